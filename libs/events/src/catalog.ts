@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import {
+  DecisionCompleted, DecisionRequested, DecisionRouted, GoalSubmitted, GradeRecorded, TaskCompleted,
+  TaskFailed, TaskStarted, TraceStep, WorkProduced,
+} from './run-events';
+import {
+  InstructionProposed, ResidentTrained, RuleApproved, RuleDemoted, RulePromoted, RuleProposed, RuleRejected,
+  RuleValidated,
+} from './rule-events';
+import { AuditCheckpoint, BudgetExhausted, EventQuarantined, ReviewRequested, ReviewResolved } from './other-events';
+import { Aggregate, Producer } from './vocabulary';
+
+interface CatalogEntry {
+  /** The current schema version; older versions reach it through upcasters. */
+  readonly version: number;
+  readonly aggregate: Aggregate;
+  /** Who may publish it: the NATS permissions follow the same table. */
+  readonly producers: readonly Producer[];
+  readonly data: z.ZodType;
+}
+
+const ALL_PRODUCERS = ['executor', 'grader', 'router', 'miner', 'submitter'] as const;
+
+/** Every event type Loopwright knows: its aggregate, who owns it, and the schema of its data. */
+export const catalog = {
+  'goal.submitted': { version: 2, aggregate: 'run', producers: ['submitter'], data: GoalSubmitted },
+  'task.started': { version: 1, aggregate: 'run', producers: ['executor'], data: TaskStarted },
+  'task.completed': { version: 1, aggregate: 'run', producers: ['executor'], data: TaskCompleted },
+  'task.failed': { version: 1, aggregate: 'run', producers: ['executor'], data: TaskFailed },
+  'trace.step': { version: 1, aggregate: 'run', producers: ['executor'], data: TraceStep },
+  'work.produced': { version: 1, aggregate: 'run', producers: ['executor'], data: WorkProduced },
+  'decision.requested': { version: 1, aggregate: 'run', producers: ['executor', 'grader'], data: DecisionRequested },
+  'decision.routed': { version: 1, aggregate: 'run', producers: ['router'], data: DecisionRouted },
+  'decision.completed': { version: 1, aggregate: 'run', producers: ['executor', 'grader'], data: DecisionCompleted },
+  'grade.recorded': { version: 1, aggregate: 'run', producers: ['grader'], data: GradeRecorded },
+  'review.requested': {
+    version: 1, aggregate: 'review', producers: ['executor', 'grader', 'router', 'miner'], data: ReviewRequested,
+  },
+  'review.resolved': { version: 1, aggregate: 'review', producers: ['submitter'], data: ReviewResolved },
+  'rule.proposed': { version: 1, aggregate: 'rule', producers: ['miner'], data: RuleProposed },
+  'rule.validated': { version: 1, aggregate: 'rule', producers: ['miner'], data: RuleValidated },
+  'rule.rejected': { version: 1, aggregate: 'rule', producers: ['miner', 'submitter'], data: RuleRejected },
+  'rule.approved': { version: 1, aggregate: 'rule', producers: ['submitter'], data: RuleApproved },
+  'rule.promoted': { version: 1, aggregate: 'rule', producers: ['miner'], data: RulePromoted },
+  'rule.demoted': { version: 1, aggregate: 'rule', producers: ['miner'], data: RuleDemoted },
+  'resident.trained': { version: 1, aggregate: 'rule', producers: ['miner'], data: ResidentTrained },
+  'instruction.proposed': { version: 1, aggregate: 'rule', producers: ['miner'], data: InstructionProposed },
+  'budget.exhausted': { version: 1, aggregate: 'budget', producers: ['router'], data: BudgetExhausted },
+  'audit.checkpoint': { version: 1, aggregate: 'audit', producers: ['miner'], data: AuditCheckpoint },
+  'system.event.quarantined': { version: 1, aggregate: 'system', producers: ALL_PRODUCERS, data: EventQuarantined },
+} as const satisfies Record<string, CatalogEntry>;
+
+export type Catalog = typeof catalog;
+export type EventType = keyof Catalog;
+export const EVENT_TYPES = Object.keys(catalog) as EventType[];
+
+/** The data of an event type, after defaults are applied. */
+export type EventData<T extends EventType> = z.output<Catalog[T]['data']>;
+/** The data as a producer writes it: fields with defaults may be left out. */
+export type EventDataInput<T extends EventType> = z.input<Catalog[T]['data']>;
+
+export function isEventType(type: string): type is EventType {
+  return Object.prototype.hasOwnProperty.call(catalog, type);
+}

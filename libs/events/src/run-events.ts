@@ -1,0 +1,211 @@
+import { z } from 'zod';
+import { DecisionOutcomeTier, Role, Sha256, SubjectToken, Tier, Usd } from './vocabulary';
+
+/** A file the goal starts from, materialized in the task's sandbox before the agent runs. */
+export const SeedFile = z.object({ path: z.string().min(1), content: z.string() });
+
+export const GoalSubmitted = z.object({
+  goalId: SubjectToken,
+  title: z.string().min(1).max(200),
+  description: z.string().min(1),
+  roles: z.array(Role).min(1),
+  /** Paths (relative, glob with a trailing `/**` or exact) the agent may write. */
+  allowedPaths: z.array(z.string().min(1)).min(1),
+  /** The command that proves the work: the grader re-runs it itself. */
+  testCommand: z.string().min(1),
+  seedFiles: z.array(SeedFile).default([]),
+  budgetUsd: Usd,
+  maxIterations: z.number().int().min(1).max(20).default(3),
+  maxTurns: z.number().int().min(1).max(200).default(20),
+  /** Which model backend the run uses: `sim` is a simulation and is labeled so everywhere. */
+  backend: z.enum(['local', 'sim']).default('local'),
+  labels: z.record(z.string(), z.string()).default({}),
+});
+
+export const TaskStarted = z.object({
+  taskId: SubjectToken,
+  role: Role,
+  iteration: z.number().int().min(1),
+  allowedPaths: z.array(z.string()),
+  maxTurns: z.number().int().min(1),
+  /** What the grader asked for last time: empty on the first iteration. */
+  feedback: z.array(z.object({ id: z.string(), delta: z.string(), fixType: z.string() })).default([]),
+});
+
+export const TaskCompleted = z.object({
+  taskId: SubjectToken,
+  role: Role,
+  iterations: z.number().int().min(1),
+  gradeId: z.string(),
+  overall: z.number().min(0).max(1),
+});
+
+export const TaskFailed = z.object({
+  taskId: SubjectToken,
+  role: Role,
+  iterations: z.number().int().min(0),
+  reason: z.string().min(1),
+  reviewId: z.string().optional(),
+});
+
+export const ToolName = z.enum(['read_file', 'write_file', 'list_files', 'run_command']);
+export type ToolName = z.infer<typeof ToolName>;
+
+/** One step of an agent's work, recorded as it happens: the grader's behavior rubric reads these. */
+export const TraceStep = z.object({
+  taskId: SubjectToken,
+  iteration: z.number().int().min(1),
+  step: z.number().int().min(0),
+  kind: z.enum(['model', 'tool', 'message', 'question']),
+  tool: ToolName.optional(),
+  /** For run_command: the command line. For file tools: the path. */
+  input: z.string().default(''),
+  output: z.string().default(''),
+  exitCode: z.number().int().nullable().optional(),
+  /** The tool refused the action (outside the allowed paths, time limit, …). */
+  refused: z.string().optional(),
+  durationMs: z.number().nonnegative().default(0),
+  decisionId: z.string().optional(),
+});
+
+export const Claims = z.object({
+  testsPass: z.boolean(),
+  testsRun: z.boolean(),
+  summary: z.string().default(''),
+});
+
+export const WorkProduced = z.object({
+  workId: z.string(),
+  taskId: SubjectToken,
+  role: Role,
+  iteration: z.number().int().min(1),
+  artifactDigest: Sha256,
+  files: z.array(z.string()),
+  claims: Claims,
+  finalMessage: z.string(),
+  testCommand: z.string(),
+  allowedPaths: z.array(z.string()),
+  endedBy: z.enum(['finished', 'turn_limit', 'error']),
+  turnsUsed: z.number().int().min(0),
+  maxTurns: z.number().int().min(1),
+  firstStepSeq: z.number().int().min(0).optional(),
+});
+
+export const DecisionRequested = z.object({
+  decisionId: z.string(),
+  /** `<requester>:<role>:<kind>:<item>` */
+  key: z.string().regex(/^[a-z]+:[a-z]+:[a-z_-]+(:[A-Za-z0-9_.-]+)?$/, 'must be <requester>:<role>:<kind>[:<item>]'),
+  requester: z.enum(['executor', 'grader']),
+  role: Role,
+  kind: z.string(),
+  item: z.string().optional(),
+  taskId: z.string().optional(),
+  /** The decision has a built-in deterministic check: the router's policy knows it is free. */
+  builtinCheck: z.string().optional(),
+  estimatedUsd: Usd,
+  /** Named trace features at the time of the request: mined rules are evaluated on these. */
+  features: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).default({}),
+});
+
+export const DecisionRouted = z.object({
+  decisionId: z.string(),
+  key: z.string(),
+  tier: z.union([Tier, z.literal('human')]),
+  reason: z.string(),
+  ruleId: z.string().optional(),
+  model: z.string().optional(),
+  /** Verdict of the deterministic rule, when the rule decides. */
+  ruleVerdict: z.string().optional(),
+  confidenceThreshold: z.number().min(0).max(1).optional(),
+  reservedUsd: Usd,
+  /** A spot-check: the requester also asks the frontier and records it in shadow. */
+  shadow: z.boolean().default(false),
+});
+
+export const DecisionCompleted = z.object({
+  decisionId: z.string(),
+  key: z.string(),
+  tier: DecisionOutcomeTier,
+  verdict: z.string(),
+  confidence: z.number().min(0).max(1),
+  costUsd: Usd,
+  tokens: z.object({ input: z.number().int().min(0), output: z.number().int().min(0) }),
+  latencyMs: z.number().nonnegative(),
+  escalatedFrom: Tier.optional(),
+  ruleId: z.string().optional(),
+  shadow: z.boolean().default(false),
+  simulated: z.boolean().default(false),
+});
+
+export const FixType = z.enum(['local', 'upstream-structural', 'tier-ceiling']);
+
+export const GateResult = z.object({
+  id: z.string(),
+  passed: z.boolean(),
+  evidence: z.string(),
+  tier: DecisionOutcomeTier,
+  severity: z.enum(['critical', 'minor']),
+});
+
+export const DimensionResult = z.object({
+  id: z.string(),
+  score: z.number().min(1).max(5),
+  evidence: z.string(),
+  reasoning: z.string(),
+  tier: DecisionOutcomeTier,
+});
+
+export const ToReachNext = z.object({
+  id: z.string(),
+  current: z.union([z.number(), z.boolean()]),
+  target: z.union([z.number(), z.boolean()]),
+  delta: z.string().min(1),
+  owner: z.enum(['executor', 'grader', 'human']),
+  fixType: FixType,
+  honestyNote: z.string().default(''),
+});
+
+export const RubricGrade = z.object({
+  rubricId: z.string(),
+  rubricVersion: z.number().int().min(1),
+  surface: z.enum(['output', 'trace', 'run']),
+  gates: z.array(GateResult),
+  dimensions: z.array(DimensionResult),
+  notScored: z.array(z.string()),
+  toReachNext: z.array(ToReachNext),
+  weightedAvg: z.number().min(1).max(5).nullable(),
+  overall: z.number().min(0).max(1),
+  capsApplied: z.array(z.object({ gate: z.string(), cap: z.number() })),
+  passed: z.boolean(),
+});
+
+export const GradeRecorded = z.object({
+  gradeId: z.string(),
+  workId: z.string(),
+  taskId: SubjectToken,
+  role: Role,
+  iteration: z.number().int().min(1),
+  passed: z.boolean(),
+  overall: z.number().min(0).max(1),
+  rubrics: z.array(RubricGrade).min(1),
+  /** What the grader saw when it re-ran the declared test command in its own sandbox. */
+  rerun: z.object({ command: z.string(), exitCode: z.number().int().nullable(), output: z.string() }),
+  costUsd: Usd,
+});
+
+export type GoalSubmitted = z.infer<typeof GoalSubmitted>;
+export type TaskStarted = z.infer<typeof TaskStarted>;
+export type TaskCompleted = z.infer<typeof TaskCompleted>;
+export type TaskFailed = z.infer<typeof TaskFailed>;
+export type TraceStep = z.infer<typeof TraceStep>;
+export type Claims = z.infer<typeof Claims>;
+export type WorkProduced = z.infer<typeof WorkProduced>;
+export type DecisionRequested = z.infer<typeof DecisionRequested>;
+export type DecisionRouted = z.infer<typeof DecisionRouted>;
+export type DecisionCompleted = z.infer<typeof DecisionCompleted>;
+export type GateResult = z.infer<typeof GateResult>;
+export type DimensionResult = z.infer<typeof DimensionResult>;
+export type ToReachNext = z.infer<typeof ToReachNext>;
+export type RubricGrade = z.infer<typeof RubricGrade>;
+export type GradeRecorded = z.infer<typeof GradeRecorded>;
+export type FixType = z.infer<typeof FixType>;
