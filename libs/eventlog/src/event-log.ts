@@ -1,0 +1,113 @@
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstream, JetStreamClient, jetstreamManager, JetStreamManager, StreamInfo } from '@nats-io/jetstream';
+import { InfrastructureError } from '@loopwright/core';
+import { createEvent, EventOf, EventType, LoopEvent, NewEvent, subjectFilters } from '@loopwright/events';
+import { appendEvent, AppendOptions, AppendResult } from './append';
+import { ArtifactStore, openArtifactStore } from './artifacts';
+import { StoredEvent } from './codec';
+import { ConsumerSpec, EventHandler, RunningConsumer, startConsumer } from './consumer';
+import { ensureStream } from './stream';
+import { replayEvents, ReplayOptions } from './replay';
+import type { LogConfig } from './config';
+
+/** One process's handle on the log: append, consume, replay, artifacts. */
+export class EventLog {
+  private artifactStore?: Promise<ArtifactStore>;
+  private readonly consumers = new Set<RunningConsumer>();
+
+  private constructor(
+    readonly config: LogConfig,
+    readonly nc: NatsConnection,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+  ) {}
+
+  /** Connects (reconnecting forever after a drop) and makes sure the stream exists with its immutability settings. */
+  static async open(config: LogConfig, options: { ensureStream?: boolean } = {}): Promise<EventLog> {
+    let nc: NatsConnection;
+    try {
+      nc = await connect({
+        servers: config.natsUrl,
+        user: config.user,
+        pass: config.pass,
+        name: `loopwright-${config.producer}`,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 250,
+      });
+    } catch (error) {
+      throw new InfrastructureError(
+        `cannot reach NATS at ${config.natsUrl}: ${(error as Error).message}. ` +
+          'Start it with `node scripts/services.mjs` or set NATS_URL.',
+        { cause: error },
+      );
+    }
+    const jsm = await jetstreamManager(nc);
+    const log = new EventLog(config, nc, jetstream(nc), jsm);
+    if (options.ensureStream !== false) await log.ensureStream();
+    return log;
+  }
+
+  ensureStream(): Promise<StreamInfo> {
+    return ensureStream(this.jsm, this.config);
+  }
+
+  append(event: LoopEvent, options?: AppendOptions): Promise<AppendResult> {
+    return appendEvent(this.js, this.config.subjectRoot, event, options);
+  }
+
+  /** Creates the event (validated, at the current schema version) and appends it. */
+  async emit<T extends EventType>(input: NewEvent<T>, options?: AppendOptions): Promise<EventOf<T> & { seq: number }> {
+    const event = createEvent(input);
+    const { seq } = await this.append(event, options);
+    return { ...event, seq };
+  }
+
+  /** Appends many events with their acks awaited together: the bulk path for imports and benchmarks. */
+  async appendMany(events: readonly LoopEvent[], window = 256): Promise<AppendResult[]> {
+    const results: AppendResult[] = [];
+    for (let i = 0; i < events.length; i += window) {
+      results.push(...(await Promise.all(events.slice(i, i + window).map((e) => this.append(e)))));
+    }
+    return results;
+  }
+
+  replay(options?: ReplayOptions): AsyncGenerator<StoredEvent> {
+    return replayEvents(this.js, this.config.streamName, this.config.subjectRoot, options);
+  }
+
+  /** Every valid event of one run, in log order. */
+  async readRun(runId: string): Promise<(LoopEvent & { seq: number })[]> {
+    const events: (LoopEvent & { seq: number })[] = [];
+    for await (const stored of this.replay({ filter: `${this.config.subjectRoot}.run.${runId}.>` })) {
+      if (stored.event) events.push({ ...stored.event, seq: stored.seq });
+    }
+    return events;
+  }
+
+  async consume(spec: ConsumerSpec, handler: EventHandler): Promise<RunningConsumer> {
+    const running = await startConsumer(
+      { js: this.js, jsm: this.jsm, config: this.config, append: (e) => this.append(e) },
+      spec,
+      handler,
+    );
+    this.consumers.add(running);
+    void running.done.finally(() => this.consumers.delete(running));
+    return running;
+  }
+
+  artifacts(): Promise<ArtifactStore> {
+    this.artifactStore ??= openArtifactStore(this.nc, this.config.artifactBucket);
+    return this.artifactStore;
+  }
+
+  /** The subject filter for one event type under this log's root. */
+  filterFor(type: EventType): string {
+    return subjectFilters.type(type, this.config.subjectRoot);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => c.stop()));
+    if (!this.nc.isClosed()) await this.nc.drain();
+  }
+}

@@ -1,0 +1,2 @@
+export * from './jetstream.context';
+export * from './jetstream.transport';

@@ -1,0 +1,77 @@
+import { fork, ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { Client } from 'pg';
+import { createEvent } from '@loopwright/events';
+import { EventLog, LogConfig } from '@loopwright/eventlog';
+import { createTestSchema, dropTestStream, testLogConfig } from '@loopwright/testing';
+
+const SCRIPT = path.join(__dirname, 'testing', 'slow-projector.process.ts');
+
+function startProjectorProcess(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = fork(SCRIPT, [], { env: { ...process.env, ...env }, execArgv: ['-r', '@swc-node/register'], stdio: 'inherit' });
+  return new Promise((resolve, reject) => {
+    child.once('message', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`projector process exited early with ${code}`)));
+  });
+}
+
+describe('a projector process killed mid-batch', () => {
+  it('is redelivered the unacked events and, restarted, applies each exactly once', async () => {
+    const base = testLogConfig('crash');
+    const config: LogConfig = { ...base, producer: 'executor', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_a` };
+    const schema = await createTestSchema('crash');
+    const env = {
+      NATS_URL: config.natsUrl,
+      LOOP_STREAM: config.streamName,
+      LOOP_SUBJECT_ROOT: config.subjectRoot,
+      DATABASE_URL: schema.databaseUrl,
+      LOOP_DB_SCHEMA: schema.schema,
+      APPLY_DELAY_MS: '15',
+      ACK_WAIT_MS: '2000',
+    };
+    const log = await EventLog.open(config);
+    const pg = new Client({ connectionString: schema.databaseUrl });
+    await pg.connect();
+    const count = async () =>
+      Number((await pg.query(`SELECT count(*) AS n FROM "${schema.schema}".applied`).catch(() => ({ rows: [{ n: 0 }] }))).rows[0].n);
+    try {
+      const total = 200;
+      await log.appendMany(
+        Array.from({ length: total }, (_, i) =>
+          createEvent({
+            type: 'trace.step',
+            aggregateId: `run-${i % 4}`,
+            producer: 'executor',
+            data: { taskId: 't', iteration: 1, step: i, kind: 'tool', tool: 'list_files', input: '.' },
+          }),
+        ),
+      );
+      const first = await startProjectorProcess(env);
+      while ((await count()) < 40) await new Promise((r) => setTimeout(r, 10));
+      first.kill('SIGKILL');
+      await new Promise((r) => first.once('exit', r));
+      const appliedBeforeRestart = await count();
+      expect(appliedBeforeRestart).toBeLessThan(total);
+
+      const second = await startProjectorProcess({ ...env, APPLY_DELAY_MS: '0' });
+      while ((await count()) < total) await new Promise((r) => setTimeout(r, 20));
+      // Let any redelivered duplicates arrive before counting them.
+      const consumer = `projector-slow-v1`;
+      while ((await log.jsm.consumers.info(config.streamName, consumer)).num_pending + (await log.jsm.consumers.info(config.streamName, consumer)).num_ack_pending > 0) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      second.kill('SIGTERM');
+
+      const rows = await pg.query(`SELECT count(*) AS n, count(DISTINCT event_id) AS d, max(seq) AS m FROM "${schema.schema}".applied`);
+      expect(Number(rows.rows[0].n)).toBe(total);
+      expect(Number(rows.rows[0].d)).toBe(total);
+      const checkpoint = await pg.query(`SELECT last_seq FROM "${schema.schema}".projection_checkpoint WHERE projector = 'slow@v1'`);
+      expect(Number(checkpoint.rows[0].last_seq)).toBe(Number(rows.rows[0].m));
+    } finally {
+      await pg.end();
+      await log.close();
+      await schema.drop();
+      await dropTestStream(config.natsUrl, config.streamName);
+    }
+  }, 120_000);
+});

@@ -1,0 +1,45 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { checkpointKey, Projector, SequencedEvent } from './projector';
+
+async function lockCheckpoint(tx: EntityManager, key: string): Promise<number> {
+  await tx.query('INSERT INTO projection_checkpoint (projector, last_seq) VALUES ($1, 0) ON CONFLICT DO NOTHING', [key]);
+  const rows: { last_seq: string }[] = await tx.query(
+    'SELECT last_seq FROM projection_checkpoint WHERE projector = $1 FOR UPDATE',
+    [key],
+  );
+  return Number(rows[0].last_seq);
+}
+
+/**
+ * Applies a batch of events in stream order in ONE transaction and advances the checkpoint in
+ * it: an event at or below the checkpoint is skipped, so a redelivered event is applied once.
+ * Returns how many events were applied.
+ */
+export async function applyBatch(dataSource: DataSource, projector: Projector, batch: readonly SequencedEvent[]): Promise<number> {
+  if (batch.length === 0) return 0;
+  const key = checkpointKey(projector);
+  return dataSource.transaction(async (tx) => {
+    const lastSeq = await lockCheckpoint(tx, key);
+    let applied = 0;
+    let highest = lastSeq;
+    for (const { seq, event } of batch) {
+      if (seq <= highest) continue;
+      if (projector.handles.includes(event.type)) {
+        await projector.apply(event, seq, tx);
+        applied++;
+      }
+      highest = seq;
+    }
+    if (highest > lastSeq) {
+      await tx.query('UPDATE projection_checkpoint SET last_seq = $2, updated_at = now() WHERE projector = $1', [key, highest]);
+    }
+    return applied;
+  });
+}
+
+export async function readCheckpoint(dataSource: DataSource, projector: Pick<Projector, 'name' | 'version'>): Promise<number> {
+  const rows: { last_seq: string }[] = await dataSource.query('SELECT last_seq FROM projection_checkpoint WHERE projector = $1', [
+    checkpointKey(projector),
+  ]);
+  return rows.length === 0 ? 0 : Number(rows[0].last_seq);
+}

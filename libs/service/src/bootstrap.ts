@@ -1,0 +1,73 @@
+import { DynamicModule, INestApplication, Module, ModuleMetadata, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Producer } from '@loopwright/events';
+import { EventLog, logConfigFromEnv } from '@loopwright/eventlog';
+import { JetStreamTransport, JetStreamTransportOptions } from '@loopwright/eventlog/nest';
+import { HealthController } from './health.controller';
+import { LoopMetrics } from './metrics';
+import { EVENT_LOG, LOOP_METRICS, SERVICE_NAME } from './tokens';
+
+export interface ServiceOptions {
+  /** executor, grader, router, miner: names its durable consumers and its metrics. */
+  name: string;
+  producer: Producer;
+  /** The service's own module: its controllers hold the `@EventPattern` handlers. */
+  imports: ModuleMetadata['imports'];
+  port?: number;
+  log?: EventLog;
+  transport?: Pick<JetStreamTransportOptions, 'defaults' | 'perType'>;
+}
+
+export interface RunningService {
+  app: INestApplication;
+  log: EventLog;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The module every service shares: the log, metrics, /health and /metrics. */
+export function sharedModule(name: string, log: EventLog, metrics: LoopMetrics): DynamicModule {
+  @Module({})
+  class SharedModule {}
+  return {
+    module: SharedModule,
+    global: true,
+    controllers: [HealthController],
+    providers: [
+      { provide: EVENT_LOG, useValue: log },
+      { provide: LOOP_METRICS, useValue: metrics },
+      { provide: SERVICE_NAME, useValue: name },
+    ],
+    exports: [EVENT_LOG, LOOP_METRICS, SERVICE_NAME],
+  };
+}
+
+/** Starts a service: HTTP (health, metrics) and the JetStream transport for its event handlers. */
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const log = options.log ?? (await EventLog.open(logConfigFromEnv(options.producer)));
+  const metrics = new LoopMetrics(options.name);
+  @Module({ imports: [sharedModule(options.name, log, metrics), ...(options.imports ?? [])] })
+  class RootModule {}
+  const app = await NestFactory.create(RootModule as Type, { logger: ['error', 'warn'] });
+  app.connectMicroservice({ strategy: new JetStreamTransport({ service: options.name, log, ...options.transport }) }, { inheritAppConfig: true });
+  await app.startAllMicroservices();
+  await app.listen(options.port ?? 0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await app.close();
+    if (!options.log) await log.close();
+  };
+  return { app, log, url, stop };
+}
+
+/** Stops the service cleanly on SIGINT / SIGTERM. */
+export function stopOnSignals(service: RunningService): void {
+  const handler = () => {
+    void service.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+}

@@ -1,0 +1,4 @@
+export * from './tokens';
+export * from './metrics';
+export * from './health.controller';
+export * from './bootstrap';
