@@ -1,5 +1,6 @@
 import { ValidationError } from '@loopwright/core';
 import { Predicate, PredicateSchema } from '@loopwright/events';
+import { schemaIssues } from './schema-issues';
 
 export type FeatureValue = number | boolean | string;
 export type FeatureVector = Readonly<Record<string, FeatureValue>>;
@@ -27,7 +28,7 @@ export function evaluatePredicate(predicate: Predicate, features: FeatureVector)
 export function parsePredicate(raw: unknown): Predicate {
   const parsed = PredicateSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
+    const issues = schemaIssues(parsed.error);
     throw new ValidationError(`invalid predicate: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
   }
   return parsed.data;
