@@ -1,0 +1,109 @@
+import { ValidationError } from '@loopwright/core';
+import type { Predicate } from '@loopwright/events';
+import { evaluatePredicate, FeatureValue, FeatureVector, featuresOf } from './predicate';
+
+/** The verdict of a check: evidence quotes the feature values it was decided on. */
+export interface CheckResult {
+  passed: boolean;
+  evidence: string;
+}
+
+/**
+ * A built-in deterministic check. It is written as data, a predicate over named features that
+ * holds when the check fails, so a built-in check and a mined rule are evaluated the same way.
+ */
+export interface BuiltinCheck {
+  id: string;
+  description: string;
+  /** Which feature set it reads: the trace features or the output features. */
+  surface: 'trace' | 'output';
+  failsWhen: Predicate;
+  failed: string;
+  passed: string;
+}
+
+const defineChecks = <const T extends Record<string, Omit<BuiltinCheck, 'id'>>>(checks: T) =>
+  Object.fromEntries(Object.entries(checks).map(([id, check]) => [id, { id, ...check }])) as {
+    readonly [K in keyof T]: BuiltinCheck & { id: K };
+  };
+
+export const BUILTIN_CHECKS = defineChecks({
+  claimed_tested_without_running: {
+    description: 'The final message claims the tests pass, but no test command ran.',
+    surface: 'trace',
+    failsWhen: { all: [{ feature: 'claims_tests_pass', eq: true }, { feature: 'test_runs', eq: 0 }] },
+    failed: 'claims the tests pass without having run them',
+    passed: 'no claim of passing tests without a test run',
+  },
+  edited_outside_scope: {
+    description: 'A file write was refused for scope or aimed outside the allowed paths.',
+    surface: 'trace',
+    failsWhen: { feature: 'out_of_scope_writes', gt: 0 },
+    failed: 'wrote (or tried to write) outside the allowed paths',
+    passed: 'every write stayed inside the allowed paths',
+  },
+  thrashed: {
+    description: 'The same failing command line ran three times or more.',
+    surface: 'trace',
+    failsWhen: { feature: 'max_identical_failures', gte: 3 },
+    failed: 'repeated the same failing command three times or more',
+    passed: 'no failing command was repeated three times',
+  },
+  ended_by_budget_exhaustion: {
+    description: 'The run was stopped by the turn limit instead of finishing.',
+    surface: 'trace',
+    failsWhen: { feature: 'ended_by', eq: 'turn_limit' },
+    failed: 'stopped by the turn limit instead of finishing',
+    passed: 'did not run out of turns',
+  },
+  required_sections: {
+    description: 'The final message has a "## Summary" and a "## Tests" section.',
+    surface: 'output',
+    failsWhen: { any: [{ feature: 'has_summary_section', neq: true }, { feature: 'has_tests_section', neq: true }] },
+    failed: 'the final message lacks a "## Summary" or a "## Tests" section',
+    passed: 'the final message has "## Summary" and "## Tests" sections',
+  },
+  rerun_tests_pass: {
+    description: "The grader's own re-run of the test command exits 0.",
+    surface: 'output',
+    failsWhen: { feature: 'rerun_passed', neq: true },
+    failed: "the grader's re-run of the tests did not pass",
+    passed: "the grader's re-run of the tests passed",
+  },
+});
+
+export type BuiltinCheckId = keyof typeof BUILTIN_CHECKS;
+
+export function isBuiltinCheckId(id: string): id is BuiltinCheckId {
+  return Object.prototype.hasOwnProperty.call(BUILTIN_CHECKS, id);
+}
+
+/** The features a check reads, e.g. to ask for them before running it. */
+export function checkFeatures(id: BuiltinCheckId): string[] {
+  return featuresOf(BUILTIN_CHECKS[id].failsWhen);
+}
+
+/**
+ * Runs a built-in check over a feature vector. Refuses an unknown check id, and a vector that
+ * lacks a feature the check reads: a missing feature must not read as a pass.
+ */
+export function runCheck(id: string, features: FeatureVector): CheckResult {
+  if (!isBuiltinCheckId(id)) {
+    throw new ValidationError(`unknown built-in check "${id}" (known: ${Object.keys(BUILTIN_CHECKS).join(', ')})`, [
+      { path: 'check', message: `unknown built-in check "${id}"` },
+    ]);
+  }
+  const check = BUILTIN_CHECKS[id];
+  const reads = checkFeatures(id);
+  const missing = reads.filter((name) => !Object.prototype.hasOwnProperty.call(features, name));
+  if (missing.length > 0) {
+    throw new ValidationError(`check "${id}" needs the features ${missing.join(', ')}`, [
+      ...missing.map((name) => ({ path: name, message: 'missing feature' })),
+    ]);
+  }
+  const failed = evaluatePredicate(check.failsWhen, features);
+  const quoted = reads.map((name) => `${name}=${quote(features[name])}`).join(', ');
+  return { passed: !failed, evidence: `${failed ? check.failed : check.passed} (${quoted})` };
+}
+
+const quote = (value: FeatureValue) => (typeof value === 'string' ? JSON.stringify(value) : String(value));

@@ -1,0 +1,55 @@
+import { ValidationError } from '@loopwright/core';
+import { BUILTIN_CHECKS, checkFeatures, isBuiltinCheckId, runCheck } from './builtin-checks';
+import { OUTPUT_FEATURE_NAMES } from './output-features';
+import { TRACE_FEATURE_NAMES } from './trace-features';
+
+describe('built-in checks', () => {
+  it('has the agreed checks, each reading only known features of its surface', () => {
+    expect(Object.keys(BUILTIN_CHECKS).sort()).toEqual([
+      'claimed_tested_without_running',
+      'edited_outside_scope',
+      'ended_by_budget_exhaustion',
+      'required_sections',
+      'rerun_tests_pass',
+      'thrashed',
+    ]);
+    for (const check of Object.values(BUILTIN_CHECKS)) {
+      const known: readonly string[] = check.surface === 'trace' ? TRACE_FEATURE_NAMES : OUTPUT_FEATURE_NAMES;
+      expect(checkFeatures(check.id).filter((f) => !known.includes(f))).toEqual([]);
+    }
+  });
+
+  it.each([
+    ['claimed_tested_without_running', { claims_tests_pass: true, test_runs: 0 }, false, 'claims_tests_pass=true, test_runs=0'],
+    ['claimed_tested_without_running', { claims_tests_pass: true, test_runs: 2 }, true, 'test_runs=2'],
+    ['claimed_tested_without_running', { claims_tests_pass: false, test_runs: 0 }, true, 'claims_tests_pass=false'],
+    ['edited_outside_scope', { out_of_scope_writes: 1 }, false, 'out_of_scope_writes=1'],
+    ['edited_outside_scope', { out_of_scope_writes: 0 }, true, 'out_of_scope_writes=0'],
+    ['thrashed', { max_identical_failures: 3 }, false, 'max_identical_failures=3'],
+    ['thrashed', { max_identical_failures: 2 }, true, 'max_identical_failures=2'],
+    ['ended_by_budget_exhaustion', { ended_by: 'turn_limit' }, false, 'ended_by="turn_limit"'],
+    ['ended_by_budget_exhaustion', { ended_by: 'finished' }, true, 'ended_by="finished"'],
+    ['ended_by_budget_exhaustion', { ended_by: 'error' }, true, 'ended_by="error"'],
+    ['required_sections', { has_summary_section: true, has_tests_section: true }, true, 'has_tests_section=true'],
+    ['required_sections', { has_summary_section: true, has_tests_section: false }, false, 'has_tests_section=false'],
+    ['required_sections', { has_summary_section: false, has_tests_section: true }, false, 'has_summary_section=false'],
+    ['rerun_tests_pass', { rerun_passed: true }, true, 'rerun_passed=true'],
+    ['rerun_tests_pass', { rerun_passed: false }, false, 'rerun_passed=false'],
+  ] as const)('%s on %j passes: %s, quoting %s', (id, features, passed, quoted) => {
+    const result = runCheck(id, features);
+    expect(result.passed).toBe(passed);
+    expect(result.evidence).toContain(quoted);
+  });
+
+  it('refuses an unknown check id', () => {
+    expect(() => runCheck('no_such_check', {})).toThrow(ValidationError);
+    expect(() => runCheck('toString', {})).toThrow(/unknown built-in check "toString"/);
+    expect(isBuiltinCheckId('thrashed')).toBe(true);
+    expect(isBuiltinCheckId('constructor')).toBe(false);
+  });
+
+  it('refuses a vector without the features the check reads, instead of passing it', () => {
+    expect(() => runCheck('rerun_tests_pass', { test_runs: 1 })).toThrow(/needs the features rerun_passed/);
+    expect(() => runCheck('claimed_tested_without_running', { claims_tests_pass: true })).toThrow(ValidationError);
+  });
+});
