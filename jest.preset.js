@@ -10,7 +10,9 @@ for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
 
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', { ...swcConfig, swcrc: false }] },
+  transform: { '^.+\\.(ts|js|mjs)$': ['@swc/jest', { ...swcConfig, swcrc: false }] },
+  // NestJS 12 ships ES modules only; Jest's CommonJS runtime needs them compiled.
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|load-esm|iterare|file-type|strtok3|token-types|@tokenizer)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   testMatch: ['<rootDir>/**/*.spec.ts'],
