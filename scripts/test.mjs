@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// `npm test`: make NATS and PostgreSQL available, then run Jest against them. Extra arguments go to Jest.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describeServices, ensureServices, REPO_ROOT } from './services.mjs';
+
+let services;
+try {
+  services = await ensureServices();
+} catch (err) {
+  process.stderr.write(`npm test: NATS and PostgreSQL are needed for the integration tests.\n${err.message}\n`);
+  process.exit(1);
+}
+process.stderr.write(`npm test: ${describeServices(services)}\n`);
+
+const args = process.argv.slice(2);
+if (process.env.CI && !args.includes('--ci')) args.unshift('--ci');
+const jest = spawn(path.join(REPO_ROOT, 'node_modules', '.bin', 'jest'), args, {
+  cwd: REPO_ROOT,
+  stdio: 'inherit',
+  env: { ...process.env, NATS_URL: services.natsUrl, DATABASE_URL: services.databaseUrl },
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => jest.kill(signal));
+jest.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
