@@ -1,0 +1,4 @@
+export * from './service-urls';
+export * from './test-log';
+export * from './test-schema';
+export * from './nats-server';
