@@ -1,0 +1,3 @@
+export * from './run-command';
+export * from './workspace';
+export * from './sandbox-tools';
