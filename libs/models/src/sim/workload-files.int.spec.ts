@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { isAllowedPath } from './allowed-paths';
+import { DEFAULT_WORKLOAD_PATH, loadWorkload, WorkloadGoal } from './workload';
+
+const E2E_WORKLOAD_PATH = resolve(DEFAULT_WORKLOAD_PATH, '../engineer-e2e.yaml');
+
+/** Writes the goal's seed files plus `files` into a fresh directory and runs its test command there. */
+function runGoal(goal: WorkloadGoal, files: { path: string; content: string }[]): number | null {
+  const dir = mkdtempSync(join(tmpdir(), `workload-${goal.id}-`));
+  for (const file of [...goal.seedFiles, ...files]) {
+    mkdirSync(dirname(join(dir, file.path)), { recursive: true });
+    writeFileSync(join(dir, file.path), file.content);
+  }
+  return spawnSync(goal.testCommand, { cwd: dir, shell: true, encoding: 'utf8', env: { PATH: process.env.PATH } }).status;
+}
+
+describe.each([
+  ['engineer-default', DEFAULT_WORKLOAD_PATH],
+  ['engineer-e2e', E2E_WORKLOAD_PATH],
+])('the bundled %s workload', (_name, path) => {
+  const spec = loadWorkload(path);
+
+  it('has at least four distinct goals whose tests lie outside the agent scope', () => {
+    expect(new Set(spec.goals.map((g) => g.id)).size).toBeGreaterThanOrEqual(4);
+    for (const goal of spec.goals) {
+      expect(goal.seedFiles.length).toBeGreaterThan(0);
+      for (const seed of goal.seedFiles) expect(isAllowedPath(seed.path, goal.allowedPaths)).toBe(false);
+    }
+  });
+
+  it.each(spec.goals.map((g) => [g.id, g] as const))('goal %s: the solution passes its tests and the buggy code fails them', (_id, goal) => {
+    expect(runGoal(goal, goal.solution)).toBe(0);
+    expect(runGoal(goal, goal.buggy)).not.toBe(0);
+    expect(runGoal(goal, [])).not.toBe(0);
+  });
+});
