@@ -6,7 +6,7 @@ import { catalog, EVENT_TYPES, PRODUCERS, Producer } from '@loopwright/events';
 import { startNatsServer, TestNatsServer } from './index';
 
 const DEV_CONFIG = path.resolve(__dirname, '../../../deploy/nats/loopwright.conf');
-const ARTIFACTS = 'artifacts';
+const ARTIFACTS = 'LOOP_artifacts';
 type User = Producer | 'admin';
 
 /** The server's permissions violation behind a refused attempt; fails when the attempt was allowed. */
