@@ -1,0 +1,51 @@
+import { ValidationError } from '@loopwright/core';
+import { parseRubric, Rubric } from './rubric';
+import { RubricFileError } from './rubric-error';
+import { GOLDEN_SUFFIX, listYamlFiles, readRubricSource } from './rubric-files';
+import { defaultRubricsDir } from './rubrics-dir';
+
+/** Loads one rubric file (and its sibling golden file); throws RubricFileError naming file, field and reason. */
+export function loadRubric(file: string): Rubric {
+  return parseRubric(readRubricSource(file));
+}
+
+/**
+ * Loads every rubric below a directory, sorted by id. Refuses, naming every bad file at once:
+ * an invalid rubric or golden set, two rubrics with one id, a golden file without its rubric.
+ */
+export function loadRubrics(dir: string = defaultRubricsDir()): Rubric[] {
+  const files = listYamlFiles(dir);
+  const errors: RubricFileError[] = [];
+  const rubrics: Rubric[] = [];
+  for (const file of files) {
+    if (file.endsWith(GOLDEN_SUFFIX)) {
+      const rubricFile = file.slice(0, -GOLDEN_SUFFIX.length) + '.yaml';
+      if (!files.includes(rubricFile)) {
+        errors.push(new RubricFileError(file, [{ path: '(file)', message: `no rubric ${rubricFile} beside it` }]));
+      }
+      continue;
+    }
+    try {
+      rubrics.push(loadRubric(file));
+    } catch (error) {
+      if (!(error instanceof RubricFileError)) throw error;
+      errors.push(error);
+    }
+  }
+  const byId = new Map<string, string>();
+  for (const rubric of rubrics) {
+    const other = byId.get(rubric.id);
+    if (other) {
+      errors.push(new RubricFileError(rubric.source.file, [{ path: 'id', message: `"${rubric.id}" is also the id of ${other}` }]));
+    }
+    byId.set(rubric.id, rubric.source.file);
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) {
+    throw new ValidationError(
+      errors.map((e) => e.message).join('\n'),
+      errors.flatMap((e) => e.fileIssues.map((i) => ({ path: `${e.file}:${i.path}`, message: i.message }))),
+    );
+  }
+  return rubrics.sort((a, b) => a.id.localeCompare(b.id));
+}
