@@ -127,6 +127,9 @@ export const DecisionCompleted = z.object({
   key: z.string(),
   tier: DecisionOutcomeTier,
   verdict: z.string(),
+  /** What the verdict rests on, quoted from the work or the check: graders copy it into the grade. */
+  evidence: z.string().default(''),
+  reasoning: z.string().default(''),
   confidence: z.number().min(0).max(1),
   costUsd: Usd,
   tokens: z.object({ input: z.number().int().min(0), output: z.number().int().min(0) }),

@@ -2,3 +2,4 @@ export * from './tokens';
 export * from './metrics';
 export * from './health.controller';
 export * from './bootstrap';
+export * from './model-backends';

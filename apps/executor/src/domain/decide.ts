@@ -1,0 +1,217 @@
+import { deterministicId, EventOf, NewEvent, Role, ToReachNext } from '@loopwright/events';
+import { draftDecisionId, iterationOf, pipelineOf, RunState, taskIdOf, TaskState } from './run-state';
+
+export interface ExecutorPolicy {
+  /** What the router reserves for one agent session. */
+  draftEstimateUsd: number;
+}
+
+export interface AgentAssignment {
+  runId: string;
+  taskId: string;
+  role: Role;
+  iteration: number;
+  decisionId: string;
+  key: string;
+  tier: 'frontier' | 'resident';
+  model?: string;
+  feedback: ToReachNext[];
+  /** The previous iteration's workspace: a revision starts from it. */
+  previousArtifact?: string;
+  causationId: string;
+}
+
+/** What the executor does next: append events, or run an agent session (an activity with I/O). */
+export type ExecutorIntent =
+  | { kind: 'emit'; event: NewEvent<'task.started' | 'task.completed' | 'task.failed' | 'decision.requested' | 'review.requested'> }
+  | { kind: 'runAgent'; assignment: AgentAssignment }
+  | { kind: 'ignore'; reason: string };
+
+type Handled = EventOf<'goal.submitted'> | EventOf<'decision.routed'> | EventOf<'grade.recorded'>;
+
+function decisionKey(role: Role, iteration: number): string {
+  return `executor:${role}:${iteration === 1 ? 'draft' : 'revise'}`;
+}
+
+function reviewIdOf(taskId: string, iteration: number, reason: string): string {
+  return `rv-${deterministicId('review', taskId, iteration, reason).replace(/-/g, '').slice(0, 20)}`;
+}
+
+/** The events that start one iteration of a task: task.started, and the routed decision for its agent session. */
+function startIteration(state: RunState, role: Role, iteration: number, feedback: ToReachNext[], causationId: string): ExecutorIntent[] {
+  const goal = state.goal!;
+  const taskId = taskIdOf(state.runId, role);
+  const common = { aggregateId: state.runId, producer: 'executor' as const, correlationId: state.runId, causationId };
+  return [
+    {
+      kind: 'emit',
+      event: {
+        ...common,
+        type: 'task.started',
+        id: deterministicId('task.started', taskId, iteration),
+        data: {
+          taskId, role, iteration, allowedPaths: goal.allowedPaths, maxTurns: goal.maxTurns,
+          feedback: feedback.map((f) => ({ id: f.id, delta: f.delta, fixType: f.fixType })),
+        },
+      },
+    },
+    {
+      kind: 'emit',
+      event: {
+        ...common,
+        type: 'decision.requested',
+        id: deterministicId('decision.requested', draftDecisionId(taskId, iteration)),
+        data: {
+          decisionId: draftDecisionId(taskId, iteration),
+          key: decisionKey(role, iteration),
+          requester: 'executor',
+          role,
+          kind: iteration === 1 ? 'draft' : 'revise',
+          taskId,
+          estimatedUsd: 0,
+          features: { iteration },
+        },
+      },
+    },
+  ];
+}
+
+/**
+ * The executor's process manager for one run: a pure function of the run's state and the event
+ * that arrived. It never calls a model or touches the disk; it says what should happen.
+ */
+export function decideExecutor(state: RunState, event: Handled, policy: ExecutorPolicy): ExecutorIntent[] {
+  const withEstimate = (intents: ExecutorIntent[]) =>
+    intents.map((intent) =>
+      intent.kind === 'emit' && intent.event.type === 'decision.requested'
+        ? { ...intent, event: { ...intent.event, data: { ...intent.event.data, estimatedUsd: policy.draftEstimateUsd } } as typeof intent.event }
+        : intent,
+    );
+  switch (event.type) {
+    case 'goal.submitted': {
+      const [first] = pipelineOf(event.data);
+      if (state.tasks.has(first)) return [{ kind: 'ignore', reason: 'the run has already started' }];
+      return withEstimate(startIteration(state, first, 1, [], event.id));
+    }
+    case 'decision.routed':
+      return onRouted(state, event);
+    case 'grade.recorded':
+      return withEstimate(onGraded(state, event));
+    default: {
+      const unreachable: never = event;
+      return [{ kind: 'ignore', reason: `unhandled ${(unreachable as { type: string }).type}` }];
+    }
+  }
+}
+
+function findByDecision(state: RunState, decisionId: string): { task: TaskState; iteration: number } | undefined {
+  for (const task of state.tasks.values()) {
+    const it = task.iterations.find((i) => i.decisionId === decisionId);
+    if (it) return { task, iteration: it.iteration };
+  }
+  return undefined;
+}
+
+function onRouted(state: RunState, event: EventOf<'decision.routed'>): ExecutorIntent[] {
+  if (!event.data.key.startsWith('executor:')) return [{ kind: 'ignore', reason: 'routed for another requester' }];
+  const found = findByDecision(state, event.data.decisionId);
+  if (!found) return [{ kind: 'ignore', reason: `no iteration waits for decision ${event.data.decisionId}` }];
+  const { task, iteration } = found;
+  if (iterationOf(task, iteration)?.workId) return [{ kind: 'ignore', reason: 'this iteration already produced its work' }];
+  if (event.data.tier === 'human' || event.data.tier === 'deterministic') {
+    return [
+      {
+        kind: 'emit',
+        event: {
+          type: 'task.failed',
+          id: deterministicId('task.failed', task.taskId, iteration),
+          aggregateId: state.runId,
+          producer: 'executor',
+          correlationId: state.runId,
+          causationId: event.id,
+          data: { taskId: task.taskId, role: task.role, iterations: iteration, reason: `no model may draft: ${event.data.reason}` },
+        },
+      },
+    ];
+  }
+  const previous = iterationOf(task, iteration - 1);
+  return [
+    {
+      kind: 'runAgent',
+      assignment: {
+        runId: state.runId,
+        taskId: task.taskId,
+        role: task.role,
+        iteration,
+        decisionId: event.data.decisionId,
+        key: event.data.key,
+        tier: event.data.tier,
+        model: event.data.model,
+        feedback: previous?.grade?.toReachNext ?? [],
+        previousArtifact: previous?.artifactDigest,
+        causationId: event.id,
+      },
+    },
+  ];
+}
+
+function onGraded(state: RunState, event: EventOf<'grade.recorded'>): ExecutorIntent[] {
+  const goal = state.goal!;
+  const task = [...state.tasks.values()].find((t) => t.taskId === event.data.taskId);
+  if (!task) return [{ kind: 'ignore', reason: `unknown task ${event.data.taskId}` }];
+  if (task.status !== 'running') return [{ kind: 'ignore', reason: `task is ${task.status}` }];
+  const iteration = event.data.iteration;
+  if (iteration !== Math.max(...task.iterations.map((i) => i.iteration))) return [{ kind: 'ignore', reason: 'grade of an older iteration' }];
+  const common = { aggregateId: state.runId, producer: 'executor' as const, correlationId: state.runId, causationId: event.id };
+
+  if (event.data.passed) {
+    const intents: ExecutorIntent[] = [
+      {
+        kind: 'emit',
+        event: {
+          ...common,
+          type: 'task.completed',
+          id: deterministicId('task.completed', task.taskId),
+          data: { taskId: task.taskId, role: task.role, iterations: iteration, gradeId: event.data.gradeId, overall: event.data.overall },
+        },
+      },
+    ];
+    const pipeline = pipelineOf(goal);
+    const next = pipeline[pipeline.indexOf(task.role) + 1];
+    return next ? [...intents, ...startIteration(state, next, 1, [], event.id)] : intents;
+  }
+
+  const items = event.data.rubrics.flatMap((r) => r.toReachNext);
+  const scopeCalls = items.filter((i) => i.fixType === 'tier-ceiling');
+  const exhausted = iteration >= goal.maxIterations;
+  if (scopeCalls.length > 0 || exhausted) {
+    const reason = scopeCalls.length > 0 ? 'tier-ceiling' : 'iterations-exhausted';
+    const reviewId = reviewIdOf(task.taskId, iteration, reason);
+    const summary =
+      scopeCalls.length > 0
+        ? `${scopeCalls.length} item(s) need a scope call: ${scopeCalls.map((i) => i.id).join(', ')}`
+        : `still failing after ${iteration} iteration(s): ${items.map((i) => i.id).join(', ')}`;
+    return [
+      {
+        kind: 'emit',
+        event: {
+          ...common,
+          type: 'review.requested',
+          id: deterministicId('review.requested', reviewId),
+          aggregateId: reviewId,
+          data: { reviewId, runId: state.runId, taskId: task.taskId, reason, summary, items: (scopeCalls.length > 0 ? scopeCalls : items).map((i) => i.id) },
+        },
+      },
+      {
+        kind: 'emit',
+        event: {
+          ...common,
+          type: 'task.failed',
+          id: deterministicId('task.failed', task.taskId, iteration),
+          data: { taskId: task.taskId, role: task.role, iterations: iteration, reason: `handed to a person: ${summary}`, reviewId },
+        },
+      },
+    ];
+  }
+  return startIteration(state, task.role, iteration + 1, items.filter((i) => i.fixType !== 'tier-ceiling'), event.id);
+}

@@ -1,0 +1,127 @@
+import { EventOf, GoalSubmitted, LoopEvent, Role, ROLES, ToReachNext } from '@loopwright/events';
+
+export interface IterationState {
+  iteration: number;
+  decisionId: string;
+  routedTier?: string;
+  workId?: string;
+  artifactDigest?: string;
+  grade?: { gradeId: string; passed: boolean; overall: number; toReachNext: ToReachNext[] };
+}
+
+export interface TaskState {
+  taskId: string;
+  role: Role;
+  iterations: IterationState[];
+  status: 'running' | 'completed' | 'failed' | 'review';
+  reviewId?: string;
+}
+
+/** One run as the executor sees it, folded from the run's events. */
+export interface RunState {
+  runId: string;
+  goal?: GoalSubmitted & { eventId: string };
+  tasks: Map<Role, TaskState>;
+}
+
+export function taskIdOf(runId: string, role: Role): string {
+  return `${runId}-${role}`;
+}
+
+/** The goal's roles in pipeline order: planner → architect → engineer, designer → tester → deployer. */
+export function pipelineOf(goal: GoalSubmitted): Role[] {
+  return ROLES.filter((role) => goal.roles.includes(role));
+}
+
+function taskOf(state: RunState, taskId: string): TaskState | undefined {
+  return [...state.tasks.values()].find((t) => t.taskId === taskId);
+}
+
+function iterationOf(task: TaskState | undefined, n: number): IterationState | undefined {
+  return task?.iterations.find((i) => i.iteration === n);
+}
+
+export function evolveRun(state: RunState, event: LoopEvent): RunState {
+  switch (event.type) {
+    case 'goal.submitted':
+      return { ...state, goal: { ...event.data, eventId: event.id } };
+    case 'task.started': {
+      const existing = state.tasks.get(event.data.role);
+      const task: TaskState = existing ?? { taskId: event.data.taskId, role: event.data.role, iterations: [], status: 'running' };
+      const iterations = task.iterations.some((i) => i.iteration === event.data.iteration)
+        ? task.iterations
+        : [...task.iterations, { iteration: event.data.iteration, decisionId: draftDecisionId(event.data.taskId, event.data.iteration) }];
+      const tasks = new Map(state.tasks);
+      tasks.set(event.data.role, { ...task, iterations, status: 'running', reviewId: undefined });
+      return { ...state, tasks };
+    }
+    case 'decision.routed':
+      return updateIteration(state, (i) => i.decisionId === event.data.decisionId, (i) => ({ ...i, routedTier: event.data.tier }));
+    case 'work.produced':
+      return updateIteration(
+        state,
+        (i, t) => t.taskId === event.data.taskId && i.iteration === event.data.iteration,
+        (i) => ({ ...i, workId: event.data.workId, artifactDigest: event.data.artifactDigest }),
+      );
+    case 'grade.recorded':
+      return updateIteration(
+        state,
+        (i) => i.workId === event.data.workId,
+        (i) => ({
+          ...i,
+          grade: {
+            gradeId: event.data.gradeId,
+            passed: event.data.passed,
+            overall: event.data.overall,
+            toReachNext: event.data.rubrics.flatMap((r) => r.toReachNext),
+          },
+        }),
+      );
+    case 'task.completed':
+      return updateTask(state, event.data.taskId, { status: 'completed' });
+    case 'task.failed':
+      return updateTask(state, event.data.taskId, { status: 'failed', reviewId: event.data.reviewId });
+    default:
+      return state;
+  }
+}
+
+/** Marks a task as waiting for a person (the executor's own review.requested). */
+export function withReview(state: RunState, event: EventOf<'review.requested'>): RunState {
+  return event.data.taskId ? updateTask(state, event.data.taskId, { status: 'review', reviewId: event.data.reviewId }) : state;
+}
+
+export function draftDecisionId(taskId: string, iteration: number): string {
+  return `${taskId}-draft-${iteration}`;
+}
+
+function updateTask(state: RunState, taskId: string, patch: Partial<TaskState>): RunState {
+  const task = taskOf(state, taskId);
+  if (!task) return state;
+  const tasks = new Map(state.tasks);
+  tasks.set(task.role, { ...task, ...patch });
+  return { ...state, tasks };
+}
+
+function updateIteration(
+  state: RunState,
+  match: (iteration: IterationState, task: TaskState) => boolean,
+  update: (iteration: IterationState) => IterationState,
+): RunState {
+  for (const task of state.tasks.values()) {
+    const index = task.iterations.findIndex((i) => match(i, task));
+    if (index === -1) continue;
+    const iterations = [...task.iterations];
+    iterations[index] = update(iterations[index]);
+    const tasks = new Map(state.tasks);
+    tasks.set(task.role, { ...task, iterations });
+    return { ...state, tasks };
+  }
+  return state;
+}
+
+export function foldRun(runId: string, events: readonly LoopEvent[]): RunState {
+  return events.reduce(evolveRun, { runId, tasks: new Map() } as RunState);
+}
+
+export { iterationOf, taskOf };

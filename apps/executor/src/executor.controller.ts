@@ -1,0 +1,24 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import type { EventOf } from '@loopwright/events';
+import { ExecutorService } from './executor.service';
+
+@Controller()
+export class ExecutorController {
+  constructor(private readonly executor: ExecutorService) {}
+
+  @EventPattern('goal.submitted')
+  onGoal(@Payload() event: EventOf<'goal.submitted'>): Promise<void> {
+    return this.executor.handle(event);
+  }
+
+  @EventPattern('decision.routed')
+  onRouted(@Payload() event: EventOf<'decision.routed'>): Promise<void> {
+    return event.data.key.startsWith('executor:') ? this.executor.handle(event) : Promise.resolve();
+  }
+
+  @EventPattern('grade.recorded')
+  onGraded(@Payload() event: EventOf<'grade.recorded'>): Promise<void> {
+    return this.executor.handle(event);
+  }
+}

@@ -1,0 +1,1 @@
+export const EXECUTOR_OPTIONS = Symbol('EXECUTOR_OPTIONS');

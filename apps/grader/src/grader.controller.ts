@@ -1,0 +1,19 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import type { EventOf } from '@loopwright/events';
+import { GraderService } from './grader.service';
+
+@Controller()
+export class GraderController {
+  constructor(private readonly grader: GraderService) {}
+
+  @EventPattern('work.produced')
+  onWork(@Payload() event: EventOf<'work.produced'>): Promise<void> {
+    return this.grader.onWork(event);
+  }
+
+  @EventPattern('decision.routed')
+  onRouted(@Payload() event: EventOf<'decision.routed'>): Promise<void> {
+    return event.data.key.startsWith('grader:') ? this.grader.onRouted(event) : Promise.resolve();
+  }
+}

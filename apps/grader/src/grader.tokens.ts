@@ -1,0 +1,1 @@
+export const GRADER_OPTIONS = Symbol('GRADER_OPTIONS');

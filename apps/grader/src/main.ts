@@ -1,0 +1,44 @@
+import 'reflect-metadata';
+import { loadRubrics } from '@loopwright/rubrics';
+import { modelBackends, startService, stopOnSignals, workloadPathFromEnv } from '@loopwright/service';
+import { GraderModule } from './grader.module';
+import type { GraderOptions } from './grader.service';
+
+/** The grader's settings. Its model key is its own (GRADER_ANTHROPIC_API_KEY), never the executor's. */
+export function graderOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): GraderOptions {
+  const frontier = modelBackends({
+    keyVariable: 'GRADER_ANTHROPIC_API_KEY',
+    apiKey: env['GRADER_ANTHROPIC_API_KEY'],
+    baseURL: env['GRADER_ANTHROPIC_BASE_URL'],
+    model: env['LOOP_GRADER_MODEL'] ?? 'claude-sonnet-4-6',
+    workloadPath: workloadPathFromEnv(env),
+  });
+  return {
+    rubrics: loadRubrics(env['LOOP_RUBRICS_DIR'] || undefined),
+    frontier,
+    resident: async () => undefined,
+    commandTimeoutMs: Number(env['LOOP_COMMAND_TIMEOUT_MS'] ?? 60_000),
+    judgeEstimateUsd: Number(env['LOOP_JUDGE_ESTIMATE_USD'] ?? 0.01),
+  };
+}
+
+export function startGrader(options: { port?: number; grader?: GraderOptions } = {}) {
+  return startService({
+    name: 'grader',
+    producer: 'grader',
+    imports: [GraderModule.forRoot(options.grader ?? graderOptionsFromEnv())],
+    port: options.port ?? Number(process.env['PORT'] ?? 0),
+  });
+}
+
+if (require.main === module) {
+  startGrader()
+    .then((service) => {
+      stopOnSignals(service);
+      console.log(`grader listening on ${service.url}`);
+    })
+    .catch((error) => {
+      console.error(`grader failed to start: ${(error as Error).message}`);
+      process.exit(1);
+    });
+}
