@@ -57,7 +57,7 @@ class AnthropicProvider implements ModelProvider {
     });
   }
 
-  answer<T>(req: AnswerRequest<T>): Promise<AnswerResult<T>> {
+  async answer<T>(req: AnswerRequest<T>): Promise<AnswerResult<T>> {
     const { tool, unwrap } = answerTool(req.schema);
     return answerWithValidation(req, async (prompt) => {
       const { message, call } = await this.create({

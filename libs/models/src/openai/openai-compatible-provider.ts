@@ -46,7 +46,7 @@ class OpenAICompatibleProvider implements ModelProvider {
     this.now = options.now ?? (() => performance.now());
   }
 
-  answer<T>(req: AnswerRequest<T>): Promise<AnswerResult<T>> {
+  async answer<T>(req: AnswerRequest<T>): Promise<AnswerResult<T>> {
     const schema = answerJsonSchema(req.schema);
     const system = [req.system, `Answer with one JSON value that matches this JSON schema:\n${JSON.stringify(schema)}`]
       .filter((part) => part !== '')

@@ -17,10 +17,10 @@ export function trueVerdict(ctx: SimJudgeContext): boolean {
  * `garbageRate` per attempt the text is unusable instead.
  */
 export function simJudgeText(ctx: SimJudgeContext, judge: JudgeParams, attempt: number): string {
-  const garbage = seededRandom(ctx.seed, ctx.decisionId, 'garbage', attempt);
+  const garbage = seededRandom(String(ctx.seed), ctx.decisionId, 'garbage', attempt);
   if (garbage() < judge.garbageRate) return GARBAGE[Math.floor(garbage() * GARBAGE.length)];
 
-  const flipped = seededRandom(ctx.seed, ctx.decisionId, 'noise')() < judge.noise;
+  const flipped = seededRandom(String(ctx.seed), ctx.decisionId, 'noise')() < judge.noise;
   const verdict = trueVerdict(ctx) !== flipped;
   const predicate = ctx.truth.kind === 'gate' ? ctx.truth.pass : ctx.truth.high;
   const evidence = `${ctx.item}: ${describeFeatures(predicate, ctx.features)}`;

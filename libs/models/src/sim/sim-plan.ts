@@ -27,11 +27,11 @@ const ESCAPE_CANDIDATES = ['config/settings.json', '../escape.txt'];
  * the current one had it when `ctx.feedback` is non-empty.
  */
 export function defectsAt(spec: WorkloadSpec, ctx: Pick<SimAgentContext, 'seed' | 'taskId' | 'iteration' | 'feedback'>): Defect[] {
-  const first = seededRandom(ctx.seed, ctx.taskId, 1, 'defects');
+  const first = seededRandom(String(ctx.seed), ctx.taskId, 1, 'defects');
   let present = DEFECTS.filter((d) => first() < spec.defects[d]);
   for (let iteration = 2; iteration <= ctx.iteration; iteration++) {
     const hadFeedback = iteration < ctx.iteration || ctx.feedback.length > 0;
-    const fixes = seededRandom(ctx.seed, ctx.taskId, iteration, 'fixes');
+    const fixes = seededRandom(String(ctx.seed), ctx.taskId, iteration, 'fixes');
     // One draw per defect whether present or not, so each defect's stream does not depend on the others.
     const fixed = new Set(DEFECTS.filter(() => fixes() < spec.fixOnFeedback));
     present = present.filter((d) => !(hadFeedback && fixed.has(d)));

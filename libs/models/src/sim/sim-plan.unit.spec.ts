@@ -22,6 +22,10 @@ describe('sim plan', () => {
     expect(planFor(spec, goal, ctx())).toEqual(planFor(spec, goal, ctx()));
     const bySeed = Array.from({ length: 20 }, (_, i) => JSON.stringify(defectsAt(spec, ctx({ seed: `seed-${i}` }))));
     expect(new Set(bySeed).size).toBeGreaterThan(1);
+    const tasks = Array.from({ length: 20 }, (_, i) => `t-${i}`);
+    expect(tasks.map((taskId) => defectsAt(spec, ctx({ seed: 7, taskId })))).toEqual(
+      tasks.map((taskId) => defectsAt(spec, ctx({ seed: '7', taskId }))),
+    );
   });
 
   it('draws each defect at about its rate over 2,000 tasks', () => {

@@ -41,12 +41,10 @@ class SimProvider implements ModelProvider {
     this.judge = { ...options.workload.judge, ...options.judge };
   }
 
-  answer<T>(req: AnswerRequest<T>): Promise<AnswerResult<T>> {
+  async answer<T>(req: AnswerRequest<T>): Promise<AnswerResult<T>> {
     const ctx = req.sim;
     if (!ctx) {
-      return Promise.reject(
-        new ValidationError('the sim provider needs req.sim (a SimJudgeContext) on answer()', [{ path: 'sim', message: 'required' }]),
-      );
+      throw new ValidationError('the sim provider needs req.sim (a SimJudgeContext) on answer()', [{ path: 'sim', message: 'required' }]);
     }
     return answerWithValidation(req, async (prompt, attempt) => {
       const text = simJudgeText(ctx, this.judge, attempt);
