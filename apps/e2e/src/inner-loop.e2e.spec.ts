@@ -1,87 +1,25 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createEvent, LoopEvent } from '@loopwright/events';
-import { EventLog, LogConfig } from '@loopwright/eventlog';
 import { goalOf, loadWorkload } from '@loopwright/models';
-import { dropTestStream, testLogConfig } from '@loopwright/testing';
-import { ServiceProcess, startServiceProcess } from './service-processes';
-
-const E2E_WORKLOAD = path.resolve(__dirname, '../../../workloads/engineer-e2e.yaml');
-
-/** The bundled e2e workload with one defect forced: the first draft claims its tests pass without running them. */
-function claimsWithoutTestsWorkload(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'loopwright-e2e-'));
-  const spec = loadWorkload(E2E_WORKLOAD);
-  const file = path.join(dir, 'workload.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      ...spec,
-      defects: { claims_without_running_tests: 1, writes_outside_scope: 0, thrashes: 0, stops_at_turn_limit: 0, missing_sections: 0, broken_code: 0 },
-      fixOnFeedback: 1,
-    }),
-  );
-  return file;
-}
-
-async function until<T>(read: () => Promise<T | undefined>): Promise<T> {
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { E2E_WORKLOAD, InnerLoopHarness, NO_DEFECTS, ofType, writeWorkload } from './harness';
 
 describe('the inner loop, end to end (router, executor, grader as processes; sim models)', () => {
-  let config: LogConfig;
-  let log: EventLog;
-  const services: ServiceProcess[] = [];
+  let harness: InnerLoopHarness;
 
   beforeAll(async () => {
-    const base = testLogConfig('inner');
-    config = { ...base, producer: 'submitter', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_artifacts` };
-    log = await EventLog.open(config);
-    const env = {
-      NATS_URL: config.natsUrl,
-      LOOP_STREAM: config.streamName,
-      LOOP_SUBJECT_ROOT: config.subjectRoot,
-      LOOP_ARTIFACT_BUCKET: config.artifactBucket,
-      LOOP_SIM_WORKLOAD: claimsWithoutTestsWorkload(),
-    };
-    for (const name of ['router', 'executor', 'grader'] as const) services.push(startServiceProcess(name, env));
-    await Promise.all(services.map((s) => s.url));
+    harness = await InnerLoopHarness.open('inner', {
+      LOOP_SIM_WORKLOAD: writeWorkload({ defects: { ...NO_DEFECTS, claims_without_running_tests: 1 }, fixOnFeedback: 1 }),
+    });
+    await harness.start('router', 'executor', 'grader');
   }, 60_000);
 
-  afterAll(async () => {
-    await Promise.all(services.map((s) => s.stop()));
-    await log.close();
-    await dropTestStream(config.natsUrl, config.streamName);
-  });
+  afterAll(() => harness.close());
 
   it('fails a draft that claims passing tests it never ran, feeds that back, and passes the revision', async () => {
-    const spec = loadWorkload(E2E_WORKLOAD);
-    const goal = goalOf(spec, 'greet');
+    const goal = goalOf(loadWorkload(E2E_WORKLOAD), 'greet');
     const runId = 'run-e2e-1';
-    await log.append(
-      createEvent({
-        type: 'goal.submitted',
-        aggregateId: runId,
-        producer: 'submitter',
-        data: {
-          goalId: 'greet', title: goal.title, description: goal.description, roles: ['engineer'], allowedPaths: goal.allowedPaths,
-          testCommand: goal.testCommand, seedFiles: goal.seedFiles, budgetUsd: 5, maxIterations: 3, maxTurns: 12, backend: 'sim',
-          labels: { simGoal: 'greet', simSeed: 'e2e' },
-        },
-      }),
-    );
-
-    const events = await until(async () => {
-      const run = await log.readRun(runId);
-      return run.some((e) => e.type === 'task.completed' || e.type === 'task.failed') ? run : undefined;
-    });
+    await harness.submit(runId, 'greet');
+    const events = await harness.ended(runId);
     const types = events.map((e) => e.type);
-    const of = <T extends LoopEvent['type']>(type: T) => events.filter((e): e is Extract<LoopEvent, { type: T }> & { seq: number } => e.type === type);
+    const of = <T extends (typeof events)[number]['type']>(type: T) => ofType(events, type);
 
     // The first draft claimed its tests pass without running them, and the deterministic behavior check failed it.
     const [firstWork, secondWork] = of('work.produced');

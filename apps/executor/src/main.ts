@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { modelBackends, startService, stopOnSignals, workloadPathFromEnv } from '@loopwright/service';
+import { modelBackends, simLatencyFromEnv, startService, stopOnSignals, workloadPathFromEnv } from '@loopwright/service';
 import { ExecutorModule } from './executor.module';
 import type { ExecutorOptions } from './executor.service';
 
@@ -10,6 +10,7 @@ export function executorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Ex
     baseURL: env['ANTHROPIC_BASE_URL'],
     model: env['LOOP_EXECUTOR_MODEL'] ?? 'claude-sonnet-4-6',
     workloadPath: workloadPathFromEnv(env),
+    simLatencyMs: simLatencyFromEnv(env),
   });
   return {
     policy: { draftEstimateUsd: Number(env['LOOP_DRAFT_ESTIMATE_USD'] ?? 0.25) },

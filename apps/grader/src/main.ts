@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadRubrics } from '@loopwright/rubrics';
-import { modelBackends, startService, stopOnSignals, workloadPathFromEnv } from '@loopwright/service';
+import { modelBackends, simLatencyFromEnv, startService, stopOnSignals, workloadPathFromEnv } from '@loopwright/service';
 import { GraderModule } from './grader.module';
 import type { GraderOptions } from './grader.service';
 
@@ -12,6 +12,7 @@ export function graderOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Grad
     baseURL: env['GRADER_ANTHROPIC_BASE_URL'],
     model: env['LOOP_GRADER_MODEL'] ?? 'claude-sonnet-4-6',
     workloadPath: workloadPathFromEnv(env),
+    simLatencyMs: simLatencyFromEnv(env),
   });
   return {
     rubrics: loadRubrics(env['LOOP_RUBRICS_DIR'] || undefined),

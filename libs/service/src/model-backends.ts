@@ -9,6 +9,25 @@ export interface ModelBackendSettings {
   baseURL?: string;
   model: string;
   workloadPath: string;
+  /** Real time each simulated call takes (default 0): for demos that should look like model work, and crash tests. */
+  simLatencyMs?: number;
+}
+
+/** Makes every call of a provider take at least `ms` of wall time. */
+export function withLatency(provider: ModelProvider, ms: number): ModelProvider {
+  if (ms <= 0) return provider;
+  const pause = () => new Promise((resolve) => setTimeout(resolve, ms));
+  return {
+    name: provider.name,
+    answer: async (req) => {
+      await pause();
+      return provider.answer(req);
+    },
+    turn: async (req) => {
+      await pause();
+      return provider.turn(req);
+    },
+  };
 }
 
 /**
@@ -20,7 +39,7 @@ export function modelBackends(settings: ModelBackendSettings): (goal: GoalSubmit
   let anthropic: ModelProvider | undefined;
   return (goal) => {
     if (goal.backend === 'sim') {
-      sim ??= createProvider({ backend: 'sim', workload: settings.workloadPath });
+      sim ??= withLatency(createProvider({ backend: 'sim', workload: settings.workloadPath }), settings.simLatencyMs ?? 0);
       return sim;
     }
     if (!settings.apiKey) {
@@ -31,6 +50,10 @@ export function modelBackends(settings: ModelBackendSettings): (goal: GoalSubmit
     anthropic ??= createProvider({ backend: 'anthropic', apiKey: settings.apiKey, baseURL: settings.baseURL, model: settings.model });
     return anthropic;
   };
+}
+
+export function simLatencyFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  return Number(env['LOOP_SIM_LATENCY_MS'] ?? 0);
 }
 
 export function workloadPathFromEnv(env: NodeJS.ProcessEnv = process.env): string {

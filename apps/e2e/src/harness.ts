@@ -1,0 +1,99 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createEvent, EventDataInput, LoopEvent } from '@loopwright/events';
+import { EventLog, LogConfig } from '@loopwright/eventlog';
+import { goalOf, loadWorkload, WorkloadSpec } from '@loopwright/models';
+import { dropTestStream, testLogConfig } from '@loopwright/testing';
+import { ServiceProcess, startServiceProcess } from './service-processes';
+
+export const E2E_WORKLOAD = path.resolve(__dirname, '../../../workloads/engineer-e2e.yaml');
+
+export const NO_DEFECTS = {
+  claims_without_running_tests: 0, writes_outside_scope: 0, thrashes: 0, stops_at_turn_limit: 0, missing_sections: 0, broken_code: 0,
+};
+
+/** The bundled e2e workload with overrides, written where the services can read it. */
+export function writeWorkload(overrides: Partial<WorkloadSpec>): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'loopwright-e2e-')), 'workload.json');
+  writeFileSync(file, JSON.stringify({ ...loadWorkload(E2E_WORKLOAD), ...overrides }));
+  return file;
+}
+
+export async function until<T>(read: () => Promise<T | undefined>): Promise<T> {
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export type SeqEvent = LoopEvent & { seq: number };
+
+export function ofType<T extends LoopEvent['type']>(events: readonly SeqEvent[], type: T) {
+  return events.filter((e): e is Extract<LoopEvent, { type: T }> & { seq: number } => e.type === type);
+}
+
+/** A test's own stream, the services as processes on it, and helpers to drive a run. */
+export class InnerLoopHarness {
+  readonly services = new Map<string, ServiceProcess>();
+
+  private constructor(
+    readonly config: LogConfig,
+    readonly log: EventLog,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  static async open(name: string, env: NodeJS.ProcessEnv): Promise<InnerLoopHarness> {
+    const base = testLogConfig(name);
+    const config: LogConfig = { ...base, producer: 'submitter', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_artifacts` };
+    const log = await EventLog.open(config);
+    return new InnerLoopHarness(config, log, {
+      NATS_URL: config.natsUrl,
+      LOOP_STREAM: config.streamName,
+      LOOP_SUBJECT_ROOT: config.subjectRoot,
+      LOOP_ARTIFACT_BUCKET: config.artifactBucket,
+      ...env,
+    });
+  }
+
+  async start(...names: ('executor' | 'grader' | 'router' | 'miner')[]): Promise<void> {
+    for (const name of names) this.services.set(name, startServiceProcess(name, this.env));
+    await Promise.all(names.map((n) => this.services.get(n)!.url));
+  }
+
+  async stop(name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    await this.services.get(name)?.stop(signal);
+    this.services.delete(name);
+  }
+
+  async submit(runId: string, goalId: string, overrides: Partial<EventDataInput<'goal.submitted'>> = {}): Promise<void> {
+    const goal = goalOf(loadWorkload(E2E_WORKLOAD), goalId);
+    await this.log.append(
+      createEvent({
+        type: 'goal.submitted',
+        aggregateId: runId,
+        producer: 'submitter',
+        data: {
+          goalId, title: goal.title, description: goal.description, roles: ['engineer'], allowedPaths: goal.allowedPaths,
+          testCommand: goal.testCommand, seedFiles: goal.seedFiles, budgetUsd: 5, maxIterations: 3, maxTurns: 12, backend: 'sim',
+          labels: { simGoal: goalId, simSeed: 'e2e' }, ...overrides,
+        },
+      }),
+    );
+  }
+
+  /** Waits until the run's task has ended (completed or failed) and returns the run's events. */
+  ended(runId: string): Promise<SeqEvent[]> {
+    return until(async () => {
+      const run = await this.log.readRun(runId);
+      return run.some((e) => e.type === 'task.completed' || e.type === 'task.failed') ? run : undefined;
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.services.values()].map((s) => s.stop()));
+    await this.log.close();
+    await dropTestStream(this.config.natsUrl, this.config.streamName);
+  }
+}
