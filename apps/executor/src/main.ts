@@ -25,7 +25,6 @@ export function startExecutor(options: { port?: number; executor?: ExecutorOptio
     producer: 'executor',
     imports: [ExecutorModule.forRoot(options.executor ?? executorOptionsFromEnv())],
     port: options.port ?? Number(process.env['PORT'] ?? 0),
-    transport: { perType: { 'decision.routed': { ackWaitMs: 60_000 } } },
   });
 }
 

@@ -49,7 +49,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   @Module({ imports: [sharedModule(options.name, log, metrics), ...(options.imports ?? [])] })
   class RootModule {}
   const app = await NestFactory.create(RootModule as Type, { logger: ['error', 'warn'] });
-  app.connectMicroservice({ strategy: new JetStreamTransport({ service: options.name, log, ...options.transport }) }, { inheritAppConfig: true });
+  const ackWaitMs = Number(process.env['LOOP_ACK_WAIT_MS']) || undefined;
+  const transport = { ...options.transport, defaults: { ackWaitMs, ...options.transport?.defaults } };
+  app.connectMicroservice({ strategy: new JetStreamTransport({ service: options.name, log, ...transport }) }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   await app.listen(options.port ?? 0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
