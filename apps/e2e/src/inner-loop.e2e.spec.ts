@@ -65,4 +65,20 @@ describe('the inner loop, end to end (router, executor, grader as processes; sim
     expect(byTier['frontier']).toBeGreaterThan(0);
     expect(completed.every((d) => d.data.simulated || d.data.tier === 'deterministic')).toBe(true);
   }, 120_000);
+
+  it('serves /health and /metrics with the architecture\'s metric names from every service', async () => {
+    const expected: Record<string, string[]> = {
+      router: ['loopwright_decisions_total{', 'loopwright_decision_cost_usd_total{', 'loopwright_consumer_pending{consumer="router-decision-requested"'],
+      executor: ['loopwright_inner_loop_iterations_bucket', 'loopwright_consumer_pending{consumer="executor-goal-submitted"'],
+      grader: ['loopwright_grades_total{role="engineer",rubric="engineer.behavior"', 'loopwright_consumer_pending{consumer="grader-work-produced"'],
+    };
+    for (const [name, metrics] of Object.entries(expected)) {
+      const url = await harness.services.get(name)!.url;
+      const health = await fetch(`${url}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ service: name, status: 'ok', stream: harness.config.streamName });
+      const text = await (await fetch(`${url}/metrics`)).text();
+      for (const metric of metrics) expect(text).toContain(metric);
+    }
+  });
 });
