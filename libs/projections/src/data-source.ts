@@ -37,7 +37,7 @@ export async function openDatabase(
   }
   const dataSource = new DataSource({
     type: 'postgres',
-    url: config.url,
+    url: withSearchPath(config.url, config.schema),
     schema: config.schema,
     entities,
     migrations,
@@ -48,6 +48,25 @@ export async function openDatabase(
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
   return dataSource;
+}
+
+/**
+ * Raw SQL (migrations, projectors) names tables unqualified, so every pooled connection must resolve
+ * them in the projections' schema. A search_path already in the URL would win over a separate
+ * `options` setting in node-postgres, so it is replaced in the URL itself.
+ */
+export function withSearchPath(url: string, schema: string): string {
+  const parsed = new URL(url);
+  const others = (parsed.searchParams.get('options') ?? '').replace(/-c\s*search_path=\S*/g, '').trim();
+  parsed.searchParams.set('options', `${others} -c search_path=${schema}`.trim());
+  return parsed.toString();
+}
+
+/** The schema a DataSource opened by `openDatabase` works in. */
+export function schemaOf(dataSource: DataSource): string {
+  const schema = (dataSource.options as { schema?: string }).schema;
+  if (!schema) throw new Error('the DataSource was not opened with a schema');
+  return schema;
 }
 
 function redact(url: string): string {

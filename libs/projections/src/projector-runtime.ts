@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { checkpointKey, Projector, SequencedEvent } from './projector';
+import { checkpointKey, isReadModel, Projector, SequencedEvent } from './projector';
 
 async function lockCheckpoint(tx: EntityManager, key: string): Promise<number> {
   await tx.query('INSERT INTO projection_checkpoint (projector, last_seq) VALUES ($1, 0) ON CONFLICT DO NOTHING', [key]);
@@ -20,16 +20,19 @@ export async function applyBatch(dataSource: DataSource, projector: Projector, b
   const key = checkpointKey(projector);
   return dataSource.transaction(async (tx) => {
     const lastSeq = await lockCheckpoint(tx, key);
-    let applied = 0;
+    const handled: SequencedEvent[] = [];
     let highest = lastSeq;
-    for (const { seq, event } of batch) {
-      if (seq <= highest) continue;
-      if (projector.handles.includes(event.type)) {
-        await projector.apply(event, seq, tx);
-        applied++;
-      }
-      highest = seq;
+    for (const item of batch) {
+      if (item.seq <= highest) continue;
+      if (projector.handles.includes(item.event.type)) handled.push(item);
+      highest = item.seq;
     }
+    if (isReadModel(projector)) {
+      if (handled.length > 0) await projector.applyMany(handled, tx);
+    } else {
+      for (const { seq, event } of handled) await projector.apply(event, seq, tx);
+    }
+    const applied = handled.length;
     if (highest > lastSeq) {
       await tx.query('UPDATE projection_checkpoint SET last_seq = $2, updated_at = now() WHERE projector = $1', [key, highest]);
     }

@@ -1,0 +1,100 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { LoopwrightError } from '@loopwright/core';
+import type { StoredEvent } from '@loopwright/eventlog';
+import { checkpointKey, SequencedEvent } from './projector';
+import type { ProjectionSet } from './read-models';
+
+/**
+ * A batch starts past a projector's checkpoint + 1: applying it would skip events. It happens when a
+ * rebuild swapped in tables at an earlier position than the live runner had reached; the runner
+ * restarts reading from the lowest checkpoint.
+ */
+export class CheckpointGapError extends LoopwrightError {
+  readonly code = 'PROJECTION_GAP';
+  readonly retryable = true;
+  constructor(
+    readonly projector: string,
+    readonly checkpoint: number,
+    readonly firstSeq: number,
+  ) {
+    super(`projection ${projector} is at ${checkpoint} but the batch starts at ${firstSeq}`);
+  }
+}
+
+export function checkpointKeys(set: ProjectionSet): string[] {
+  return [...set.readModels, ...set.links].map(checkpointKey).sort();
+}
+
+/** Locks (creating) the checkpoint rows of the set, in key order so concurrent lockers cannot deadlock. */
+export async function lockCheckpoints(tx: EntityManager, keys: readonly string[]): Promise<Map<string, number>> {
+  await tx.query(
+    'INSERT INTO projection_checkpoint (projector, last_seq) SELECT unnest($1::text[]), 0 ON CONFLICT (projector) DO NOTHING',
+    [keys],
+  );
+  const rows: { projector: string; last_seq: string }[] = await tx.query(
+    'SELECT projector, last_seq FROM projection_checkpoint WHERE projector = ANY($1::text[]) ORDER BY projector FOR UPDATE',
+    [keys],
+  );
+  return new Map(rows.map((row) => [row.projector, Number(row.last_seq)]));
+}
+
+/** The lowest checkpoint of the set: where a replay feeding all of them must start after. */
+export async function lowestCheckpoint(dataSource: DataSource, set: ProjectionSet): Promise<number> {
+  const keys = checkpointKeys(set);
+  const rows: { projector: string; last_seq: string }[] = await dataSource.query(
+    'SELECT projector, last_seq FROM projection_checkpoint WHERE projector = ANY($1::text[])',
+    [keys],
+  );
+  if (rows.length < keys.length) return 0;
+  return Math.min(...rows.map((row) => Number(row.last_seq)));
+}
+
+/**
+ * Applies a contiguous run of stored messages to every projector of the set in ONE transaction and
+ * advances each projector's checkpoint in it. Each projector gets only what lies above its own
+ * checkpoint (so a redelivered or replayed message is applied once); read models get the decoded
+ * events they handle, link projectors every message, malformed ones included.
+ */
+export async function applyStoredBatch(dataSource: DataSource, set: ProjectionSet, batch: readonly StoredEvent[]): Promise<void> {
+  if (batch.length === 0) return;
+  for (let i = 1; i < batch.length; i++) {
+    if (batch[i].seq !== batch[i - 1].seq + 1) {
+      throw new Error(`a projection batch must be contiguous: ${batch[i - 1].seq} is followed by ${batch[i].seq}`);
+    }
+  }
+  const firstSeq = batch[0].seq;
+  const lastSeq = batch[batch.length - 1].seq;
+  await dataSource.transaction(async (tx) => {
+    const checkpoints = await lockCheckpoints(tx, checkpointKeys(set));
+    const advanced: string[] = [];
+    const pending = (key: string): number | undefined => {
+      const checkpoint = checkpoints.get(key) ?? 0;
+      if (checkpoint >= lastSeq) return undefined;
+      if (firstSeq > checkpoint + 1) throw new CheckpointGapError(key, checkpoint, firstSeq);
+      advanced.push(key);
+      return checkpoint - firstSeq + 1;
+    };
+    for (const model of set.readModels) {
+      const from = pending(checkpointKey(model));
+      if (from === undefined) continue;
+      const handles = new Set<string>(model.handles);
+      const events: SequencedEvent[] = [];
+      for (let i = Math.max(0, from); i < batch.length; i++) {
+        const { seq, event } = batch[i];
+        if (event && handles.has(event.type)) events.push({ seq, event });
+      }
+      if (events.length > 0) await model.applyMany(events, tx);
+    }
+    for (const projector of set.links) {
+      const from = pending(checkpointKey(projector));
+      if (from === undefined) continue;
+      await projector.applyLinks(batch.slice(Math.max(0, from)), tx);
+    }
+    if (advanced.length > 0) {
+      await tx.query('UPDATE projection_checkpoint SET last_seq = $2, updated_at = now() WHERE projector = ANY($1::text[])', [
+        advanced,
+        lastSeq,
+      ]);
+    }
+  });
+}

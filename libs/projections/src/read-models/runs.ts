@@ -1,0 +1,147 @@
+import type { EntityManager } from 'typeorm';
+import type { EventOf, LoopEvent } from '@loopwright/events';
+import { defineReadModel, SequencedEvent } from '../projector';
+import { RowSet } from '../row-set';
+import { defineTable } from '../row-table';
+
+export type RunStatus = 'submitted' | 'running' | 'completed' | 'failed' | 'review';
+
+export interface RunRow {
+  run_id: string;
+  goal_id: string;
+  title: string;
+  roles: string[];
+  backend: string;
+  simulated: boolean;
+  budget_usd: number;
+  status: RunStatus;
+  /** Task iterations started across the run's roles. */
+  iterations: number;
+  roles_completed: string[];
+  /** Sum of decision.completed costs, shadow spot-checks included: they are spent too. */
+  cost_usd: number;
+  /** 1 for the first goal.submitted in the log, 2 for the next, … */
+  run_ordinal: number;
+  submitted_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  open_review_id: string | null;
+  submitted_seq: number;
+  updated_seq: number;
+}
+
+export const RUNS = defineTable<RunRow>({
+  name: 'runs',
+  key: ['run_id'],
+  columns: {
+    run_id: 'text', goal_id: 'text', title: 'text', roles: 'jsonb', backend: 'text', simulated: 'bool',
+    budget_usd: 'float8', status: 'text', iterations: 'int4', roles_completed: 'jsonb', cost_usd: 'float8',
+    run_ordinal: 'int4', submitted_at: 'timestamptz', started_at: 'timestamptz', ended_at: 'timestamptz',
+    open_review_id: 'text', submitted_seq: 'int8', updated_seq: 'int8',
+  },
+});
+
+const HANDLES = [
+  'goal.submitted', 'task.started', 'task.completed', 'task.failed', 'decision.completed', 'review.requested', 'review.resolved',
+] as const;
+type RunEvent = EventOf<(typeof HANDLES)[number]>;
+
+/** The run a handled event belongs to, when the event itself says (review.resolved does not). */
+function runIdOf(event: RunEvent): string | undefined {
+  if (event.type === 'review.requested') return event.data.runId;
+  if (event.type === 'review.resolved') return undefined;
+  return event.aggregateId;
+}
+
+/** Folds one event into the run it concerns. Pure apart from the row set it mutates. */
+export function evolveRun(runs: RowSet<RunRow>, event: RunEvent, seq: number, nextOrdinal: () => number): void {
+  if (event.type === 'goal.submitted') {
+    if (runs.get(event.aggregateId)) return;
+    const { data } = event;
+    runs.put({
+      run_id: event.aggregateId, goal_id: data.goalId, title: data.title, roles: [...data.roles], backend: data.backend,
+      simulated: data.backend === 'sim', budget_usd: data.budgetUsd, status: 'submitted', iterations: 0, roles_completed: [],
+      cost_usd: 0, run_ordinal: nextOrdinal(), submitted_at: event.occurredAt, started_at: null, ended_at: null,
+      open_review_id: null, submitted_seq: seq, updated_seq: seq,
+    });
+    return;
+  }
+  const run =
+    event.type === 'review.resolved'
+      ? [...runs.values()].find((r) => r.open_review_id === event.data.reviewId)
+      : runs.get(runIdOf(event));
+  if (!run) return;
+  switch (event.type) {
+    case 'task.started':
+      run.iterations += 1;
+      run.started_at ??= event.occurredAt;
+      if (run.status === 'submitted' || run.status === 'running') run.status = 'running';
+      break;
+    case 'task.completed':
+      if (!run.roles_completed.includes(event.data.role)) run.roles_completed = [...run.roles_completed, event.data.role];
+      if (run.roles.every((role) => run.roles_completed.includes(role))) {
+        run.status = 'completed';
+        run.ended_at = event.occurredAt;
+      }
+      break;
+    case 'task.failed':
+      if (event.data.reviewId) {
+        run.status = 'review';
+        run.open_review_id = event.data.reviewId;
+      } else {
+        run.status = 'failed';
+        run.ended_at = event.occurredAt;
+      }
+      break;
+    case 'decision.completed':
+      run.cost_usd += event.data.costUsd;
+      break;
+    case 'review.requested':
+      run.status = 'review';
+      run.open_review_id = event.data.reviewId;
+      break;
+    case 'review.resolved':
+      run.open_review_id = null;
+      if (event.data.resolution === 'retry') {
+        run.status = 'running';
+      } else {
+        run.status = event.data.resolution === 'accept' ? 'completed' : 'failed';
+        run.ended_at = event.occurredAt;
+      }
+      break;
+    default: {
+      const unreachable: never = event;
+      throw new Error(`runs: unhandled ${(unreachable as LoopEvent).type}`);
+    }
+  }
+  run.updated_seq = seq;
+  runs.put(run);
+}
+
+async function applyRuns(events: readonly SequencedEvent[], tx: EntityManager): Promise<void> {
+  const typed = events as readonly { seq: number; event: RunEvent }[];
+  const ids = typed.map(({ event }) => runIdOf(event)).filter((id): id is string => id !== undefined);
+  const reviewIds = typed.flatMap(({ event }) => (event.type === 'review.resolved' ? [event.data.reviewId] : []));
+  if (reviewIds.length > 0) {
+    const underReview: { run_id: string }[] = await tx.query('SELECT run_id FROM runs WHERE open_review_id = ANY($1::text[])', [reviewIds]);
+    ids.push(...underReview.map((r) => r.run_id));
+  }
+  const runs = await RowSet.load(tx, RUNS, ids.map((id) => [id]));
+  let ordinal: number | undefined;
+  const nextOrdinal = (): number => (ordinal = (ordinal ?? 0) + 1);
+  if (typed.some(({ event }) => event.type === 'goal.submitted')) {
+    const [{ max }]: { max: number | null }[] = await tx.query('SELECT max(run_ordinal) AS max FROM runs');
+    ordinal = max ?? 0;
+  }
+  for (const { seq, event } of typed) evolveRun(runs, event, seq, nextOrdinal);
+  await runs.save(tx);
+}
+
+/** One row per run: the goal, its pipeline, status, iterations, cost, and its ordinal in the log. */
+export const runsProjector = defineReadModel({
+  name: 'runs',
+  version: 1,
+  handles: HANDLES,
+  tables: ['runs'],
+  applyMany: applyRuns,
+});

@@ -1,0 +1,105 @@
+import type { EntityManager } from 'typeorm';
+
+/** Postgres column types the read models use; each maps to one JavaScript shape (see `decode`). */
+export type ColumnType = 'text' | 'int4' | 'int8' | 'float8' | 'bool' | 'timestamptz' | 'jsonb';
+
+/**
+ * A read-model table described once: its columns and key. Rows are plain objects whose fields are
+ * the column names, so loading, folding and saving need no mapping layer. Timestamps travel as ISO
+ * strings, bigints as numbers, jsonb as parsed JSON.
+ */
+export interface RowTable<Row extends object> {
+  readonly name: string;
+  readonly key: readonly (keyof Row & string)[];
+  readonly columns: { readonly [K in keyof Row & string]: ColumnType };
+}
+
+export function defineTable<Row extends object>(table: RowTable<Row>): RowTable<Row> {
+  return table;
+}
+
+function columnNames<Row extends object>(table: RowTable<Row>): (keyof Row & string)[] {
+  return Object.keys(table.columns) as (keyof Row & string)[];
+}
+
+function decode(type: ColumnType, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case 'int8':
+      return Number(value);
+    case 'timestamptz':
+      return (value as Date).toISOString();
+    case 'text':
+    case 'int4':
+    case 'float8':
+    case 'bool':
+    case 'jsonb':
+      return value;
+    default: {
+      const unreachable: never = type;
+      throw new Error(`unknown column type ${String(unreachable)}`);
+    }
+  }
+}
+
+function encode(type: ColumnType, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  return type === 'jsonb' ? JSON.stringify(value) : value;
+}
+
+function decodeRow<Row extends object>(table: RowTable<Row>, raw: Record<string, unknown>): Row {
+  const row: Record<string, unknown> = {};
+  for (const name of columnNames(table)) row[name] = decode(table.columns[name], raw[name]);
+  return row as Row;
+}
+
+/** The rows whose keys are given, keyed by `keyOf`. One query whatever the number of keys. */
+export async function loadRows<Row extends object>(
+  tx: EntityManager,
+  table: RowTable<Row>,
+  keys: readonly (readonly unknown[])[],
+): Promise<Map<string, Row>> {
+  const found = new Map<string, Row>();
+  if (keys.length === 0) return found;
+  const params = table.key.map((_, i) => keys.map((k) => k[i]));
+  const casts = table.key.map((column, i) => `$${i + 1}::${table.columns[column]}[]`).join(', ');
+  const on = table.key.map((column) => `t.${column} = k.${column}`).join(' AND ');
+  const rows: Record<string, unknown>[] = await tx.query(
+    `SELECT t.* FROM ${table.name} t JOIN unnest(${casts}) AS k(${table.key.join(', ')}) ON ${on}`,
+    params,
+  );
+  for (const raw of rows) {
+    const row = decodeRow(table, raw);
+    found.set(keyOf(table, row), row);
+  }
+  return found;
+}
+
+export function keyOf<Row extends object>(table: RowTable<Row>, row: Row): string {
+  return table.key.map((column) => String(row[column])).join('\u001f');
+}
+
+/**
+ * Writes rows in one multi-row statement (`INSERT … SELECT FROM unnest(…)`): replacing rows with the
+ * same key, or leaving existing ones alone. The rows must have distinct keys when replacing.
+ */
+export async function writeRows<Row extends object>(
+  tx: EntityManager,
+  table: RowTable<Row>,
+  rows: readonly Row[],
+  onConflict: 'replace' | 'keep',
+): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = columnNames(table);
+  const params = columns.map((column) => rows.map((row) => encode(table.columns[column], row[column])));
+  const casts = columns.map((column, i) => `$${i + 1}::${table.columns[column]}[]`).join(', ');
+  const others = columns.filter((column) => !table.key.includes(column));
+  const conflict =
+    onConflict === 'keep' || others.length === 0
+      ? 'DO NOTHING'
+      : `DO UPDATE SET ${others.map((column) => `${column} = excluded.${column}`).join(', ')}`;
+  await tx.query(
+    `INSERT INTO ${table.name} (${columns.join(', ')}) SELECT * FROM unnest(${casts}) ON CONFLICT (${table.key.join(', ')}) ${conflict}`,
+    params,
+  );
+}
