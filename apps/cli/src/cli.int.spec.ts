@@ -1,0 +1,84 @@
+import { createEvent } from '@loopwright/events';
+import { checkpointEvent, EventLog, LogConfig, verifyLog } from '@loopwright/eventlog';
+import { dropTestStream, testLogConfig } from '@loopwright/testing';
+import { EXIT } from './cli-context';
+import { runCli } from './main';
+
+describe('the loopwright CLI against a real log', () => {
+  let config: LogConfig;
+  let log: EventLog;
+  const output: string[] = [];
+
+  beforeAll(async () => {
+    const base = testLogConfig('cli');
+    config = { ...base, producer: 'miner', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_artifacts` };
+    Object.assign(process.env, { NATS_URL: config.natsUrl, LOOP_STREAM: config.streamName, LOOP_SUBJECT_ROOT: config.subjectRoot });
+    log = await EventLog.open(config);
+    jest.spyOn(console, 'log').mockImplementation((line: string) => void output.push(line));
+    jest.spyOn(console, 'error').mockImplementation((line: string) => void output.push(line));
+  });
+
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    await log.close();
+    await dropTestStream(config.natsUrl, config.streamName);
+  });
+
+  beforeEach(() => {
+    output.length = 0;
+    process.exitCode = undefined;
+  });
+
+  it('submits a goal from flags and refuses an invalid one with exit code 2, naming the fields', async () => {
+    const ok = await runCli([
+      'goal', 'submit', '--run-id', 'run-cli-1', '--title', 'Add sum', '--description', 'sum(a, b)', '--role', 'engineer',
+      '--allow', 'src/**', '--test', 'node test.js', '--budget', '0.5', '--backend', 'sim',
+    ]);
+    expect(ok).toBe(EXIT.ok);
+    const [goal] = await log.readRun('run-cli-1');
+    expect(goal).toMatchObject({ type: 'goal.submitted', data: { title: 'Add sum', budgetUsd: 0.5, roles: ['engineer'], backend: 'sim' } });
+
+    const bad = await runCli(['goal', 'submit', '--title', 'No description']);
+    expect(bad).toBe(EXIT.usage);
+    expect(output.join('\n')).toMatch(/description: .*testCommand: .*Give it in a YAML file/s);
+  });
+
+  it('verifies the audit chain, and names the divergence when a checkpoint does not match', async () => {
+    const honest = await verifyLog(log);
+    if (!honest.ok) throw new Error('expected an honest log');
+    await log.append(checkpointEvent({ uptoSeq: honest.lastSeq, chainHash: honest.chainHash, eventsCovered: honest.checked }));
+    expect(await runCli(['audit', 'verify'])).toBe(EXIT.ok);
+    expect(output.at(-1)).toMatch(/^ok: \d+ events from seq 1/);
+
+    await log.append(checkpointEvent({ uptoSeq: 1, chainHash: 'f'.repeat(64), eventsCovered: 1 }, 'forged'));
+    expect(await runCli(['audit', 'verify'])).toBe(EXIT.failed);
+    expect(output.at(-1)).toMatch(/diverges at seq 1 /);
+  });
+
+  it('resolves an open review once, and refuses an unknown or already resolved one', async () => {
+    await log.append(
+      createEvent({
+        type: 'review.requested', aggregateId: 'rv-cli', producer: 'miner',
+        data: { reviewId: 'rv-cli', reason: 'scope-call', summary: 'a rubric line needs a person' },
+      }),
+    );
+    expect(await runCli(['reviews', 'resolve', 'rv-none', '--resolution', 'accept', '--by', 'ada'])).toBe(EXIT.failed);
+    expect(await runCli(['reviews', 'resolve', 'rv-cli', '--resolution', 'maybe', '--by', 'ada'])).toBe(EXIT.usage);
+    expect(await runCli(['reviews', 'resolve', 'rv-cli', '--resolution', 'accept', '--by', 'ada'])).toBe(EXIT.ok);
+    expect(await runCli(['reviews', 'resolve', 'rv-cli', '--resolution', 'reject', '--by', 'bob'])).toBe(EXIT.failed);
+    expect(output.at(-1)).toMatch(/already resolved \(accept by ada\)/);
+  });
+
+  it('replays a run and re-derives its deterministic decisions from the recorded inputs', async () => {
+    const features = { claims_tests_pass: true, test_runs: 0 };
+    const common = { aggregateId: 'run-cli-2', correlationId: 'run-cli-2' };
+    await log.appendMany([
+      createEvent({ ...common, type: 'decision.requested', producer: 'grader', data: { decisionId: 'd1', key: 'grader:engineer:gate:ran_tests_before_claim', requester: 'grader', role: 'engineer', kind: 'gate', builtinCheck: 'claimed_tested_without_running', estimatedUsd: 0, features } }),
+      createEvent({ ...common, type: 'decision.routed', producer: 'router', data: { decisionId: 'd1', key: 'grader:engineer:gate:ran_tests_before_claim', tier: 'deterministic', reason: 'built-in check', reservedUsd: 0 } }),
+      createEvent({ ...common, type: 'decision.completed', producer: 'grader', data: { decisionId: 'd1', key: 'grader:engineer:gate:ran_tests_before_claim', tier: 'deterministic', verdict: 'fail', confidence: 1, costUsd: 0, tokens: { input: 0, output: 0 }, latencyMs: 0 } }),
+    ]);
+    expect(await runCli(['audit', 'replay', '--run', 'run-cli-2'])).toBe(EXIT.ok);
+    expect(output.join('\n')).toMatch(/re-derived 1 deterministic decision\(s\): 1 match the record/);
+    expect(await runCli(['audit', 'replay', '--run', 'no-such-run'])).toBe(EXIT.usage);
+  });
+});
