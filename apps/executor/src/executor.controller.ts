@@ -17,6 +17,11 @@ export class ExecutorController {
     return event.data.key.startsWith('executor:') ? this.executor.handle(event) : Promise.resolve();
   }
 
+  @EventPattern('review.resolved')
+  onReviewResolved(@Payload() event: EventOf<'review.resolved'>): Promise<void> {
+    return this.executor.onReviewResolved(event);
+  }
+
   @EventPattern('grade.recorded')
   onGraded(@Payload() event: EventOf<'grade.recorded'>): Promise<void> {
     return this.executor.handle(event);

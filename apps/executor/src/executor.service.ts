@@ -24,8 +24,20 @@ export class ExecutorService {
     @Inject(EXECUTOR_OPTIONS) private readonly options: ExecutorOptions,
   ) {}
 
-  async handle(event: EventOf<'goal.submitted'> | EventOf<'decision.routed'> | EventOf<'grade.recorded'>): Promise<void> {
-    const runId = event.aggregateId;
+  /** A person resolved a review: find the run it belongs to and let the decider answer. */
+  async onReviewResolved(resolved: EventOf<'review.resolved'>): Promise<void> {
+    let requested: EventOf<'review.requested'> | undefined;
+    for await (const stored of this.log.replay({ filter: `${this.log.config.subjectRoot}.review.${resolved.data.reviewId}.*.review.requested` })) {
+      if (stored.event?.type === 'review.requested') requested = stored.event;
+    }
+    if (!requested?.data.runId || !requested.data.taskId) return;
+    await this.handle({ type: 'review.resolved', resolved, requested }, requested.data.runId);
+  }
+
+  async handle(
+    event: Parameters<typeof decideExecutor>[1],
+    runId: string = 'aggregateId' in event ? event.aggregateId : '',
+  ): Promise<void> {
     const state = foldRun(runId, await this.log.readRun(runId));
     if (!state.goal) return;
     for (const intent of decideExecutor(state, event, this.options.policy)) {

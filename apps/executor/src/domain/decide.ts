@@ -27,7 +27,11 @@ export type ExecutorIntent =
   | { kind: 'runAgent'; assignment: AgentAssignment }
   | { kind: 'ignore'; reason: string };
 
-type Handled = EventOf<'goal.submitted'> | EventOf<'decision.routed'> | EventOf<'grade.recorded'>;
+type Handled =
+  | EventOf<'goal.submitted'>
+  | EventOf<'decision.routed'>
+  | EventOf<'grade.recorded'>
+  | { type: 'review.resolved'; resolved: EventOf<'review.resolved'>; requested: EventOf<'review.requested'> };
 
 function decisionKey(role: Role, iteration: number): string {
   return `executor:${role}:${iteration === 1 ? 'draft' : 'revise'}`;
@@ -97,6 +101,8 @@ export function decideExecutor(state: RunState, event: Handled, policy: Executor
       return onRouted(state, event);
     case 'grade.recorded':
       return withEstimate(onGraded(state, event));
+    case 'review.resolved':
+      return withEstimate(onReviewResolved(state, event.resolved, event.requested));
     default: {
       const unreachable: never = event;
       return [{ kind: 'ignore', reason: `unhandled ${(unreachable as { type: string }).type}` }];
@@ -214,4 +220,38 @@ function onGraded(state: RunState, event: EventOf<'grade.recorded'>): ExecutorIn
     ];
   }
   return startIteration(state, task.role, iteration + 1, items.filter((i) => i.fixType !== 'tier-ceiling'), event.id);
+}
+
+/** A person's answer to a review the executor asked for: accept the work, give it another iteration, or let the failure stand. */
+function onReviewResolved(state: RunState, resolved: EventOf<'review.resolved'>, requested: EventOf<'review.requested'>): ExecutorIntent[] {
+  const task = [...state.tasks.values()].find((t) => t.taskId === requested.data.taskId);
+  if (!task || task.reviewId !== resolved.data.reviewId) return [{ kind: 'ignore', reason: 'the review is not the task\'s open review' }];
+  const last = task.iterations[task.iterations.length - 1];
+  const common = { aggregateId: state.runId, producer: 'executor' as const, correlationId: state.runId, causationId: resolved.id };
+  switch (resolved.data.resolution) {
+    case 'reject':
+      return [{ kind: 'ignore', reason: `${resolved.data.by} let the failure stand` }];
+    case 'retry':
+      return startIteration(state, task.role, last.iteration + 1, last.grade?.toReachNext.filter((i) => i.fixType !== 'tier-ceiling') ?? [], resolved.id);
+    case 'accept': {
+      const intents: ExecutorIntent[] = [
+        {
+          kind: 'emit',
+          event: {
+            ...common,
+            type: 'task.completed',
+            id: deterministicId('task.completed', task.taskId),
+            data: { taskId: task.taskId, role: task.role, iterations: last.iteration, gradeId: last.grade?.gradeId ?? 'accepted-by-review', overall: last.grade?.overall ?? 0 },
+          },
+        },
+      ];
+      const pipeline = pipelineOf(state.goal!);
+      const next = pipeline[pipeline.indexOf(task.role) + 1];
+      return next ? [...intents, ...startIteration(state, next, 1, [], resolved.id)] : intents;
+    }
+    default: {
+      const unreachable: never = resolved.data.resolution;
+      return [{ kind: 'ignore', reason: `unknown resolution ${String(unreachable)}` }];
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import { EventOf, GoalSubmitted, LoopEvent, Role, ROLES, ToReachNext } from '@loopwright/events';
+import { GoalSubmitted, LoopEvent, Role, ROLES, ToReachNext } from '@loopwright/events';
 
 export interface IterationState {
   iteration: number;
@@ -84,11 +84,6 @@ export function evolveRun(state: RunState, event: LoopEvent): RunState {
     default:
       return state;
   }
-}
-
-/** Marks a task as waiting for a person (the executor's own review.requested). */
-export function withReview(state: RunState, event: EventOf<'review.requested'>): RunState {
-  return event.data.taskId ? updateTask(state, event.data.taskId, { status: 'review', reviewId: event.data.reviewId }) : state;
 }
 
 export function draftDecisionId(taskId: string, iteration: number): string {

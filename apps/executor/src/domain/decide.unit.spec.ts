@@ -1,0 +1,99 @@
+import { createEvent, EventDataInput, LoopEvent, NewEvent } from '@loopwright/events';
+import { decideExecutor, ExecutorIntent } from './decide';
+import { foldRun } from './run-state';
+
+const policy = { draftEstimateUsd: 0.25 };
+const runId = 'run-1';
+const taskId = 'run-1-engineer';
+
+const goal = (overrides: Partial<EventDataInput<'goal.submitted'>> = {}) =>
+  createEvent({
+    type: 'goal.submitted', aggregateId: runId, producer: 'submitter',
+    data: { goalId: 'g', title: 't', description: 'd', roles: ['engineer'], allowedPaths: ['src/**'], testCommand: 'node t.js', budgetUsd: 1, maxIterations: 2, ...overrides },
+  });
+
+const emitted = (intents: ExecutorIntent[]) => intents.flatMap((i) => (i.kind === 'emit' ? [i.event] : []));
+
+/** given the events so far, when one arrives, then the executor's intents. */
+function when(history: LoopEvent[], event: Parameters<typeof decideExecutor>[1]): ExecutorIntent[] {
+  return decideExecutor(foldRun(runId, history), event, policy);
+}
+
+function started(iteration: number, feedback: { id: string; delta: string; fixType: string }[] = []) {
+  return createEvent({ type: 'task.started', aggregateId: runId, producer: 'executor', data: { taskId, role: 'engineer', iteration, allowedPaths: ['src/**'], maxTurns: 10, feedback } });
+}
+
+function routed(iteration: number, tier: 'frontier' | 'human' = 'frontier') {
+  return createEvent({ type: 'decision.routed', aggregateId: runId, producer: 'router', data: { decisionId: `${taskId}-draft-${iteration}`, key: `executor:engineer:${iteration === 1 ? 'draft' : 'revise'}`, tier, reason: 'r', reservedUsd: 0.25 } });
+}
+
+function work(iteration: number) {
+  return createEvent({
+    type: 'work.produced', aggregateId: runId, producer: 'executor',
+    data: { workId: `${taskId}-w${iteration}`, taskId, role: 'engineer', iteration, artifactDigest: String(iteration).repeat(64), files: [], claims: { testsPass: true, testsRun: true, summary: '' }, finalMessage: '', testCommand: 'node t.js', allowedPaths: ['src/**'], endedBy: 'finished', turnsUsed: 3, maxTurns: 10 },
+  });
+}
+
+function grade(iteration: number, passed: boolean, fixType: 'local' | 'tier-ceiling' = 'local') {
+  return createEvent({
+    type: 'grade.recorded', aggregateId: runId, producer: 'grader',
+    data: {
+      gradeId: `g${iteration}`, workId: `${taskId}-w${iteration}`, taskId, role: 'engineer', iteration, passed, overall: passed ? 0.9 : 0.2,
+      rubrics: [{ rubricId: 'engineer.behavior', rubricVersion: 1, surface: 'trace', gates: [], dimensions: [], notScored: [], weightedAvg: null, overall: passed ? 0.9 : 0.2, capsApplied: [], passed,
+        toReachNext: passed ? [] : [{ id: 'ran_tests_before_claim', current: false, target: true, delta: 'run the tests', owner: 'executor', fixType, honestyNote: '' }] }],
+      rerun: { command: 'node t.js', exitCode: 0, output: '' }, costUsd: 0,
+    },
+  });
+}
+
+describe('the executor decider', () => {
+  it('starts the first role of the pipeline with a routed draft decision', () => {
+    const intents = emitted(when([goal()], goal()));
+    expect(intents.map((e) => e.type)).toEqual(['task.started', 'decision.requested']);
+    expect(intents[1].data).toMatchObject({ key: 'executor:engineer:draft', estimatedUsd: 0.25, decisionId: `${taskId}-draft-1` });
+  });
+
+  it('does not start twice when the goal is redelivered', () => {
+    expect(when([goal(), started(1)], goal())).toEqual([{ kind: 'ignore', reason: 'the run has already started' }]);
+  });
+
+  it('runs the agent when the draft is routed to a model, and fails the task when a person must decide', () => {
+    const history = [goal(), started(1), routed(1)];
+    expect(when(history, routed(1))).toEqual([expect.objectContaining({ kind: 'runAgent', assignment: expect.objectContaining({ iteration: 1, tier: 'frontier' }) })]);
+    expect(emitted(when([goal(), started(1)], routed(1, 'human')))[0]).toMatchObject({ type: 'task.failed' });
+  });
+
+  it('revises with the grader\'s feedback after a failed grade, starting from the previous workspace', () => {
+    const history = [goal(), started(1), routed(1), work(1), grade(1, false)];
+    const intents = emitted(when(history, grade(1, false)));
+    expect(intents.map((e) => e.type)).toEqual(['task.started', 'decision.requested']);
+    expect(intents[0].data).toMatchObject({ iteration: 2, feedback: [expect.objectContaining({ id: 'ran_tests_before_claim' })] });
+    const revise = when([...history, started(2, [{ id: 'ran_tests_before_claim', delta: 'run the tests', fixType: 'local' }]), routed(2)], routed(2));
+    expect(revise[0]).toMatchObject({ kind: 'runAgent', assignment: { previousArtifact: '1'.repeat(64), feedback: [expect.objectContaining({ id: 'ran_tests_before_claim' })] } });
+  });
+
+  it('completes the task when the grade passes', () => {
+    const history = [goal(), started(1), routed(1), work(1), grade(1, true)];
+    expect(emitted(when(history, grade(1, true)))).toEqual([expect.objectContaining({ type: 'task.completed', data: expect.objectContaining({ iterations: 1, gradeId: 'g1' }) })]);
+  });
+
+  it('hands to a person when iterations run out, and a tier-ceiling item is a scope call at once', () => {
+    const exhausted = [goal(), started(1), routed(1), work(1), grade(1, false), started(2), routed(2), work(2), grade(2, false)];
+    expect(emitted(when(exhausted, grade(2, false))).map((e) => [e.type, (e.data as { reason?: string }).reason ?? ''])).toEqual([
+      ['review.requested', 'iterations-exhausted'],
+      ['task.failed', ''],
+    ]);
+    const ceiling = [goal(), started(1), routed(1), work(1), grade(1, false, 'tier-ceiling')];
+    expect(emitted(when(ceiling, grade(1, false, 'tier-ceiling')))[0]).toMatchObject({ type: 'review.requested', data: { reason: 'tier-ceiling' } });
+  });
+
+  it('gives the task another iteration when a person resolves its review with retry', () => {
+    const history = [goal(), started(1), routed(1), work(1), grade(1, false), started(2), routed(2), work(2), grade(2, false)];
+    const [review, failed] = emitted(when(history, grade(2, false)));
+    const requested = createEvent(review as NewEvent<'review.requested'>);
+    const failedEvent = createEvent(failed as NewEvent<'task.failed'>);
+    const resolved = createEvent({ type: 'review.resolved', aggregateId: requested.aggregateId, producer: 'submitter', data: { reviewId: requested.data.reviewId, resolution: 'retry', by: 'ada' } });
+    const intents = emitted(when([...history, failedEvent], { type: 'review.resolved', resolved, requested }));
+    expect(intents[0]).toMatchObject({ type: 'task.started', data: { iteration: 3 } });
+  });
+});
