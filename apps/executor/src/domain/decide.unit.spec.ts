@@ -81,7 +81,7 @@ describe('the executor decider', () => {
     const exhausted = [goal(), started(1), routed(1), work(1), grade(1, false), started(2), routed(2), work(2), grade(2, false)];
     expect(emitted(when(exhausted, grade(2, false))).map((e) => [e.type, (e.data as { reason?: string }).reason ?? ''])).toEqual([
       ['review.requested', 'iterations-exhausted'],
-      ['task.failed', ''],
+      ['task.failed', 'handed to a person: still failing after 2 iteration(s): ran_tests_before_claim'],
     ]);
     const ceiling = [goal(), started(1), routed(1), work(1), grade(1, false, 'tier-ceiling')];
     expect(emitted(when(ceiling, grade(1, false, 'tier-ceiling')))[0]).toMatchObject({ type: 'review.requested', data: { reason: 'tier-ceiling' } });
