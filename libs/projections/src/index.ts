@@ -9,3 +9,4 @@ export * from './apply-stored-batch';
 export * from './replay-projections';
 export * from './rebuild-projections';
 export * from './migrations';
+export * from './stored-messages';

@@ -1,0 +1,73 @@
+import type { DataSource } from 'typeorm';
+import type { EventLog, StoredEvent } from '@loopwright/eventlog';
+import { ApplyOptions, applyStoredBatch, handledTypes, lowestCheckpoint } from './apply-stored-batch';
+import { replayStoredMessages } from './stored-messages';
+import { ALL_PROJECTIONS, ProjectionSet } from './read-models';
+
+export interface ReplayOptions {
+  projections?: ProjectionSet;
+  /** Messages per transaction. */
+  batchSize?: number;
+  /** A rebuild relaxes durability: nobody reads its tables before the swap. */
+  apply?: ApplyOptions;
+  /** Called after each committed batch. */
+  onBatch?(progress: ReplayProgress): void;
+}
+
+export interface ReplayProgress {
+  lastSeq: number;
+  events: number;
+  seconds: number;
+}
+
+export interface ReplayResult extends ReplayProgress {
+  /** Messages applied per second. */
+  rate: number;
+}
+
+/**
+ * The fast path for catching up or rebuilding: reads the log from the lowest checkpoint of the set
+ * to its end (as it stood when the replay began) and applies it in large batches, one transaction
+ * per batch. While Postgres commits one batch, the next is read and decoded; only the event types a
+ * projector handles are decoded.
+ */
+export async function replayProjections(log: EventLog, dataSource: DataSource, options: ReplayOptions = {}): Promise<ReplayResult> {
+  const projections = options.projections ?? ALL_PROJECTIONS;
+  const batchSize = options.batchSize ?? 2_000;
+  const started = performance.now();
+  const fromSeq = (await lowestCheckpoint(dataSource, projections)) + 1;
+  let events = 0;
+  let lastSeq = fromSeq - 1;
+  let inFlight: Promise<void> | undefined;
+  let failure: unknown;
+
+  const submit = async (batch: StoredEvent[]): Promise<void> => {
+    if (inFlight) await inFlight;
+    if (failure) throw failure;
+    inFlight = applyStoredBatch(dataSource, projections, batch, options.apply).then(
+      () => {
+        events += batch.length;
+        lastSeq = batch[batch.length - 1].seq;
+        options.onBatch?.({ lastSeq, events, seconds: (performance.now() - started) / 1000 });
+      },
+      (error: unknown) => {
+        failure = error;
+      },
+    );
+  };
+
+  let batch: StoredEvent[] = [];
+  const decode = handledTypes(projections);
+  for await (const stored of replayStoredMessages(log, { fromSeq, decode, batch: Math.max(batchSize, 1_000) })) {
+    batch.push(stored);
+    if (batch.length >= batchSize) {
+      await submit(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await submit(batch);
+  if (inFlight) await inFlight;
+  if (failure) throw failure;
+  const seconds = (performance.now() - started) / 1000;
+  return { lastSeq, events, seconds, rate: seconds > 0 ? events / seconds : events };
+}
