@@ -41,9 +41,9 @@ export const CORRECTIONS = defineTable<CorrectionRow>({
   },
 });
 
-/** Lowercased, every digit replaced by `#`, whitespace collapsed: "Run 3 tests" and "run  12 tests" match. */
+/** Lowercased, each run of digits replaced by `#`, whitespace collapsed: "Run 3 tests" and "run  12 tests" match. */
 export function normalizeDelta(delta: string): string {
-  return delta.toLowerCase().replace(/\d/g, '#').replace(/\s+/g, ' ').trim();
+  return delta.toLowerCase().replace(/\d+/g, '#').replace(/\s+/g, ' ').trim();
 }
 
 export interface Correction {

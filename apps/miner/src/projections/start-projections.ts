@@ -1,0 +1,114 @@
+import type { DataSource } from 'typeorm';
+import type { EventLog, StoredEvent } from '@loopwright/eventlog';
+import {
+  ALL_PROJECTIONS, applyStoredBatch, CheckpointGapError, handledTypes, lowestCheckpoint, openStoredMessages, ProjectionSet,
+  rebuildProjections, RebuildResult, StoredMessageReader,
+} from '@loopwright/projections';
+
+export interface StartProjectionsOptions {
+  projections?: ProjectionSet;
+  /** Most messages applied in one transaction when the runner is behind. */
+  batchSize?: number;
+  retryDelayMs?: number;
+  /** Failures are retried from the checkpoint forever (a projection must not skip an event); this is told each one. */
+  onError?(error: unknown): void;
+}
+
+export interface RunningProjections {
+  /** The highest sequence every projection has applied. */
+  position(): number;
+  /** Resolves once every projection has applied `seq`. */
+  waitFor(seq: number, timeoutMs?: number): Promise<void>;
+  /** A rebuild left unfinished by a killed process, resumed at start; undefined when there was none. */
+  readonly rebuild: Promise<RebuildResult | undefined>;
+  stop(): Promise<void>;
+  readonly done: Promise<void>;
+}
+
+/**
+ * Keeps every projection (read models and the audit chain) live from one reader over the whole log,
+ * applying what has arrived in one transaction for all projectors.
+ *
+ * The reader is an ordered consumer started at the lowest checkpoint + 1, not a JetStream durable:
+ * the position that survives a restart is the checkpoints in Postgres, committed with the rows, so
+ * there is no second, acked position that could disagree with them (after a rebuild swaps in tables
+ * at an earlier position, or a database restored from a backup). The ordered consumer never skips
+ * a message; every batch is contiguous, and a projector whose checkpoint is behind the batch (a
+ * rebuild just swapped) makes the runner start over from the lowest checkpoint, where projectors
+ * already past a message skip it. One transaction for all keeps the tables mutually consistent for
+ * readers (the tier-share views join runs and decisions) and costs one commit per batch instead of
+ * nine; each projector still has its own checkpoint, so one can be rebuilt alone.
+ */
+export async function startProjections(log: EventLog, db: DataSource, options: StartProjectionsOptions = {}): Promise<RunningProjections> {
+  const projections = options.projections ?? ALL_PROJECTIONS;
+  const batchSize = options.batchSize ?? 1_000;
+  const decode = handledTypes(projections);
+  let position = await lowestCheckpoint(db, projections);
+  let stopped = false;
+  let reader: StoredMessageReader | undefined;
+  const waiters = new Set<{ seq: number; resolve(): void }>();
+
+  const advance = (seq: number): void => {
+    position = seq;
+    for (const waiter of waiters) {
+      if (waiter.seq <= seq) {
+        waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  };
+
+  const done = (async () => {
+    while (!stopped) {
+      try {
+        const from = await lowestCheckpoint(db, projections);
+        advance(from);
+        reader = await openStoredMessages(log, { fromSeq: from + 1, decode, batch: batchSize });
+        if (stopped) break;
+        let batch: StoredEvent[] = [];
+        for await (const stored of reader.messages) {
+          batch.push(stored);
+          if (batch.length < batchSize && stored.pending > 0) continue;
+          await applyStoredBatch(db, projections, batch);
+          advance(stored.seq);
+          batch = [];
+        }
+      } catch (error) {
+        if (stopped) break;
+        if (!(error instanceof CheckpointGapError)) {
+          options.onError?.(error);
+          await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs ?? 1_000));
+        }
+      } finally {
+        await reader?.close().catch(() => undefined);
+      }
+    }
+  })();
+
+  const unfinished: unknown[] = await db.query(`SELECT 1 FROM projection_rebuild WHERE status = 'running' LIMIT 1`);
+  const rebuild = unfinished.length > 0 ? rebuildProjections(log, db) : Promise.resolve(undefined);
+  rebuild.catch((error: unknown) => options.onError?.(error));
+
+  return {
+    position: () => position,
+    waitFor(seq, timeoutMs = 30_000) {
+      if (position >= seq) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        const waiter = { seq, resolve: () => (clearTimeout(timer), resolve()) };
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(new Error(`projections did not reach ${seq} within ${timeoutMs} ms (at ${position})`));
+        }, timeoutMs);
+        waiters.add(waiter);
+      });
+    },
+    rebuild,
+    done,
+    async stop() {
+      stopped = true;
+      await reader?.close().catch(() => undefined);
+      await done;
+      await rebuild.catch(() => undefined);
+    },
+  };
+}
