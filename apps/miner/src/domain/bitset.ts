@@ -22,11 +22,15 @@ export function intersect(a: Bitset, b: Bitset): Bitset {
   return out;
 }
 
+/** Set bits of every 16-bit value: a table lookup is faster here than bit tricks on doubles. */
+const BITS16 = (() => {
+  const table = new Uint8Array(1 << 16);
+  for (let i = 1; i < table.length; i++) table[i] = (i & 1) + table[i >>> 1];
+  return table;
+})();
+
 function popcount32(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  x = (x + (x >>> 4)) & 0x0f0f0f0f;
-  return Math.imul(x, 0x01010101) >>> 24;
+  return BITS16[x & 0xffff] + BITS16[x >>> 16];
 }
 
 export function count(bits: Bitset): number {
@@ -39,6 +43,13 @@ export function count(bits: Bitset): number {
 export function countBoth(a: Bitset, b: Bitset): number {
   let total = 0;
   for (let w = 0; w < a.length; w++) total += popcount32(a[w] & b[w]);
+  return total;
+}
+
+/** |a ∩ b ∩ c| without building the intersection. */
+export function countAll(a: Bitset, b: Bitset, c: Bitset): number {
+  let total = 0;
+  for (let w = 0; w < a.length; w++) total += popcount32(a[w] & b[w] & c[w]);
   return total;
 }
 

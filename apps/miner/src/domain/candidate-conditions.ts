@@ -19,16 +19,34 @@ const compareMixed = (a: FeatureValue, b: FeatureValue) =>
  * `eq`, `gte`, `lte`, then value): `eq` on booleans and strings, and on numbers `eq` plus
  * `gte`/`lte` thresholds at observed values (a `gte` at the smallest or an `lte` at the largest
  * value would hold for every number, so they are left out).
+ *
+ * Given the verdicts (index by index), thresholds are only placed at boundary points: between
+ * two neighbouring values unless both carry one and the same verdict. Moving a threshold inside
+ * a run of one verdict cannot make a rule more accurate, so nothing is lost, and the cap on
+ * thresholds per feature is spent where the verdicts change.
  */
-export function candidateConditions(vectors: readonly FeatureVector[], limits: ConditionLimits): Condition[] {
+export function candidateConditions(
+  vectors: readonly FeatureVector[],
+  limits: ConditionLimits,
+  verdicts?: readonly string[],
+): Condition[] {
   const valuesByFeature = new Map<string, Map<FeatureValue, number>>();
-  for (const vector of vectors) {
+  /** Per feature, per numeric value: the single verdict seen with it, or null once there are several. */
+  const verdictsByValue = new Map<string, Map<number, string | null>>();
+  vectors.forEach((vector, index) => {
     for (const name of Object.keys(vector)) {
+      const value = vector[name];
       let values = valuesByFeature.get(name);
       if (!values) valuesByFeature.set(name, (values = new Map()));
-      values.set(vector[name], (values.get(vector[name]) ?? 0) + 1);
+      values.set(value, (values.get(value) ?? 0) + 1);
+      if (verdicts && typeof value === 'number') {
+        let seen = verdictsByValue.get(name);
+        if (!seen) verdictsByValue.set(name, (seen = new Map()));
+        const verdict = verdicts[index];
+        seen.set(value, seen.has(value) && seen.get(value) !== verdict ? null : verdict);
+      }
     }
-  }
+  });
 
   const conditions: Condition[] = [];
   for (const feature of [...valuesByFeature.keys()].sort()) {
@@ -41,14 +59,21 @@ export function candidateConditions(vectors: readonly FeatureVector[], limits: C
     for (const value of frequent) conditions.push({ feature, eq: value });
 
     const numbers = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
-    const thresholds = spaced(numbers, limits.maxThresholdsPerFeature);
-    for (const t of thresholds) if (t > numbers[0]) conditions.push({ feature, gte: t });
-    for (const t of thresholds) if (t < numbers[numbers.length - 1]) conditions.push({ feature, lte: t });
+    const seen = verdictsByValue.get(feature);
+    // A boundary between numbers[i - 1] and numbers[i]: `gte numbers[i]` and `lte numbers[i - 1]` split there.
+    const boundary = (i: number) => {
+      if (!seen) return true;
+      const below = seen.get(numbers[i - 1]);
+      return below === null || below !== seen.get(numbers[i]);
+    };
+    const cuts = numbers.map((_, i) => i).filter((i) => i > 0 && boundary(i));
+    for (const i of spaced(cuts, limits.maxThresholdsPerFeature)) conditions.push({ feature, gte: numbers[i] });
+    for (const i of spaced(cuts, limits.maxThresholdsPerFeature)) conditions.push({ feature, lte: numbers[i - 1] });
   }
   return conditions;
 }
 
-/** `limit` of the sorted distinct values at evenly spaced ranks, always keeping the ends. */
+/** `limit` of the sorted values at evenly spaced ranks, always keeping the ends. */
 function spaced(sorted: readonly number[], limit: number): number[] {
   if (sorted.length <= limit) return [...sorted];
   if (limit < 2) return sorted.slice(0, limit);

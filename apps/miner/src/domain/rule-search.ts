@@ -1,7 +1,8 @@
-import { evaluatePredicate, FeatureVector } from '@loopwright/checks';
+import type { FeatureVector } from '@loopwright/checks';
 import type { Condition, Predicate } from '@loopwright/events';
 import { BinaryRule, ruleVerdict } from './binary-rule';
-import { Bitset, bitsetOf, count, countBoth, fingerprint, intersect } from './bitset';
+import { Bitset, bitsetOf, count, countAll, countBoth, fingerprint, intersect } from './bitset';
+import { conditionCoverage } from './condition-coverage';
 import { candidateConditions, ConditionLimits } from './candidate-conditions';
 import { bySeq, HistoryExample } from './history';
 import { verdictFigures, verdictPair } from './verdict-metrics';
@@ -32,7 +33,7 @@ export const DEFAULT_RULE_SEARCH_OPTIONS: RuleSearchOptions = {
   conditionCost: 0.5,
   minSupport: 30,
   minSingleVerdictSupport: 200,
-  maxThresholdsPerFeature: 32,
+  maxThresholdsPerFeature: 64,
   maxValuesPerFeature: 16,
 };
 
@@ -61,7 +62,9 @@ export type RuleSearchOutcome =
 interface Node {
   /** Indexes into the condition list, ascending. */
   readonly members: readonly number[];
-  readonly bits: Bitset;
+  /** The examples the conjunction covers: the parent's set narrowed by `added` (built only for the beam). */
+  readonly parentBits: Bitset | null;
+  readonly added: number;
   readonly covered: number;
   readonly correct: number;
   readonly score: number;
@@ -98,7 +101,7 @@ export function searchRule(history: readonly HistoryExample[], options: Partial<
   }
 
   const vectors = examples.map((e) => e.features);
-  const { conditions, covers } = distinctConditions(vectors, opts);
+  const { conditions, covers } = distinctConditions(vectors, examples.map((e) => e.verdict), opts);
   const minority = bitsetOf(n, (i) => examples[i].verdict === pair.minority);
   const majority = bitsetOf(n, (i) => examples[i].verdict === pair.majority);
   const orientations: Orientation[] = [
@@ -109,7 +112,10 @@ export function searchRule(history: readonly HistoryExample[], options: Partial<
   let best: { node: Node; orientation: Orientation } | null = null;
   for (const orientation of orientations) {
     const node = beamSearch(orientation, conditions, covers, n, opts);
-    if (node && (!best || better(node, best.node))) best = { node, orientation };
+    // Across orientations only a higher score or a shorter predicate wins: at a tie the rule names the minority verdict.
+    if (node && (!best || node.score > best.node.score || (node.score === best.node.score && node.members.length < best.node.members.length))) {
+      best = { node, orientation };
+    }
   }
 
   const baseline = pair.counts[pair.majority];
@@ -150,22 +156,24 @@ export function searchRule(history: readonly HistoryExample[], options: Partial<
   };
 }
 
-function distinctConditions(vectors: readonly FeatureVector[], limits: ConditionLimits) {
+function distinctConditions(vectors: readonly FeatureVector[], verdicts: readonly string[], limits: ConditionLimits) {
   const n = vectors.length;
+  const all = candidateConditions(vectors, limits, verdicts);
+  const coverage = conditionCoverage(all, vectors);
   const conditions: Condition[] = [];
   const covers: Bitset[] = [];
   const seen = new Set<string>();
-  for (const condition of candidateConditions(vectors, limits)) {
-    const bits = bitsetOf(n, (i) => evaluatePredicate(condition, vectors[i]));
+  all.forEach((condition, i) => {
+    const bits = coverage[i];
     const size = count(bits);
-    if (size === 0 || size === n) continue;
+    if (size === 0 || size === n) return;
     // Two conditions that select the same examples cannot be told apart here: keep the first in canonical order.
     const print = fingerprint(bits);
-    if (seen.has(print)) continue;
+    if (seen.has(print)) return;
     seen.add(print);
     conditions.push(condition);
     covers.push(bits);
-  }
+  });
   return { conditions, covers };
 }
 
@@ -176,61 +184,107 @@ function beamSearch(
   n: number,
   opts: RuleSearchOptions,
 ): Node | null {
-  const evaluate = (members: number[], bits: Bitset): Node => {
-    const covered = count(bits);
-    const hit = countBoth(bits, orientation.target);
-    const miss = countBoth(bits, orientation.other);
-    const correct = hit + orientation.otherTotal - miss;
-    return {
-      members,
-      bits,
-      covered,
-      correct,
-      score: correct - opts.conditionCost * members.length,
-      lift: hit * n - covered * orientation.targetTotal,
-    };
-  };
+  const c = conditions.length;
+  const featureIds = new Map<string, number>();
+  const featureOf = conditions.map((cond) => {
+    if (!featureIds.has(cond.feature)) featureIds.set(cond.feature, featureIds.size);
+    return featureIds.get(cond.feature)!;
+  });
+  const thresholdOp = conditions.map((cond) => ('gte' in cond ? 1 : 'lte' in cond ? 2 : 0));
+  /** Two conditions on one feature add nothing to each other, except a `gte` with an `lte` (an interval). */
+  const combinable = (a: number, b: number) => featureOf[a] !== featureOf[b] || thresholdOp[a] * thresholdOp[b] === 2;
 
-  let level = covers.map((bits, i) => evaluate([i], bits));
+  const correctOf = (hit: number, miss: number) => hit + orientation.otherTotal - miss;
+  const scoreOf = (hit: number, miss: number, size: number) => correctOf(hit, miss) - opts.conditionCost * size;
+  const liftOf = (hit: number, covered: number) => hit * n - covered * orientation.targetTotal;
+  const node = (members: number[], parentBits: Bitset | null, added: number, covered: number, hit: number, miss: number): Node => ({
+    members,
+    parentBits,
+    added,
+    covered,
+    correct: correctOf(hit, miss),
+    score: scoreOf(hit, miss, members.length),
+    lift: liftOf(hit, covered),
+  });
+
   let best: Node | null = null;
-  for (let size = 1; size <= opts.maxConditions && level.length > 0; size++) {
-    for (const node of level) if (!best || better(node, best)) best = node;
-    if (size === opts.maxConditions) break;
-    const beam = [...level].sort(byLift).slice(0, opts.beamWidth);
-    const next = new Map<string, Node>();
-    for (const node of beam) {
-      for (let j = 0; j < conditions.length; j++) {
-        if (node.members.includes(j) || node.members.some((m) => redundant(conditions[m], conditions[j]))) continue;
-        const members = [...node.members, j].sort((a, b) => a - b);
-        const id = members.join(',');
-        if (next.has(id)) continue;
-        const bits = intersect(node.bits, covers[j]);
-        const covered = count(bits);
-        if (covered === 0 || covered === node.covered) continue;
-        next.set(id, evaluate(members, bits));
+  let beam = new Beam(opts.beamWidth);
+  covers.forEach((bits, i) => {
+    const candidate = node([i], null, i, count(bits), countBoth(bits, orientation.target), countBoth(bits, orientation.other));
+    if (!best || better(candidate, best)) best = candidate;
+    beam.offer(candidate);
+  });
+
+  for (let size = 2; size <= opts.maxConditions; size++) {
+    const next = new Beam(opts.beamWidth);
+    const seen = new Set<number>();
+    for (const parent of beam.nodes()) {
+      const bits = parent.parentBits ? intersect(parent.parentBits, covers[parent.added]) : covers[parent.added];
+      const members = parent.members;
+      candidates: for (let j = 0; j < c; j++) {
+        for (const m of members) if (m === j || !combinable(m, j)) continue candidates;
+        const covered = countBoth(bits, covers[j]);
+        if (covered === 0 || covered === parent.covered) continue;
+        const id = setId(members, j, c);
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const hit = countAll(bits, covers[j], orientation.target);
+        const miss = countAll(bits, covers[j], orientation.other);
+        const score = scoreOf(hit, miss, size);
+        const lift = liftOf(hit, covered);
+        const wanted = !best || score >= best.score;
+        if (!wanted && !next.admits(lift)) continue;
+        const candidate = node(insertSorted(members, j), bits, j, covered, hit, miss);
+        if (wanted && better(candidate, best!)) best = candidate;
+        next.offer(candidate);
       }
     }
-    level = [...next.values()];
+    beam = next;
   }
   return best;
 }
 
 /**
- * Two conditions on one feature add nothing to each other (one implies the other, or they
- * cannot both hold), except a `gte` with an `lte`: together they make an interval.
+ * The `width` nodes of highest lift offered so far. A node tied with the weakest kept one is
+ * not admitted, so at equal lift the earlier offer stays: the order is the generation order.
  */
-function redundant(a: Condition, b: Condition): boolean {
-  if (a.feature !== b.feature) return false;
-  const ops = new Set([operator(a), operator(b)]);
-  return !(ops.has('gte') && ops.has('lte'));
+class Beam {
+  private readonly kept: Node[] = [];
+  constructor(private readonly width: number) {}
+
+  admits(lift: number): boolean {
+    return this.kept.length < this.width || lift > this.kept[this.kept.length - 1].lift;
+  }
+
+  offer(nd: Node): void {
+    if (!this.admits(nd.lift)) return;
+    let at = this.kept.length;
+    while (at > 0 && this.kept[at - 1].lift < nd.lift) at--;
+    this.kept.splice(at, 0, nd);
+    if (this.kept.length > this.width) this.kept.pop();
+  }
+
+  nodes(): readonly Node[] {
+    return this.kept;
+  }
 }
 
-function operator(c: Condition): string {
-  return Object.keys(c).find((k) => k !== 'feature')!;
+/** A number naming the set `members ∪ {added}` (members ascending), the same whatever order it was built in. */
+function setId(members: readonly number[], added: number, base: number): number {
+  let id = 0;
+  let placed = false;
+  for (const m of members) {
+    if (!placed && added < m) {
+      id = id * base + added;
+      placed = true;
+    }
+    id = id * base + m;
+  }
+  return placed ? id : id * base + added;
 }
 
-function byLift(a: Node, b: Node): number {
-  return b.lift - a.lift || compareMembers(a.members, b.members);
+function insertSorted(members: readonly number[], added: number): number[] {
+  return [...members, added].sort((a, b) => a - b);
 }
 
 function better(a: Node, b: Node): boolean {

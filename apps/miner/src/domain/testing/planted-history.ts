@@ -23,8 +23,9 @@ export function randomFeatures(next: () => number): FeatureVector {
 }
 
 /**
- * A history whose verdict is 'fail' exactly when `planted` holds, then with `noise` of the
- * verdicts flipped. `truth` keeps the verdicts before the flips.
+ * A history whose verdict is 'fail' exactly when `planted` holds, then with a share `noise` of
+ * the verdicts flipped (exactly round(noise × n) of them, chosen at random). `truth` keeps the
+ * verdicts before the flips.
  */
 export function plantedHistory(options: {
   planted: Predicate;
@@ -42,9 +43,12 @@ export function plantedHistory(options: {
     const vector = features(next, i);
     const verdict = evaluatePredicate(options.planted, vector) ? 'fail' : 'pass';
     truth.push(verdict);
-    const flipped = next() < (options.noise ?? 0) ? (verdict === 'fail' ? 'pass' : 'fail') : verdict;
     const seq = (options.firstSeq ?? 1) + i;
-    history.push({ decisionId: `d-${seq}`, seq, features: vector, verdict: flipped });
+    history.push({ decisionId: `d-${seq}`, seq, features: vector, verdict });
+  }
+  const order = history.map((_, i) => [next(), i] as const).sort((a, b) => a[0] - b[0]);
+  for (const [, i] of order.slice(0, Math.round((options.noise ?? 0) * options.n))) {
+    history[i] = { ...history[i], verdict: history[i].verdict === 'fail' ? 'pass' : 'fail' };
   }
   return { history, truth };
 }
