@@ -20,7 +20,8 @@ try {
 }
 
 const INFRA_PACKAGES = ['@nestjs/*', 'typeorm', 'typeorm/*', '@nats-io/*', 'pg', 'pg/*'];
-const TEST_FILES = ['**/*.spec.ts', '**/*.test.ts'];
+// Tests, test support inside a project (src/testing/) and the end-to-end harness may use libs/testing.
+const TEST_FILES = ['**/*.spec.ts', '**/*.test.ts', '**/src/testing/**/*.ts', 'apps/e2e/**/*.ts'];
 
 const depConstraints = ({ testsMayUseTesting }) => {
   const testing = testsMayUseTesting ? ['type:testing'] : [];

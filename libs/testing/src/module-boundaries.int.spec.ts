@@ -46,6 +46,8 @@ const SNIPPETS = {
   },
   testingInInfraCode: { file: 'libs/eventlog/src/boundary-probe.ts', code: "import { natsUrl } from '@loopwright/testing';\nexport const x = natsUrl;\n" },
   testingInInfraTest: { file: 'libs/eventlog/src/boundary-probe.int.spec.ts', code: "import { natsUrl } from '@loopwright/testing';\nexport const x = natsUrl;\n" },
+  testingInAppCode: { file: 'apps/router/src/boundary-probe.ts', code: "import { natsUrl } from '@loopwright/testing';\nexport const x = natsUrl;\n" },
+  testingInE2eHarness: { file: 'apps/e2e/src/boundary-probe.ts', code: "import { natsUrl } from '@loopwright/testing';\nexport const x = natsUrl;\n" },
 } satisfies Record<string, Snippet>;
 
 /** The repository's eslint.config.mjs, run by ESLint over snippets placed in real projects. */
@@ -90,5 +92,10 @@ describe('module boundaries (eslint.config.mjs)', () => {
   it('keeps libs/testing out of production code but lets tests use it', () => {
     expect(errors('testingInInfraCode')).toEqual([expect.objectContaining({ ruleId: '@nx/enforce-module-boundaries' })]);
     expect(findings.testingInInfraTest).toEqual([]);
+  });
+
+  it('keeps libs/testing out of an app but lets the end-to-end harness use it', () => {
+    expect(errors('testingInAppCode')).toEqual([expect.objectContaining({ ruleId: '@nx/enforce-module-boundaries' })]);
+    expect(findings.testingInE2eHarness).toEqual([]);
   });
 });
