@@ -1,0 +1,143 @@
+import fc from 'fast-check';
+import type { HistoryExample } from './history';
+import {
+  evaluateResident, parseResident, predict, ResidentModel, residentArtifact, serializeResident, trainResident,
+} from './resident-classifier';
+import { sigmoid } from './calibration';
+import { seededRandom } from './seeded-random';
+
+function mustTrain(history: readonly HistoryExample[], options = {}): ResidentModel {
+  const outcome = trainResident(history, options);
+  if (!outcome.trained) throw new Error(`not trained: ${outcome.reason}`);
+  return outcome.model;
+}
+
+/** Two numbers in [0, 10] per example; 'pass' when 2x - y > 0.3, with a margin: no example has |2x - y - 0.3| < 1. */
+function separable(n: number, seed: number, firstSeq = 0): HistoryExample[] {
+  const next = seededRandom(seed);
+  const examples: HistoryExample[] = [];
+  while (examples.length < n) {
+    const x = next() * 10;
+    const y = next() * 10;
+    const margin = 2 * x - y - 0.3;
+    if (Math.abs(margin) < 1) continue;
+    const seq = firstSeq + examples.length;
+    examples.push({ decisionId: `d${seq}`, seq, features: { x, y, flag: next() < 0.5 }, verdict: margin > 0 ? 'pass' : 'fail' });
+  }
+  return examples;
+}
+
+/** One number; P(fail) = sigmoid(2x), so no classifier is sure and calibration matters. */
+function probabilistic(n: number, seed: number, firstSeq = 0): HistoryExample[] {
+  const next = seededRandom(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const x = next() * 4 - 2;
+    return { decisionId: `d${firstSeq + i}`, seq: firstSeq + i, features: { x }, verdict: next() < sigmoid(2 * x) ? 'fail' : 'pass' };
+  });
+}
+
+describe('trainResident', () => {
+  it('learns a linearly separable set', () => {
+    const train = separable(400, 1);
+    const model = mustTrain(train);
+
+    expect(evaluateResident(model, train).accuracy).toBe(1);
+    expect(evaluateResident(model, separable(300, 2, 1000)).accuracy).toBe(1);
+  });
+
+  it('gives the probability of the rarer verdict, and a confidence of at least one half', () => {
+    const model = mustTrain(separable(300, 3));
+    expect(model.positiveVerdict).toBe('fail');
+
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 10, noNaN: true }), fc.double({ min: 0, max: 10, noNaN: true }), (x, y) => {
+        const p = predict(model, { x, y, flag: false });
+        expect(p.confidence).toBeGreaterThanOrEqual(0.5);
+        expect(p.confidence).toBeLessThanOrEqual(1);
+        expect(p.verdict).toBe(p.probability >= 0.5 ? 'fail' : 'pass');
+      }),
+    );
+  });
+
+  it('is deterministic given the seed', () => {
+    const history = probabilistic(300, 4);
+
+    const once = serializeResident(mustTrain(history, { seed: 7 }));
+    const again = serializeResident(mustTrain([...history].reverse(), { seed: 7 }));
+    const otherSeed = serializeResident(mustTrain(history, { seed: 8 }));
+
+    expect(again).toBe(once);
+    expect(otherSeed).not.toBe(once);
+  });
+
+  it('learns from hashed text when the structured features say nothing', () => {
+    const next = seededRandom(5);
+    const history: HistoryExample[] = Array.from({ length: 400 }, (_, i) => {
+      const skipped = next() < 0.3;
+      const texts = [skipped ? 'I skipped the slow tests for now' : 'All the tests ran and passed', `run ${i}`];
+      return { decisionId: `d${i}`, seq: i, features: { noise: next() }, texts, verdict: skipped ? 'fail' : 'pass' };
+    });
+
+    const model = mustTrain(history.slice(0, 300));
+
+    expect(evaluateResident(model, history.slice(300)).accuracy).toBeGreaterThanOrEqual(0.97);
+  });
+
+  it('uses string features, hashed as name=value', () => {
+    const next = seededRandom(6);
+    const history: HistoryExample[] = Array.from({ length: 300 }, (_, i) => {
+      const endedBy = next() < 0.25 ? 'turn_limit' : 'finished';
+      return { decisionId: `d${i}`, seq: i, features: { ended_by: endedBy, other: next() }, verdict: endedBy === 'turn_limit' ? 'fail' : 'pass' };
+    });
+
+    expect(evaluateResident(mustTrain(history), history).accuracy).toBe(1);
+  });
+
+  it('calibrates its confidence on held-out examples (expected calibration error on fresh data below 0.05)', () => {
+    const model = mustTrain(probabilistic(2000, 9), { calibrationShare: 0.3 });
+    const fresh = evaluateResident(model, probabilistic(4000, 10, 5000));
+
+    expect(model.calibratedOn).toBe(600);
+    expect(fresh.calibrationError).toBeLessThan(0.05);
+  });
+
+  it('leaves the scores unscaled when the held-out slice is too small to calibrate on', () => {
+    const model = mustTrain(separable(200, 17), { calibrationShare: 0.02, minCalibrationExamples: 20 });
+
+    expect(model.calibratedOn).toBe(0);
+    expect(model.platt).toEqual({ a: 1, b: 0 });
+    expect(model.trainedOn).toBe(196);
+  });
+
+  it('refuses a history with a single verdict, or too few examples', () => {
+    const allPass = separable(100, 11).map((e) => ({ ...e, verdict: 'pass' }));
+    expect(trainResident(allPass)).toEqual({ trained: false, reason: 'a classifier needs two verdicts in the history' });
+    expect(trainResident(separable(20, 12), { minExamples: 40 })).toMatchObject({ trained: false, reason: expect.stringContaining('training needs 40') });
+  });
+});
+
+describe('the model artifact', () => {
+  it('round-trips through JSON with the same predictions', () => {
+    const model = mustTrain(separable(200, 13));
+    const restored = parseResident(serializeResident(model));
+
+    expect(restored).toEqual(model);
+    for (const e of separable(50, 14)) expect(predict(restored, e.features)).toEqual(predict(model, e.features));
+  });
+
+  it('is addressed by the sha256 of its JSON', () => {
+    const model = mustTrain(separable(200, 15));
+    const artifact = residentArtifact(model);
+
+    expect(artifact.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(residentArtifact(parseResident(artifact.json)).digest).toBe(artifact.digest);
+  });
+
+  it('is rejected when malformed, naming the field', () => {
+    const model = mustTrain(separable(200, 16));
+    const broken = JSON.stringify({ ...model, weights: model.weights.slice(1) });
+
+    expect(() => parseResident(broken)).toThrow(/weights: weights must have one entry per/);
+    expect(() => parseResident('{not json')).toThrow(/not JSON/);
+  });
+});
