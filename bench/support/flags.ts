@@ -1,22 +1,21 @@
 import { parseArgs } from 'node:util';
 
-/** One numeric flag of a benchmark: `--name N` or `--name=N`. */
-export interface FlagSpec {
-  default: number;
-  help: string;
-  /** Accept fractions (seconds, rates); integers otherwise. */
-  fractional?: boolean;
-}
+/** A numeric flag of a benchmark (`--name N` or `--name=N`), or a switch (`--name`). */
+export type FlagSpec =
+  | { default: number; help: string; /** Accept fractions (seconds, rates); integers otherwise. */ fractional?: boolean }
+  | { default: boolean; help: string };
 
-export type Flags<S extends Record<string, FlagSpec>> = { [K in keyof S]: number };
+export type Flags<S extends Record<string, FlagSpec>> = { [K in keyof S]: S[K]['default'] extends boolean ? boolean : number };
 
-/** Parses the benchmark's numeric flags; `--help` prints them with their defaults and exits. */
+/** Parses the benchmark's flags; `--help` prints them with their defaults and exits. */
 export function parseFlags<S extends Record<string, FlagSpec>>(benchName: string, spec: S, argv = process.argv.slice(2)): Flags<S> {
   const { values } = parseArgs({
     args: argv,
     options: {
       help: { type: 'boolean', short: 'h' },
-      ...Object.fromEntries(Object.keys(spec).map((name) => [name, { type: 'string' as const }])),
+      ...Object.fromEntries(
+        Object.entries(spec).map(([name, flag]) => [name, { type: typeof flag.default === 'boolean' ? ('boolean' as const) : ('string' as const) }]),
+      ),
     },
     strict: true,
   });
@@ -25,12 +24,17 @@ export function parseFlags<S extends Record<string, FlagSpec>>(benchName: string
     for (const [name, flag] of Object.entries(spec)) console.log(`  --${name.padEnd(18)} ${flag.help} (default ${flag.default})`);
     process.exit(0);
   }
-  const flags = {} as Record<string, number>;
+  const flags = {} as Record<string, number | boolean>;
   for (const [name, flag] of Object.entries(spec)) {
     const raw = (values as Record<string, string | boolean | undefined>)[name];
+    if (typeof flag.default === 'boolean') {
+      flags[name] = raw === undefined ? flag.default : Boolean(raw);
+      continue;
+    }
+    const fractional = 'fractional' in flag && flag.fractional;
     const value = raw === undefined ? flag.default : Number(raw);
-    if (!Number.isFinite(value) || value <= 0 || (!flag.fractional && !Number.isInteger(value))) {
-      throw new Error(`--${name} must be a positive ${flag.fractional ? 'number' : 'integer'}, got "${String(raw)}"`);
+    if (!Number.isFinite(value) || value <= 0 || (!fractional && !Number.isInteger(value))) {
+      throw new Error(`--${name} must be a positive ${fractional ? 'number' : 'integer'}, got "${String(raw)}"`);
     }
     flags[name] = value;
   }

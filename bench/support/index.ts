@@ -8,3 +8,5 @@ export * from './results';
 export * from './run-log';
 export * from './timing';
 export * from './raw-consume';
+export * from './paced';
+export * from './nats-round-trip';

@@ -14,6 +14,13 @@ export interface MachineFacts {
   natsServer: string;
   jetstream: boolean;
   postgres?: string;
+  /** 1, 5 and 15 minute load averages when the benchmark began: other work on the machine skews the figures. */
+  loadAverageAtStart: number[];
+  loadAverageAtEnd?: number[];
+}
+
+export function loadAverage(): number[] {
+  return os.loadavg().map((l) => Math.round(l * 100) / 100);
 }
 
 export async function machineFacts(nc: NatsConnection, databaseUrl?: string): Promise<MachineFacts> {
@@ -28,6 +35,7 @@ export async function machineFacts(nc: NatsConnection, databaseUrl?: string): Pr
     natsServer: nc.info?.version ?? 'unknown',
     jetstream: nc.info?.jetstream ?? false,
     ...(databaseUrl ? { postgres: await postgresVersion(databaseUrl) } : {}),
+    loadAverageAtStart: loadAverage(),
   };
 }
 

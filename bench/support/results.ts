@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { MachineFacts } from './machine';
+import { loadAverage, MachineFacts } from './machine';
 
 export type Cell = string | number | null;
 export type Row = Record<string, Cell>;
@@ -42,12 +42,14 @@ export function printTable(title: string, rows: readonly Row[]): void {
 export function printMachine(machine: MachineFacts): void {
   console.log(
     `\n${machine.date} · ${machine.cpuModel} × ${machine.cores} · node ${machine.node} · nats-server ${machine.natsServer}` +
-      (machine.postgres ? ` · PostgreSQL ${machine.postgres}` : ''),
+      (machine.postgres ? ` · PostgreSQL ${machine.postgres}` : '') +
+      ` · load average ${machine.loadAverageAtStart.join(' ')} at start, ${machine.loadAverageAtEnd?.join(' ') ?? '?'} at end`,
   );
 }
 
 /** Prints every table and writes the result file; returns its path. */
 export function reportResults(result: BenchResult): string {
+  result.machine.loadAverageAtEnd = loadAverage();
   printMachine(result.machine);
   for (const [title, rows] of Object.entries(result.tables)) printTable(title, rows);
   for (const note of result.notes ?? []) console.log(`note: ${note}`);
