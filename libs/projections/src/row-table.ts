@@ -42,11 +42,6 @@ function decode(type: ColumnType, value: unknown): unknown {
   }
 }
 
-function encode(type: ColumnType, value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  return type === 'jsonb' ? JSON.stringify(value) : value;
-}
-
 function decodeRow<Row extends object>(table: RowTable<Row>, raw: Record<string, unknown>): Row {
   const row: Record<string, unknown> = {};
   for (const name of columnNames(table)) row[name] = decode(table.columns[name], raw[name]);
@@ -80,8 +75,10 @@ export function keyOf<Row extends object>(table: RowTable<Row>, row: Row): strin
 }
 
 /**
- * Writes rows in one multi-row statement (`INSERT … SELECT FROM unnest(…)`): replacing rows with the
- * same key, or leaving existing ones alone. The rows must have distinct keys when replacing.
+ * Writes rows in one multi-row statement: the rows travel as one JSON array that Postgres turns into
+ * records of the table's own row type (`json_populate_recordset`), replacing rows with the same key
+ * or leaving existing ones alone. The rows must have distinct keys when replacing. One JSON text
+ * costs the client far less than a typed array parameter per column.
  */
 export async function writeRows<Row extends object>(
   tx: EntityManager,
@@ -90,16 +87,15 @@ export async function writeRows<Row extends object>(
   onConflict: 'replace' | 'keep',
 ): Promise<void> {
   if (rows.length === 0) return;
-  const columns = columnNames(table);
-  const params = columns.map((column) => rows.map((row) => encode(table.columns[column], row[column])));
-  const casts = columns.map((column, i) => `$${i + 1}::${table.columns[column]}[]`).join(', ');
-  const others = columns.filter((column) => !table.key.includes(column));
+  const columns = columnNames(table).join(', ');
+  const others = columnNames(table).filter((column) => !table.key.includes(column));
   const conflict =
     onConflict === 'keep' || others.length === 0
       ? 'DO NOTHING'
       : `DO UPDATE SET ${others.map((column) => `${column} = excluded.${column}`).join(', ')}`;
   await tx.query(
-    `INSERT INTO ${table.name} (${columns.join(', ')}) SELECT * FROM unnest(${casts}) ON CONFLICT (${table.key.join(', ')}) ${conflict}`,
-    params,
+    `INSERT INTO ${table.name} (${columns}) SELECT ${columns} FROM json_populate_recordset(NULL::${table.name}, $1::json)
+     ON CONFLICT (${table.key.join(', ')}) ${conflict}`,
+    [JSON.stringify(rows)],
   );
 }
