@@ -9,12 +9,12 @@ export class ExecutorController {
 
   @EventPattern('goal.submitted')
   onGoal(@Payload() event: EventOf<'goal.submitted'>): Promise<void> {
-    return this.executor.handle(event);
+    return this.executor.handle(event, event.aggregateId);
   }
 
   @EventPattern('decision.routed')
   onRouted(@Payload() event: EventOf<'decision.routed'>): Promise<void> {
-    return event.data.key.startsWith('executor:') ? this.executor.handle(event) : Promise.resolve();
+    return event.data.key.startsWith('executor:') ? this.executor.handle(event, event.aggregateId) : Promise.resolve();
   }
 
   @EventPattern('review.resolved')
@@ -24,6 +24,6 @@ export class ExecutorController {
 
   @EventPattern('grade.recorded')
   onGraded(@Payload() event: EventOf<'grade.recorded'>): Promise<void> {
-    return this.executor.handle(event);
+    return this.executor.handle(event, event.aggregateId);
   }
 }

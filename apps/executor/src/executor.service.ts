@@ -34,10 +34,7 @@ export class ExecutorService {
     await this.handle({ type: 'review.resolved', resolved, requested }, requested.data.runId);
   }
 
-  async handle(
-    event: Parameters<typeof decideExecutor>[1],
-    runId: string = 'aggregateId' in event ? event.aggregateId : '',
-  ): Promise<void> {
+  async handle(event: Parameters<typeof decideExecutor>[1], runId: string): Promise<void> {
     const state = foldRun(runId, await this.log.readRun(runId));
     if (!state.goal) return;
     for (const intent of decideExecutor(state, event, this.options.policy)) {

@@ -111,19 +111,21 @@ describe('consumers', () => {
     expect(attempts).toBe(3);
   });
 
-  it('keeps a long handler from being redelivered by heartbeating', async () => {
+  it('keeps a long handler, and the messages queued behind it, from being redelivered by heartbeating', async () => {
     const deliveries: number[] = [];
     const consumer = await log.consume(
-      { durable: 'c-slow', filterSubject: `${config.subjectRoot}.run.>`, ackWaitMs: 1_000 },
+      { durable: 'c-slow', filterSubject: `${config.subjectRoot}.run.>`, ackWaitMs: 1_500 },
       async (_e, ctx) => {
         deliveries.push(ctx.deliveries);
-        await new Promise((r) => setTimeout(r, 3_500));
+        await new Promise((r) => setTimeout(r, 4_000));
       },
     );
+    // The second event waits behind the slow first one for longer than ack_wait, too.
     await log.append(step('r4', 0));
-    await until(async () => (await log.jsm.consumers.info(config.streamName, 'c-slow')).num_ack_pending === 0 && deliveries.length > 0);
+    await log.append(step('r4', 1));
+    await until(async () => (await log.jsm.consumers.info(config.streamName, 'c-slow')).num_ack_pending === 0 && deliveries.length > 1);
     await consumer.stop();
-    expect(deliveries).toEqual([1]);
+    expect(deliveries).toEqual([1, 1]);
   });
 });
 

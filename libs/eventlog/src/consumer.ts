@@ -13,7 +13,7 @@ export interface ConsumerSpec {
   filterSubject: string;
   ackWaitMs?: number;
   maxDeliver?: number;
-  /** Messages pulled at once. */
+  /** Messages pulled and queued at once (default 16); each waiting one is heartbeated. */
   batch?: number;
   /** Delay before the first redelivery of a failed message; doubles each time. */
   retryDelayMs?: number;
@@ -64,7 +64,7 @@ export async function startConsumer(deps: ConsumerDeps, spec: ConsumerSpec, hand
 
   const handleOne = async (message: JsMsg): Promise<void> => {
     const deliveries = message.info.deliveryCount;
-    const heartbeat = setInterval(() => message.working(), Math.max(1_000, ackWaitMs / 3));
+    const heartbeat = setInterval(() => message.working(), Math.max(100, ackWaitMs / 3));
     let failure: unknown;
     try {
       const event = decodeEvent(message.subject, message.data, deps.config.subjectRoot);
@@ -104,21 +104,51 @@ export async function startConsumer(deps: ConsumerDeps, spec: ConsumerSpec, hand
     }
   };
 
-  const done = (async () => {
+  // Messages wait in a local queue, handled one at a time in order. Every waiting message is
+  // heartbeated too: a slow handler must not let the ack_wait of the ones behind it run out.
+  const batch = spec.batch ?? 16;
+  const queue: JsMsg[] = [];
+  const waiters: (() => void)[] = [];
+  const changed = () => waiters.splice(0).forEach((wake) => wake());
+  const change = () => new Promise<void>((resolve) => waiters.push(resolve));
+  let readerEnded = false;
+  let stopping = false;
+
+  const reader = (async () => {
     for await (const message of messages) {
+      queue.push(message);
+      changed();
+      while (queue.length >= batch && !stopping) await change();
+    }
+    readerEnded = true;
+    changed();
+  })();
+  const waitingHeartbeat = setInterval(() => queue.slice(1).forEach((m) => m.working()), Math.max(100, ackWaitMs / 3));
+  const worker = (async () => {
+    while (!stopping) {
+      if (queue.length === 0) {
+        if (readerEnded) return;
+        await change();
+        continue;
+      }
       try {
-        await handleOne(message);
+        await handleOne(queue[0]);
       } catch {
         // The ack or the quarantine notice could not be sent (connection lost): the message is
         // left unacked and the server redelivers it after ack_wait.
       }
+      queue.shift();
+      changed();
     }
   })();
+  const done = Promise.all([reader, worker]).then(() => clearInterval(waitingHeartbeat));
 
   return {
     durable: spec.durable,
     done,
     async stop() {
+      stopping = true;
+      changed();
       await messages.close();
       await done;
     },

@@ -1,0 +1,80 @@
+import type { TierWindow } from './tier-windows';
+
+export interface DemoSummary {
+  windows: TierWindow[];
+  agreement: number | null;
+  goldenKnownBadPassed: number;
+  runs: number;
+  seed: string;
+  simulated: boolean;
+}
+
+const COLORS = { frontier: '#d1495b', resident: '#edae49', deterministic: '#00798c', human: '#6c757d' } as const;
+const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const percent = (n: number) => `${(n * 100).toFixed(1)}%`;
+
+/** A stacked bar per window of runs: the share of decisions each tier made. */
+export function tierShareSvg(windows: readonly TierWindow[], width = 760, height = 300): string {
+  const pad = { left: 48, right: 16, top: 16, bottom: 48 };
+  const plotW = width - pad.left - pad.right;
+  const plotH = height - pad.top - pad.bottom;
+  const barW = plotW / Math.max(1, windows.length);
+  const bars = windows.map((w, i) => {
+    let y = pad.top + plotH;
+    const x = pad.left + i * barW + barW * 0.1;
+    const segments = (['deterministic', 'resident', 'frontier', 'human'] as const).map((tier) => {
+      const share = w[`${tier}Share`];
+      const h = share * plotH;
+      y -= h;
+      return `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(barW * 0.8).toFixed(1)}" height="${h.toFixed(1)}" fill="${COLORS[tier]}"><title>${tier} ${percent(share)} of runs ${w.runs}</title></rect>`;
+    });
+    const label = `<text x="${(x + barW * 0.4).toFixed(1)}" y="${height - pad.bottom + 16}" font-size="11" text-anchor="middle">${escape(w.runs)}</text>`;
+    return segments.join('') + label;
+  });
+  const frontierLine = windows
+    .map((w, i) => `${(pad.left + i * barW + barW / 2).toFixed(1)},${(pad.top + plotH - w.frontierShare * plotH).toFixed(1)}`)
+    .join(' ');
+  const ticks = [0, 0.25, 0.5, 0.75, 1]
+    .map((t) => {
+      const y = pad.top + plotH - t * plotH;
+      return `<line x1="${pad.left}" x2="${width - pad.right}" y1="${y}" y2="${y}" stroke="#ddd"/><text x="${pad.left - 6}" y="${y + 4}" font-size="11" text-anchor="end">${t * 100}%</text>`;
+    })
+    .join('');
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="tier share per window of runs">`,
+    ticks,
+    ...bars,
+    `<polyline points="${frontierLine}" fill="none" stroke="#111" stroke-width="2" stroke-dasharray="4 3"/>`,
+    `<text x="${pad.left + plotW / 2}" y="${height - 8}" font-size="12" text-anchor="middle">runs (window)</text>`,
+    '</svg>',
+  ].join('');
+}
+
+/** The demo's report: the chart, the table, and what the figures mean. */
+export function demoReportHtml(summary: DemoSummary): string {
+  const rows = summary.windows
+    .map(
+      (w) =>
+        `<tr><td>${escape(w.runs)}</td><td>${w.decisions}</td><td>${percent(w.frontierShare)}</td><td>${percent(w.residentShare)}</td><td>${percent(w.deterministicShare)}</td><td>${percent(w.humanShare)}</td><td>$${w.costUsd.toFixed(4)}</td></tr>`,
+    )
+    .join('\n');
+  const legend = Object.entries(COLORS)
+    .map(([tier, color]) => `<span style="display:inline-block;width:12px;height:12px;background:${color};margin:0 4px 0 12px"></span>${tier}`)
+    .join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Loopwright demo — tier share over runs</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #eee;text-align:right}th{text-align:right}.note{color:#666;max-width:760px}</style>
+</head><body>
+<h1>Tier share over runs</h1>
+<p class="note">${summary.runs} runs, seed ${escape(summary.seed)}${summary.simulated ? ' — <strong>simulated</strong> models (a seeded workload; no model was called)' : ''}. Each bar is a window of runs; the dashed line is the frontier share.</p>
+<div>${legend}</div>
+${tierShareSvg(summary.windows)}
+<table><thead><tr><th>runs</th><th>decisions</th><th>frontier</th><th>resident</th><th>deterministic</th><th>human</th><th>cost / run</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>
+<p>Agreement with the frontier on held-out runs (asked in shadow): <strong>${summary.agreement === null ? 'n/a' : percent(summary.agreement)}</strong>.
+Golden known-bad examples that pass under the promoted rules: <strong>${summary.goldenKnownBadPassed}</strong>.</p>
+</body></html>
+`;
+}

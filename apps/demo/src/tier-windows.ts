@@ -1,0 +1,59 @@
+import type { LoopEvent } from '@loopwright/events';
+
+/** Tier shares and cost of one window of runs, in the order the runs were submitted. */
+export interface TierWindow {
+  /** e.g. "1-25" */
+  runs: string;
+  decisions: number;
+  frontierShare: number;
+  residentShare: number;
+  deterministicShare: number;
+  humanShare: number;
+  /** Model cost of the window's runs, per run. */
+  costUsd: number;
+}
+
+export interface TierCounts {
+  frontier: number;
+  resident: number;
+  deterministic: number;
+  human: number;
+  costUsd: number;
+}
+
+const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/**
+ * Folds the log into tier counts per window of `windowSize` runs (by the order of their
+ * goal.submitted). Shadow decisions (spot-checks) are not counted: they are checks, not decisions.
+ */
+export function tierWindows(events: Iterable<LoopEvent>, windowSize: number, filter: (key: string) => boolean = () => true): TierWindow[] {
+  const ordinal = new Map<string, number>();
+  const windows: TierCounts[] = [];
+  for (const event of events) {
+    if (event.type === 'goal.submitted' && !ordinal.has(event.aggregateId)) ordinal.set(event.aggregateId, ordinal.size);
+    if (event.type !== 'decision.completed' || event.data.shadow || !filter(event.data.key)) continue;
+    const index = ordinal.get(event.aggregateId);
+    if (index === undefined) continue;
+    const w = Math.floor(index / windowSize);
+    windows[w] ??= { frontier: 0, resident: 0, deterministic: 0, human: 0, costUsd: 0 };
+    windows[w][event.data.tier]++;
+    windows[w].costUsd += event.data.costUsd;
+  }
+  const runs = ordinal.size;
+  return [...windows].map((counts, w) => {
+    const c = counts ?? { frontier: 0, resident: 0, deterministic: 0, human: 0, costUsd: 0 };
+    const total = c.frontier + c.resident + c.deterministic + c.human || 1;
+    const first = w * windowSize + 1;
+    const last = Math.min(runs, (w + 1) * windowSize);
+    return {
+      runs: `${first}-${last}`,
+      decisions: c.frontier + c.resident + c.deterministic + c.human,
+      frontierShare: round(c.frontier / total),
+      residentShare: round(c.resident / total),
+      deterministicShare: round(c.deterministic / total),
+      humanShare: round(c.human / total),
+      costUsd: round(c.costUsd / Math.max(1, last - first + 1), 6),
+    };
+  });
+}
