@@ -48,7 +48,12 @@ function decodeRow<Row extends object>(table: RowTable<Row>, raw: Record<string,
   return row as Row;
 }
 
-/** The rows whose keys are given, keyed by `keyOf`. One query whatever the number of keys. */
+/**
+ * The rows whose keys are given, keyed by `keyOf`. One query whatever the number of keys: each key
+ * column is matched with `= ANY(array)`, which the primary key index serves (a join against
+ * `unnest` of the keys may be planned as a scan of the whole table); for a composite key that
+ * over-selects a little, and the exact pairs are kept here.
+ */
 export async function loadRows<Row extends object>(
   tx: EntityManager,
   table: RowTable<Row>,
@@ -56,16 +61,14 @@ export async function loadRows<Row extends object>(
 ): Promise<Map<string, Row>> {
   const found = new Map<string, Row>();
   if (keys.length === 0) return found;
-  const params = table.key.map((_, i) => keys.map((k) => k[i]));
-  const casts = table.key.map((column, i) => `$${i + 1}::${table.columns[column]}[]`).join(', ');
-  const on = table.key.map((column) => `t.${column} = k.${column}`).join(' AND ');
-  const rows: Record<string, unknown>[] = await tx.query(
-    `SELECT t.* FROM ${table.name} t JOIN unnest(${casts}) AS k(${table.key.join(', ')}) ON ${on}`,
-    params,
-  );
+  const params = table.key.map((_, i) => [...new Set(keys.map((k) => k[i]))]);
+  const where = table.key.map((column, i) => `${column} = ANY($${i + 1}::${table.columns[column]}[])`).join(' AND ');
+  const rows: Record<string, unknown>[] = await tx.query(`SELECT * FROM ${table.name} WHERE ${where}`, params);
+  const wanted = table.key.length > 1 ? new Set(keys.map((k) => k.map(String).join('\u001f'))) : undefined;
   for (const raw of rows) {
     const row = decodeRow(table, raw);
-    found.set(keyOf(table, row), row);
+    const key = keyOf(table, row);
+    if (!wanted || wanted.has(key)) found.set(key, row);
   }
   return found;
 }

@@ -29,11 +29,14 @@ export async function openStoredMessages(
     for await (const message of pulled) {
       const subject = message.subject;
       const type = typeOfSubject(subject, root);
-      const stored: StoredEvent =
-        type !== undefined && options.decode.has(type)
-          ? toStoredEvent(message.seq, subject, message.data, root)
-          : { seq: message.seq, subject, payload: message.data, event: null };
-      yield { ...stored, pending: message.info.pending };
+      const pending = message.info.pending;
+      if (type !== undefined && options.decode.has(type)) {
+        const stored = toStoredEvent(message.seq, subject, message.data, root) as StoredEvent & { pending: number };
+        stored.pending = pending;
+        yield stored;
+      } else {
+        yield { seq: message.seq, subject, payload: message.data, event: null, pending };
+      }
     }
   }
   return { messages: messages(), close: async () => void (await pulled.close()) };
