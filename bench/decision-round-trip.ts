@@ -205,6 +205,7 @@ void runBenchmark(async (teardown) => {
   reportResults({
     benchmark: NAME,
     machine,
+    measuredPaths: ['libs/eventlog', 'libs/events', 'libs/service', 'apps/router'],
     params: {
       rate: flags.rate, duration: flags.duration, warmup: flags.warmup, rttSamples: flags['rtt-samples'],
       routers: placements.join(', '), requestPayloadBytes: payloadBytes, stream: config.streamName,

@@ -157,6 +157,7 @@ void runBenchmark(async (teardown) => {
   reportResults({
     benchmark: NAME,
     machine,
+    measuredPaths: ['libs/eventlog', 'libs/events'],
     params: { events: winN, sequentialEvents: seqN, window, warmup: flags.warmup, rounds: flags.rounds, avgPayloadBytes: avgBytes, stream: config.streamName },
     tables: {
       [`Publish (acked by JetStream), realistic event mix, ${avgBytes} B average payload`]: [

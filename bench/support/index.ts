@@ -10,3 +10,5 @@ export * from './timing';
 export * from './raw-consume';
 export * from './paced';
 export * from './nats-round-trip';
+export * from './bench-schema';
+export * from './source-state';

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadAverage, MachineFacts } from './machine';
+import { sourceState } from './source-state';
 
 export type Cell = string | number | null;
 export type Row = Record<string, Cell>;
@@ -10,6 +11,9 @@ export interface BenchResult {
   benchmark: string;
   machine: MachineFacts;
   params: Record<string, number | string>;
+  /** Source paths the figures depend on: the result records the commit and any uncommitted change in them. */
+  measuredPaths: string[];
+  source?: { commit: string; uncommittedIn: string[] };
   tables: Record<string, Row[]>;
   notes?: string[];
 }
@@ -50,7 +54,12 @@ export function printMachine(machine: MachineFacts): void {
 /** Prints every table and writes the result file; returns its path. */
 export function reportResults(result: BenchResult): string {
   result.machine.loadAverageAtEnd = loadAverage();
+  result.source = sourceState(result.measuredPaths);
   printMachine(result.machine);
+  console.log(
+    `code at ${result.source.commit}` +
+      (result.source.uncommittedIn.length ? ` with uncommitted changes in ${result.source.uncommittedIn.join(', ')}` : ', no uncommitted changes in the measured code'),
+  );
   for (const [title, rows] of Object.entries(result.tables)) printTable(title, rows);
   for (const note of result.notes ?? []) console.log(`note: ${note}`);
   mkdirSync(RESULTS_DIR, { recursive: true });
