@@ -71,7 +71,7 @@ describe('rebuilding projections', () => {
     const result = await rebuildProjections(log, db, { batchSize: 1_000 });
     console.log(`rebuild: ${result.events} events in ${result.seconds.toFixed(2)} s = ${Math.round(result.rate)} events/s`);
 
-    expect(result).toMatchObject({ generation: 1, resumed: false, events: lastSeq, swappedAtSeq: lastSeq });
+    expect(result).toMatchObject({ generation: 1, resumed: false, swapped: true, events: lastSeq, swappedAtSeq: lastSeq });
     expect(await tableRows(db, TABLES)).toEqual(live);
     expect(await schemasLike(db, `${schema.schema}_`)).toEqual([]);
     const [state] = await db.query('SELECT status, swapped_at_seq FROM projection_rebuild WHERE generation = 1');
@@ -127,7 +127,7 @@ describe('rebuilding projections', () => {
     expect((await db.query('SELECT count(*)::int AS n FROM runs'))[0].n).toBe(60);
 
     const result = await rebuildProjections(log, db, { batchSize: 1_000 });
-    expect(result).toMatchObject({ generation: 1, resumed: true, swappedAtSeq: events.length });
+    expect(result).toMatchObject({ generation: 1, resumed: true, swapped: true, swappedAtSeq: events.length });
     expect(result.events).toBeLessThan(events.length);
     expect(await tableRows(db, TABLES)).toEqual(live);
     expect(await schemasLike(db, `${schema.schema}_`)).toEqual([]);

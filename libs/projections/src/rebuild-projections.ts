@@ -18,6 +18,8 @@ export interface RebuildResult {
   projectors: string[];
   /** The rebuild had been started by a process that stopped before swapping; this call finished it. */
   resumed: boolean;
+  /** False when another process finishing the same generation swapped it in first. */
+  swapped: boolean;
   /** Messages replayed by this call, and how fast. */
   events: number;
   seconds: number;
@@ -77,10 +79,10 @@ export async function rebuildProjections(log: EventLog, db: DataSource, options:
   } finally {
     await target.destroy();
   }
-  await db.transaction((tx) => swapIn(tx, live, state, projections));
+  const swapped = await db.transaction((tx) => swapIn(tx, live, state, projections));
 
   const result: RebuildResult = {
-    generation: state.generation, projectors: state.projectors, resumed, events, seconds,
+    generation: state.generation, projectors: state.projectors, resumed, swapped, events, seconds,
     rate: seconds > 0 ? events / seconds : events, swappedAtSeq,
   };
   const missing = (options.names ?? PROJECTION_NAMES).filter((name) => !state.projectors.includes(name));
@@ -102,7 +104,13 @@ async function startGeneration(db: DataSource, live: string, names: readonly str
   return rows[0];
 }
 
-async function swapIn(tx: EntityManager, live: string, state: RebuildState, projections: ProjectionSet): Promise<void> {
+/** Swaps the generation in; false when another process resuming the same generation swapped it first. */
+async function swapIn(tx: EntityManager, live: string, state: RebuildState, projections: ProjectionSet): Promise<boolean> {
+  const [current]: { status: string }[] = await tx.query(
+    `SELECT status FROM ${quote(live)}.projection_rebuild WHERE generation = $1 FOR UPDATE`,
+    [state.generation],
+  );
+  if (current?.status !== 'running') return false;
   const keys = checkpointKeys(projections);
   await lockCheckpoints(tx, keys);
   const views: { name: string; definition: string }[] = await tx.query(
@@ -136,4 +144,5 @@ async function swapIn(tx: EntityManager, live: string, state: RebuildState, proj
   );
   await tx.query(`DROP SCHEMA ${quote(retired)} CASCADE`);
   await tx.query(`DROP SCHEMA ${quote(state.target_schema)} CASCADE`);
+  return true;
 }
