@@ -1,8 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { LoopwrightError } from '@loopwright/core';
 import type { StoredEvent } from '@loopwright/eventlog';
-import { checkpointKey, LinkProjector, ReadModel, SequencedEvent } from './projector';
-import type { ProjectionSet } from './read-models';
+import { checkpointKey, LinkProjector, ProjectionSet, ReadModel, SequencedEvent } from './projector';
 
 /**
  * A batch starts past a projector's checkpoint + 1: applying it would skip events. It happens when a

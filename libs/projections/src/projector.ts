@@ -53,3 +53,9 @@ export interface LinkProjector {
 export function isReadModel(projector: Projector): projector is ReadModel {
   return typeof (projector as Partial<ReadModel>).applyMany === 'function';
 }
+
+/** Projectors fed together from one reading of the log. */
+export interface ProjectionSet {
+  readonly readModels: readonly ReadModel[];
+  readonly links: readonly LinkProjector[];
+}

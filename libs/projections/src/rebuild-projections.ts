@@ -3,7 +3,8 @@ import type { EventLog } from '@loopwright/eventlog';
 import { checkpointKeys, lockCheckpoints } from './apply-stored-batch';
 import { openDatabase, schemaOf } from './data-source';
 import { PROJECTION_MIGRATIONS } from './migrations';
-import { PROJECTION_NAMES, ProjectionSet, selectProjections } from './read-models';
+import type { ProjectionSet } from './projector';
+import { PROJECTION_NAMES, selectProjections } from './read-models';
 import { replayProjections, ReplayProgress } from './replay-projections';
 
 export interface RebuildOptions {

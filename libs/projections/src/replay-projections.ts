@@ -2,7 +2,8 @@ import type { DataSource } from 'typeorm';
 import type { EventLog, StoredEvent } from '@loopwright/eventlog';
 import { ApplyOptions, applyStoredBatch, handledTypes, lowestCheckpoint } from './apply-stored-batch';
 import { replayStoredMessages } from './stored-messages';
-import { ALL_PROJECTIONS, ProjectionSet } from './read-models';
+import type { ProjectionSet } from './projector';
+import { ALL_PROJECTIONS } from './read-models';
 
 export interface ReplayOptions {
   projections?: ProjectionSet;

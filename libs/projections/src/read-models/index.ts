@@ -1,5 +1,5 @@
 import { ValidationError } from '@loopwright/core';
-import type { LinkProjector, ReadModel } from '../projector';
+import type { ProjectionSet } from '../projector';
 import { auditChainProjector } from './audit-chain';
 import { budgetsProjector } from './budgets';
 import { correctionsProjector } from './corrections';
@@ -22,11 +22,6 @@ export * from './tasks';
 export * from './tier-share';
 
 /** The projections the miner keeps live and `rebuildProjections` can rebuild, by name. */
-export interface ProjectionSet {
-  readonly readModels: readonly ReadModel[];
-  readonly links: readonly LinkProjector[];
-}
-
 export const ALL_PROJECTIONS: ProjectionSet = {
   readModels: [
     runsProjector, tasksProjector, gradesProjector, decisionsProjector, correctionsProjector, rulesProjector, reviewsProjector,
