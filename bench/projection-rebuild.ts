@@ -4,7 +4,7 @@ import {
   ALL_PROJECTIONS, handledTypes, openDatabase, PROJECTION_MIGRATIONS, rebuildProjections, replayStoredMessages,
 } from '@loopwright/projections';
 import {
-  machineFacts, openBenchLog, openBenchSchema, parseFlags, rawConsume, reportResults, round, Row, runBenchmark, RunLogGenerator,
+  loadAverage, machineFacts, openBenchLog, startProcessCpu, withCpuProfile, openBenchSchema, parseFlags, rawConsume, reportResults, round, Row, runBenchmark, RunLogGenerator,
   startProgress,
 } from './support';
 
@@ -17,6 +17,7 @@ const flags = parseFlags(NAME, {
   window: { default: 256, help: 'appendMany window (acks awaited together)' },
   'rebuild-batch': { default: 5_000, help: 'messages per rebuild transaction (rebuildProjections batchSize)' },
   'skip-reader': { default: false, help: 'skip the projections\' reader measured on its own (no Postgres)' },
+  profile: { default: false, help: 'CPU-profile this process during the rebuild (written to the temp folder)' },
 });
 
 interface Rate {
@@ -100,8 +101,16 @@ void runBenchmark(async (teardown) => {
   teardown(() => db.destroy());
   const progress = startProgress('rebuildProjections', total);
   const wallStarted = performance.now();
-  const rebuild = await rebuildProjections(log, db, { batchSize: flags['rebuild-batch'], onBatch: (p) => progress.update(p.events) });
+  const cpuStarted = process.cpuUsage();
+  const servers = startProcessCpu(['postgres', 'nats-server']);
+  const { result: rebuild, profileFile } = await withCpuProfile(flags.profile, NAME, () =>
+    rebuildProjections(log, db, { batchSize: flags['rebuild-batch'], onBatch: (p) => progress.update(p.events) }),
+  );
   const wallSeconds = (performance.now() - wallStarted) / 1000;
+  const cpu = process.cpuUsage(cpuStarted);
+  const cpuShare = (cpu.user + cpu.system) / 1e6 / wallSeconds;
+  const serverCpu = servers.stop();
+  const coreShare = (seconds: number) => `${Math.round((seconds / wallSeconds) * 100)}%`;
   progress.stop();
   const counts = await rowCounts(db);
 
@@ -129,10 +138,20 @@ void runBenchmark(async (teardown) => {
           met: rebuildRate >= TARGET_PER_SECOND ? 'yes' : 'no',
         },
       ],
+      [`CPU during the rebuild, share of one core (the machine has ${machine.cores})`]: [
+        {
+          'this process': `${Math.round(cpuShare * 100)}%`,
+          'postgres processes': coreShare(serverCpu['postgres']),
+          'nats-server processes': coreShare(serverCpu['nats-server']),
+          'load average at end': loadAverage()[0],
+        },
+      ],
       'Generating the log (not a target; for reference)': [rateRow('EventLog.appendMany', generated)],
       'Rows after the rebuild': counts,
     },
     notes: [
+      'postgres and nats-server CPU is machine-wide: other work on the machine that uses them counts too.',
+      ...(profileFile ? [`rebuild CPU profile (this process only): ${profileFile}; summarize with bench/tools/cpu-profile-summary.ts`] : []),
       `the rebuild replays into <schema>_rebuild_${rebuild.generation} with synchronous_commit off and swaps it in; its own figure (replay) excludes the migrations of the new generation and the swap, the wall-clock row includes them.`,
     ],
   });

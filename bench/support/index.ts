@@ -12,3 +12,5 @@ export * from './paced';
 export * from './nats-round-trip';
 export * from './bench-schema';
 export * from './source-state';
+export * from './cpu-profile';
+export * from './process-cpu';
