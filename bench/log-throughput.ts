@@ -1,18 +1,18 @@
-import { encodeEvent } from '@loopwright/eventlog';
+import { encodeEvent, EventLog } from '@loopwright/eventlog';
 import { LoopEvent, subjectOf } from '@loopwright/events';
 import {
-  machineFacts, measure, openBenchLog, parseFlags, rawConsume, reportResults, round, Row, runBenchmark, RunLogGenerator,
-  startProgress, Throughput,
+  interleavedRounds, machineFacts, Measured, openBenchLog, parseFlags, PathFigures, rawConsume, reportResults, round, Row,
+  runBenchmark, RunLogGenerator, startProgress,
 } from './support';
 
 const NAME = 'log-throughput';
 
 const flags = parseFlags(NAME, {
-  events: { default: 50_000, help: 'events per pipelined publish phase' },
-  'sequential-events': { default: 5_000, help: 'events per strictly sequential publish phase' },
+  events: { default: 30_000, help: 'events per pipelined publish phase, per round' },
+  'sequential-events': { default: 3_000, help: 'events per strictly sequential publish phase, per round' },
   window: { default: 256, help: 'publish acks awaited together (appendMany\'s window)' },
   warmup: { default: 2_000, help: 'unmeasured events published first' },
-  rounds: { default: 3, help: 'reads of the whole stream per consume path (the median is reported)' },
+  rounds: { default: 3, help: 'rounds of every path, interleaved (the median round is reported)' },
 });
 
 interface Prepared {
@@ -30,38 +30,62 @@ function prepare(generator: RunLogGenerator, n: number, root: string): Prepared 
   return { events, subjects, payloads, bytes: payloads.reduce((sum, p) => sum + p.length, 0) };
 }
 
-/** Runs `publish(i)` for every index, `window` at a time with their acks awaited together. */
-async function inWindows(n: number, window: number, label: string, publish: (i: number) => Promise<unknown>): Promise<void> {
+/** Publishes every prepared event, `window` at a time with their acks awaited together, or one by one. */
+async function publishAll(label: string, input: Prepared, window: number, publish: (i: number) => Promise<unknown>): Promise<Measured> {
+  const n = input.events.length;
   const progress = startProgress(label, n);
+  const started = performance.now();
   for (let start = 0; start < n; start += window) {
     const end = Math.min(n, start + window);
-    const acks: Promise<unknown>[] = [];
-    for (let i = start; i < end; i++) acks.push(publish(i));
-    await Promise.all(acks);
-    progress.update(end);
+    if (window === 1) await publish(start);
+    else {
+      const acks: Promise<unknown>[] = [];
+      for (let i = start; i < end; i++) acks.push(publish(i));
+      await Promise.all(acks);
+    }
+    if (end % 512 < window || end === n) progress.update(end);
   }
+  const seconds = (performance.now() - started) / 1000;
   progress.stop();
+  return { events: n, bytes: input.bytes, seconds };
 }
 
-async function sequentially(n: number, label: string, publish: (i: number) => Promise<unknown>): Promise<void> {
+async function appendManyAll(log: EventLog, label: string, input: Prepared, window: number): Promise<Measured> {
+  const n = input.events.length;
   const progress = startProgress(label, n);
-  for (let i = 0; i < n; i++) {
-    await publish(i);
-    if (i % 500 === 0) progress.update(i);
+  const slice = window * 20;
+  const started = performance.now();
+  for (let start = 0; start < n; start += slice) {
+    await log.appendMany(input.events.slice(start, start + slice), window);
+    progress.update(Math.min(n, start + slice));
   }
-  progress.update(n);
+  const seconds = (performance.now() - started) / 1000;
   progress.stop();
+  return { events: n, bytes: input.bytes, seconds };
 }
 
-function publishRow(path: string, mode: string, t: Throughput, bytes: number, baseline?: Throughput): Row {
+/** Reads the whole stream through `read`, with a progress bar. */
+async function readAll(label: string, total: number, read: (onProgress: (n: number) => void) => Promise<{ events: number; bytes: number }>): Promise<Measured> {
+  const progress = startProgress(label, total);
+  const started = performance.now();
+  const { events, bytes } = await read((n) => progress.update(n));
+  const seconds = (performance.now() - started) / 1000;
+  progress.update(events);
+  progress.stop();
+  return { events, bytes, seconds };
+}
+
+function row(path: string, mode: string, f: PathFigures, baseline?: PathFigures): Row {
+  const m = f.median;
   return {
     path,
-    mode,
-    events: t.events,
-    seconds: round(t.seconds, 2),
-    'events/s': Math.round(t.perSecond),
-    'MB/s': round(bytes / t.seconds / 1e6, 1),
-    'vs raw': baseline ? round(t.perSecond / baseline.perSecond, 2) : null,
+    ...(mode ? { mode } : {}),
+    events: m.events,
+    seconds: round(m.seconds, 2),
+    'events/s': Math.round(m.perSecond),
+    'MB/s': round(m.bytes / m.seconds / 1e6, 1),
+    'vs raw': baseline ? round(m.perSecond / baseline.median.perSecond, 2) : null,
+    'rounds (events/s)': f.rounds.join(' / '),
   };
 }
 
@@ -73,109 +97,88 @@ void runBenchmark(async (teardown) => {
   const root = config.subjectRoot;
   const machine = await machineFacts(log.nc);
   const generator = new RunLogGenerator();
+  const { window, rounds } = flags;
   const seqN = flags['sequential-events'];
   const winN = flags.events;
-  const window = flags.window;
+  // Every publish needs fresh events: a repeated id would be deduplicated, not stored.
+  const fresh = (n: number) => prepare(generator, n, root);
+  const tag = (label: string, r: number) => `${label} ${r}/${rounds}`;
 
-  const warm = prepare(generator, flags.warmup, root);
-  await inWindows(warm.events.length, window, 'warm-up', (i) => js.publish(warm.subjects[i], warm.payloads[i]));
+  const warm = fresh(flags.warmup);
+  await publishAll('warm-up', warm, window, (i) => js.publish(warm.subjects[i], warm.payloads[i]));
 
-  const rawSeqIn = prepare(generator, seqN, root);
-  const rawSeq = await measure(seqN, () => sequentially(seqN, 'raw js.publish, sequential', (i) => js.publish(rawSeqIn.subjects[i], rawSeqIn.payloads[i])));
-  const appendSeqIn = prepare(generator, seqN, root);
-  const appendSeq = await measure(seqN, () => sequentially(seqN, 'EventLog.append, sequential', (i) => log.append(appendSeqIn.events[i])));
-
-  const rawWinIn = prepare(generator, winN, root);
-  const rawWin = await measure(winN, () => inWindows(winN, window, 'raw js.publish, windowed', (i) => js.publish(rawWinIn.subjects[i], rawWinIn.payloads[i])));
-  const rawIdIn = prepare(generator, winN, root);
-  const rawWinId = await measure(winN, () =>
-    inWindows(winN, window, 'raw + msgID, windowed', (i) => js.publish(rawIdIn.subjects[i], rawIdIn.payloads[i], { msgID: rawIdIn.events[i].id })),
-  );
-  const manyIn = prepare(generator, winN, root);
-  const many = await measure(winN, async () => {
-    const progress = startProgress('EventLog.appendMany', winN);
-    const slice = window * 20;
-    for (let start = 0; start < winN; start += slice) {
-      await log.appendMany(manyIn.events.slice(start, start + slice), window);
-      progress.update(start + slice);
-    }
-    progress.stop();
+  const publish = await interleavedRounds(rounds, {
+    rawSeq: (r) => {
+      const input = fresh(seqN);
+      return publishAll(tag('raw, sequential', r), input, 1, (i) => js.publish(input.subjects[i], input.payloads[i]));
+    },
+    appendSeq: (r) => {
+      const input = fresh(seqN);
+      return publishAll(tag('append, sequential', r), input, 1, (i) => log.append(input.events[i]));
+    },
+    rawWin: (r) => {
+      const input = fresh(winN);
+      return publishAll(tag('raw, windowed', r), input, window, (i) => js.publish(input.subjects[i], input.payloads[i]));
+    },
+    rawWinId: (r) => {
+      const input = fresh(winN);
+      return publishAll(tag('raw + msgID, windowed', r), input, window, (i) =>
+        js.publish(input.subjects[i], input.payloads[i], { msgID: input.events[i].id }),
+      );
+    },
+    appendMany: (r) => appendManyAll(log, tag('appendMany', r), fresh(winN), window),
   });
 
-  const streamSize = (await log.jsm.streams.info(config.streamName)).state.messages;
+  const total = (await log.jsm.streams.info(config.streamName)).state.messages;
   const filter = `${root}.>`;
-  type Read = { events: number; bytes: number; seconds: number; perSecond: number };
-  const read = async (label: string, work: (onProgress: (n: number) => void) => Promise<{ events: number; bytes: number }>): Promise<Read> => {
-    const progress = startProgress(label, streamSize);
-    const started = performance.now();
-    const { events, bytes } = await work((n) => progress.update(n));
-    const seconds = (performance.now() - started) / 1000;
-    progress.update(events);
-    progress.stop();
-    return { events, bytes, seconds, perSecond: events / seconds };
-  };
   const decoder = new TextDecoder();
   let invalid = 0;
-  const paths: Record<string, (onProgress: (n: number) => void) => Promise<{ events: number; bytes: number }>> = {
-    'raw ordered consumer': (onProgress) => rawConsume(js, config.streamName, filter, { onProgress }),
-    'raw + JSON.parse': (onProgress) =>
-      rawConsume(js, config.streamName, filter, { onProgress, visit: (m) => JSON.parse(decoder.decode(m.data)) }),
-    'EventLog.replay (decode + validate)': async (onProgress) => {
-      let events = 0;
-      let bytes = 0;
-      for await (const stored of log.replay()) {
-        events++;
-        bytes += stored.payload.length;
-        if (!stored.event) invalid++;
-        if (events % 10_000 === 0) onProgress(events);
-      }
-      return { events, bytes };
-    },
-  };
-  // Rounds interleave the paths so that a warmer cache or JIT in later reads favours none of them.
-  const reads = new Map<string, Read[]>(Object.keys(paths).map((p) => [p, []]));
-  for (let r = 1; r <= flags.rounds; r++) {
-    for (const [path, work] of Object.entries(paths)) reads.get(path)!.push(await read(`${path.slice(0, 22)} ${r}/${flags.rounds}`, work));
-  }
-  const median = (path: string): Read => [...reads.get(path)!].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(flags.rounds / 2)];
-  const rawRead = median('raw ordered consumer');
+  const consume = await interleavedRounds(rounds, {
+    raw: (r) => readAll(tag('raw ordered consumer', r), total, (onProgress) => rawConsume(js, config.streamName, filter, { onProgress })),
+    parsed: (r) =>
+      readAll(tag('raw + JSON.parse', r), total, (onProgress) =>
+        rawConsume(js, config.streamName, filter, { onProgress, visit: (m) => JSON.parse(decoder.decode(m.data)) }),
+      ),
+    replay: (r) =>
+      readAll(tag('EventLog.replay', r), total, async (onProgress) => {
+        let events = 0;
+        let bytes = 0;
+        for await (const stored of log.replay()) {
+          events++;
+          bytes += stored.payload.length;
+          if (!stored.event) invalid++;
+          if (events % 10_000 === 0) onProgress(events);
+        }
+        return { events, bytes };
+      }),
+  });
   if (invalid > 0) throw new Error(`replay found ${invalid} invalid events: the generator is out of step with the schemas`);
 
-  const avgBytes = Math.round((rawWinIn.bytes + manyIn.bytes) / (2 * winN));
-  const consumeRow = (path: string, baseline?: Read): Row => {
-    const t = median(path);
-    return {
-    path,
-    events: t.events,
-    seconds: round(t.seconds, 2),
-    'events/s': Math.round(t.perSecond),
-    'MB/s': round(t.bytes / t.seconds / 1e6, 1),
-    'vs raw': baseline ? round(t.perSecond / baseline.perSecond, 2) : null,
-    'all rounds (events/s)': reads.get(path)!.map((x) => Math.round(x.perSecond)).join(' / '),
-    };
-  };
+  const p = (name: string) => publish.get(name)!;
+  const c = (name: string) => consume.get(name)!;
+  const avgBytes = Math.round(p('rawWin').median.bytes / winN);
   reportResults({
     benchmark: NAME,
     machine,
     measuredPaths: ['libs/eventlog', 'libs/events'],
-    params: { events: winN, sequentialEvents: seqN, window, warmup: flags.warmup, rounds: flags.rounds, avgPayloadBytes: avgBytes, stream: config.streamName },
+    params: { events: winN, sequentialEvents: seqN, window, warmup: flags.warmup, rounds, avgPayloadBytes: avgBytes, stream: config.streamName },
     tables: {
-      [`Publish (acked by JetStream), realistic event mix, ${avgBytes} B average payload`]: [
-        publishRow('raw js.publish', 'sequential', rawSeq, rawSeqIn.bytes),
-        publishRow('EventLog.append', 'sequential', appendSeq, appendSeqIn.bytes, rawSeq),
-        publishRow('raw js.publish', `window ${window}`, rawWin, rawWinIn.bytes),
-        publishRow('raw js.publish + msgID', `window ${window}`, rawWinId, rawIdIn.bytes, rawWin),
-        publishRow('EventLog.appendMany', `window ${window}`, many, manyIn.bytes, rawWin),
+      [`Publish, acked by JetStream: realistic event mix, ${avgBytes} B average payload, median of ${rounds} rounds`]: [
+        row('raw js.publish', 'sequential', p('rawSeq')),
+        row('EventLog.append', 'sequential', p('appendSeq'), p('rawSeq')),
+        row('raw js.publish', `window ${window}`, p('rawWin')),
+        row('raw js.publish + msgID', `window ${window}`, p('rawWinId'), p('rawWin')),
+        row('EventLog.appendMany', `window ${window}`, p('appendMany'), p('rawWin')),
       ],
-      [`Consume the whole stream (${streamSize} messages) from seq 1, ordered consumer, median of ${flags.rounds} rounds`]: [
-        consumeRow('raw ordered consumer'),
-        consumeRow('raw + JSON.parse', rawRead),
-        consumeRow('EventLog.replay (decode + validate)', rawRead),
+      [`Consume the whole stream (${total.toLocaleString('en-US')} messages) from seq 1, ordered consumer, median of ${rounds} rounds`]: [
+        row('raw ordered consumer', '', c('raw')),
+        row('raw + JSON.parse', '', c('parsed'), c('raw')),
+        row('EventLog.replay (decode + validate)', '', c('replay'), c('raw')),
       ],
     },
     notes: [
       'raw paths publish the same encoded bytes on the same subjects; EventLog paths add schema validation, encoding and Nats-Msg-Id (server-side dedupe).',
-      '"vs raw" compares with the raw row of the same mode: sequential with sequential, windowed with raw windowed without msgID.',
+      '"vs raw" compares medians with the raw row of the same mode: sequential with sequential, windowed with raw windowed without msgID.',
     ],
   });
 });
