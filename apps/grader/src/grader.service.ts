@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { runCheck } from '@loopwright/checks';
+import { FeatureVector, runCheck } from '@loopwright/checks';
 import { createEvent, DecisionCompleted, deterministicId, EventOf, GoalSubmitted, NewEvent } from '@loopwright/events';
 import type { EventLog } from '@loopwright/eventlog';
 import { ENGINEER_JUDGE_TRUTH, ModelProvider, UnusableAnswerError } from '@loopwright/models';
@@ -15,12 +15,17 @@ export interface GraderOptions {
   /** The frontier judge, on the grader's own credentials (never the executor's). */
   frontier(goal: GoalSubmitted): ModelProvider;
   /** A promoted resident model by id, or undefined when it is not available here (the decision escalates). */
-  resident(modelId: string, goal: GoalSubmitted): Promise<ModelProvider | undefined>;
+  resident(modelId: string): Promise<ResidentPredictor | undefined>;
   commandTimeoutMs: number;
   judgeEstimateUsd: number;
 }
 
 type Completion = Omit<DecisionCompleted, 'decisionId' | 'key'>;
+
+/** A resident classifier distilled from frontier verdicts: a verdict with its calibrated confidence. */
+export interface ResidentPredictor {
+  predict(features: FeatureVector): { verdict: string; confidence: number };
+}
 
 const MAX_CACHED_CONTEXTS = 256;
 
@@ -71,17 +76,16 @@ export class GraderService {
       case 'frontier':
         return this.judged(context, item, routed, this.options.frontier(context.goal), 'frontier');
       case 'resident': {
-        const resident = routed.data.model ? await this.options.resident(routed.data.model, context.goal) : undefined;
-        if (!resident) {
-          const verdict = await this.judged(context, item, routed, this.options.frontier(context.goal), 'frontier');
-          return { ...verdict, escalatedFrom: 'resident' };
-        }
-        const answer = await this.judged(context, item, routed, resident, 'resident');
-        if (answer.tier === 'resident' && answer.confidence < (routed.data.confidenceThreshold ?? 0.8)) {
+        const resident = routed.data.model ? await this.options.resident(routed.data.model) : undefined;
+        const prediction = resident?.predict(context.features);
+        if (!prediction || prediction.confidence < (routed.data.confidenceThreshold ?? 0.8)) {
           const escalated = await this.judged(context, item, routed, this.options.frontier(context.goal), 'frontier');
-          return { ...escalated, costUsd: escalated.costUsd + answer.costUsd, escalatedFrom: 'resident' };
+          return { ...escalated, escalatedFrom: 'resident' };
         }
-        return answer;
+        return {
+          ...free, tier: 'resident', verdict: prediction.verdict, confidence: prediction.confidence, ruleId: routed.data.ruleId,
+          evidence: `resident model ${routed.data.model} (confidence ${prediction.confidence.toFixed(3)})`, latencyMs: Date.now() - started,
+        };
       }
       case 'human':
         return { ...free, tier: 'human', verdict: 'unanswered', confidence: 0, evidence: `no tier could decide: ${routed.data.reason}`, latencyMs: 0 };

@@ -1,11 +1,14 @@
 import 'reflect-metadata';
 import { loadRubrics } from '@loopwright/rubrics';
-import { modelBackends, simLatencyFromEnv, startService, stopOnSignals, workloadPathFromEnv } from '@loopwright/service';
+import { EventLog, logConfigFromEnv } from '@loopwright/eventlog';
+import { predict } from '@loopwright/mining';
+import { modelBackends, residentModelLoader, simLatencyFromEnv, startService, stopOnSignals, workloadPathFromEnv } from '@loopwright/service';
 import { GraderModule } from './grader.module';
 import type { GraderOptions } from './grader.service';
 
 /** The grader's settings. Its model key is its own (GRADER_ANTHROPIC_API_KEY), never the executor's. */
-export function graderOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): GraderOptions {
+export function graderOptionsFromEnv(log: EventLog, env: NodeJS.ProcessEnv = process.env): GraderOptions {
+  const residents = residentModelLoader(log);
   const frontier = modelBackends({
     keyVariable: 'GRADER_ANTHROPIC_API_KEY',
     apiKey: env['GRADER_ANTHROPIC_API_KEY'],
@@ -17,17 +20,22 @@ export function graderOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Grad
   return {
     rubrics: loadRubrics(env['LOOP_RUBRICS_DIR'] || undefined),
     frontier,
-    resident: async () => undefined,
+    resident: async (modelId) => {
+      const model = await residents(modelId);
+      return model && { predict: (features) => predict(model, features) };
+    },
     commandTimeoutMs: Number(env['LOOP_COMMAND_TIMEOUT_MS'] ?? 60_000),
     judgeEstimateUsd: Number(env['LOOP_JUDGE_ESTIMATE_USD'] ?? 0.01),
   };
 }
 
-export function startGrader(options: { port?: number; grader?: GraderOptions } = {}) {
+export async function startGrader(options: { port?: number; grader?: GraderOptions } = {}) {
+  const log = await EventLog.open(logConfigFromEnv('grader'));
   return startService({
     name: 'grader',
     producer: 'grader',
-    imports: [GraderModule.forRoot(options.grader ?? graderOptionsFromEnv())],
+    log,
+    imports: [GraderModule.forRoot(options.grader ?? graderOptionsFromEnv(log))],
     port: options.port ?? Number(process.env['PORT'] ?? 0),
   });
 }

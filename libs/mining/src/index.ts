@@ -8,3 +8,4 @@ export * from './validation';
 export * from './rule-lifecycle';
 export * from './rule-ids';
 export * from './miner-plan';
+export * from './golden-examples';

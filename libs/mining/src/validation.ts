@@ -13,6 +13,11 @@ export interface GoldenExample {
   /** 'pass' | 'fail' for a gate, a score such as '4' for a dimension. */
   expectedVerdict: string;
   texts?: readonly string[];
+  /**
+   * Whether a verdict leaves the example's own verdict (its rubric passing or failing) unchanged.
+   * Without it, only the expected verdict itself is accepted.
+   */
+  accepts?: (verdict: string) => boolean;
 }
 
 /** What a candidate must reach on the held-out, later part of the history. */
@@ -163,7 +168,7 @@ function validateDecider(input: {
   const { decide, what, golden, history, thresholds } = input;
   const changed = golden
     .map((g) => ({ g, verdict: decide(g.features, g.texts) }))
-    .filter(({ g, verdict }) => verdict !== g.expectedVerdict);
+    .filter(({ g, verdict }) => !(g.accepts ? g.accepts(verdict) : verdict === g.expectedVerdict));
   const goldenFigures = { checked: golden.length, changed: changed.map(({ g }) => g.exampleId) };
   if (changed.length > 0) {
     const named = changed.map(({ g, verdict }) => `${g.label} ${g.exampleId} (expected '${g.expectedVerdict}', ${what} says '${verdict}')`);

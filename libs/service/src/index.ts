@@ -3,3 +3,4 @@ export * from './metrics';
 export * from './health.controller';
 export * from './bootstrap';
 export * from './model-backends';
+export * from './resident-models';

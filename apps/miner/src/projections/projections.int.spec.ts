@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { createEvent, LoopEvent } from '@loopwright/events';
 import { chainHashes, chainLinks, EventLog, LogConfig } from '@loopwright/eventlog';
-import { openDatabase, PROJECTION_MIGRATIONS, rebuildProjections } from '@loopwright/projections';
+import { ALL_PROJECTIONS, openDatabase, PROJECTION_MIGRATIONS, rebuildProjections, replayProjections } from '@loopwright/projections';
 import { createTestSchema, dropTestStream, testLogConfig, TestSchema } from '@loopwright/testing';
 import {
   correctionsByKey, decisionsForKey, reviewsList, ruleDetail, rulesList, runDetail, runsList, tierShareByDay, tierShareByWindow,
@@ -183,5 +183,35 @@ describe('the miner’s live projections and their queries', () => {
     running = await startProjections(log, db);
     expect(await running.rebuild).toMatchObject({ generation: 7, resumed: true, projectors: ['runs'] });
     expect((await runsList(db))[0].title).toBe('Goal r-1');
+  }, 60_000);
+
+  it('a rebuild run while events keep arriving swaps in tables at the live position, losing nothing', async () => {
+    running = await startProjections(log, db);
+    await appendAll([goal('r-0', day(5)), ...decision('r-0', 'd-0', 'frontier', 0.01, day(5))]);
+    let appending = true;
+    const appender = (async () => {
+      for (let i = 1; appending || i < 5; i++) {
+        await appendAll([goal(`r-${i}`, day(5, i)), ...decision(`r-${i}`, `d-${i}`, 'resident', 0.001, day(5, i)), grade(`r-${i}`, 1, `Fix ${i} things`)]);
+      }
+    })();
+    const result = await rebuildProjections(log, db, { batchSize: 3 });
+    appending = false;
+    await appender;
+    expect(result.swapped).toBe(true);
+    const last = (await log.jsm.streams.info(config.streamName)).state.last_seq;
+    await running.waitFor(last);
+
+    const fresh = await createTestSchema('miner_projections_fresh');
+    const freshDb = await openDatabase({ url: fresh.databaseUrl, schema: fresh.schema }, PROJECTION_MIGRATIONS);
+    try {
+      await replayProjections(log, freshDb);
+      for (const table of [...ALL_PROJECTIONS.readModels, ...ALL_PROJECTIONS.links].flatMap((p) => p.tables)) {
+        const sorted = `SELECT * FROM ${table} ORDER BY (${table}.*)::text`;
+        expect([table, await db.query(sorted)]).toEqual([table, await freshDb.query(sorted)]);
+      }
+    } finally {
+      await freshDb.destroy();
+      await fresh.drop();
+    }
   }, 60_000);
 });

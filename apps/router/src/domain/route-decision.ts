@@ -55,7 +55,8 @@ export function routeDecision(state: RouterState, request: EventOf<'decision.req
 
   const rule = state.rulesByKey.get(key);
   if (rule) {
-    const shadow = spotCheckDraw(decisionId) < rule.spotCheckRate && frontierAffordable(state, runId, day, estimatedUsd) === null;
+    const sampled = state.goals.get(runId)!.shadowAll || spotCheckDraw(decisionId) < rule.spotCheckRate;
+    const shadow = sampled && frontierAffordable(state, runId, day, estimatedUsd) === null;
     return { kind: 'routed', events: [routed(ruleRoute(rule, features, shadow, shadow ? estimatedUsd : 0, config))] };
   }
 

@@ -97,6 +97,15 @@ describe('routeDecision', () => {
     expect(spotCheckDraw('d1')).toBe(spotCheckDraw('d1'));
   });
 
+  it('spot-checks every retired decision of an evaluation run (label shadowAll)', () => {
+    const evaluation = createEvent({ ...goal('run-eval', 10), data: { ...goal('run-eval', 10).data, labels: { shadowAll: 'true' } } });
+    const state = given([evaluation, promoted({ spotCheckRate: 0 })]);
+    const shadows = Array.from({ length: 50 }, (_, i) => routeDecision(state, request('run-eval', `e${i}`), config)).filter(
+      (o) => o.kind === 'routed' && routedOf(o.events).shadow,
+    );
+    expect(shadows).toHaveLength(50);
+  });
+
   it('with a budget of zero makes no frontier call: the decision goes to a human, loudly', () => {
     const outcome = routeDecision(given([goal('run-0', 0)]), request('run-0', 'd1'), config);
     if (outcome.kind !== 'routed') throw new Error('not routed');

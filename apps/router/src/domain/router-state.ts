@@ -23,6 +23,8 @@ export interface BudgetLedger {
   limitUsd: number;
   spentUsd: number;
   reservedUsd: number;
+  /** An evaluation run (label `shadowAll: "true"`): every retired decision is also asked of the frontier. */
+  shadowAll?: boolean;
 }
 
 /**
@@ -85,9 +87,12 @@ function settle(state: RouterState, event: Extract<LoopEvent, { type: 'decision.
 /** Applies one event to the router's state. */
 export function evolveRouter(state: RouterState, event: LoopEvent): void {
   switch (event.type) {
-    case 'goal.submitted':
-      goalLedger(state, event.aggregateId).limitUsd = event.data.budgetUsd;
+    case 'goal.submitted': {
+      const ledger = goalLedger(state, event.aggregateId);
+      ledger.limitUsd = event.data.budgetUsd;
+      ledger.shadowAll = event.data.labels['shadowAll'] === 'true';
       return;
+    }
     case 'decision.routed':
       reserve(state, event.data.decisionId, { runId: event.aggregateId, day: dayOf(event.occurredAt), usd: event.data.reservedUsd });
       return;

@@ -1,0 +1,30 @@
+import { DEFAULT_MINER_PLAN_CONFIG, DEFAULT_RULE_LIFECYCLE_CONFIG, MinerPlanConfig, RuleLifecycleConfig } from '@loopwright/mining';
+
+export interface MinerConfig {
+  /** How often the outer loop runs a pass over the projections. */
+  passIntervalMs: number;
+  /** How often an audit checkpoint is published (when the chain moved). */
+  auditIntervalMs: number;
+  plan: MinerPlanConfig;
+  lifecycle: RuleLifecycleConfig;
+}
+
+const num = (env: NodeJS.ProcessEnv, name: string, fallback: number) => (env[name] === undefined ? fallback : Number(env[name]));
+
+export function minerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): MinerConfig {
+  return {
+    passIntervalMs: num(env, 'LOOP_MINER_PASS_MS', 5_000),
+    auditIntervalMs: num(env, 'LOOP_AUDIT_INTERVAL_MS', 10_000),
+    plan: {
+      ...DEFAULT_MINER_PLAN_CONFIG,
+      minHistory: num(env, 'LOOP_MINER_MIN_HISTORY', DEFAULT_MINER_PLAN_CONFIG.minHistory),
+      minNewHistory: num(env, 'LOOP_MINER_MIN_NEW_HISTORY', DEFAULT_MINER_PLAN_CONFIG.minNewHistory),
+    },
+    lifecycle: {
+      ...DEFAULT_RULE_LIFECYCLE_CONFIG,
+      autoApproveDeterministic: env['LOOP_AUTO_APPROVE_DETERMINISTIC'] === 'true',
+      shadow: { ...DEFAULT_RULE_LIFECYCLE_CONFIG.shadow, minN: num(env, 'LOOP_SHADOW_MIN_N', DEFAULT_RULE_LIFECYCLE_CONFIG.shadow.minN) },
+      spotCheckRate: num(env, 'LOOP_SPOT_CHECK_RATE', DEFAULT_RULE_LIFECYCLE_CONFIG.spotCheckRate),
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { EventOf } from '@loopwright/events';
+import type { EventLog } from '@loopwright/eventlog';
+import { decideRule, goldenExamplesByKey } from '@loopwright/mining';
+import { databaseConfigFromEnv, openDatabase, PROJECTION_MIGRATIONS } from '@loopwright/projections';
+import { loadRubrics, Rubric } from '@loopwright/rubrics';
+import { EVENT_LOG, LOOP_METRICS, LoopMetrics, residentModelLoader } from '@loopwright/service';
+import { publishAuditCheckpoint } from './audit-checkpoints';
+import type { MinerConfig } from './miner.config';
+import { MINER_CONFIG } from './miner.tokens';
+import { runOuterLoopPass } from './outer-loop-pass';
+import { RunningProjections, startProjections } from './projections/start-projections';
+import { appendRuleIntents, readRuleRecords } from './rule-states';
+
+/** The outer loop: projections, audit checkpoints, and a pass over the history on a timer. */
+@Injectable()
+export class MinerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private db?: DataSource;
+  private projections?: RunningProjections;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly rubrics: Rubric[] = loadRubrics(process.env['LOOP_RUBRICS_DIR'] || undefined);
+  private readonly golden = goldenExamplesByKey(this.rubrics);
+  private passing: Promise<unknown> = Promise.resolve();
+  private lastCheckpoint = 0;
+
+  constructor(
+    @Inject(EVENT_LOG) private readonly log: EventLog,
+    @Inject(LOOP_METRICS) private readonly metrics: LoopMetrics,
+    @Inject(MINER_CONFIG) private readonly config: MinerConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.db = await openDatabase(databaseConfigFromEnv(), PROJECTION_MIGRATIONS);
+    this.projections = await startProjections(this.log, this.db, { onError: (e) => console.error(`projection failed, retrying: ${(e as Error).message}`) });
+    this.every(this.config.passIntervalMs, () => this.pass());
+    this.every(this.config.auditIntervalMs, async () => {
+      this.lastCheckpoint = await publishAuditCheckpoint(this.log, this.db!, this.lastCheckpoint);
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.timers.forEach(clearInterval);
+    await this.passing.catch(() => undefined);
+    await this.projections?.stop();
+    await this.db?.destroy();
+  }
+
+  /** One outer-loop pass, never two at once. */
+  pass(): Promise<unknown> {
+    this.passing = this.passing.then(async () => {
+      const summary = await runOuterLoopPass({
+        log: this.log, db: this.db!, rubrics: this.rubrics, golden: this.golden, config: this.config, residentModel: residentModelLoader(this.log),
+      });
+      const states = await this.db!.query('SELECT state, count(*)::int AS n FROM rules GROUP BY state');
+      for (const { state, n } of states as { state: string; n: number }[]) this.metrics.rules.set({ state }, n);
+      return summary;
+    }).catch((error) => console.error(`outer-loop pass failed: ${(error as Error).message}`));
+    return this.passing;
+  }
+
+  /** A person approved a rule: promote it now if it is ready; otherwise a later pass does. */
+  async onApproved(event: EventOf<'rule.approved'>): Promise<void> {
+    const record = (await readRuleRecords(this.log, event.data.ruleId)).get(event.data.ruleId);
+    if (!record) return;
+    const decision = decideRule(record.state, { type: 'promote' }, this.config.lifecycle);
+    if (decision.kind === 'append') await appendRuleIntents(this.log, decision.events, 'miner');
+  }
+
+  private every(ms: number, task: () => Promise<unknown>): void {
+    let running = false;
+    this.timers.push(
+      setInterval(() => {
+        if (running) return;
+        running = true;
+        task()
+          .catch((error) => console.error((error as Error).message))
+          .finally(() => (running = false));
+      }, ms),
+    );
+  }
+}
