@@ -47,8 +47,9 @@ const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')
  * from its checkpoints, then swaps. The swap is one transaction: it locks the live checkpoints of the
  * rebuilt projectors, moves their live tables out and the rebuilt ones in, copies the rebuilt
  * checkpoints, recreates the schema's views (they are bound to tables, not names) and drops the old
- * tables. A live runner that had got further than the rebuilt checkpoint sees a gap and re-reads
- * from it.
+ * tables. If the live runner has applied events past the rebuilt checkpoints by then, the swap is
+ * called off and the rebuild catches up first, so the tables swap in at the live position (after
+ * ten tries it swaps anyway, and the runner's gap check re-reads what the new tables lack).
  */
 export async function rebuildProjections(log: EventLog, db: DataSource, options: RebuildOptions = {}): Promise<RebuildResult> {
   const live = schemaOf(db);
@@ -63,24 +64,29 @@ export async function rebuildProjections(log: EventLog, db: DataSource, options:
   let events = 0;
   let seconds = 0;
   let swappedAtSeq = 0;
+  let outcome: SwapOutcome = 'behind';
   try {
-    // Replay to the end, then again for what was appended meanwhile, until a pass finds nothing new.
-    for (let pass = 0; pass < 5; pass++) {
-      const replay = await replayProjections(log, target, {
-        projections,
-        batchSize: options.batchSize ?? 5_000,
-        apply: { relaxedDurability: true },
-        onBatch: (progress) => options.onBatch?.({ ...progress, events: events + progress.events, generation: state.generation }),
-      });
-      events += replay.events;
-      seconds += replay.seconds;
-      swappedAtSeq = replay.lastSeq;
-      if (replay.events === 0) break;
+    // Replay to the end, again for what was appended meanwhile until a pass finds nothing new, and
+    // swap; if the live runner got further in the meantime, catch up and try again.
+    for (let attempt = 0; outcome === 'behind' && attempt < MAX_SWAP_ATTEMPTS; attempt++) {
+      for (let pass = 0; pass < 5; pass++) {
+        const replay = await replayProjections(log, target, {
+          projections,
+          batchSize: options.batchSize ?? 5_000,
+          apply: { relaxedDurability: true },
+          onBatch: (progress) => options.onBatch?.({ ...progress, events: events + progress.events, generation: state.generation }),
+        });
+        events += replay.events;
+        seconds += replay.seconds;
+        swappedAtSeq = replay.lastSeq;
+        if (replay.events === 0) break;
+      }
+      outcome = await db.transaction((tx) => swapIn(tx, live, state, projections, attempt === MAX_SWAP_ATTEMPTS - 1));
     }
   } finally {
     await target.destroy();
   }
-  const swapped = await db.transaction((tx) => swapIn(tx, live, state, projections));
+  const swapped = outcome === 'swapped';
 
   const result: RebuildResult = {
     generation: state.generation, projectors: state.projectors, resumed, swapped, events, seconds,
@@ -105,15 +111,31 @@ async function startGeneration(db: DataSource, live: string, names: readonly str
   return rows[0];
 }
 
-/** Swaps the generation in; false when another process resuming the same generation swapped it first. */
-async function swapIn(tx: EntityManager, live: string, state: RebuildState, projections: ProjectionSet): Promise<boolean> {
+const MAX_SWAP_ATTEMPTS = 10;
+
+/**
+ * `taken`: another process finishing the same generation swapped it in first. `behind`: the live
+ * runner applied events past the rebuilt checkpoints; swapping now would put the tables back until
+ * the runner noticed the gap, so the caller catches up first (unless `force`: then the runner's gap
+ * check repairs it).
+ */
+type SwapOutcome = 'swapped' | 'taken' | 'behind';
+
+async function swapIn(tx: EntityManager, live: string, state: RebuildState, projections: ProjectionSet, force: boolean): Promise<SwapOutcome> {
   const [current]: { status: string }[] = await tx.query(
     `SELECT status FROM ${quote(live)}.projection_rebuild WHERE generation = $1 FOR UPDATE`,
     [state.generation],
   );
-  if (current?.status !== 'running') return false;
+  if (current?.status !== 'running') return 'taken';
   const keys = checkpointKeys(projections);
-  await lockCheckpoints(tx, keys);
+  const liveCheckpoints = await lockCheckpoints(tx, keys);
+  const rebuilt: { projector: string; last_seq: string }[] = await tx.query(
+    `SELECT projector, last_seq FROM ${quote(state.target_schema)}.projection_checkpoint WHERE projector = ANY($1::text[])`,
+    [keys],
+  );
+  const rebuiltAt = new Map(rebuilt.map((r) => [r.projector, Number(r.last_seq)]));
+  if (!force && keys.some((key) => (liveCheckpoints.get(key) ?? 0) > (rebuiltAt.get(key) ?? 0))) return 'behind';
+
   const views: { name: string; definition: string }[] = await tx.query(
     `SELECT c.relname AS name, pg_get_viewdef(c.oid) AS definition
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -129,10 +151,6 @@ async function swapIn(tx: EntityManager, live: string, state: RebuildState, proj
     await tx.query(`ALTER TABLE ${quote(live)}.${quote(table)} SET SCHEMA ${quote(retired)}`);
     await tx.query(`ALTER TABLE ${quote(state.target_schema)}.${quote(table)} SET SCHEMA ${quote(live)}`);
   }
-  const rebuilt: { projector: string; last_seq: string }[] = await tx.query(
-    `SELECT projector, last_seq FROM ${quote(state.target_schema)}.projection_checkpoint WHERE projector = ANY($1::text[])`,
-    [keys],
-  );
   await tx.query(
     `UPDATE ${quote(live)}.projection_checkpoint c SET last_seq = r.last_seq, updated_at = now()
        FROM unnest($1::text[], $2::bigint[]) AS r(projector, last_seq) WHERE c.projector = r.projector`,
@@ -145,5 +163,5 @@ async function swapIn(tx: EntityManager, live: string, state: RebuildState, proj
   );
   await tx.query(`DROP SCHEMA ${quote(retired)} CASCADE`);
   await tx.query(`DROP SCHEMA ${quote(state.target_schema)} CASCADE`);
-  return true;
+  return 'swapped';
 }

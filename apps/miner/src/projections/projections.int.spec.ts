@@ -192,9 +192,10 @@ describe('the miner’s live projections and their queries', () => {
     const appender = (async () => {
       for (let i = 1; appending || i < 5; i++) {
         await appendAll([goal(`r-${i}`, day(5, i)), ...decision(`r-${i}`, `d-${i}`, 'resident', 0.001, day(5, i)), grade(`r-${i}`, 1, `Fix ${i} things`)]);
+        await new Promise((resolve) => setTimeout(resolve, 5));
       }
     })();
-    const result = await rebuildProjections(log, db, { batchSize: 3 });
+    const result = await rebuildProjections(log, db, { batchSize: 20 });
     appending = false;
     await appender;
     expect(result.swapped).toBe(true);
