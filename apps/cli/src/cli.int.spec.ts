@@ -81,4 +81,35 @@ describe('the loopwright CLI against a real log', () => {
     expect(output.join('\n')).toMatch(/re-derived 1 deterministic decision\(s\): 1 match the record/);
     expect(await runCli(['audit', 'replay', '--run', 'no-such-run'])).toBe(EXIT.usage);
   });
+
+  it('approves a validated rule, and refuses one that does not exist or is not yet validated, saying why', async () => {
+    const proposed = (ruleId: string) =>
+      createEvent({
+        type: 'rule.proposed', aggregateId: ruleId, producer: 'miner',
+        data: {
+          ruleId, kind: 'deterministic', key: 'grader:engineer:gate:claims_match_evidence', role: 'engineer',
+          predicate: { all: [{ feature: 'claims_tests_pass', eq: true }, { feature: 'rerun_passed', eq: false }] },
+          verdictWhenTrue: 'fail', verdictWhenFalse: 'pass', scopeCall: false,
+          evidence: { support: 120, precision: 1, recall: 1, exampleEventIds: [] },
+        },
+      });
+    await log.append(proposed('r-early'));
+    await log.append(proposed('r-ready'));
+    await log.append(
+      createEvent({
+        type: 'rule.validated', aggregateId: 'r-ready', producer: 'miner',
+        data: { ruleId: 'r-ready', golden: { checked: 9, changed: [] }, history: { precision: 1, recall: 1, n: 40 } },
+      }),
+    );
+    expect(await runCli(['rules', 'approve', 'r-missing', '--by', 'ada'])).toBe(EXIT.failed);
+    expect(output.at(-1)).toMatch(/rule r-missing does not exist/);
+    expect(await runCli(['rules', 'approve', 'r-early', '--by', 'ada'])).toBe(EXIT.failed);
+    expect(output.at(-1)).toMatch(/rule r-early is proposed, not validated: it can be approved once validation passes/);
+    expect(await runCli(['rules', 'approve', 'r-ready', '--by', 'ada'])).toBe(EXIT.ok);
+    const approvals = [];
+    for await (const stored of log.replay({ filter: `${config.subjectRoot}.rule.*.submitter.rule.approved` })) approvals.push(stored.event?.data);
+    expect(approvals).toEqual([{ ruleId: 'r-ready', by: 'ada', note: '' }]);
+    expect(await runCli(['rules', 'show', 'r-ready'])).toBe(EXIT.ok);
+    expect(output.join('\n')).toMatch(/says {6}fail when claims_tests_pass = true and rerun_passed = false, else pass/);
+  });
 });

@@ -5,6 +5,7 @@ import { CliContext, EXIT } from './cli-context';
 import { auditCommand } from './commands/audit-command';
 import { goalCommand } from './commands/goal-command';
 import { reviewsCommand } from './commands/reviews-command';
+import { rulesCommand } from './commands/rules-command';
 import { openCliDatabase } from './cli-database';
 
 export function buildProgram(context: CliContext): Command {
@@ -18,6 +19,7 @@ export function buildProgram(context: CliContext): Command {
   program.addCommand(goalCommand(context));
   program.addCommand(auditCommand(context));
   program.addCommand(reviewsCommand(context));
+  program.addCommand(rulesCommand(context));
   return program;
 }
 

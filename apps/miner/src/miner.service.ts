@@ -5,13 +5,13 @@ import type { EventLog } from '@loopwright/eventlog';
 import { decideRule, goldenExamplesByKey } from '@loopwright/mining';
 import { databaseConfigFromEnv, openDatabase, PROJECTION_MIGRATIONS } from '@loopwright/projections';
 import { loadRubrics, Rubric } from '@loopwright/rubrics';
-import { EVENT_LOG, LOOP_METRICS, LoopMetrics, residentModelLoader } from '@loopwright/service';
+import { appendRuleIntents, EVENT_LOG, LOOP_METRICS, LoopMetrics, readRuleRecords, residentModelLoader } from '@loopwright/service';
 import { publishAuditCheckpoint } from './audit-checkpoints';
 import type { MinerConfig } from './miner.config';
 import { MINER_CONFIG } from './miner.tokens';
 import { runOuterLoopPass } from './outer-loop-pass';
 import { RunningProjections, startProjections } from './projections/start-projections';
-import { appendRuleIntents, readRuleRecords } from './rule-states';
+
 
 /** The outer loop: projections, audit checkpoints, and a pass over the history on a timer. */
 @Injectable()

@@ -8,7 +8,7 @@ import {
 import type { Rubric } from '@loopwright/rubrics';
 import type { MinerConfig } from './miner.config';
 import { decisionsForKey, DecisionForMining } from './projections/queries';
-import { appendRuleIntents, readRuleRecords, RuleRecord } from './rule-states';
+import { appendRuleIntents, readRuleRecords, RuleRecord } from '@loopwright/service';
 
 export interface PassDeps {
   log: EventLog;

@@ -4,3 +4,4 @@ export * from './health.controller';
 export * from './bootstrap';
 export * from './model-backends';
 export * from './resident-models';
+export * from './rule-states';

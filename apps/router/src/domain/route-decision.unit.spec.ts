@@ -11,10 +11,10 @@ function given(events: LoopEvent[], dailyLimitUsd = 100): RouterState {
   return state;
 }
 
-const goal = (runId: string, budgetUsd: number) =>
+const goal = (runId: string, budgetUsd: number, labels: Record<string, string> = {}) =>
   createEvent({
     type: 'goal.submitted', aggregateId: runId, producer: 'submitter', occurredAt: at,
-    data: { goalId: runId, title: 't', description: 'd', roles: ['engineer'], allowedPaths: ['src/**'], testCommand: 'node t.js', budgetUsd },
+    data: { goalId: runId, title: 't', description: 'd', roles: ['engineer'], allowedPaths: ['src/**'], testCommand: 'node t.js', budgetUsd, labels },
   });
 
 const request = (runId: string, decisionId: string, extra: Partial<EventOf<'decision.requested'>['data']> = {}) =>
@@ -98,8 +98,7 @@ describe('routeDecision', () => {
   });
 
   it('spot-checks every retired decision of an evaluation run (label shadowAll)', () => {
-    const evaluation = createEvent({ ...goal('run-eval', 10), data: { ...goal('run-eval', 10).data, labels: { shadowAll: 'true' } } });
-    const state = given([evaluation, promoted({ spotCheckRate: 0 })]);
+    const state = given([goal('run-eval', 10, { shadowAll: 'true' }), promoted({ spotCheckRate: 0 })]);
     const shadows = Array.from({ length: 50 }, (_, i) => routeDecision(state, request('run-eval', `e${i}`), config)).filter(
       (o) => o.kind === 'routed' && routedOf(o.events).shadow,
     );

@@ -1,0 +1,89 @@
+import { Command } from 'commander';
+import { describePredicate } from '../describe-predicate';
+import { decideRule, RuleCommand } from '@loopwright/mining';
+import { appendRuleIntents, readRuleRecords } from '@loopwright/service';
+import { CliContext, EXIT } from '../cli-context';
+
+/** Approve or reject through the rule's decider: the same refusals whoever asks. */
+async function decide(context: CliContext, ruleId: string, command: RuleCommand): Promise<void> {
+  const log = await context.log();
+  const record = (await readRuleRecords(log, ruleId)).get(ruleId);
+  if (!record) {
+    console.error(`rule ${ruleId} does not exist: see \`loopwright rules list\` for rule ids`);
+    process.exitCode = EXIT.failed;
+    return;
+  }
+  const decision = decideRule(record.state, command);
+  switch (decision.kind) {
+    case 'append':
+      await appendRuleIntents(log, decision.events, 'submitter');
+      console.log(`rule ${ruleId}: ${decision.events.map((e) => e.type).join(', ')}`);
+      return;
+    case 'ignore':
+      console.log(`rule ${ruleId}: nothing to do (${decision.reason})`);
+      return;
+    case 'refuse':
+      console.error(decision.message);
+      process.exitCode = EXIT.failed;
+      return;
+    default: {
+      const unreachable: never = decision;
+      throw new Error(`unknown decision ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+export function rulesCommand(context: CliContext): Command {
+  const rules = new Command('rules').description('rules the miner proposed: cheaper checks for recurring decisions');
+  rules
+    .command('list')
+    .description('every rule with its key, kind and state')
+    .option('--state <state>', 'only rules in this state: proposed, validated, rejected, promoted, demoted')
+    .action(async ({ state }: { state?: string }) => {
+      const records = [...(await readRuleRecords(await context.log())).values()].filter((r) => !state || r.state.status === state);
+      if (records.length === 0) console.log('no rules yet: the miner proposes them once a decision key has enough frontier history');
+      for (const { state: s } of records) {
+        const p = s.proposal!;
+        console.log(`${s.ruleId.padEnd(52)} ${s.status.padEnd(10)} ${p.kind.padEnd(13)} ${p.key}${s.approvedBy ? `  (approved by ${s.approvedBy})` : ''}`);
+      }
+    });
+  rules
+    .command('show <ruleId>')
+    .description('a rule: what it decides, its evidence, validation and state')
+    .action(async (ruleId: string) => {
+      const record = (await readRuleRecords(await context.log(), ruleId)).get(ruleId);
+      if (!record?.state.proposal) {
+        console.error(`rule ${ruleId} does not exist: see \`loopwright rules list\``);
+        process.exitCode = EXIT.failed;
+        return;
+      }
+      const { state } = record;
+      const p = state.proposal!;
+      console.log(`rule ${state.ruleId}: ${state.status}`);
+      console.log(`  decides   ${p.key} (${p.kind}${p.scopeCall ? ', a scope call' : ''})`);
+      if (p.predicate) console.log(`  says      ${p.verdictWhenTrue} when ${describePredicate(p.predicate)}, else ${p.verdictWhenFalse}`);
+      if (p.modelId) console.log(`  model     ${p.modelId}`);
+      console.log(`  evidence  support ${p.evidence.support}, precision ${p.evidence.precision.toFixed(3)}, recall ${p.evidence.recall.toFixed(3)}`);
+      if (state.validation) {
+        const v = state.validation;
+        console.log(`  validated golden ${v.golden.checked} checked, ${v.golden.changed.length} changed; history precision ${v.history.precision.toFixed(3)} recall ${v.history.recall.toFixed(3)} on ${v.history.n}`);
+      }
+      console.log(`  shadow    ${state.shadow.agreements}/${state.shadow.n} agreed${state.shadow.passed ? ' (passed)' : ''}`);
+      if (state.approvedBy) console.log(`  approved  by ${state.approvedBy}`);
+      if (state.rejection) console.log(`  rejected  by ${state.rejection.by}: ${state.rejection.reason}`);
+      if (state.demotion) console.log(`  demoted   ${state.demotion.reason}`);
+    });
+  rules
+    .command('approve <ruleId>')
+    .description('approve a validated rule; the miner promotes it once its shadow phase has passed')
+    .requiredOption('--by <name>', 'who approves')
+    .option('--note <text>', 'why', '')
+    .action((ruleId: string, flags: { by: string; note: string }) => decide(context, ruleId, { type: 'approve', data: { by: flags.by, note: flags.note } }));
+  rules
+    .command('reject <ruleId>')
+    .description('reject a proposed or validated rule')
+    .requiredOption('--by <name>', 'who rejects')
+    .requiredOption('--reason <text>', 'why')
+    .action((ruleId: string, flags: { by: string; reason: string }) => decide(context, ruleId, { type: 'reject', data: { by: flags.by, reason: flags.reason } }));
+  return rules;
+}
