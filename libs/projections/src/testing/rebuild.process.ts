@@ -10,7 +10,7 @@ async function main(): Promise<void> {
     batchSize: Number(process.env['REBUILD_BATCH'] ?? 500),
     onBatch: (progress) => process.send?.({ lastSeq: progress.lastSeq }),
   });
-  process.send?.({ done: result.generation });
+  process.send?.({ done: result.generation, events: result.events, seconds: result.seconds, rate: result.rate });
   await log.close();
   await db.destroy();
 }
