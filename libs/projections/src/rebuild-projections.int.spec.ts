@@ -95,6 +95,18 @@ describe('rebuilding projections', () => {
     expect(await db.query('SELECT count(*)::int AS n FROM tier_share_by_run')).toEqual([{ n: expect.any(Number) }]);
   }, 60_000);
 
+  it('stopped through its signal leaves the generation running, and the next call resumes it', async () => {
+    await log.appendMany(scenarioEvents({ runs: 3, seed: 4 }));
+    await replayProjections(log, db);
+    const live = await tableRows(db, TABLES);
+    const stopping = new AbortController();
+    stopping.abort(new Error('shutting down'));
+    await expect(rebuildProjections(log, db, { signal: stopping.signal })).rejects.toThrow('shutting down');
+    expect(await db.query('SELECT generation, status FROM projection_rebuild')).toEqual([{ generation: 1, status: 'running' }]);
+    expect(await rebuildProjections(log, db)).toMatchObject({ generation: 1, resumed: true, swapped: true });
+    expect(await tableRows(db, TABLES)).toEqual(live);
+  }, 60_000);
+
   it('killed midway (-9) leaves the live projections serving; run again, it resumes and swaps in tables equal to the live ones', async () => {
     const events = scenarioEvents({ runs: 60, seed: 5 });
     await log.appendMany(events, 1_000);

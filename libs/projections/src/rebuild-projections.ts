@@ -8,9 +8,14 @@ import { PROJECTION_NAMES, selectProjections } from './read-models';
 import { replayProjections, ReplayProgress } from './replay-projections';
 
 export interface RebuildOptions {
-  /** Projector names (see PROJECTION_NAMES); all when omitted. */
+  /**
+   * Projector names (see PROJECTION_NAMES); all when omitted. A generation left unfinished is
+   * resumed with the names it was started with; names it lacks are rebuilt after it.
+   */
   names?: readonly string[];
   batchSize?: number;
+  /** Stops between batches, leaving the generation to be resumed by the next call. */
+  signal?: AbortSignal;
   onBatch?(progress: ReplayProgress & { generation: number }): void;
 }
 
@@ -74,6 +79,7 @@ export async function rebuildProjections(log: EventLog, db: DataSource, options:
           projections,
           batchSize: options.batchSize ?? 5_000,
           apply: { relaxedDurability: true },
+          signal: options.signal,
           onBatch: (progress) => options.onBatch?.({ ...progress, events: events + progress.events, generation: state.generation }),
         });
         events += replay.events;

@@ -11,6 +11,8 @@ export interface ReplayOptions {
   batchSize?: number;
   /** A rebuild relaxes durability: nobody reads its tables before the swap. */
   apply?: ApplyOptions;
+  /** Stops between batches (throwing the signal's reason); what was committed stays, checkpoint included. */
+  signal?: AbortSignal;
   /** Called after each committed batch. */
   onBatch?(progress: ReplayProgress): void;
 }
@@ -45,6 +47,7 @@ export async function replayProjections(log: EventLog, dataSource: DataSource, o
   const submit = async (batch: StoredEvent[]): Promise<void> => {
     if (inFlight) await inFlight;
     if (failure) throw failure;
+    options.signal?.throwIfAborted();
     inFlight = applyStoredBatch(dataSource, projections, batch, options.apply).then(
       () => {
         events += batch.length;

@@ -19,7 +19,10 @@ export interface RunningProjections {
   position(): number;
   /** Resolves once every projection has applied `seq`. */
   waitFor(seq: number, timeoutMs?: number): Promise<void>;
-  /** A rebuild left unfinished by a killed process, resumed at start; undefined when there was none. */
+  /**
+   * A rebuild left unfinished by a killed process, resumed at start; undefined when there was none.
+   * `stop()` interrupts it between batches; the next start resumes it again.
+   */
   readonly rebuild: Promise<RebuildResult | undefined>;
   stop(): Promise<void>;
   readonly done: Promise<void>;
@@ -86,8 +89,11 @@ export async function startProjections(log: EventLog, db: DataSource, options: S
   })();
 
   const unfinished: unknown[] = await db.query(`SELECT 1 FROM projection_rebuild WHERE status = 'running' LIMIT 1`);
-  const rebuild = unfinished.length > 0 ? rebuildProjections(log, db) : Promise.resolve(undefined);
-  rebuild.catch((error: unknown) => options.onError?.(error));
+  const stopping = new AbortController();
+  const rebuild = unfinished.length > 0 ? rebuildProjections(log, db, { signal: stopping.signal }) : Promise.resolve(undefined);
+  rebuild.catch((error: unknown) => {
+    if (!stopping.signal.aborted) options.onError?.(error);
+  });
 
   return {
     position: () => position,
@@ -106,6 +112,7 @@ export async function startProjections(log: EventLog, db: DataSource, options: S
     done,
     async stop() {
       stopped = true;
+      stopping.abort(new Error('projections stopped'));
       await reader?.close().catch(() => undefined);
       await done;
       await rebuild.catch(() => undefined);
