@@ -5,7 +5,7 @@ import { createEvent, EventDataInput, LoopEvent } from '@loopwright/events';
 import { EventLog, LogConfig } from '@loopwright/eventlog';
 import { goalOf, loadWorkload, WorkloadSpec } from '@loopwright/models';
 import { dropTestStream, testLogConfig } from '@loopwright/testing';
-import { ServiceProcess, startServiceProcess } from './service-processes';
+import { ServiceProcess, startServiceProcess } from '@loopwright/service';
 
 export const E2E_WORKLOAD = path.resolve(__dirname, '../../../workloads/engineer-e2e.yaml');
 

@@ -5,3 +5,4 @@ export * from './bootstrap';
 export * from './model-backends';
 export * from './resident-models';
 export * from './rule-states';
+export * from './service-process';

@@ -1,6 +1,6 @@
 import { createEvent, LoopEvent } from '@loopwright/events';
 import type { EventLog } from '@loopwright/eventlog';
-import { evolveRule, initialRuleState, RuleEvent, RuleIntent, RuleState } from '@loopwright/mining';
+import { decideRule, evolveRule, initialRuleState, RuleCommand, RuleDecision, RuleEvent, RuleIntent, RuleState } from '@loopwright/mining';
 
 export interface RuleRecord {
   state: RuleState;
@@ -37,4 +37,13 @@ export async function appendRuleIntents(log: EventLog, intents: readonly RuleInt
   for (const intent of intents) {
     await log.append(createEvent({ ...intent, producer } as Parameters<typeof createEvent>[0]));
   }
+}
+
+/** A person's command on a rule (approve, reject), decided against the rule's state in the log and appended. */
+export async function commandRule(log: EventLog, ruleId: string, command: RuleCommand): Promise<RuleDecision | undefined> {
+  const record = (await readRuleRecords(log, ruleId)).get(ruleId);
+  if (!record) return undefined;
+  const decision = decideRule(record.state, command);
+  if (decision.kind === 'append') await appendRuleIntents(log, decision.events, 'submitter');
+  return decision;
 }

@@ -3,6 +3,8 @@ import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
+/** What the process inherits on top of this one's environment: the log's coordinates and the service's settings. */
+
 export interface ServiceProcess {
   name: string;
   child: ChildProcess;

@@ -1,22 +1,19 @@
 import { Command } from 'commander';
 import { describePredicate } from '../describe-predicate';
-import { decideRule, RuleCommand } from '@loopwright/mining';
-import { appendRuleIntents, readRuleRecords } from '@loopwright/service';
+import type { RuleCommand } from '@loopwright/mining';
+import { commandRule, readRuleRecords } from '@loopwright/service';
 import { CliContext, EXIT } from '../cli-context';
 
 /** Approve or reject through the rule's decider: the same refusals whoever asks. */
 async function decide(context: CliContext, ruleId: string, command: RuleCommand): Promise<void> {
-  const log = await context.log();
-  const record = (await readRuleRecords(log, ruleId)).get(ruleId);
-  if (!record) {
+  const decision = await commandRule(await context.log(), ruleId, command);
+  if (!decision) {
     console.error(`rule ${ruleId} does not exist: see \`loopwright rules list\` for rule ids`);
     process.exitCode = EXIT.failed;
     return;
   }
-  const decision = decideRule(record.state, command);
   switch (decision.kind) {
     case 'append':
-      await appendRuleIntents(log, decision.events, 'submitter');
       console.log(`rule ${ruleId}: ${decision.events.map((e) => e.type).join(', ')}`);
       return;
     case 'ignore':

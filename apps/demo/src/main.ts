@@ -1,0 +1,107 @@
+import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { DEFAULT_WORKLOAD_PATH } from '@loopwright/models';
+import { parseDemoOptions } from './demo-options';
+import { demoReportHtml } from './report-html';
+import { DemoProgress, runDemo } from './run-demo';
+import type { TierWindow } from './tier-windows';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const pct = (n: number) => `${(n * 100).toFixed(1).padStart(5)}%`;
+
+/** NATS and PostgreSQL from the environment, or the project's own (scripts/services.mjs). */
+function ensureServices(): { natsUrl: string; databaseUrl: string } {
+  const out = execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'services.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const value = (name: string) => new RegExp(`^export ${name}='?([^'\\n]+)'?$`, 'm').exec(out)?.[1];
+  const natsUrl = value('NATS_URL');
+  const databaseUrl = value('DATABASE_URL');
+  if (!natsUrl || !databaseUrl) throw new Error(`scripts/services.mjs did not say where NATS and PostgreSQL are:\n${out}`);
+  return { natsUrl, databaseUrl };
+}
+
+function windowTable(windows: readonly TierWindow[]): string {
+  const lines = ['runs        decisions  frontier  resident  determ.   human   cost/run'];
+  for (const w of windows) {
+    lines.push(
+      `${w.runs.padEnd(11)} ${String(w.decisions).padStart(9)}  ${pct(w.frontierShare)}    ${pct(w.residentShare)}    ${pct(w.deterministicShare)}   ${pct(w.humanShare)}   $${w.costUsd.toFixed(4)}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const options = parseDemoOptions(process.argv.slice(2));
+  const { natsUrl, databaseUrl } = ensureServices();
+  const stamp = new Date().toISOString().replace(/[-:T.Z]/g, '').slice(0, 14);
+  const streamName = `DEMO_${stamp}`;
+  const subjectRoot = `demo${stamp}`;
+  const log = { natsUrl, streamName, subjectRoot, producer: 'submitter' as const, duplicateWindowMs: 120_000, artifactBucket: `${streamName}_artifacts` };
+  const say = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
+  say(`Loopwright demo: ${options.runs} runs of the engineer role on SIMULATED models (seed ${options.seed}; no model is called).`);
+  say(`Log: stream ${streamName}, subjects ${subjectRoot}.>  Projections: schema demo_${stamp}.`);
+
+  const controller = new AbortController();
+  process.once('SIGINT', () => {
+    say('\nstopping: the services finish what they hold and shut down…');
+    controller.abort();
+  });
+  const bar = new SingleBar(
+    { format: ' {bar} {value}/{total} runs | frontier {frontier} resident {resident} deterministic {deterministic} | rules promoted {rules}', hideCursor: true, stream: process.stderr },
+  );
+  bar.start(options.runs, 0, { frontier: '-', resident: '-', deterministic: '-', rules: 0 });
+  const shares = (p: DemoProgress) => {
+    const total = p.frontier + p.resident + p.deterministic + p.human || 1;
+    return { frontier: pct(p.frontier / total), resident: pct(p.resident / total), deterministic: pct(p.deterministic / total), rules: p.promotedRules };
+  };
+  const result = await runDemo({
+    runs: options.runs,
+    seed: options.seed,
+    window: options.window,
+    concurrency: options.concurrency,
+    workloadPath: options.workload ?? DEFAULT_WORKLOAD_PATH,
+    log,
+    dbSchema: `demo_${stamp}`,
+    databaseUrl,
+    heldOutRuns: options.window,
+    onProgress: (p) => bar.update(p.ended, shares(p)),
+    onNote: (line) => process.stderr.write(`\r\x1b[2K${line}\n`),
+    signal: controller.signal,
+  });
+  bar.stop();
+
+  say(`\nTier share per window of ${options.window} runs (all decisions; spot-checks not counted):`);
+  say(windowTable(result.windows));
+  const first = result.windows[0];
+  const last = result.windows[result.windows.length - 1];
+  if (first && last) say(`\nFrontier share: ${pct(first.frontierShare)} in the first window → ${pct(last.frontierShare)} in the last.`);
+  say(`Agreement with the frontier on the held-out runs (asked in shadow): ${result.agreement === null ? 'n/a' : pct(result.agreement)} over ${result.agreementChecks} checks.`);
+  say(`Golden known-bad examples that pass under the promoted rules: ${result.goldenKnownBadPassed}.`);
+  say(`Audit chain: ${result.audit.ok ? `ok over ${result.audit.checked} events` : `DIVERGES at seq ${result.audit.firstDivergentSeq}`}.`);
+  say(`Verify it yourself: LOOP_STREAM=${streamName} LOOP_SUBJECT_ROOT=${subjectRoot} npm run loopwright -- audit verify`);
+
+  const reportPath = path.resolve(ROOT, options.report);
+  mkdirSync(path.dirname(reportPath), { recursive: true });
+  writeFileSync(
+    reportPath,
+    demoReportHtml({ windows: result.windows, agreement: result.agreement, goldenKnownBadPassed: result.goldenKnownBadPassed, runs: result.runs, seed: options.seed, simulated: true }),
+  );
+  say(`Report: ${path.relative(process.cwd(), reportPath)}`);
+  if (options.json) {
+    process.stdout.write(
+      `${JSON.stringify({
+        windows: result.windows.map(({ runs, frontierShare, residentShare, deterministicShare, costUsd }) => ({ runs, frontierShare, residentShare, deterministicShare, costUsd })),
+        agreement: result.agreement,
+        goldenKnownBadPassed: result.goldenKnownBadPassed,
+      })}\n`,
+    );
+  }
+  process.exitCode = result.aborted ? 130 : result.audit.ok ? 0 : 1;
+}
+
+main().catch((error) => {
+  console.error(`demo failed: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,173 @@
+import { createEvent, LoopEvent, RulePromoted } from '@loopwright/events';
+import { EventLog, LogConfig, toStoredEvent, verifyLog, VerifyResult } from '@loopwright/eventlog';
+import { goalOf, loadWorkload, seededRandom, WorkloadSpec } from '@loopwright/models';
+import { loadRubrics } from '@loopwright/rubrics';
+import { commandRule, ServiceProcess, startServiceProcess } from '@loopwright/service';
+import { goldenKnownBadPassed, shadowAgreement } from './outcomes';
+import { TierWindow, tierWindows } from './tier-windows';
+
+export interface DemoSettings {
+  runs: number;
+  seed: string;
+  window: number;
+  concurrency: number;
+  workloadPath: string;
+  log: LogConfig;
+  /** PostgreSQL schema of the miner's projections. */
+  dbSchema: string;
+  databaseUrl: string;
+  /** The last window's runs are evaluation runs: every retired decision is also asked of the frontier. */
+  heldOutRuns: number;
+  /** Extra service settings, e.g. a shorter outer-loop pass. */
+  serviceEnv?: NodeJS.ProcessEnv;
+  onProgress?(progress: DemoProgress): void;
+  onNote?(line: string): void;
+  signal?: AbortSignal;
+}
+
+export interface DemoProgress {
+  submitted: number;
+  ended: number;
+  frontier: number;
+  resident: number;
+  deterministic: number;
+  human: number;
+  promotedRules: number;
+}
+
+export interface DemoResult {
+  windows: TierWindow[];
+  graderWindows: TierWindow[];
+  agreement: number | null;
+  agreementChecks: number;
+  goldenKnownBadPassed: number;
+  promoted: RulePromoted[];
+  audit: VerifyResult;
+  runs: number;
+  aborted: boolean;
+}
+
+const REVIEWER = 'demo reviewer (automatic approval)';
+
+/**
+ * The demo, as one function: starts the four services as processes on the demo's log, submits
+ * the runs (a few at a time), approves what the miner validates the way a reviewer would, and
+ * folds the log into the figures: tier share per window, agreement on held-out runs, golden
+ * known-bad examples passed under the promoted rules, and the audit chain.
+ */
+export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
+  const workload = loadWorkload(settings.workloadPath);
+  const log = await EventLog.open({ ...settings.log, producer: 'submitter' });
+  const env: NodeJS.ProcessEnv = {
+    NATS_URL: settings.log.natsUrl,
+    LOOP_STREAM: settings.log.streamName,
+    LOOP_SUBJECT_ROOT: settings.log.subjectRoot,
+    LOOP_ARTIFACT_BUCKET: settings.log.artifactBucket,
+    DATABASE_URL: settings.databaseUrl,
+    LOOP_DB_SCHEMA: settings.dbSchema,
+    LOOP_SIM_WORKLOAD: settings.workloadPath,
+    LOOP_MINER_PASS_MS: '2000',
+    LOOP_AUDIT_INTERVAL_MS: '3000',
+    ...settings.serviceEnv,
+  };
+  const services: ServiceProcess[] = (['router', 'miner', 'grader', 'executor'] as const).map((name) => startServiceProcess(name, env));
+  const events: LoopEvent[] = [];
+  const progress: DemoProgress = { submitted: 0, ended: 0, frontier: 0, resident: 0, deterministic: 0, human: 0, promotedRules: 0 };
+  const ended = new Set<string>();
+  const approved = new Set<string>();
+  let wake: (() => void) | undefined;
+  let aborted = false;
+  settings.signal?.addEventListener('abort', () => {
+    aborted = true;
+    wake?.();
+  });
+
+  try {
+    await Promise.all(services.map((s) => s.url));
+    const consumer = await log.js.consumers.get(settings.log.streamName, { filter_subjects: `${settings.log.subjectRoot}.>` });
+    const messages = await consumer.consume();
+    const reader = (async () => {
+      for await (const message of messages) {
+        const event = toStoredEvent(message.seq, message.subject, message.data, settings.log.subjectRoot).event;
+        if (!event) continue;
+        events.push(event);
+        if (event.type === 'decision.completed' && !event.data.shadow) progress[event.data.tier]++;
+        if (event.type === 'task.failed' || event.type === 'task.completed') {
+          ended.add(event.aggregateId);
+          progress.ended = ended.size;
+          wake?.();
+        }
+        if (event.type === 'rule.promoted') {
+          progress.promotedRules++;
+          settings.onNote?.(`rule ${event.data.ruleId} promoted: ${event.data.key} now goes to the ${event.data.tier} tier`);
+        }
+        if (event.type === 'rule.demoted') settings.onNote?.(`rule ${event.data.ruleId} demoted: ${event.data.reason}`);
+        if (event.type === 'rule.validated' && !approved.has(event.data.ruleId)) {
+          approved.add(event.data.ruleId);
+          const decision = await commandRule(log, event.data.ruleId, { type: 'approve', data: { by: REVIEWER } });
+          if (decision?.kind === 'append') settings.onNote?.(`${REVIEWER} approves rule ${event.data.ruleId}`);
+        }
+        settings.onProgress?.(progress);
+      }
+    })();
+
+    const pick = seededRandom('demo', settings.seed);
+    const firstHeldOut = settings.runs - settings.heldOutRuns;
+    for (let n = 0; n < settings.runs && !aborted; n++) {
+      while (progress.submitted - ended.size >= settings.concurrency && !aborted) await new Promise<void>((r) => (wake = r));
+      if (aborted) break;
+      await submitRun(log, workload, `run-${settings.seed}-${String(n + 1).padStart(4, '0')}`, pick, settings.seed, n >= firstHeldOut);
+      progress.submitted++;
+      settings.onProgress?.(progress);
+    }
+    while (ended.size < progress.submitted && !aborted) await new Promise<void>((r) => (wake = r));
+    await messages.close();
+    await reader;
+
+    const rubrics = loadRubrics();
+    const promoted = latestPromotions(events);
+    const heldOut = new Set(events.filter((e) => e.type === 'goal.submitted' && e.data.labels['shadowAll'] === 'true').map((e) => e.aggregateId));
+    const { agreement, n } = shadowAgreement(events, heldOut);
+    return {
+      windows: tierWindows(events, settings.window),
+      graderWindows: tierWindows(events, settings.window, (key) => key.startsWith('grader:')),
+      agreement,
+      agreementChecks: n,
+      goldenKnownBadPassed: goldenKnownBadPassed(rubrics, promoted),
+      promoted,
+      audit: await verifyLog(log),
+      runs: progress.submitted,
+      aborted,
+    };
+  } finally {
+    await Promise.all(services.map((s) => s.stop()));
+    await log.close();
+  }
+}
+
+/** The rules in force at the end: promoted and not demoted since. */
+function latestPromotions(events: readonly LoopEvent[]): RulePromoted[] {
+  const byRule = new Map<string, RulePromoted>();
+  for (const e of events) {
+    if (e.type === 'rule.promoted') byRule.set(e.data.ruleId, e.data);
+    if (e.type === 'rule.demoted') byRule.delete(e.data.ruleId);
+  }
+  return [...byRule.values()];
+}
+
+async function submitRun(log: EventLog, workload: WorkloadSpec, runId: string, pick: () => number, seed: string, heldOut: boolean): Promise<void> {
+  const goal = workload.goals[Math.floor(pick() * workload.goals.length)];
+  const spec = goalOf(workload, goal.id);
+  await log.append(
+    createEvent({
+      type: 'goal.submitted',
+      aggregateId: runId,
+      producer: 'submitter',
+      data: {
+        goalId: spec.id, title: spec.title, description: spec.description, roles: ['engineer'], allowedPaths: spec.allowedPaths,
+        testCommand: spec.testCommand, seedFiles: spec.seedFiles, budgetUsd: 2, maxIterations: 3, maxTurns: 12, backend: 'sim',
+        labels: { simGoal: spec.id, simSeed: seed, ...(heldOut ? { shadowAll: 'true' } : {}) },
+      },
+    }),
+  );
+}
