@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createEvent, EventOf } from '@loopwright/events';
 import type { EventLog } from '@loopwright/eventlog';
-import { startServiceProcess } from '../apps/e2e/src/service-processes';
+import { startServiceProcess } from '@loopwright/service';
 import { startRouter } from '../apps/router/src/main';
 import {
   coreRequestReply, machineFacts, openBenchLog, parseFlags, percentiles, Percentiles, reportResults, round, Row, runBenchmark,
