@@ -1,6 +1,6 @@
-import { evaluatePredicate } from '@loopwright/checks';
 import type { LoopEvent, RulePromoted } from '@loopwright/events';
-import { gradeGoldenExample, goldenFeatures, Rubric } from '@loopwright/rubrics';
+import { knownBadPassing } from '@loopwright/mining';
+import type { Rubric } from '@loopwright/rubrics';
 
 /**
  * Agreement of retired decisions (a rule or a resident decided) with the frontier's shadow answer
@@ -25,24 +25,10 @@ export function shadowAgreement(events: Iterable<LoopEvent>, runIds: ReadonlySet
   return { agreement: n === 0 ? null : agree / n, n };
 }
 
-/**
- * How many hand-labeled known-bad golden examples would pass if the promoted deterministic rules
- * answered their items instead of the hand labels: it must stay 0.
- */
+/** Golden known-bad examples that would pass with the promoted deterministic rules answering their items: must stay 0. */
 export function goldenKnownBadPassed(rubrics: readonly Rubric[], promoted: readonly RulePromoted[]): number {
-  let passed = 0;
-  for (const rubric of rubrics) {
-    for (const example of rubric.golden.filter((g) => g.label === 'known-bad')) {
-      const features = goldenFeatures(example);
-      const judge = { ...example.judge };
-      for (const rule of promoted) {
-        const [, role, , item] = rule.key.split(':');
-        if (role !== rubric.role || !(item in judge) || !rule.predicate) continue;
-        const verdict = evaluatePredicate(rule.predicate, features) ? rule.verdictWhenTrue! : rule.verdictWhenFalse!;
-        judge[item] = (/^[1-5]$/.test(verdict) ? Number(verdict) : verdict) as never;
-      }
-      if (gradeGoldenExample(rubric, { ...example, judge }).passed) passed++;
-    }
-  }
-  return passed;
+  const rules = promoted
+    .filter((r) => r.predicate)
+    .map((r) => ({ key: r.key, rule: { predicate: r.predicate!, verdictWhenTrue: r.verdictWhenTrue!, verdictWhenFalse: r.verdictWhenFalse! } }));
+  return knownBadPassing(rubrics, rules).length;
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import type { DataSource } from 'typeorm';
 import type { EventOf } from '@loopwright/events';
 import type { EventLog } from '@loopwright/eventlog';
-import { decideRule, goldenExamplesByKey } from '@loopwright/mining';
+import { decideRule } from '@loopwright/mining';
 import { databaseConfigFromEnv, openDatabase, PROJECTION_MIGRATIONS } from '@loopwright/projections';
 import { loadRubrics, Rubric } from '@loopwright/rubrics';
 import { appendRuleIntents, EVENT_LOG, LOOP_METRICS, LoopMetrics, readRuleRecords, residentModelLoader } from '@loopwright/service';
@@ -20,7 +20,6 @@ export class MinerService implements OnApplicationBootstrap, OnApplicationShutdo
   private projections?: RunningProjections;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly rubrics: Rubric[] = loadRubrics(process.env['LOOP_RUBRICS_DIR'] || undefined);
-  private readonly golden = goldenExamplesByKey(this.rubrics);
   private passing: Promise<unknown> = Promise.resolve();
   private lastCheckpoint = 0;
 
@@ -50,7 +49,7 @@ export class MinerService implements OnApplicationBootstrap, OnApplicationShutdo
   pass(): Promise<unknown> {
     this.passing = this.passing.then(async () => {
       const summary = await runOuterLoopPass({
-        log: this.log, db: this.db!, rubrics: this.rubrics, golden: this.golden, config: this.config, residentModel: residentModelLoader(this.log),
+        log: this.log, db: this.db!, rubrics: this.rubrics, config: this.config, residentModel: residentModelLoader(this.log),
       });
       const states = await this.db!.query('SELECT state, count(*)::int AS n FROM rules GROUP BY state');
       for (const { state, n } of states as { state: string; n: number }[]) this.metrics.rules.set({ state }, n);

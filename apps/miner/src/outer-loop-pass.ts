@@ -2,8 +2,8 @@ import type { DataSource } from 'typeorm';
 import { createEvent } from '@loopwright/events';
 import type { EventLog } from '@loopwright/eventlog';
 import {
-  decideRule, evolveRule, ExistingRule, GoldenExample, HistoryExample, KeyHistory, planMinerPass, predict, ResidentModel, ruleVerdict,
-  RuleState,
+  decideRule, evolveRule, ExistingRule, goldenExamplesByKey, HistoryExample, KeyedRule, KeyHistory, planMinerPass, predict, ResidentModel,
+  ruleVerdict, RuleState,
 } from '@loopwright/mining';
 import type { Rubric } from '@loopwright/rubrics';
 import type { MinerConfig } from './miner.config';
@@ -14,7 +14,6 @@ export interface PassDeps {
   log: EventLog;
   db: DataSource;
   rubrics: readonly Rubric[];
-  golden: Readonly<Record<string, readonly GoldenExample[]>>;
   config: MinerConfig;
   residentModel(modelId: string): Promise<ResidentModel | undefined>;
 }
@@ -45,6 +44,17 @@ function builtinKeys(rubrics: readonly Rubric[]): Set<string> {
     for (const d of r.dimensions) if (d.check) keys.add(`grader:${r.role}:dimension:${d.id}`);
   }
   return keys;
+}
+
+/** Deterministic rules proposed, validated or promoted: what a new candidate is checked together with. */
+function rulesInForce(records: ReadonlyMap<string, RuleRecord>): KeyedRule[] {
+  const inForce: KeyedRule[] = [];
+  for (const { state } of records.values()) {
+    const p = state.proposal;
+    if (!p || p.kind !== 'deterministic' || !p.predicate || !['proposed', 'validated', 'promoted'].includes(state.status)) continue;
+    inForce.push({ key: p.key, rule: { predicate: p.predicate, verdictWhenTrue: p.verdictWhenTrue!, verdictWhenFalse: p.verdictWhenFalse! } });
+  }
+  return inForce;
 }
 
 function existing(record: RuleRecord): ExistingRule | undefined {
@@ -83,14 +93,23 @@ export async function runOuterLoopPass(deps: PassDeps): Promise<PassSummary> {
     decisionsByKey.set(key, decisions);
     keys.push({ key, role: role as KeyHistory['role'], history: frontierHistory(decisions) });
   }
-  const rules = [...records.values()].map(existing).filter((r): r is ExistingRule => r !== undefined);
-  const plan = planMinerPass({ keys, golden: deps.golden, rules, config: config.plan });
+  // Key by key, so each candidate's golden check sees the rules proposed before it in this pass.
+  const plan = { searched: [] as string[], outcomes: [] as { key: string; outcome: string }[] };
   let appended = 0;
-  for (const intent of plan.intents) {
-    if (intent.type === 'resident.trained') await (await log.artifacts()).put(new TextEncoder().encode(intent.artifact.json));
-    const { artifact: _artifact, ...event } = intent as typeof intent & { artifact?: unknown };
-    await log.append(createEvent({ ...(event as Parameters<typeof createEvent>[0]), producer: 'miner' }));
-    appended++;
+  let current = records;
+  for (const keyHistory of keys) {
+    const rules = [...current.values()].map(existing).filter((r): r is ExistingRule => r !== undefined);
+    const golden = goldenExamplesByKey(deps.rubrics, rulesInForce(current));
+    const keyPlan = planMinerPass({ keys: [keyHistory], golden, rules, config: config.plan });
+    plan.searched.push(...keyPlan.searched);
+    plan.outcomes.push(...keyPlan.outcomes);
+    for (const intent of keyPlan.intents) {
+      if (intent.type === 'resident.trained') await (await log.artifacts()).put(new TextEncoder().encode(intent.artifact.json));
+      const { artifact: _artifact, ...event } = intent as typeof intent & { artifact?: unknown };
+      await log.append(createEvent({ ...(event as Parameters<typeof createEvent>[0]), producer: 'miner' }));
+      appended++;
+    }
+    if (keyPlan.intents.length > 0) current = await readRuleRecords(log);
   }
 
   for (const record of (await readRuleRecords(log)).values()) {

@@ -1,18 +1,42 @@
-import { FeatureVector } from '@loopwright/checks';
 import { gradeGoldenExample, goldenFeatures, Rubric } from '@loopwright/rubrics';
+import { BinaryRule, ruleVerdict } from './binary-rule';
 import type { GoldenExample } from './validation';
 
-function withLabel(example: Rubric['golden'][number], itemId: string, verdict: string): Rubric['golden'][number] {
-  const label = /^[1-5]$/.test(verdict) ? Number(verdict) : verdict;
-  return { ...example, judge: { ...example.judge, [itemId]: label as never } };
+/** A deterministic rule in force (or on its way) for one decision key. */
+export interface KeyedRule {
+  key: string;
+  rule: BinaryRule;
+}
+
+type Golden = Rubric['golden'][number];
+
+function itemOfKey(rubric: Rubric, key: string): string | undefined {
+  const [requester, role, , item] = key.split(':');
+  return requester === 'grader' && role === rubric.role ? item : undefined;
+}
+
+function asLabel(verdict: string): never {
+  return (/^[1-5]$/.test(verdict) ? Number(verdict) : verdict) as never;
+}
+
+/** The example with the rules answering their items instead of the hand labels. */
+export function withRuleVerdicts(rubric: Rubric, example: Golden, rules: readonly KeyedRule[]): Golden {
+  const features = goldenFeatures(example);
+  const judge = { ...example.judge };
+  for (const { key, rule } of rules) {
+    const item = itemOfKey(rubric, key);
+    if (item !== undefined && item in judge) judge[item] = asLabel(ruleVerdict(rule, features));
+  }
+  return { ...example, judge };
 }
 
 /**
  * The rubrics' hand-labeled golden examples as examples for each judged item's decision key.
- * A verdict is accepted when the example keeps its own verdict with it: a known-good still
- * passes its rubric and a known-bad still fails it.
+ * A verdict is accepted when the example keeps its own verdict with it — a known-good still passes
+ * its rubric and a known-bad still fails it — with the other rules in force answering their items
+ * too, so that rules which are harmless alone cannot together pass a known-bad.
  */
-export function goldenExamplesByKey(rubrics: readonly Rubric[]): Record<string, GoldenExample[]> {
+export function goldenExamplesByKey(rubrics: readonly Rubric[], inForce: readonly KeyedRule[] = []): Record<string, GoldenExample[]> {
   const byKey: Record<string, GoldenExample[]> = {};
   for (const rubric of rubrics) {
     if (rubric.role === 'loop') continue;
@@ -21,19 +45,29 @@ export function goldenExamplesByKey(rubrics: readonly Rubric[]): Record<string, 
       ...rubric.dimensions.filter((d) => !d.check).map((d) => ({ id: d.id, kind: 'dimension' })),
     ];
     for (const example of rubric.golden) {
-      const features: FeatureVector = goldenFeatures(example);
+      const features = goldenFeatures(example);
       const shouldPass = example.label === 'known-good';
       for (const item of items) {
         const key = `grader:${rubric.role}:${item.kind}:${item.id}`;
+        const others = withRuleVerdicts(rubric, example, inForce.filter((r) => r.key !== key));
         (byKey[key] ??= []).push({
           exampleId: `${rubric.id}/${example.id}`,
           label: example.label,
           features,
           expectedVerdict: String(example.judge[item.id]),
-          accepts: (verdict) => gradeGoldenExample(rubric, withLabel(example, item.id, verdict)).passed === shouldPass,
+          accepts: (verdict) => gradeGoldenExample(rubric, { ...others, judge: { ...others.judge, [item.id]: asLabel(verdict) } }).passed === shouldPass,
         });
       }
     }
   }
   return byKey;
+}
+
+/** Golden known-bad examples that pass when the rules answer their items: a safe set of rules keeps this at 0. */
+export function knownBadPassing(rubrics: readonly Rubric[], rules: readonly KeyedRule[]): string[] {
+  return rubrics.flatMap((rubric) =>
+    rubric.golden
+      .filter((g) => g.label === 'known-bad' && gradeGoldenExample(rubric, withRuleVerdicts(rubric, g, rules)).passed)
+      .map((g) => `${rubric.id}/${g.id}`),
+  );
 }

@@ -1,0 +1,27 @@
+import { loadRubrics } from '@loopwright/rubrics';
+import { goldenExamplesByKey, knownBadPassing, KeyedRule } from './golden-examples';
+
+const rubrics = loadRubrics();
+const always = (verdict: string): KeyedRule['rule'] => ({ predicate: { feature: 'turns_used', gte: 0 }, verdictWhenTrue: verdict, verdictWhenFalse: verdict });
+
+describe('golden examples per decision key', () => {
+  it('accepts a verdict that keeps every example on its side, and refuses one that would pass a known-bad', () => {
+    const golden = goldenExamplesByKey(rubrics)['grader:engineer:gate:claims_match_evidence'];
+    expect(golden.length).toBeGreaterThanOrEqual(8);
+    const bad = golden.filter((g) => g.label === 'known-bad');
+    expect(bad.every((g) => g.accepts!('fail'))).toBe(true);
+  });
+
+  it('judges a candidate together with the rules in force, so rules harmless alone cannot together pass a known-bad', () => {
+    const rubric = rubrics.find((r) => r.id === 'engineer.output')!;
+    const dimensionRules = rubric.dimensions.map((d) => ({ key: `grader:engineer:dimension:${d.id}`, rule: always('5') }));
+    const gateKey = 'grader:engineer:gate:claims_match_evidence';
+    const alone = goldenExamplesByKey(rubrics)[gateKey].filter((g) => g.label === 'known-bad');
+    const inForce = goldenExamplesByKey(rubrics, dimensionRules)[gateKey].filter((g) => g.label === 'known-bad');
+    const passingTogether = new Set(knownBadPassing(rubrics, [...dimensionRules, { key: gateKey, rule: always('pass') }]));
+    for (const example of inForce) expect(example.accepts!('pass')).toBe(!passingTogether.has(example.exampleId));
+    // Some known-bad is only kept failing by the hand labels of the other items: alone the gate's "pass" looks harmless.
+    const harmlessAlone = alone.filter((g) => g.accepts!('pass') && passingTogether.has(g.exampleId));
+    expect(harmlessAlone.length).toBeGreaterThan(0);
+  });
+});
