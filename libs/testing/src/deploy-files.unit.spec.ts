@@ -183,7 +183,7 @@ describe('the Grafana dashboard', () => {
 
   it('queries only metrics the services export', async () => {
     const exported = (await new LoopMetrics('test').registry.getMetricsAsJSON()).flatMap((m) =>
-      m.type === 'histogram' ? [`${m.name}_bucket`, `${m.name}_count`, `${m.name}_sum`] : [m.name]);
+      String(m.type) === 'histogram' ? [`${m.name}_bucket`, `${m.name}_count`, `${m.name}_sum`] : [m.name]);
     const queried = dashboard.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/\bloopwright_\w+/g) ?? []));
     expect(queried.length).toBeGreaterThan(0);
     for (const metric of new Set(queried)) expect(exported).toContain(metric);

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { AuthorizationError, connect, NatsConnection, PermissionViolationError } from '@nats-io/transport-node';
+import { connect } from '@nats-io/transport-node';
+import { AuthorizationError, NatsConnection, PermissionViolationError } from '@nats-io/nats-core';
 import { AckPolicy, DiscardPolicy, jetstream, jetstreamManager, JetStreamManager, StorageType } from '@nats-io/jetstream';
 import { Objm } from '@nats-io/obj';
 import { catalog, EVENT_TYPES, PRODUCERS, Producer } from '@loopwright/events';
@@ -30,12 +31,11 @@ describe('NATS service identities (deploy/nats/loopwright.conf)', () => {
   const connections = new Map<User, NatsConnection>();
   let jsm: JetStreamManager;
 
-  const as = async (user: User) => {
-    let nc = connections.get(user);
-    if (!nc) {
-      nc = await connect({ servers: server.url, user, pass: `${user}-dev`, reconnect: false });
-      connections.set(user, nc);
-    }
+  const as = async (user: User): Promise<NatsConnection> => {
+    const open = connections.get(user);
+    if (open) return open;
+    const nc: NatsConnection = await connect({ servers: server.url, user, pass: `${user}-dev`, reconnect: false });
+    connections.set(user, nc);
     return nc;
   };
   const publishAs = async (user: User, subject: string) => jetstream(await as(user)).publish(subject, '{}', { timeout: 5000 });

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { connect, NatsConnection } from '@nats-io/transport-node';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { freePort, startNatsServer, TestNatsServer } from './index';
 
@@ -23,9 +24,10 @@ describe('startNatsServer (a real nats-server of the test\'s own)', () => {
   it('runs JetStream on a loopback port of its own', async () => {
     expect(server.url).toBe(`nats://127.0.0.1:${server.port}`);
     expect(server.port).not.toBe(4222);
-    const jsm = await jetstreamManager(await open());
+    const nc = await open();
+    const jsm = await jetstreamManager(nc);
     await jsm.streams.add({ name: 'KEPT', subjects: ['kept.>'] });
-    await jetstream(jsm.nc).publish('kept.one', 'before restart');
+    await jetstream(nc).publish('kept.one', 'before restart');
     expect((await jsm.streams.info('KEPT')).state.messages).toBe(1);
   });
 

@@ -1,4 +1,5 @@
-import { connect, NatsConnection } from '@nats-io/transport-node';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstream, JetStreamApiCodes, JetStreamApiError, jetstreamManager, JetStreamManager } from '@nats-io/jetstream';
 import { Objm } from '@nats-io/obj';
 import { dropTestStream, natsConnectOptions, testBucketName, testLogConfig } from './index';
