@@ -7,7 +7,7 @@ import {
 } from '@loopwright/mining';
 import type { Rubric } from '@loopwright/rubrics';
 import type { MinerConfig } from './miner.config';
-import { decisionsForKey, DecisionForMining } from './projections/queries';
+import { decisionsForKey, DecisionForMining } from '@loopwright/projections';
 import { appendRuleIntents, readRuleRecords, RuleRecord } from '@loopwright/service';
 
 export interface PassDeps {

@@ -10,3 +10,4 @@ export * from './replay-projections';
 export * from './rebuild-projections';
 export * from './migrations';
 export * from './stored-messages';
+export * from './queries';

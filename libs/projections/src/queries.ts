@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { DEFAULT_TIER_SHARE_WINDOW } from '@loopwright/projections';
+import { DEFAULT_TIER_SHARE_WINDOW } from './read-models/tier-share';
 
 export const TIER_NAMES = ['frontier', 'resident', 'deterministic', 'human'] as const;
 export type TierName = (typeof TIER_NAMES)[number];

@@ -5,7 +5,7 @@ import { ALL_PROJECTIONS, openDatabase, PROJECTION_MIGRATIONS, rebuildProjection
 import { createTestSchema, dropTestStream, testLogConfig, TestSchema } from '@loopwright/testing';
 import {
   correctionsByKey, decisionsForKey, reviewsList, ruleDetail, rulesList, runDetail, runsList, tierShareByDay, tierShareByWindow,
-} from './queries';
+} from '@loopwright/projections';
 import { RunningProjections, startProjections } from './start-projections';
 
 const KEY = 'grader:engineer:gate:ran_tests_before_claim';
