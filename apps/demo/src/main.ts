@@ -5,9 +5,9 @@ import path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { DEFAULT_WORKLOAD_PATH } from '@loopwright/models';
 import { parseDemoOptions } from './demo-options';
-import { demoReportHtml } from './report-html';
+import { demoReportHtml } from '@loopwright/report';
 import { DemoProgress, runDemo } from './run-demo';
-import type { TierWindow } from './tier-windows';
+import type { TierWindow } from '@loopwright/report';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const pct = (n: number) => `${(n * 100).toFixed(1).padStart(5)}%`;

@@ -4,7 +4,7 @@ import { goalOf, loadWorkload, seededRandom, WorkloadSpec } from '@loopwright/mo
 import { loadRubrics } from '@loopwright/rubrics';
 import { commandRule, ServiceProcess, startServiceProcess } from '@loopwright/service';
 import { goldenKnownBadPassed, shadowAgreement } from './outcomes';
-import { TierWindow, tierWindows } from './tier-windows';
+import { TierWindow, tierWindows } from '@loopwright/report';
 
 export interface DemoSettings {
   runs: number;

@@ -1,0 +1,2 @@
+export * from './tier-windows';
+export * from './report-html';
