@@ -6,6 +6,9 @@ import { auditCommand } from './commands/audit-command';
 import { goalCommand } from './commands/goal-command';
 import { reviewsCommand } from './commands/reviews-command';
 import { rulesCommand } from './commands/rules-command';
+import { runsCommand } from './commands/runs-command';
+import { reportCommand } from './commands/report-command';
+import { projectionsCommand } from './commands/projections-command';
 import { openCliDatabase } from './cli-database';
 
 export function buildProgram(context: CliContext): Command {
@@ -20,6 +23,9 @@ export function buildProgram(context: CliContext): Command {
   program.addCommand(auditCommand(context));
   program.addCommand(reviewsCommand(context));
   program.addCommand(rulesCommand(context));
+  program.addCommand(runsCommand(context));
+  program.addCommand(projectionsCommand(context));
+  program.addCommand(reportCommand(context));
   return program;
 }
 
