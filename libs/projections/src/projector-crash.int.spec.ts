@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { createEvent } from '@loopwright/events';
 import { EventLog, LogConfig } from '@loopwright/eventlog';
-import { createTestSchema, dropTestStream, testLogConfig } from '@loopwright/testing';
+import { createTestSchema, dropTestStream, testBucketName, testLogConfig } from '@loopwright/testing';
 
 const SCRIPT = path.join(__dirname, 'testing', 'slow-projector.process.ts');
 
@@ -18,7 +18,7 @@ function startProjectorProcess(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
 describe('a projector process killed mid-batch', () => {
   it('is redelivered the unacked events and, restarted, applies each exactly once', async () => {
     const base = testLogConfig('crash');
-    const config: LogConfig = { ...base, producer: 'executor', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_a` };
+    const config: LogConfig = { ...base, producer: 'executor', duplicateWindowMs: 120_000, artifactBucket: testBucketName(base.streamName) };
     const schema = await createTestSchema('crash');
     const env = {
       NATS_URL: config.natsUrl,
@@ -32,6 +32,7 @@ describe('a projector process killed mid-batch', () => {
     const log = await EventLog.open(config);
     const pg = new Client({ connectionString: schema.databaseUrl });
     await pg.connect();
+    const children: ChildProcess[] = [];
     const count = async () =>
       Number((await pg.query(`SELECT count(*) AS n FROM "${schema.schema}".applied`).catch(() => ({ rows: [{ n: 0 }] }))).rows[0].n);
     try {
@@ -47,6 +48,7 @@ describe('a projector process killed mid-batch', () => {
         ),
       );
       const first = await startProjectorProcess(env);
+      children.push(first);
       while ((await count()) < 40) await new Promise((r) => setTimeout(r, 10));
       first.kill('SIGKILL');
       await new Promise((r) => first.once('exit', r));
@@ -54,6 +56,7 @@ describe('a projector process killed mid-batch', () => {
       expect(appliedBeforeRestart).toBeLessThan(total);
 
       const second = await startProjectorProcess({ ...env, APPLY_DELAY_MS: '0' });
+      children.push(second);
       while ((await count()) < total) await new Promise((r) => setTimeout(r, 20));
       // Let any redelivered duplicates arrive before counting them.
       const consumer = `projector-slow-v1`;
@@ -70,6 +73,7 @@ describe('a projector process killed mid-batch', () => {
       const checkpoint = await pg.query(`SELECT last_seq FROM "${schema.schema}".projection_checkpoint WHERE projector = 'slow@v1'`);
       expect(Number(checkpoint.rows[0].last_seq)).toBe(Number(rows.rows[0].m));
     } finally {
+      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await pg.end();
       await log.close();
       await schema.drop();
