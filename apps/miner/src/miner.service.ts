@@ -51,11 +51,19 @@ export class MinerService implements OnApplicationBootstrap, OnApplicationShutdo
       const summary = await runOuterLoopPass({
         log: this.log, db: this.db!, rubrics: this.rubrics, config: this.config, residentModel: residentModelLoader(this.log),
       });
-      const states = await this.db!.query('SELECT state, count(*)::int AS n FROM rules GROUP BY state');
-      for (const { state, n } of states as { state: string; n: number }[]) this.metrics.rules.set({ state }, n);
+      await this.refreshGauges();
       return summary;
     }).catch((error) => console.error(`outer-loop pass failed: ${(error as Error).message}`));
     return this.passing;
+  }
+
+  private async refreshGauges(): Promise<void> {
+    const states: { state: string; n: number }[] = await this.db!.query('SELECT state, count(*)::int AS n FROM rules GROUP BY state');
+    for (const { state, n } of states) this.metrics.rules.set({ state }, n);
+    const corrections: { key: string; n: number }[] = await this.db!.query('SELECT decision_key AS key, sum(count)::int AS n FROM corrections GROUP BY decision_key');
+    for (const { key, n } of corrections) this.metrics.corrections.set({ key }, n);
+    const { state } = await this.log.jsm.streams.info(this.log.config.streamName);
+    this.metrics.projectorLag.set(Math.max(0, state.last_seq - (this.projections?.position() ?? 0)));
   }
 
   /** A person approved a rule: promote it now if it is ready; otherwise a later pass does. */

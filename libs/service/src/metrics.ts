@@ -53,6 +53,19 @@ export class LoopMetrics {
     registers: [this.registry],
   });
 
+  readonly corrections = new Gauge({
+    name: 'loopwright_corrections',
+    help: 'Occurrences of recurring corrections mined from grades, by decision key',
+    labelNames: ['key'] as const,
+    registers: [this.registry],
+  });
+
+  readonly projectorLag = new Gauge({
+    name: 'loopwright_projector_lag',
+    help: 'Events in the log that the projections have not applied yet',
+    registers: [this.registry],
+  });
+
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry });
