@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: make NATS and PostgreSQL available, then run Jest against them. Extra arguments go to Jest.
 import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describeServices, ensureServices, REPO_ROOT } from './services.mjs';
 
@@ -17,10 +18,21 @@ const args = process.argv.slice(2);
 if (process.env.CI && !args.includes('--ci')) args.unshift('--ci');
 // In CI a handle some test left open must not hang the run past its time limit; Jest still names it.
 if (process.env.CI && !args.includes('--forceExit')) args.unshift('--forceExit');
+// Jest writes its results as JSON too, so the run can end on one plain summary line.
+const resultsFile = path.join(REPO_ROOT, '.data', 'jest-results.json');
+mkdirSync(path.dirname(resultsFile), { recursive: true });
+rmSync(resultsFile, { force: true });
+args.push('--json', `--outputFile=${resultsFile}`);
 const jest = spawn(path.join(REPO_ROOT, 'node_modules', '.bin', 'jest'), args, {
   cwd: REPO_ROOT,
   stdio: 'inherit',
   env: { ...process.env, NATS_URL: services.natsUrl, DATABASE_URL: services.databaseUrl },
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => jest.kill(signal));
-jest.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+jest.on('exit', (code, signal) => {
+  if (existsSync(resultsFile)) {
+    const { numPassedTests, numFailedTests, numPendingTests } = JSON.parse(readFileSync(resultsFile, 'utf8'));
+    process.stdout.write(`\n${numPassedTests} passed, ${numFailedTests} failed, ${numPendingTests} skipped\n`);
+  }
+  process.exit(code ?? (signal ? 1 : 0));
+});

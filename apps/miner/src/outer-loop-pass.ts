@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
-import { createEvent } from '@loopwright/events';
+import { createEvent, deterministicId, EventOf, LoopEvent, ToReachNext } from '@loopwright/events';
 import type { EventLog } from '@loopwright/eventlog';
 import {
-  decideRule, evolveRule, ExistingRule, goldenExamplesByKey, HistoryExample, KeyedRule, KeyHistory, planMinerPass, predict, ResidentModel,
+  Correction, decideRule, evolveRule, ExistingRule, goldenExamplesByKey, RubricItemText, HistoryExample, KeyedRule, KeyHistory, planMinerPass, predict, ResidentModel,
   ruleVerdict, RuleState,
 } from '@loopwright/mining';
 import type { Rubric } from '@loopwright/rubrics';
@@ -44,6 +44,61 @@ function builtinKeys(rubrics: readonly Rubric[]): Set<string> {
     for (const d of r.dimensions) if (d.check) keys.add(`grader:${r.role}:dimension:${d.id}`);
   }
   return keys;
+}
+
+/** A standing instruction changes what a role is told: a scope call, so a person reviews it. */
+function scopeCallReview(proposed: EventOf<'instruction.proposed'>): LoopEvent {
+  const reviewId = `rv-${proposed.data.instructionId}`.slice(0, 128);
+  return createEvent({
+    type: 'review.requested',
+    id: deterministicId('review.requested', reviewId),
+    aggregateId: reviewId,
+    producer: 'miner',
+    causationId: proposed.id,
+    correlationId: proposed.correlationId,
+    data: {
+      reviewId,
+      reason: 'scope-call',
+      summary: `a standing instruction for the ${proposed.data.role}, from ${proposed.data.evidence.support} recurring corrections: ${proposed.data.text.slice(0, 300)}`,
+      items: [proposed.data.instructionId],
+    },
+  });
+}
+
+/** Every shortfall the grades recorded (a failed gate, a dimension below max), newest first: the corrections to mine. */
+async function recentCorrections(db: DataSource, limit: number): Promise<Correction[]> {
+  const rows: { grade_id: string; recorded_seq: string; role: string; kind: 'gate' | 'dimension'; item_id: string; to_reach_next: ToReachNext }[] =
+    await db.query(
+      `SELECT g.grade_id, g.recorded_seq, g.role, i.kind, i.item_id, i.to_reach_next
+         FROM grade_items i JOIN grades g ON g.grade_id = i.grade_id
+        WHERE i.to_reach_next IS NOT NULL ORDER BY g.recorded_seq DESC LIMIT $1`,
+      [limit],
+    );
+  return rows.map((r) => ({
+    eventId: `${r.grade_id}:${r.kind}:${r.item_id}`,
+    seq: Number(r.recorded_seq),
+    role: r.role as Correction['role'],
+    itemKind: r.kind,
+    itemId: r.item_id,
+    fixType: r.to_reach_next.fixType,
+    owner: r.to_reach_next.owner,
+    delta: r.to_reach_next.delta,
+  }));
+}
+
+function rubricItemTexts(rubrics: readonly Rubric[]): RubricItemText[] {
+  return rubrics.flatMap((r) => [
+    ...r.gates.map((g) => ({ key: `grader:${r.role}:gate:${g.id}`, description: g.description })),
+    ...r.dimensions.map((d) => ({ key: `grader:${r.role}:dimension:${d.id}`, description: d.description })),
+  ]);
+}
+
+async function proposedInstructionIds(log: EventLog): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const stored of log.replay({ filter: `${log.config.subjectRoot}.rule.*.miner.instruction.proposed` })) {
+    if (stored.event?.type === 'instruction.proposed') ids.push(stored.event.data.instructionId);
+  }
+  return ids;
 }
 
 /** Deterministic rules proposed, validated or promoted: what a new candidate is checked together with. */
@@ -110,6 +165,22 @@ export async function runOuterLoopPass(deps: PassDeps): Promise<PassSummary> {
       appended++;
     }
     if (keyPlan.intents.length > 0) current = await readRuleRecords(log);
+  }
+
+  const instructions = planMinerPass({
+    keys: [],
+    golden: {},
+    rules: [],
+    corrections: await recentCorrections(db, config.plan.historyWindow * 10),
+    rubricItems: rubricItemTexts(deps.rubrics),
+    instructionIds: await proposedInstructionIds(log),
+    config: config.plan,
+  });
+  for (const intent of instructions.intents) {
+    const proposed = createEvent({ ...(intent as Parameters<typeof createEvent>[0]), producer: 'miner' });
+    await log.append(proposed);
+    if (proposed.type === 'instruction.proposed') await log.append(scopeCallReview(proposed));
+    appended += 2;
   }
 
   for (const record of (await readRuleRecords(log)).values()) {
