@@ -1,14 +1,2 @@
-/**
- * A small seeded pseudo-random generator (mulberry32): numbers in [0, 1), the same sequence for
- * the same seed. The domain draws randomness only from one of these, seeded by its caller.
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The domain's seeded generator (mulberry32), seeded by its caller. */
+export { mulberry32 as seededRandom } from '@loopwright/core';

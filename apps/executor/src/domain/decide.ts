@@ -170,22 +170,7 @@ function onGraded(state: RunState, event: EventOf<'grade.recorded'>): ExecutorIn
   if (iteration !== Math.max(...task.iterations.map((i) => i.iteration))) return [{ kind: 'ignore', reason: 'grade of an older iteration' }];
   const common = { aggregateId: state.runId, producer: 'executor' as const, correlationId: state.runId, causationId: event.id };
 
-  if (event.data.passed) {
-    const intents: ExecutorIntent[] = [
-      {
-        kind: 'emit',
-        event: {
-          ...common,
-          type: 'task.completed',
-          id: deterministicId('task.completed', task.taskId),
-          data: { taskId: task.taskId, role: task.role, iterations: iteration, gradeId: event.data.gradeId, overall: event.data.overall },
-        },
-      },
-    ];
-    const pipeline = pipelineOf(goal);
-    const next = pipeline[pipeline.indexOf(task.role) + 1];
-    return next ? [...intents, ...startIteration(state, next, 1, [], event.id)] : intents;
-  }
+  if (event.data.passed) return completeTask(state, task, iteration, event.data.gradeId, event.data.overall, event.id);
 
   const items = event.data.rubrics.flatMap((r) => r.toReachNext);
   const scopeCalls = items.filter((i) => i.fixType === 'tier-ceiling');
@@ -233,25 +218,30 @@ function onReviewResolved(state: RunState, resolved: EventOf<'review.resolved'>,
       return [{ kind: 'ignore', reason: `${resolved.data.by} let the failure stand` }];
     case 'retry':
       return startIteration(state, task.role, last.iteration + 1, last.grade?.toReachNext.filter((i) => i.fixType !== 'tier-ceiling') ?? [], resolved.id);
-    case 'accept': {
-      const intents: ExecutorIntent[] = [
-        {
-          kind: 'emit',
-          event: {
-            ...common,
-            type: 'task.completed',
-            id: deterministicId('task.completed', task.taskId),
-            data: { taskId: task.taskId, role: task.role, iterations: last.iteration, gradeId: last.grade?.gradeId ?? 'accepted-by-review', overall: last.grade?.overall ?? 0 },
-          },
-        },
-      ];
-      const pipeline = pipelineOf(state.goal!);
-      const next = pipeline[pipeline.indexOf(task.role) + 1];
-      return next ? [...intents, ...startIteration(state, next, 1, [], resolved.id)] : intents;
-    }
+    case 'accept':
+      return completeTask(state, task, last.iteration, last.grade?.gradeId ?? 'accepted-by-review', last.grade?.overall ?? 0, resolved.id);
     default: {
       const unreachable: never = resolved.data.resolution;
       return [{ kind: 'ignore', reason: `unknown resolution ${String(unreachable)}` }];
     }
   }
+}
+
+/** task.completed, then the first iteration of the pipeline's next role, if there is one. */
+function completeTask(state: RunState, task: TaskState, iterations: number, gradeId: string, overall: number, causationId: string): ExecutorIntent[] {
+  const completed: ExecutorIntent = {
+    kind: 'emit',
+    event: {
+      type: 'task.completed',
+      id: deterministicId('task.completed', task.taskId),
+      aggregateId: state.runId,
+      producer: 'executor',
+      correlationId: state.runId,
+      causationId,
+      data: { taskId: task.taskId, role: task.role, iterations, gradeId, overall },
+    },
+  };
+  const pipeline = pipelineOf(state.goal!);
+  const next = pipeline[pipeline.indexOf(task.role) + 1];
+  return next ? [completed, ...startIteration(state, next, 1, [], causationId)] : [completed];
 }

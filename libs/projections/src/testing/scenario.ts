@@ -1,18 +1,10 @@
 // A realistic, seeded event mix for projection tests and the replay benchmark: runs with their
 // pipeline, traces, routed decisions (some spot-checked in shadow), grades with corrections,
 // reviews, budgets and rule lifecycles, in the proportions a real log has (traces dominate).
+import { mulberry32 } from '@loopwright/core';
 import { createEvent, LoopEvent, Role, RubricGrade } from '@loopwright/events';
 
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 export interface ScenarioOptions {
   runs: number;
