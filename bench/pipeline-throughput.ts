@@ -1,0 +1,467 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { createEvent } from '@loopwright/events';
+import { EventLog, toStoredEvent } from '@loopwright/eventlog';
+import { DEFAULT_WORKLOAD_PATH, goalOf, loadWorkload, seededRandom, WorkloadSpec } from '@loopwright/models';
+import { commandRule, ServiceProcess, startServiceProcess } from '@loopwright/service';
+import {
+  BenchResult, interleavedRounds, loadAverage, machineFacts, openBenchLog, openBenchSchema, parseFlags, percentiles, rawConsume, reportResults, round, Row,
+  runBenchmark, serviceEnv, startProcessCpu, startProgress,
+} from './support';
+import { PidCpu, pidCpu, pidCpuDelta } from './support/pid-cpu';
+
+const NAME = 'pipeline-throughput';
+const TARGET_VS_RAW = 0.5;
+const SERVICES = ['router', 'miner', 'grader', 'executor'] as const;
+type ServiceName = (typeof SERVICES)[number];
+
+const flags = parseFlags(NAME, {
+  runs: { default: 60, help: 'simulated runs submitted' },
+  concurrency: { default: 8, help: 'runs in flight at once' },
+  'raw-events': { default: 20_000, help: 'events per raw publish round (the baseline)' },
+  window: { default: 256, help: 'raw publish acks awaited together' },
+  rounds: { default: 3, help: 'raw publish rounds (the median is reported)' },
+  timeout: { default: 240, help: 'seconds before the pipeline phase gives up waiting for runs to end', fractional: true },
+  'sample-ms': { default: 1_000, help: 'how often the durable consumers\' backlog is sampled', fractional: true },
+  profile: { default: false, help: 'CPU-profile each service during the pipeline phase (written to the temp folder, summarized)' },
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The same goal runDemo submits for one run of the workload (simulated models, engineer role). */
+function goalEvent(workload: WorkloadSpec, runId: string, pick: () => number) {
+  const goal = workload.goals[Math.floor(pick() * workload.goals.length)];
+  const spec = goalOf(workload, goal.id);
+  return createEvent({
+    type: 'goal.submitted',
+    aggregateId: runId,
+    producer: 'submitter',
+    data: {
+      goalId: spec.id, title: spec.title, description: spec.description, roles: ['engineer'], allowedPaths: spec.allowedPaths,
+      testCommand: spec.testCommand, seedFiles: spec.seedFiles, budgetUsd: 2, maxIterations: 3, maxTurns: 12, backend: 'sim',
+      labels: { simGoal: spec.id, simSeed: 'bench' },
+    },
+  });
+}
+
+/** Lowest checkpoint over the miner's projectors in the schema; 0 before its migrations ran. */
+async function lowestCheckpoint(db: Client, schema: string): Promise<number> {
+  try {
+    const { rows } = await db.query<{ m: string | null }>(`select min(last_seq)::text as m from ${db.escapeIdentifier(schema)}.projection_checkpoint`);
+    return Number(rows[0]?.m ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+interface Backlog {
+  samples: number;
+  sumWaiting: number;
+  maxWaiting: number;
+}
+
+/** Samples every durable consumer's waiting messages (pending + delivered unacked) until stopped. */
+function sampleBacklog(log: EventLog, everyMs: number): { stop(): Promise<Map<string, Backlog>> } {
+  const backlog = new Map<string, Backlog>();
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        for await (const info of log.jsm.consumers.list(log.config.streamName)) {
+          const name = info.config.durable_name;
+          if (!name) continue;
+          const waiting = info.num_pending + info.num_ack_pending;
+          const b = backlog.get(name) ?? { samples: 0, sumWaiting: 0, maxWaiting: 0 };
+          b.samples++;
+          b.sumWaiting += waiting;
+          b.maxWaiting = Math.max(b.maxWaiting, waiting);
+          backlog.set(name, b);
+        }
+      } catch {
+        // a consumer went away mid-listing: take the next sample
+      }
+      await sleep(everyMs);
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      return backlog;
+    },
+  };
+}
+
+interface StoredShape {
+  type: string;
+  producer: string;
+  aggregate: string;
+  aggregateId: string;
+  occurredAt: string;
+  data: { tool?: string; taskId?: string; iteration?: number; decisionId?: string; key?: string; workId?: string; shadow?: boolean };
+}
+
+/**
+ * Where the time of a run goes, from the events' own timestamps: the executor's agent sessions
+ * (first trace.step → work.produced) and the wait before each (its draft's decision.routed → first
+ * trace.step), and the grader's grading (work.produced → grade.recorded).
+ */
+class Spans {
+  private readonly routedAt = new Map<string, number>();
+  private readonly sessions = new Map<string, { start: number; end?: number; decisionId?: string }>();
+  private readonly workAt = new Map<string, number>();
+  private readonly grades: { start: number; end: number }[] = [];
+
+  add(e: StoredShape): void {
+    const at = Date.parse(e.occurredAt);
+    const d = e.data;
+    if (e.type === 'decision.routed' && d.key?.startsWith('executor:') && d.decisionId) this.routedAt.set(d.decisionId, at);
+    if (e.type === 'trace.step' || e.type === 'work.produced') {
+      const key = `${d.taskId}#${d.iteration}`;
+      const session = this.sessions.get(key) ?? { start: at };
+      session.start = Math.min(session.start, at);
+      if (e.type === 'work.produced') {
+        session.end = at;
+        if (d.workId) this.workAt.set(d.workId, at);
+      }
+      if (d.decisionId) session.decisionId ??= d.decisionId;
+      this.sessions.set(key, session);
+    }
+    if (e.type === 'grade.recorded' && d.workId && this.workAt.has(d.workId)) this.grades.push({ start: this.workAt.get(d.workId)!, end: at });
+  }
+
+  /** Seconds covered by at least one of the intervals. */
+  private static union(intervals: { start: number; end: number }[]): number {
+    let covered = 0;
+    let reach = -Infinity;
+    for (const { start, end } of [...intervals].sort((a, b) => a.start - b.start)) {
+      if (end <= reach) continue;
+      covered += end - Math.max(start, reach);
+      reach = end;
+    }
+    return covered / 1000;
+  }
+
+  rows(wallSeconds: number): Row[] {
+    const sessions = [...this.sessions.values()].filter((s): s is { start: number; end: number; decisionId?: string } => s.end !== undefined);
+    const waits = sessions.flatMap((s) => (s.decisionId && this.routedAt.has(s.decisionId) ? [s.start - this.routedAt.get(s.decisionId)!] : []));
+    const row = (what: string, intervals: { start: number; end: number }[], wait?: number[]): Row => {
+      const durations = percentiles(intervals.map((i) => i.end - i.start));
+      const busy = Spans.union(intervals);
+      return {
+        span: what, count: intervals.length, 'mean ms': round(durations.mean, 1), 'p90 ms': round(durations.p90, 1),
+        'sum s': round(intervals.reduce((a, i) => a + i.end - i.start, 0) / 1000, 1), 'covered s': round(busy, 1), 'covered / wall': `${Math.round((busy / wallSeconds) * 100)}%`,
+        'wait before, mean ms': wait ? round(percentiles(wait).mean, 1) : null,
+      };
+    };
+    return [
+      row('executor agent session (first trace.step → work.produced)', sessions, waits),
+      row('grading (work.produced → grade.recorded)', this.grades),
+    ];
+  }
+}
+
+/** Publishes `count` payloads of `bytes` each, `window` acks at a time, with fresh message ids. */
+async function rawPublish(log: EventLog, count: number, bytes: number, window: number, label: string) {
+  const payload = new Uint8Array(bytes).fill(0x61);
+  const subject = `${log.config.subjectRoot}.system.bench.submitter.raw.probe`;
+  const progress = startProgress(label, count);
+  const started = performance.now();
+  for (let start = 0; start < count; start += window) {
+    const acks: Promise<unknown>[] = [];
+    for (let i = start; i < Math.min(count, start + window); i++) acks.push(log.js.publish(subject, payload));
+    await Promise.all(acks);
+    progress.update(Math.min(count, start + window));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  progress.stop();
+  return { events: count, bytes: count * bytes, seconds };
+}
+
+void runBenchmark(async (teardown) => {
+  const bench = await openBenchLog(NAME);
+  teardown(bench.drop);
+  const { log, config } = bench;
+  const schema = await openBenchSchema(NAME);
+  teardown(schema.drop);
+  const machine = await machineFacts(log.nc, schema.url);
+  const db = new Client({ connectionString: schema.url });
+  await db.connect();
+  teardown(() => db.end());
+
+  // The environment runDemo gives the services, on this benchmark's stream and schema; zero simulated model latency.
+  const profileDir = flags.profile ? mkdtempSync(path.join(os.tmpdir(), `${NAME}-`)) : undefined;
+  const env: NodeJS.ProcessEnv = {
+    ...serviceEnv(config),
+    DATABASE_URL: schema.url,
+    LOOP_DB_SCHEMA: schema.schema,
+    LOOP_SIM_WORKLOAD: DEFAULT_WORKLOAD_PATH,
+    LOOP_MINER_PASS_MS: '2000',
+    LOOP_AUDIT_INTERVAL_MS: '3000',
+    LOOP_SIM_LATENCY_MS: '0',
+    ...(profileDir ? { NODE_OPTIONS: `--require ${path.join(__dirname, 'support', 'service-profiler.js')}`, LOOP_BENCH_PROFILE_DIR: profileDir } : {}),
+  };
+  const services = new Map<ServiceName, ServiceProcess>(
+    SERVICES.map((name) => [name, startServiceProcess(name, { ...env, ...(profileDir ? { LOOP_BENCH_PROFILE_NAME: name } : {}) })]),
+  );
+  /** Starts, then stops (and has written) each service's CPU profile: see support/service-profiler.js. */
+  const profileControl = (step: 'start' | 'stop') => {
+    if (profileDir) writeFileSync(path.join(profileDir, step), '');
+  };
+  const stopServices = () => Promise.all([...services.values()].map((s) => s.stop())).then(() => undefined);
+  teardown(stopServices);
+  await Promise.all([...services.values()].map((s) => s.url));
+
+  // Run ends: the executor's task.completed / task.failed (NATS 2.9 takes one filter per consumer).
+  const submittedAt = new Map<string, number>();
+  const endedAt = new Map<string, number>();
+  let wake: (() => void) | undefined;
+  const ends = await (await log.js.consumers.get(config.streamName, { filter_subjects: `${config.subjectRoot}.run.*.executor.task.>` })).consume();
+  const endReader = (async () => {
+    for await (const m of ends) {
+      const [, , runId, , , what] = m.subject.split('.');
+      if ((what === 'completed' || what === 'failed') && !endedAt.has(runId)) {
+        endedAt.set(runId, performance.now());
+        wake?.();
+      }
+    }
+  })();
+  // Approve what the miner validates, as runDemo's reviewer does, so the pipeline does what the demo does.
+  const approved = new Set<string>();
+  const validated = await (await log.js.consumers.get(config.streamName, { filter_subjects: `${config.subjectRoot}.rule.*.miner.rule.validated` })).consume();
+  const approver = (async () => {
+    for await (const m of validated) {
+      const event = toStoredEvent(m.seq, m.subject, m.data, config.subjectRoot).event;
+      if (event?.type !== 'rule.validated' || approved.has(event.data.ruleId)) continue;
+      approved.add(event.data.ruleId);
+      await commandRule(log, event.data.ruleId, { type: 'approve', data: { by: 'benchmark reviewer (automatic approval)' } }).catch(() => undefined);
+    }
+  })();
+  teardown(async () => {
+    await ends.close();
+    await validated.close();
+    await Promise.all([endReader, approver]);
+  });
+
+  profileControl('start');
+  await sleep(profileDir ? 200 : 0);
+  const startSeq = (await log.jsm.streams.info(config.streamName)).state.last_seq;
+  const apiBefore = (await log.jsm.getAccountInfo()).api.total;
+  const cpuBefore = new Map<ServiceName, PidCpu | undefined>(SERVICES.map((n) => [n, pidCpu(services.get(n)!.child.pid)]));
+  const serverCpu = startProcessCpu(['postgres', 'nats-server']);
+  const benchCpu = process.cpuUsage();
+  const backlog = sampleBacklog(log, flags['sample-ms']);
+  const progress = startProgress('pipeline', flags.runs, 'runs');
+  const pick = seededRandom('pipeline-throughput', 'bench');
+  const workload = loadWorkload(DEFAULT_WORKLOAD_PATH);
+  const deadline = performance.now() + flags.timeout * 1000;
+  const started = performance.now();
+  let timedOut = false;
+  const waitForEnds = async (until: () => boolean) => {
+    while (!until()) {
+      if (performance.now() > deadline) {
+        timedOut = true;
+        return;
+      }
+      await Promise.race([new Promise<void>((resolve) => (wake = resolve)), sleep(500)]);
+      progress.update(endedAt.size);
+    }
+  };
+
+  for (let n = 0; n < flags.runs && !timedOut; n++) {
+    await waitForEnds(() => submittedAt.size - endedAt.size < flags.concurrency);
+    if (timedOut) break;
+    const runId = `run-bench-${String(n + 1).padStart(4, '0')}`;
+    await log.append(goalEvent(workload, runId, pick));
+    submittedAt.set(runId, performance.now());
+  }
+  await waitForEnds(() => endedAt.size >= submittedAt.size);
+  const runsEndedAt = performance.now();
+  progress.update(endedAt.size);
+  progress.stop();
+  // Everything appended up to the last run's end must be in the projections.
+  const targetSeq = (await log.jsm.streams.info(config.streamName)).state.last_seq;
+  let applied = await lowestCheckpoint(db, schema.schema);
+  while (applied < targetSeq && performance.now() < deadline) {
+    await sleep(25);
+    applied = await lowestCheckpoint(db, schema.schema);
+  }
+  if (applied < targetSeq) timedOut = true;
+  if (timedOut) {
+    for (const service of services.values()) console.error(`--- ${service.name} output (last 2,000 characters):\n${service.output().slice(-2_000)}`);
+  }
+  const finished = performance.now();
+  const wallSeconds = (finished - started) / 1000;
+
+  const cpuAfter = new Map<ServiceName, PidCpu | undefined>(SERVICES.map((n) => [n, pidCpu(services.get(n)!.child.pid)]));
+  const servers = serverCpu.stop();
+  const benchUsage = process.cpuUsage(benchCpu);
+  const backlogs = await backlog.stop();
+  const apiCalls = (await log.jsm.getAccountInfo()).api.total - apiBefore;
+  // Fan-out: messages the services' durable consumers were delivered (their own log replays come on top).
+  let durables = 0;
+  let durableDeliveries = 0;
+  for await (const info of log.jsm.consumers.list(config.streamName)) {
+    if (!info.config.durable_name) continue;
+    durables++;
+    durableDeliveries += info.delivered.consumer_seq;
+  }
+  const loadAtEnd = loadAverage();
+  profileControl('stop');
+  const profiles: Record<string, string> = {};
+  if (profileDir) {
+    for (const name of services.keys()) {
+      const file = path.join(profileDir, `${name}.cpuprofile`);
+      const until = performance.now() + 15_000;
+      while (!existsSync(file) && performance.now() < until) await sleep(100);
+      profiles[name] = execFileSync(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'tools', 'cpu-profile-summary.ts'), file, '12'], {
+        encoding: 'utf8',
+      });
+    }
+  }
+  await stopServices();
+
+  // What the pipeline appended: seqs (startSeq, targetSeq], read back after the services stopped.
+  const byType = new Map<string, number>();
+  const byProducer = new Map<string, number>();
+  const runEvents = new Map<string, number>();
+  let payloadBytes = 0;
+  let commands = 0;
+  const spans = new Spans();
+  const decoder = new TextDecoder();
+  await rawConsume(log.js, config.streamName, `${config.subjectRoot}.>`, {
+    batch: 2_000,
+    visit: (m) => {
+      if (m.seq <= startSeq || m.seq > targetSeq) return;
+      const e = JSON.parse(decoder.decode(m.data)) as StoredShape;
+      payloadBytes += m.data.length;
+      byType.set(e.type, (byType.get(e.type) ?? 0) + 1);
+      byProducer.set(e.producer, (byProducer.get(e.producer) ?? 0) + 1);
+      if (e.aggregate === 'run') runEvents.set(e.aggregateId, (runEvents.get(e.aggregateId) ?? 0) + 1);
+      if (e.type === 'trace.step' && e.data.tool === 'run_command') commands++;
+      spans.add(e);
+    },
+  });
+  const streamState = (await log.jsm.streams.info(config.streamName)).state;
+  const artifacts = await log.jsm.streams.info(`OBJ_${config.artifactBucket}`).then((i) => i.state, () => undefined);
+  const pipelineEvents = targetSeq - startSeq;
+  const avgPayload = Math.round(payloadBytes / Math.max(1, pipelineEvents));
+  const avgStored = Math.round(streamState.bytes / Math.max(1, streamState.messages));
+  const pipelineRate = pipelineEvents / wallSeconds;
+  const runsEnded = [...submittedAt.keys()].filter((id) => endedAt.has(id));
+
+  // The baseline: raw acked publish on a stream of its own on the same server, payloads of the pipeline's average size.
+  const rawLog = await openBenchLog(`${NAME}_raw`);
+  teardown(rawLog.drop);
+  await rawPublish(rawLog.log, 2_000, avgPayload, flags.window, 'raw publish warm-up');
+  const rawServers = startProcessCpu(['nats-server']);
+  const rawBenchCpu = process.cpuUsage();
+  const rawStarted = performance.now();
+  const raw = (
+    await interleavedRounds(flags.rounds, {
+      raw: (r) => rawPublish(rawLog.log, flags['raw-events'], avgPayload, flags.window, `raw publish ${r}/${flags.rounds}`),
+    })
+  ).get('raw')!;
+  const rawWall = (performance.now() - rawStarted) / 1000;
+  const rawCpu = rawServers.stop()['nats-server'] + (() => {
+    const u = process.cpuUsage(rawBenchCpu);
+    return (u.user + u.system) / 1e6;
+  })();
+  const rawRate = raw.median.perSecond;
+  const ratio = pipelineRate / rawRate;
+
+  // CPU of each part of the pipeline during the measured phase.
+  const cpuRows: Row[] = [];
+  let totalCpu = 0;
+  const share = (s: number) => `${Math.round((s / wallSeconds) * 100)}%`;
+  for (const name of SERVICES) {
+    const d = pidCpuDelta(cpuBefore.get(name), cpuAfter.get(name));
+    totalCpu += d.own + d.children;
+    cpuRows.push({
+      process: `${name} (service)`, 'CPU s': round(d.own, 1), 'of one core': share(d.own), 'children CPU s': round(d.children, 1),
+      'CPU ms / pipeline event': round(((d.own + d.children) / pipelineEvents) * 1000, 2),
+    });
+  }
+  const benchSeconds = (benchUsage.user + benchUsage.system) / 1e6;
+  for (const [what, seconds] of [['nats-server (machine-wide)', servers['nats-server']], ['postgres (machine-wide)', servers['postgres']], ['this benchmark (submitter, observers)', benchSeconds]] as const) {
+    totalCpu += seconds;
+    cpuRows.push({ process: what, 'CPU s': round(seconds, 1), 'of one core': share(seconds), 'children CPU s': null, 'CPU ms / pipeline event': round((seconds / pipelineEvents) * 1000, 2) });
+  }
+  cpuRows.push({
+    process: `total (the machine has ${machine.cores} cores = ${round(machine.cores * wallSeconds, 1)} CPU s)`, 'CPU s': round(totalCpu, 1), 'of one core': share(totalCpu),
+    'children CPU s': null, 'CPU ms / pipeline event': round((totalCpu / pipelineEvents) * 1000, 2),
+  });
+  const busiest = SERVICES.map((n) => ({ n, d: pidCpuDelta(cpuBefore.get(n), cpuAfter.get(n)) })).sort((a, b) => b.d.own + b.d.children - (a.d.own + a.d.children))[0];
+
+  const latencies = runsEnded.map((id) => (endedAt.get(id)! - submittedAt.get(id)!) / 1000);
+  const lat = percentiles(latencies);
+  const perRun = percentiles([...runEvents.values()]);
+  const nRuns = Math.max(1, runEvents.size);
+  const typeRows: Row[] = [...byType].sort((a, b) => b[1] - a[1]).map(([type, n]) => ({ event: type, events: n, 'per run': round(n / nRuns, 1), share: `${round((n / pipelineEvents) * 100, 1)}%` }));
+  const backlogRows: Row[] = [...backlogs].sort((a, b) => b[1].sumWaiting / b[1].samples - a[1].sumWaiting / a[1].samples).slice(0, 8).map(([durable, b]) => ({
+    'durable consumer': durable, 'mean waiting': round(b.sumWaiting / b.samples, 1), 'max waiting': b.maxWaiting, samples: b.samples,
+  }));
+  const result: BenchResult & { serviceProfiles?: Record<string, string[]> } = {
+    benchmark: NAME,
+    machine,
+    measuredPaths: ['apps/executor', 'apps/grader', 'apps/router', 'apps/miner', 'libs'],
+    params: {
+      runs: flags.runs, concurrency: flags.concurrency, rawEvents: flags['raw-events'], window: flags.window, rounds: flags.rounds,
+      avgPayloadBytes: avgPayload, avgStoredBytesPerMessage: avgStored, simLatencyMs: 0, workload: path.relative(process.cwd(), DEFAULT_WORKLOAD_PATH),
+      stream: config.streamName, schema: schema.schema,
+    },
+    tables: {
+      [`Pipeline: ${submittedAt.size} simulated runs, ${flags.concurrency} in flight, append → router, executor, grader, miner → projections`]: [
+        {
+          path: 'pipeline (all events appended / wall time)', events: pipelineEvents, seconds: round(wallSeconds, 1), 'events/s': Math.round(pipelineRate),
+          'vs raw': round(ratio, 3),
+        },
+        {
+          path: `raw js.publish, window ${flags.window}, ${avgPayload} B (median of ${flags.rounds})`, events: raw.median.events, seconds: round(raw.median.seconds, 2),
+          'events/s': Math.round(rawRate), 'vs raw': null,
+        },
+      ],
+      Target: [{ target: `pipeline ≥ ${TARGET_VS_RAW} × raw publish`, reached: round(ratio, 3), met: ratio >= TARGET_VS_RAW ? 'yes' : 'no', 'raw rounds (events/s)': raw.rounds.join(' / ') }],
+      'Per run': [
+        {
+          'runs ended': runsEnded.length, 'runs/s': round(runsEnded.length / wallSeconds, 2), 'events per run (mean)': round(perRun.mean, 1),
+          'events per run (min–max)': `${perRun.min}–${perRun.max}`, 'run wall s p50': round(lat.p50, 2), 'p90': round(lat.p90, 2), max: round(lat.max, 2),
+          'sandboxed commands per run': round(commands / nRuns, 1),
+        },
+      ],
+      'Log traffic around each appended event': [
+        {
+          [`deliveries to the ${durables} durable consumers per event`]: round(durableDeliveries / pipelineEvents, 2),
+          'JetStream API calls per event': round(apiCalls / pipelineEvents, 2),
+          'projections caught up, s after the last run ended': round((finished - runsEndedAt) / 1000, 2),
+        },
+      ],
+      'Events appended by the pipeline, by type': typeRows,
+      'Events by producer': [...byProducer].sort((a, b) => b[1] - a[1]).map(([producer, n]) => ({ producer, events: n, 'per run': round(n / nRuns, 1) })),
+      [`CPU during the pipeline phase (${round(wallSeconds, 1)} s wall)`]: cpuRows,
+      'Where a run\'s time goes (from the events\' timestamps; "covered" is the wall time at least one was in progress)': spans.rows(wallSeconds),
+      'Durable consumers with the largest backlog (pending + unacked, sampled)': backlogRows,
+      'For comparison: CPU per event of the raw publish baseline (nats-server + this process)': [
+        { path: 'raw publish', 'CPU ms / event': round((rawCpu / (flags.rounds * flags['raw-events'])) * 1000, 3), 'wall s': round(rawWall, 1) },
+      ],
+      Artifacts: [{ store: `OBJ_${config.artifactBucket}`, messages: artifacts?.messages ?? null, bytes: artifacts?.bytes ?? null }],
+    },
+    notes: [
+      `busiest service: ${busiest.n}, ${round(busiest.d.own, 1)} CPU s own + ${round(busiest.d.children, 1)} CPU s in child processes over ${round(wallSeconds, 1)} s wall.`,
+      'JetStream API calls are the account\'s total (consumer creates for every log replay, stream info, this benchmark\'s backlog sampling); other work on the same server account counts too.',
+      'children CPU = sandboxed commands (bash + node running the goal\'s tests) that the service spawned and reaped, from cutime/cstime.',
+      'postgres and nats-server CPU is machine-wide: other work on the machine that uses them counts too.',
+      `load average at the end of the pipeline phase: ${loadAtEnd.join(' ')}.`,
+      'the pipeline rate counts every event appended to the stream between the first submission and the moment the projections had applied everything appended by the time the last run ended (goal submissions and the reviewer\'s approvals included).',
+      'the raw baseline publishes on its own stream on the same server after the services stopped, payloads of the pipeline\'s average event size.',
+      ...(timedOut ? [`TIMED OUT after ${flags.timeout} s: ${runsEnded.length} of ${submittedAt.size} runs ended, projections at ${applied} of ${targetSeq}.`] : []),
+      ...(profileDir ? [`service CPU profiles of the pipeline phase: ${profileDir}/<service>.cpuprofile (summaries below and in serviceProfiles)`] : []),
+    ],
+    ...(profileDir ? { serviceProfiles: Object.fromEntries(Object.entries(profiles).map(([name, text]) => [name, text.trimEnd().split('\n')])) } : {}),
+  };
+  reportResults(result);
+  for (const [name, text] of Object.entries(profiles)) console.log(`\n=== ${name}: CPU profile of the pipeline phase\n${text.trimEnd()}`);
+});
