@@ -2,31 +2,20 @@ import Anthropic from '@anthropic-ai/sdk';
 import { ValidationError } from '@loopwright/core';
 import { ANTHROPIC_PRICES, costOf, ModelPrice, priceOf } from '../pricing';
 import type { AnswerRequest, AnswerResult, ModelCall, ModelProvider, TurnRequest, TurnResult } from '../provider';
-import { DEFAULT_RETRY_POLICY, realSleep, RetryPolicy, Sleep, withRetries } from '../retry/with-retries';
+import type { HttpProviderOptions } from '../http-provider-options';
+import { DEFAULT_RETRY_POLICY, realSleep, RetryPolicy, withRetries } from '../retry/with-retries';
 import { answerWithValidation, RawAnswer } from '../structured/validated-answer';
 import { classifyAnthropicError } from './anthropic-failure';
 import { cachedSystem, fromContent, fromStopReason, fromUsage, toMessageParams, toTools } from './anthropic-wire';
 import { ANSWER_TOOL_NAME, answerTool } from './answer-tool';
 
-export interface AnthropicProviderOptions {
+export interface AnthropicProviderOptions extends HttpProviderOptions {
   /** Passed in by the service that owns it (the grader its own key): never read from the environment here. */
   apiKey: string;
-  model: string;
   /** Default `https://api.anthropic.com`. */
   baseURL?: string;
-  /** Defaults for requests that name no maxTokens: 1024 for answers, 4096 for turns. */
-  answerMaxTokens?: number;
-  turnMaxTokens?: number;
-  retry?: Partial<RetryPolicy>;
-  sleep?: Sleep;
-  /** Jitter source in [0, 1). */
-  random?: () => number;
-  /** Milliseconds, for latency. */
-  now?: () => number;
   /** Extra or overriding prices (USD per million tokens), keyed by model id. */
   prices?: Readonly<Record<string, ModelPrice>>;
-  /** Per HTTP request. Default 120 s. */
-  timeoutMs?: number;
 }
 
 /** The Messages API provider. Throws at construction when the model has no known price. */

@@ -1,26 +1,19 @@
 import { UpstreamModelError } from '@loopwright/core';
 import { costOf, FREE, ModelPrice } from '../pricing';
 import type { AnswerRequest, AnswerResult, ModelCall, ModelProvider, TurnRequest, TurnResult } from '../provider';
-import { DEFAULT_RETRY_POLICY, realSleep, RetryPolicy, Sleep, withRetries } from '../retry/with-retries';
+import type { HttpProviderOptions } from '../http-provider-options';
+import { DEFAULT_RETRY_POLICY, realSleep, RetryPolicy, withRetries } from '../retry/with-retries';
 import { answerJsonSchema } from '../structured/answer-json-schema';
 import { answerWithValidation } from '../structured/validated-answer';
 import { classifyChatError, postJson } from './chat-http';
 import { ChatCompletion, fromChatUsage, fromChoice, schemaName, toChatMessages, toChatTools } from './chat-wire';
 
-export interface OpenAICompatibleProviderOptions {
+export interface OpenAICompatibleProviderOptions extends HttpProviderOptions {
   /** The server's root, e.g. `http://127.0.0.1:11434` (Ollama) or `http://127.0.0.1:8000` (vLLM). */
   baseURL: string;
-  model: string;
   apiKey?: string;
   /** USD per million tokens. Default 0: a resident model on our own machine. */
   price?: ModelPrice;
-  answerMaxTokens?: number;
-  turnMaxTokens?: number;
-  retry?: Partial<RetryPolicy>;
-  sleep?: Sleep;
-  random?: () => number;
-  now?: () => number;
-  timeoutMs?: number;
   fetch?: typeof fetch;
 }
 
