@@ -3,10 +3,10 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { createEvent } from '@loopwright/events';
 import { EventLog, toStoredEvent } from '@loopwright/eventlog';
-import { DEFAULT_WORKLOAD_PATH, goalOf, loadWorkload, seededRandom, WorkloadSpec } from '@loopwright/models';
+import { DEFAULT_WORKLOAD_PATH, loadWorkload, seededRandom, WorkloadSpec } from '@loopwright/models';
 import { commandRule, ServiceProcess, startServiceProcess } from '@loopwright/service';
+import { simGoalEvent } from '../apps/demo/src/run-demo';
 import {
   BenchResult, interleavedRounds, loadAverage, machineFacts, openBenchLog, openBenchSchema, parseFlags, percentiles, rawConsume, reportResults, round, Row,
   runBenchmark, serviceEnv, startProcessCpu, startProgress,
@@ -32,20 +32,7 @@ const flags = parseFlags(NAME, {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The same goal runDemo submits for one run of the workload (simulated models, engineer role). */
-function goalEvent(workload: WorkloadSpec, runId: string, pick: () => number) {
-  const goal = workload.goals[Math.floor(pick() * workload.goals.length)];
-  const spec = goalOf(workload, goal.id);
-  return createEvent({
-    type: 'goal.submitted',
-    aggregateId: runId,
-    producer: 'submitter',
-    data: {
-      goalId: spec.id, title: spec.title, description: spec.description, roles: ['engineer'], allowedPaths: spec.allowedPaths,
-      testCommand: spec.testCommand, seedFiles: spec.seedFiles, budgetUsd: 2, maxIterations: 3, maxTurns: 12, backend: 'sim',
-      labels: { simGoal: spec.id, simSeed: 'bench' },
-    },
-  });
-}
+const goalEvent = (workload: WorkloadSpec, runId: string, pick: () => number) => simGoalEvent(workload, runId, pick, 'bench');
 
 /** Lowest checkpoint over the miner's projectors in the schema; 0 before its migrations ran. */
 async function lowestCheckpoint(db: Client, schema: string): Promise<number> {

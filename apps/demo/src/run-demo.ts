@@ -116,7 +116,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
     for (let n = 0; n < settings.runs && !aborted; n++) {
       while (progress.submitted - ended.size >= settings.concurrency && !aborted) await new Promise<void>((r) => (wake = r));
       if (aborted) break;
-      await submitRun(log, workload, `run-${settings.seed}-${String(n + 1).padStart(4, '0')}`, pick, settings.seed, n >= firstHeldOut);
+      await log.append(simGoalEvent(workload, `run-${settings.seed}-${String(n + 1).padStart(4, '0')}`, pick, settings.seed, n >= firstHeldOut));
       progress.submitted++;
       settings.onProgress?.(progress);
     }
@@ -155,19 +155,18 @@ function latestPromotions(events: readonly LoopEvent[]): RulePromoted[] {
   return [...byRule.values()];
 }
 
-async function submitRun(log: EventLog, workload: WorkloadSpec, runId: string, pick: () => number, seed: string, heldOut: boolean): Promise<void> {
+/** The goal.submitted of one simulated run of the workload: a goal drawn with `pick`, the engineer role. */
+export function simGoalEvent(workload: WorkloadSpec, runId: string, pick: () => number, seed: string, heldOut = false) {
   const goal = workload.goals[Math.floor(pick() * workload.goals.length)];
   const spec = goalOf(workload, goal.id);
-  await log.append(
-    createEvent({
-      type: 'goal.submitted',
-      aggregateId: runId,
-      producer: 'submitter',
-      data: {
-        goalId: spec.id, title: spec.title, description: spec.description, roles: ['engineer'], allowedPaths: spec.allowedPaths,
-        testCommand: spec.testCommand, seedFiles: spec.seedFiles, budgetUsd: 2, maxIterations: 3, maxTurns: 12, backend: 'sim',
-        labels: { simGoal: spec.id, simSeed: seed, ...(heldOut ? { shadowAll: 'true' } : {}) },
-      },
-    }),
-  );
+  return createEvent({
+    type: 'goal.submitted',
+    aggregateId: runId,
+    producer: 'submitter',
+    data: {
+      goalId: spec.id, title: spec.title, description: spec.description, roles: ['engineer'], allowedPaths: spec.allowedPaths,
+      testCommand: spec.testCommand, seedFiles: spec.seedFiles, budgetUsd: 2, maxIterations: 3, maxTurns: 12, backend: 'sim',
+      labels: { simGoal: spec.id, simSeed: seed, ...(heldOut ? { shadowAll: 'true' } : {}) },
+    },
+  });
 }
