@@ -5,3 +5,4 @@ export * from './claims';
 export * from './trace-features';
 export * from './output-features';
 export * from './builtin-checks';
+export * from './delivered-change';

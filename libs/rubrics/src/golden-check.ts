@@ -1,4 +1,4 @@
-import { computeOutputFeatures, computeTraceFeatures, extractClaims, FeatureVector } from '@loopwright/checks';
+import { computeOutputFeatures, computeTraceFeatures, deliveredChange, deliveredFeatures, extractClaims, FeatureVector } from '@loopwright/checks';
 import { RubricGrade, TraceStep } from '@loopwright/events';
 import type { GoldenExample } from './golden-schema';
 import { deterministicItemResults, ItemResults } from './item-results';
@@ -33,7 +33,9 @@ export interface GoldenReport {
 export function goldenFeatures(example: GoldenExample): FeatureVector {
   const steps = example.trace.map((step, i) => TraceStep.parse({ ...step, taskId: 'golden', iteration: 1, step: i }));
   const work = { ...example.work, claims: example.work.claims ?? extractClaims(example.work.finalMessage) };
-  return { ...computeTraceFeatures(steps, work), ...computeOutputFeatures(work, example.rerun) };
+  // An example lists the files it delivered: each is a change against an empty seed.
+  const delivered = deliveredChange([], work.files.map((path) => ({ path, content: '' })), [], work.allowedPaths);
+  return { ...computeTraceFeatures(steps, work), ...computeOutputFeatures(work, example.rerun), ...deliveredFeatures(delivered) };
 }
 
 /** Grades a golden example: built-in checks where the rubric has them, the hand labels elsewhere. */
