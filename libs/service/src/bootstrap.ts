@@ -53,7 +53,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const transport = { ...options.transport, defaults: { ackWaitMs, ...options.transport?.defaults } };
   app.connectMicroservice({ strategy: new JetStreamTransport({ service: options.name, log, ...transport }) }, { inheritAppConfig: true });
   await app.startAllMicroservices();
-  await app.listen(options.port ?? 0, '127.0.0.1');
+  // HOST=0.0.0.0 in containers, where probes and Prometheus connect from outside; loopback otherwise.
+  await app.listen(options.port ?? 0, process.env['HOST'] || '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   let stopped = false;
   const stop = async () => {

@@ -11,7 +11,7 @@ const ROOT = path.resolve(__dirname, '../../..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 const APPS = ['executor', 'grader', 'router', 'miner', 'console'] as const;
 const IDENTITY: Record<(typeof APPS)[number], string> = {
-  executor: 'executor', grader: 'grader', router: 'router', miner: 'miner', console: 'submitter',
+  executor: 'executor', grader: 'grader', router: 'router', miner: 'miner', console: 'console',
 };
 
 /** The config without its comments, so that a comment mentioning an option does not count as setting it. */
