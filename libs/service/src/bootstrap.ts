@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Producer } from '@loopwright/events';
 import { EventLog, logConfigFromEnv } from '@loopwright/eventlog';
 import { JetStreamTransport, JetStreamTransportOptions } from '@loopwright/eventlog/nest';
+import { timeAppends } from './append-timing';
 import { HealthController } from './health.controller';
 import { LoopMetrics } from './metrics';
 import { EVENT_LOG, LOOP_METRICS, SERVICE_NAME } from './tokens';
@@ -46,6 +47,7 @@ export function sharedModule(name: string, log: EventLog, metrics: LoopMetrics):
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const log = options.log ?? (await EventLog.open(logConfigFromEnv(options.producer)));
   const metrics = new LoopMetrics(options.name);
+  timeAppends(log, metrics.eventAppendSeconds);
   @Module({ imports: [sharedModule(options.name, log, metrics), ...(options.imports ?? [])] })
   class RootModule {}
   const app = await NestFactory.create(RootModule as Type, { logger: ['error', 'warn'] });

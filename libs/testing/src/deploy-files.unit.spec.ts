@@ -177,7 +177,7 @@ describe('the Grafana dashboard', () => {
 
   it('shows tier share, frontier share trend, cost per run, pass rate, rule promotions and consumer lag', () => {
     expect(dashboard.panels.map((p) => p.title)).toEqual(expect.arrayContaining([
-      'Tier share of decisions', 'Frontier share trend', 'Cost per run', 'Pass rate by role', 'Rule promotions', 'Consumer lag',
+      'Tier share of decisions', 'Frontier share trend', 'Cost per task', 'Pass rate by role', 'Rule promotions', 'Consumer lag',
     ]));
   });
 
