@@ -1,3 +1,5 @@
 export * from './run-command';
+export * from './sandbox-limits';
+export { SANDBOX_WORKSPACE, TRUSTED_PATH } from './bwrap-arguments';
 export * from './workspace';
 export * from './sandbox-tools';
