@@ -8,7 +8,8 @@ import {
 } from '@loopwright/grading';
 import { DimensionAnswerSchema, ENGINEER_JUDGE_TRUTH, GateAnswerSchema, ModelCall, ModelProvider, UnusableAnswerError } from '@loopwright/models';
 import type { Rubric } from '@loopwright/rubrics';
-import { decodeSnapshot, runSandboxedCommand, Workspace } from '@loopwright/sandbox';
+import { SandboxUnavailableError } from '@loopwright/core';
+import { decodeSnapshot, decodeSnapshotWithIrregular, runSandboxedCommand, Workspace } from '@loopwright/sandbox';
 
 /** A resident classifier distilled from frontier verdicts: a verdict with its calibrated confidence. */
 export interface ResidentPredictor {
@@ -35,8 +36,7 @@ export function createGradingActivities(deps: GradingActivityDeps) {
 
   async function verify(state: GradingState, runEvents: readonly LoopEvent[], work: EventOf<'work.produced'>): Promise<GradingEvent[]> {
     const goal = state.goal!;
-    const files = decodeSnapshot(await (await deps.artifacts()).get(work.data.artifactDigest));
-    const irregular: WorkVerified['change']['irregular'] = [];
+    const { files, irregular } = decodeSnapshotWithIrregular(await (await deps.artifacts()).get(work.data.artifactDigest));
     const change = deliveredChange(goal.seedFiles, files, irregular, goal.allowedPaths);
     const rerun = await rerunTests(goal, files);
     const steps = runEvents
@@ -71,11 +71,14 @@ export function createGradingActivities(deps: GradingActivityDeps) {
     try {
       await workspace.restore(rerunFiles(goal.seedFiles, delivered, goal.allowedPaths));
       const result = await runSandboxedCommand(goal.testCommand, workspace.root, deps.commandTimeoutMs);
-      const isolation = (result as { isolation?: 'bubblewrap' | 'none' }).isolation ?? 'none';
       return {
         command: goal.testCommand, exitCode: result.exitCode, output: result.output.slice(-MAX_RERUN_OUTPUT),
-        timedOut: result.timedOut, isolation, durationMs: result.durationMs,
+        timedOut: result.timedOut, isolation: result.isolation, durationMs: result.durationMs,
       };
+    } catch (error) {
+      // No sandbox, no re-run: the work fails closed, and the record says what to install.
+      if (!(error instanceof SandboxUnavailableError)) throw error;
+      return { command: goal.testCommand, exitCode: null, output: error.message, timedOut: false, isolation: 'skipped', durationMs: 0 };
     } finally {
       await workspace.dispose();
     }
