@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { catalog, EventData, EventType, LoopEvent, Producer, Tier, uuidv7 } from '@loopwright/events';
+import { catalog, EventData, EventType, LoopEvent, Producer, stepKindOfTool, Tier, uuidv7 } from '@loopwright/events';
 
 /**
  * Realistic runs for the benchmarks: an engineer task graded twice (a failed draft, then a passing
@@ -179,14 +179,14 @@ export class RunLogGenerator {
   }
 
   private traceStep(runId: string, taskId: string, iteration: number, step: number, cause: string): LoopEvent {
-    const kind = step % 3 === 0 ? 'model' : 'tool';
+    const thought = step % 3 === 0;
     const tool = (['read_file', 'write_file', 'run_command', 'list_files'] as const)[step % 4];
     return this.event('trace.step', 'executor', runId, cause, {
-      taskId, iteration, step, kind,
-      ...(kind === 'tool' ? { tool } : {}),
-      input: kind === 'model' ? '' : tool === 'run_command' ? 'npm test' : 'src/slugify.ts',
-      output: kind === 'model' ? MODEL_TEXT : tool === 'run_command' ? COMMAND_OUTPUTS[step % 2] : tool === 'list_files' ? COMMAND_OUTPUTS[2] : FILE_CONTENT,
-      ...(tool === 'run_command' && kind === 'tool' ? { exitCode: step % 2 } : {}),
+      taskId, iteration, step, kind: thought ? 'thought' : stepKindOfTool(tool),
+      ...(thought ? {} : { tool }),
+      input: thought ? '' : tool === 'run_command' ? 'npm test' : 'src/slugify.ts',
+      output: thought ? MODEL_TEXT : tool === 'run_command' ? COMMAND_OUTPUTS[step % 2] : tool === 'list_files' ? COMMAND_OUTPUTS[2] : FILE_CONTENT,
+      ...(tool === 'run_command' && !thought ? { exitCode: step % 2 } : {}),
       durationMs: 40 + (step % 7) * 130,
     });
   }
