@@ -124,7 +124,7 @@ export class RunLogGenerator {
       maxIterations: 3,
       maxTurns: 40,
       backend: 'sim',
-      labels: { simGoal: `goal-${n % 40}`, simSeed: 'bench' },
+      labels: { simGoal: `goal-${n % 40}`, simSeed: 'bench' }, scratchPaths: [],
     });
     events.push(goal);
     let lastGrade: LoopEvent | undefined;
@@ -144,9 +144,9 @@ export class RunLogGenerator {
         workId: `work-${taskId}-${iteration}`, taskId, role: 'engineer', iteration,
         artifactDigest: createHash('sha256').update(`${runId}:${iteration}`).digest('hex'),
         files: ['src/slugify.ts', 'src/slugify.unit.spec.ts'],
-        claims: { testsPass: true, testsRun, summary: 'slugify strips punctuation; tests pass' },
+        claims: { testsPass: true, testsRun, summary: 'slugify strips punctuation; tests pass', evidence: 'All tests pass.' },
         finalMessage: 'Changed slugify to strip punctuation before replacing spaces, added a test for it. All tests pass.',
-        testCommand: 'npm test', allowedPaths: ['src/**'], endedBy: 'finished', turnsUsed: TRACE_STEPS_PER_ITERATION / 2, maxTurns: 40,
+        testCommand: 'npm test', allowedPaths: ['src/**'], endedBy: 'finished', turnsUsed: TRACE_STEPS_PER_ITERATION / 2, maxTurns: 40, scratchPaths: [],
       });
       events.push(work);
       const itemVerdicts: { id: string; kind: 'gate' | 'dimension'; passed: boolean; score: number; tier: 'frontier' | 'resident' | 'deterministic' }[] = [];

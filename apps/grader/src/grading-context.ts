@@ -34,15 +34,10 @@ export async function buildGradingContext(
     .map((e) => e.data as TraceStep)
     .filter((s) => s.taskId === work.data.taskId && s.iteration === work.data.iteration);
   const files = decodeSnapshot(await (await log.artifacts()).get(work.data.artifactDigest));
-  const workspace = await Workspace.create(`grade-${work.data.workId}`);
-  let rerun: GradingContext['rerun'];
-  try {
-    await workspace.restore(files);
-    const result = await runSandboxedCommand(work.data.testCommand, workspace.root, commandTimeoutMs);
-    rerun = { command: work.data.testCommand, exitCode: result.exitCode, output: result.output };
-  } finally {
-    await workspace.dispose();
-  }
+  // An imported run has no repository to re-run its tests in.
+  const rerun = goalEvent.data.backend === 'import'
+    ? { command: goalEvent.data.testCommand, exitCode: null, output: 'imported run: not re-run' }
+    : await rerunTests(files, work, commandTimeoutMs);
   const features: FeatureVector = {
     ...computeTraceFeatures(steps, work.data),
     ...computeOutputFeatures(work.data, rerun),
@@ -54,4 +49,15 @@ export async function buildGradingContext(
     if (e.type === 'decision.completed' && !e.data.shadow && ids.has(e.data.decisionId)) completions.set(e.data.decisionId, e.data);
   }
   return { goal: goalEvent.data, work, features, rerun, files: files.filter((f) => work.data.files.includes(f.path)), items, completions };
+}
+
+async function rerunTests(files: WorkspaceFile[], work: EventOf<'work.produced'>, commandTimeoutMs: number): Promise<GradingContext['rerun']> {
+  const workspace = await Workspace.create(`grade-${work.data.workId}`);
+  try {
+    await workspace.restore(files);
+    const result = await runSandboxedCommand(work.data.testCommand, workspace.root, commandTimeoutMs);
+    return { command: work.data.testCommand, exitCode: result.exitCode, output: result.output };
+  } finally {
+    await workspace.dispose();
+  }
 }
