@@ -5,3 +5,5 @@ export * from './claims';
 export * from './trace-features';
 export * from './output-features';
 export * from './builtin-checks';
+export * from './test-runner';
+export * from './render-trace';
