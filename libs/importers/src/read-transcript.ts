@@ -13,14 +13,15 @@ import { ImportedRun, lineAt, TranscriptError } from './imported-run';
 /** The largest transcript read whole; a bigger file is refused with the way out. */
 export const MAX_TRANSCRIPT_BYTES = 100 * 1024 * 1024;
 
-/** A transcript refused: the file, the line and the problem, as `file:line: problem`. */
+/** A transcript refused: the file, the line and the problem, as `file:line: problem` (`file: problem` for the whole file). */
 export class TranscriptRefused extends ValidationError {
   constructor(
     readonly file: string,
     readonly line: number,
     readonly problem: string,
   ) {
-    super(`${file}:${line}: ${problem}`, [{ path: `${file}:${line}`, message: problem }]);
+    // Line 0 is a problem of the whole file (its size): there is no line to name.
+    super(line > 0 ? `${file}:${line}: ${problem}` : `${file}: ${problem}`, [{ path: line > 0 ? `${file}:${line}` : file, message: problem }]);
   }
 }
 
