@@ -27,6 +27,7 @@ export function importCommand(context: CliContext): Command {
     .option('--test <command>', "the goal's test command (other test runners are recognized on their own)")
     .option('--role <role>', 'the role the agent played (default engineer)')
     .option('--description <text>', 'the task statement, when the transcripts lack one')
+    .option('--budget <usd>', 'what grading each imported run may spend on judge calls (default 1)')
     .option('--no-progress', 'no progress bar')
     .action(async (paths: string[], flags: ImportFlags) => {
       if (flags.format !== undefined && !(TRANSCRIPT_FORMATS as readonly string[]).includes(flags.format)) {

@@ -12,6 +12,7 @@ export interface ImportGoalFlags {
   test?: string;
   role?: string;
   description?: string;
+  budget?: string;
 }
 
 /** When neither flags nor a goal file say otherwise: any path, scratch in /tmp, tests recognized by their runner. */
@@ -20,7 +21,8 @@ export const IMPORT_DEFAULTS = {
   scratchPaths: ['/tmp/**'],
   testCommand: 'none declared (test runs are recognized by their runner)',
   role: 'engineer',
-  budgetUsd: 0,
+  /** What grading one imported run may spend on judge calls. */
+  budgetUsd: 1,
 } as const;
 
 const GoalFile = z
@@ -64,8 +66,15 @@ export function importGoalFrom(flags: ImportGoalFlags): ImportGoal {
     scratchPaths: flags.scratch?.length ? flags.scratch : fromFile.scratchPaths ?? [...IMPORT_DEFAULTS.scratchPaths],
     testCommand: flags.test?.trim() || fromFile.testCommand || IMPORT_DEFAULTS.testCommand,
     role: role.data,
-    budgetUsd: fromFile.budgetUsd ?? IMPORT_DEFAULTS.budgetUsd,
+    budgetUsd: budgetOf(flags.budget) ?? fromFile.budgetUsd ?? IMPORT_DEFAULTS.budgetUsd,
     ...(flags.description ?? fromFile.description ? { description: flags.description ?? fromFile.description } : {}),
     ...(fromFile.title ? { title: fromFile.title } : {}),
   };
+}
+
+function budgetOf(flag: string | undefined): number | undefined {
+  if (flag === undefined) return undefined;
+  const usd = Number(flag);
+  if (!Number.isFinite(usd) || usd < 0) throw new ValidationError(`--budget must be a number of USD, 0 or more (got "${flag}")`);
+  return usd;
 }
