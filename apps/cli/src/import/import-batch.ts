@@ -19,6 +19,8 @@ export interface ImportOutcome {
   reason?: string;
   /** Events appended by this import. */
   appended: number;
+  /** What the transcript could not say (no exit codes, no final diff, …). */
+  gaps?: string[];
 }
 
 /** Files named on the command line; a directory stands for the files below it. */
@@ -68,7 +70,7 @@ export async function importFile(
     const missing = events.filter((e) => !existing.has(e.id));
     if (missing.length > 0) await log.appendMany(missing);
     const result = missing.length === 0 ? 'already there' : existing.size === 0 ? 'imported' : 'completed';
-    outcomes.push({ file, runId, format: run.format, steps: run.steps.length, result, appended: missing.length });
+    outcomes.push({ file, runId, format: run.format, steps: run.steps.length, result, appended: missing.length, gaps: run.gaps });
   }
   return outcomes;
 }

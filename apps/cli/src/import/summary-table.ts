@@ -12,6 +12,14 @@ export function summaryTable(outcomes: readonly ImportOutcome[]): string[] {
     line(widths.map((w) => '-'.repeat(w)).concat('-'.repeat(13))),
     ...rows.map(line),
     '',
+    ...gapLines(outcomes),
     `imported ${count('imported')}, completed ${count('completed')}, already there ${count('already there')}, refused ${count('refused')}`,
   ];
+}
+
+/** Once per format: what its transcripts could not say, so a reader knows what the grade rests on. */
+function gapLines(outcomes: readonly ImportOutcome[]): string[] {
+  const byFormat = new Map<string, Set<string>>();
+  for (const o of outcomes) for (const gap of o.gaps ?? []) byFormat.set(o.format!, (byFormat.get(o.format!) ?? new Set()).add(gap));
+  return [...byFormat].flatMap(([format, gaps]) => [`${format} could not say:`, ...[...gaps].map((g) => `  - ${g}`)]);
 }
