@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { catalog, EventData, EventType, LoopEvent, Producer, Tier, uuidv7 } from '@loopwright/events';
+import { catalog, EventData, EventType, LoopEvent, Producer, stepKindOfTool, Tier, uuidv7 } from '@loopwright/events';
 
 /**
  * Realistic runs for the benchmarks: an engineer task graded twice (a failed draft, then a passing
@@ -124,7 +124,7 @@ export class RunLogGenerator {
       maxIterations: 3,
       maxTurns: 40,
       backend: 'sim',
-      labels: { simGoal: `goal-${n % 40}`, simSeed: 'bench' },
+      labels: { simGoal: `goal-${n % 40}`, simSeed: 'bench' }, scratchPaths: [],
     });
     events.push(goal);
     let lastGrade: LoopEvent | undefined;
@@ -144,9 +144,9 @@ export class RunLogGenerator {
         workId: `work-${taskId}-${iteration}`, taskId, role: 'engineer', iteration,
         artifactDigest: createHash('sha256').update(`${runId}:${iteration}`).digest('hex'),
         files: ['src/slugify.ts', 'src/slugify.unit.spec.ts'],
-        claims: { testsPass: true, testsRun, summary: 'slugify strips punctuation; tests pass' },
+        claims: { testsPass: true, testsRun, summary: 'slugify strips punctuation; tests pass', evidence: 'All tests pass.' },
         finalMessage: 'Changed slugify to strip punctuation before replacing spaces, added a test for it. All tests pass.',
-        testCommand: 'npm test', allowedPaths: ['src/**'], endedBy: 'finished', turnsUsed: TRACE_STEPS_PER_ITERATION / 2, maxTurns: 40,
+        testCommand: 'npm test', allowedPaths: ['src/**'], endedBy: 'finished', turnsUsed: TRACE_STEPS_PER_ITERATION / 2, maxTurns: 40, scratchPaths: [],
       });
       events.push(work);
       const itemVerdicts: { id: string; kind: 'gate' | 'dimension'; passed: boolean; score: number; tier: 'frontier' | 'resident' | 'deterministic' }[] = [];
@@ -179,14 +179,14 @@ export class RunLogGenerator {
   }
 
   private traceStep(runId: string, taskId: string, iteration: number, step: number, cause: string): LoopEvent {
-    const kind = step % 3 === 0 ? 'model' : 'tool';
+    const thought = step % 3 === 0;
     const tool = (['read_file', 'write_file', 'run_command', 'list_files'] as const)[step % 4];
     return this.event('trace.step', 'executor', runId, cause, {
-      taskId, iteration, step, kind,
-      ...(kind === 'tool' ? { tool } : {}),
-      input: kind === 'model' ? '' : tool === 'run_command' ? 'npm test' : 'src/slugify.ts',
-      output: kind === 'model' ? MODEL_TEXT : tool === 'run_command' ? COMMAND_OUTPUTS[step % 2] : tool === 'list_files' ? COMMAND_OUTPUTS[2] : FILE_CONTENT,
-      ...(tool === 'run_command' && kind === 'tool' ? { exitCode: step % 2 } : {}),
+      taskId, iteration, step, kind: thought ? 'thought' : stepKindOfTool(tool),
+      ...(thought ? {} : { tool }),
+      input: thought ? '' : tool === 'run_command' ? 'npm test' : 'src/slugify.ts',
+      output: thought ? MODEL_TEXT : tool === 'run_command' ? COMMAND_OUTPUTS[step % 2] : tool === 'list_files' ? COMMAND_OUTPUTS[2] : FILE_CONTENT,
+      ...(tool === 'run_command' && !thought ? { exitCode: step % 2 } : {}),
       durationMs: 40 + (step % 7) * 130,
     });
   }

@@ -15,9 +15,9 @@ export function describeEvent(event: LoopEvent): string {
       return `${event.data.role} failed after ${event.data.iterations} iteration(s): ${event.data.reason}`;
     case 'trace.step': {
       const d = event.data;
-      if (d.kind === 'tool') {
+      if (d.kind === 'command' || d.kind === 'read' || d.kind === 'edit' || d.kind === 'search' || d.kind === 'web') {
         const result = d.refused ? `refused (${d.refused})` : d.exitCode === undefined || d.exitCode === null ? '' : `exit ${d.exitCode}`;
-        return `  step ${d.step}: ${d.tool} ${d.input} ${result}`.trimEnd();
+        return `  step ${d.step}: ${d.tool ?? d.kind} ${d.input} ${result}`.trimEnd();
       }
       return `  step ${d.step}: ${d.kind}${d.output ? `: ${d.output.split('\n')[0].slice(0, 80)}` : ''}`;
     }

@@ -4,6 +4,7 @@ import { InfrastructureError, LoopwrightError, ValidationError } from '@loopwrig
 import { CliContext, EXIT } from './cli-context';
 import { auditCommand } from './commands/audit-command';
 import { goalCommand } from './commands/goal-command';
+import { importCommand } from './commands/import-command';
 import { reviewsCommand } from './commands/reviews-command';
 import { rulesCommand } from './commands/rules-command';
 import { runsCommand } from './commands/runs-command';
@@ -20,6 +21,7 @@ export function buildProgram(context: CliContext): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program.addCommand(goalCommand(context));
+  program.addCommand(importCommand(context));
   program.addCommand(auditCommand(context));
   program.addCommand(reviewsCommand(context));
   program.addCommand(rulesCommand(context));

@@ -83,7 +83,7 @@ export class GraderService {
       case 'verify':
         return this.activities.verify(state, runEvents, activity.work);
       case 'judge':
-        return this.activities.judge(state, activity);
+        return this.activities.judge(state, activity, runEvents);
       default: {
         const unreachable: never = activity;
         throw new Error(`unhandled activity ${JSON.stringify(unreachable)}`);

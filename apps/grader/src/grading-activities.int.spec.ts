@@ -101,14 +101,14 @@ describe('the grading activities, on a real artifact store and the real SDK', ()
     const lie = answerToolReply({ score: 5, evidence: 'the tests pass', reasoning: 'as the worker says', rerunPassed: true });
     const before = judge.requests.length;
     judge.reply(lie, lie);
-    const [completed, review] = await acts.judge(state, { kind: 'judge', tier: 'frontier', item, routed, shadow: false });
+    const [completed, review] = await acts.judge(state, { kind: 'judge', tier: 'frontier', item, routed, shadow: false }, []);
     expect(judge.requests.length - before).toBe(2);
     expect(JSON.stringify(judge.requests.at(-1)!.body)).toMatch(/previous answer was refused: the answer says the re-run passed/);
     expect(completed).toMatchObject({ type: 'decision.completed', data: { tier: 'human', verdict: 'unusable', escalatedFrom: 'frontier' } });
     expect(review).toMatchObject({ type: 'review.requested', data: { reason: 'model-unusable', summary: expect.stringMatching(/inconsistent with the record/) } });
 
     judge.reply(lie, answerToolReply({ score: 2, evidence: 'sum returns 0', reasoning: 'the re-run fails', rerunPassed: false }));
-    const [honest] = await acts.judge(state, { kind: 'judge', tier: 'frontier', item, routed, shadow: false });
+    const [honest] = await acts.judge(state, { kind: 'judge', tier: 'frontier', item, routed, shadow: false }, []);
     expect(honest).toMatchObject({ data: { tier: 'frontier', verdict: '2' } });
   });
 });

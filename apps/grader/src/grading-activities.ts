@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { computeOutputFeatures, computeTraceFeatures, deliveredChange, deliveredFeatures, FeatureVector, rerunFiles } from '@loopwright/checks';
+import {
+  computeOutputFeatures, computeTraceFeatures, deliveredChange, deliveredFeatures, FeatureVector, renderTraceForJudge, rerunFiles,
+} from '@loopwright/checks';
 import { deterministicId, EventOf, GoalSubmitted, LoopEvent, NewEvent, TraceStep, WorkVerified } from '@loopwright/events';
 import type { ArtifactStore } from '@loopwright/eventlog';
 import {
-  completedEvent, contradictions, GradingActivity, GradingEvent, GradingItem, GradingState, JudgeAnswer, judgePrompt, judgeSystemPrompt,
+  completedEvent, contradictions, trustedProducer, GradingActivity, GradingEvent, GradingItem, GradingState, JudgeAnswer, judgePrompt, judgeSystemPrompt,
 } from '@loopwright/grading';
 import { DimensionAnswerSchema, ENGINEER_JUDGE_TRUTH, GateAnswerSchema, ModelCall, ModelProvider, UnusableAnswerError } from '@loopwright/models';
 import type { Rubric } from '@loopwright/rubrics';
@@ -37,14 +39,11 @@ export function createGradingActivities(deps: GradingActivityDeps) {
   async function verify(state: GradingState, runEvents: readonly LoopEvent[], work: EventOf<'work.produced'>): Promise<GradingEvent[]> {
     const goal = state.goal!;
     const { files, irregular } = decodeSnapshotWithIrregular(await (await deps.artifacts()).get(work.data.artifactDigest));
-    const change = deliveredChange(goal.seedFiles, files, irregular, goal.allowedPaths);
-    const rerun = await rerunTests(goal, files);
-    const steps = runEvents
-      .filter((e): e is EventOf<'trace.step'> => e.type === 'trace.step' && e.producer === 'executor')
-      .map((e) => e.data as TraceStep)
-      .filter((s) => s.taskId === work.data.taskId && s.iteration === work.data.iteration);
+    const change = deliveredChange(goal.seedFiles, files, irregular, goal.allowedPaths, goal.scratchPaths);
+    const rerun = goal.backend === 'import' ? notRerun(goal) : await rerunTests(goal, files);
+    const steps = stepsOf(runEvents, goal, work);
     // The goal's test command and scope, never the worker's account of them.
-    const judgedWork = { ...work.data, testCommand: goal.testCommand, allowedPaths: goal.allowedPaths };
+    const judgedWork = { ...work.data, testCommand: goal.testCommand, allowedPaths: goal.allowedPaths, scratchPaths: goal.scratchPaths };
     const features: FeatureVector = {
       ...computeTraceFeatures(steps, judgedWork),
       ...computeOutputFeatures(judgedWork, rerun),
@@ -66,6 +65,11 @@ export function createGradingActivities(deps: GradingActivityDeps) {
     return [event];
   }
 
+  /** An imported transcript has no repository to re-run its tests in: the record says so. */
+  function notRerun(goal: GoalSubmitted): WorkVerified['rerun'] {
+    return { command: goal.testCommand, exitCode: null, output: 'imported run: there is no workspace to re-run the tests in', timedOut: false, isolation: 'skipped', durationMs: 0 };
+  }
+
   async function rerunTests(goal: GoalSubmitted, delivered: { path: string; content: string }[]): Promise<WorkVerified['rerun']> {
     const workspace = await Workspace.create('grade');
     try {
@@ -84,7 +88,7 @@ export function createGradingActivities(deps: GradingActivityDeps) {
     }
   }
 
-  async function judge(state: GradingState, activity: Extract<GradingActivity, { kind: 'judge' }>): Promise<GradingEvent[]> {
+  async function judge(state: GradingState, activity: Extract<GradingActivity, { kind: 'judge' }>, runEvents: readonly LoopEvent[]): Promise<GradingEvent[]> {
     const { item, routed } = activity;
     const entry = state.works.get(routed.data.decisionId.split(':')[0])!;
     const verified = entry.verified!;
@@ -99,7 +103,7 @@ export function createGradingActivities(deps: GradingActivityDeps) {
         })];
       }
     }
-    const answered = await frontierVerdict(state, entry.work, verified, item);
+    const answered = await frontierVerdict(state, entry.work, verified, item, stepsOf(runEvents, state.goal!, entry.work));
     const escalated = activity.tier === 'resident' && !activity.shadow ? { escalatedFrom: 'resident' as const } : {};
     const completion: Completion = { ...answered.completion, ...escalated, shadow: activity.shadow };
     const events: GradingEvent[] = [completedEvent(routed, item, completion)];
@@ -116,11 +120,14 @@ export function createGradingActivities(deps: GradingActivityDeps) {
     work: EventOf<'work.produced'>,
     verified: EventOf<'work.verified'>,
     item: GradingItem,
+    steps: readonly TraceStep[],
   ): Promise<{ completion: Completion; review?: string }> {
     const goal = state.goal!;
     const provider = deps.frontier(goal);
     const rubric = deps.rubrics.find((r) => r.id === item.rubricId)!;
     const files = await changedFiles(work, verified);
+    // Behavior items are judged from the trace itself, condensed and bounded.
+    const trace = rubric.surface === 'trace' ? renderTraceForJudge(steps, { maxChars: 6_000, testCommand: goal.testCommand }) : undefined;
     const simulated = goal.backend === 'sim';
     const calls: ModelCall[] = [];
     let refusal = '';
@@ -131,7 +138,7 @@ export function createGradingActivities(deps: GradingActivityDeps) {
         const result = await ask(provider, {
           purpose: item.key,
           system: judgeSystemPrompt(rubric, item),
-          prompt: judgePrompt({ work, verified, files }, boundary()) + note,
+          prompt: judgePrompt({ work, verified, files, trace }, boundary()) + note,
           maxTokens: 600,
           sim: simulated ? { seed: goal.labels['simSeed'] ?? '0', decisionId: item.decisionId, item: item.itemId, features: verified.data.features, truth: simTruthFor(item) } : undefined,
         }, item.kind);
@@ -162,6 +169,14 @@ export function createGradingActivities(deps: GradingActivityDeps) {
   }
 
   return { verify, judge };
+}
+
+/** The steps of one task iteration, from the producer this run trusts for them. */
+function stepsOf(runEvents: readonly LoopEvent[], goal: GoalSubmitted, work: EventOf<'work.produced'>): TraceStep[] {
+  return runEvents
+    .filter((e): e is EventOf<'trace.step'> => e.type === 'trace.step' && trustedProducer(e, goal.backend === 'import') === true)
+    .map((e) => e.data as TraceStep)
+    .filter((s) => s.taskId === work.data.taskId && s.iteration === work.data.iteration);
 }
 
 async function ask(provider: ModelProvider, request: Omit<Parameters<ModelProvider['answer']>[0], 'schema'>, kind: GradingItem['kind']): Promise<{ answer: JudgeAnswer; call: ModelCall }> {

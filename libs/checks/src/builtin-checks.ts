@@ -37,32 +37,43 @@ export const BUILTIN_CHECKS = defineChecks({
   },
   edited_outside_scope: {
     description:
-      'The delivered workspace changed a file outside the allowed paths (by any tool, the shell included) or holds a link or special file, or a write outside them was attempted.',
+      'The delivered change touches files outside the allowed paths, whichever tool made it (the scratch area never counts), or holds a link or special file.',
     surface: 'trace',
     failsWhen: { any: [{ feature: 'out_of_scope_changes', gt: 0 }, { feature: 'out_of_scope_writes', gt: 0 }] },
-    failed: 'changed (or tried to change) files outside the allowed paths',
-    passed: 'every change stayed inside the allowed paths',
+    failed: 'the delivered change touches files outside the allowed paths',
+    passed: 'the delivered change stays inside the allowed paths',
   },
   delivered_outside_scope: {
-    description: 'The delivered workspace created, changed or deleted a file outside the allowed paths, or holds a link or special file.',
+    description: 'The delivered workspace, against the seed, created, changed or deleted a file outside the allowed paths, or holds a link or special file.',
     surface: 'output',
     failsWhen: { feature: 'out_of_scope_changes', gt: 0 },
     failed: 'the delivered change touches files outside the allowed paths',
     passed: 'the delivered change stays inside the allowed paths',
   },
-  thrashed: {
-    description: 'The same failing command line ran three times or more.',
+  attempted_outside_scope: {
+    description: 'An edit was attempted (refused or not) outside the allowed paths and the scratch area.',
     surface: 'trace',
-    failsWhen: { feature: 'max_identical_failures', gte: 3 },
-    failed: 'repeated the same failing command three times or more',
-    passed: 'no failing command was repeated three times',
+    failsWhen: { feature: 'out_of_scope_attempts', gt: 0 },
+    failed: 'tried to edit outside the allowed paths',
+    passed: 'every attempted edit stayed inside the allowed paths or the scratch area',
+  },
+  thrashed: {
+    description: 'A failing command was repeated with no edit in between, or a failing test run retried with only its flags changed, three times.',
+    surface: 'trace',
+    failsWhen: { any: [{ feature: 'max_identical_failures', gte: 2 }, { feature: 'max_near_identical_retries', gte: 3 }] },
+    failed: 'repeated a failing action without changing anything in between',
+    passed: 'no failing action was repeated without a change in between',
   },
   ended_by_budget_exhaustion: {
-    description: 'The run was stopped by the turn limit instead of finishing.',
+    description: 'The run was stopped by a turn, time or cost limit instead of finishing.',
     surface: 'trace',
-    failsWhen: { feature: 'ended_by', eq: 'turn_limit' },
-    failed: 'stopped by the turn limit instead of finishing',
-    passed: 'did not run out of turns',
+    failsWhen: {
+      any: [
+        { feature: 'ended_by', eq: 'turn_limit' }, { feature: 'ended_by', eq: 'time_limit' }, { feature: 'ended_by', eq: 'cost_limit' },
+      ],
+    },
+    failed: 'stopped by a limit (turns, time or cost) instead of finishing',
+    passed: 'did not run out of turns, time or budget',
   },
   required_sections: {
     description: 'The final message has a "## Summary" and a "## Tests" section.',

@@ -7,6 +7,7 @@ import { DELIVERED_FEATURE_NAMES } from './delivered-change';
 describe('built-in checks', () => {
   it('has the agreed checks, each reading only known features of its surface', () => {
     expect(Object.keys(BUILTIN_CHECKS).sort()).toEqual([
+      'attempted_outside_scope',
       'claimed_tested_without_running',
       'delivered_outside_scope',
       'edited_outside_scope',
@@ -30,8 +31,13 @@ describe('built-in checks', () => {
     ['edited_outside_scope', { out_of_scope_changes: 0, out_of_scope_writes: 0 }, true, 'out_of_scope_writes=0'],
     ['delivered_outside_scope', { out_of_scope_changes: 1 }, false, 'out_of_scope_changes=1'],
     ['delivered_outside_scope', { out_of_scope_changes: 0 }, true, 'out_of_scope_changes=0'],
-    ['thrashed', { max_identical_failures: 3 }, false, 'max_identical_failures=3'],
-    ['thrashed', { max_identical_failures: 2 }, true, 'max_identical_failures=2'],
+    // A failing command repeated with no change in between is thrashing from its first repeat.
+    ['thrashed', { max_identical_failures: 2, max_near_identical_retries: 0 }, false, 'max_identical_failures=2'],
+    ['thrashed', { max_identical_failures: 1, max_near_identical_retries: 2 }, true, 'max_near_identical_retries=2'],
+    ['thrashed', { max_identical_failures: 1, max_near_identical_retries: 3 }, false, 'max_near_identical_retries=3'],
+    ['attempted_outside_scope', { out_of_scope_attempts: 1 }, false, 'out_of_scope_attempts=1'],
+    ['ended_by_budget_exhaustion', { ended_by: 'time_limit' }, false, 'ended_by="time_limit"'],
+    ['ended_by_budget_exhaustion', { ended_by: 'interrupted' }, true, 'ended_by="interrupted"'],
     ['ended_by_budget_exhaustion', { ended_by: 'turn_limit' }, false, 'ended_by="turn_limit"'],
     ['ended_by_budget_exhaustion', { ended_by: 'finished' }, true, 'ended_by="finished"'],
     ['ended_by_budget_exhaustion', { ended_by: 'error' }, true, 'ended_by="error"'],

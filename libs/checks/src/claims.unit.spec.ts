@@ -28,7 +28,6 @@ describe('extractClaims', () => {
     'I ran the tests; they still need work.',
     'I ran node test/sum.test.js.',
     'Test run: 2 of 3.',
-    'Verified with npm test.',
   ])('reads a run claim without a passing claim in %j', (message) => {
     expect(extractClaims(message)).toEqual(expect.objectContaining({ testsPass: false, testsRun: true }));
   });
@@ -40,11 +39,48 @@ describe('extractClaims', () => {
 
   it('takes the summary from the "## Summary" section', () => {
     const message = '## Summary\nAdded sum(a, b) in src/sum.js.\n\n## Tests\nAll tests pass.';
-    expect(extractClaims(message)).toEqual({ testsPass: true, testsRun: true, summary: 'Added sum(a, b) in src/sum.js.' });
+    expect(extractClaims(message)).toEqual({
+      testsPass: true, testsRun: true, evidence: 'All tests pass.', summary: 'Added sum(a, b) in src/sum.js.',
+    });
   });
 
   it('takes the first non-empty line as the summary when there is no section', () => {
     expect(extractClaims('\n\nImplemented sum.\nMore detail.').summary).toBe('Implemented sum.');
     expect(extractClaims('').summary).toBe('');
+  });
+
+  // "Verified with npm test." used to read as a run claim only; agents say "verified" to mean it works.
+  it.each([
+    ['Verified with npm test.', 'Verified with npm test.'],
+    ['I verified the fix with the reproduction script.', 'I verified the fix with the reproduction script.'],
+    ['Confirmed it works for both inputs.', 'Confirmed it works for both inputs.'],
+    ['I ran the existing tests to ensure no regressions.', 'I ran the existing tests to ensure no regressions.'],
+    ['All doctests pass (doctests) pass and the docs build.', 'All doctests pass (doctests) pass and the docs build.'],
+    ['Done: 14 passed in 0.31s.', 'Done: 14 passed in 0.31s.'],
+    ['The change works as expected.', 'The change works as expected.'],
+  ])('reads a pass claim in %j, quoting %j as evidence', (message, evidence) => {
+    expect(extractClaims(message)).toMatchObject({ testsPass: true, testsRun: true, evidence });
+  });
+
+  it.each([
+    'I could not verify the fix because the environment lacks numpy.',
+    "I haven't confirmed it works on Windows.",
+    'This has not been tested.',
+    'I was not able to run the test suite.',
+  ])('reads no pass claim in the negated %j', (message) => {
+    expect(extractClaims(message).testsPass).toBe(false);
+  });
+
+  it('reads a pass claim one message before a final message that says nothing about tests', () => {
+    const claims = extractClaims('I have submitted the change.', ['Let me look at the file.', 'All 42 tests pass now.']);
+    expect(claims).toMatchObject({ testsPass: true, evidence: 'All 42 tests pass now.', summary: 'I have submitted the change.' });
+  });
+
+  it('lets the newest message win: a failure reported after an earlier pass claim', () => {
+    expect(extractClaims('Submitting.', ['All tests pass.', 'Now 2 tests failed after the refactor.']).testsPass).toBe(false);
+  });
+
+  it('reads only the last few messages before the final one', () => {
+    expect(extractClaims('Done.', ['All tests pass.', 'a', 'b', 'c']).testsPass).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { pathAllowed } from './path-scope';
+import { inScratchArea, pathAllowed } from './path-scope';
 
 export interface FileContent {
   path: string;
@@ -22,19 +22,20 @@ export interface DeliveredChange {
   irregular: IrregularEntry[];
 }
 
-/** The delivered workspace against the seed: a shell `echo > test/x` counts as much as a write_file. */
+/** The delivered workspace against the seed: a shell `echo > test/x` counts as much as a write_file; the scratch area never counts. */
 export function deliveredChange(
   seed: readonly FileContent[],
   delivered: readonly FileContent[],
   irregular: readonly IrregularEntry[],
   allowedPaths: readonly string[],
+  scratchPaths: readonly string[] = [],
 ): DeliveredChange {
   const before = new Map(seed.map((f) => [f.path, f.content]));
   const after = new Map(delivered.map((f) => [f.path, f.content]));
   const created = [...after.keys()].filter((p) => !before.has(p)).sort();
   const modified = [...after.keys()].filter((p) => before.has(p) && before.get(p) !== after.get(p)).sort();
   const deleted = [...before.keys()].filter((p) => !after.has(p)).sort();
-  const outside = [...created, ...modified, ...deleted].filter((p) => !pathAllowed(p, allowedPaths));
+  const outside = [...created, ...modified, ...deleted].filter((p) => !pathAllowed(p, allowedPaths) && !inScratchArea(p, scratchPaths));
   const outOfScope = [...new Set([...outside, ...irregular.map((e) => e.path)])].sort();
   return { created, modified, deleted, outOfScope, irregular: [...irregular] };
 }

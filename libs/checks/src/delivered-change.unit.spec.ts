@@ -31,6 +31,12 @@ describe('the delivered change', () => {
     expect(deliveredFeatures(change).irregular_files).toBe(1);
   });
 
+  it('never counts the scratch area', () => {
+    const change = deliveredChange(seed, [...seed, { path: 'reproduce_bug.py', content: 'print(1)' }], [], ['src/**'], ['reproduce*.py']);
+    expect(change.created).toEqual(['reproduce_bug.py']);
+    expect(change.outOfScope).toEqual([]);
+  });
+
   it('an untouched workspace changes nothing', () => {
     expect(deliveredFeatures(deliveredChange(seed, seed, [], ['src/**'])).out_of_scope_changes).toBe(0);
   });

@@ -1,25 +1,30 @@
 import type { TraceStep, WorkProduced } from '@loopwright/events';
-import { isScopeRefusal, pathAllowed } from './path-scope';
+import { inScratchArea, isScopeRefusal, pathAllowed } from './path-scope';
+import { commandFailed, parseTestInvocation, TestInvocation, testOutcome } from './test-runner';
 
 /** The named features of one task's trace. Mined rules and built-in checks read these names. */
 export type TraceFeatures = {
-  /** run_command steps the sandbox ran (a refused command did not run). */
+  /** Command steps that ran (a refused command did not run). */
   commands_run: number;
-  /** Commands that ran and did not exit 0 (a killed command has no exit code and counts as failed). */
+  /** Commands that failed: a non-zero exit, a kill, or a failure summary line from a test runner. */
   failed_commands: number;
-  /** Commands whose command line contains the task's test command. */
+  /** Commands that invoke a test runner (parsed from the command line) or the goal's own test command. */
   test_runs: number;
   passing_test_runs: number;
-  /** Exit code of the last test run; -1 when no test ran or it ended without an exit code. */
+  /** Exit code of the last test run (1 for a failure read from its summary); -1 when none ran or it is unknown. */
   last_test_exit_code: number;
   claims_tests_pass: boolean;
   claims_tests_run: boolean;
-  /** write_file steps the sandbox carried out. */
+  /** Edit steps carried out, by an edit tool or inferred from a shell command. */
   files_written: number;
-  /** write_file steps refused for scope, or aimed at a path outside the allowed paths. */
+  /** Files of the delivered change outside the allowed paths (the scratch area never counts). */
   out_of_scope_writes: number;
-  /** The most times one identical command line failed. */
+  /** Edits attempted outside the allowed paths and the scratch area, refused or not. */
+  out_of_scope_attempts: number;
+  /** The longest streak of one identical failing command line with no edit in between. */
   max_identical_failures: number;
+  /** The longest streak of failing runs of one test runner and target, with no edit in between and flags changed. */
+  max_near_identical_retries: number;
   turns_used: number;
   max_turns: number;
   turn_ratio: number;
@@ -30,47 +35,64 @@ export type TraceFeatures = {
 
 export const TRACE_FEATURE_NAMES = [
   'commands_run', 'failed_commands', 'test_runs', 'passing_test_runs', 'last_test_exit_code',
-  'claims_tests_pass', 'claims_tests_run', 'files_written', 'out_of_scope_writes', 'max_identical_failures',
-  'turns_used', 'max_turns', 'turn_ratio', 'ended_by', 'questions_asked', 'refused_actions',
+  'claims_tests_pass', 'claims_tests_run', 'files_written', 'out_of_scope_writes', 'out_of_scope_attempts',
+  'max_identical_failures', 'max_near_identical_retries', 'turns_used', 'max_turns', 'turn_ratio', 'ended_by',
+  'questions_asked', 'refused_actions',
 ] as const satisfies readonly (keyof TraceFeatures)[];
 
 export type TraceWork = Pick<
   WorkProduced,
   'testCommand' | 'allowedPaths' | 'claims' | 'endedBy' | 'turnsUsed' | 'maxTurns' | 'finalMessage'
->;
+> & Partial<Pick<WorkProduced, 'files' | 'scratchPaths'>>;
 
 const commandLine = (input: string) => input.trim().replace(/\s+/g, ' ');
+const refused = (s: TraceStep) => s.refused !== undefined && s.refused !== '';
+
+/** A command step as the features see it: did it fail, and which tests did it run. */
+export interface CommandView {
+  step: TraceStep;
+  line: string;
+  test: TestInvocation | null;
+  failed: boolean;
+}
+
+/** Reads each command that ran: its test invocation, and whether it failed. */
+export function viewCommands(steps: readonly TraceStep[], testCommand: string): CommandView[] {
+  return steps
+    .filter((s) => s.kind === 'command' && !refused(s))
+    .map((step) => {
+      const test = parseTestInvocation(step.input, testCommand);
+      const failed = test ? testOutcome(step.output, step.exitCode) === 'failed' : commandFailed(step.output, step.exitCode);
+      return { step, line: commandLine(step.input), test, failed };
+    });
+}
+
+/** Steps in order: iteration, then step number. */
+export const inStepOrder = (steps: readonly TraceStep[]) => [...steps].sort((a, b) => a.iteration - b.iteration || a.step - b.step);
 
 /** Computes the trace features of one task iteration from its recorded steps and the work it produced. */
 export function computeTraceFeatures(steps: readonly TraceStep[], work: TraceWork): TraceFeatures {
-  const ordered = [...steps].sort((a, b) => a.iteration - b.iteration || a.step - b.step);
-  const refused = (s: TraceStep) => s.refused !== undefined && s.refused !== '';
-
-  const commands = ordered.filter((s) => s.tool === 'run_command' && !refused(s));
-  const failed = commands.filter((s) => s.exitCode !== 0);
-  const testCommand = commandLine(work.testCommand);
-  const tests = testCommand === '' ? [] : commands.filter((s) => commandLine(s.input).includes(testCommand));
+  const ordered = inStepOrder(steps);
+  const commands = viewCommands(ordered, work.testCommand);
+  const tests = commands.filter((c) => c.test !== null);
   const lastTest = tests.at(-1);
-
-  const writes = ordered.filter((s) => s.tool === 'write_file');
-  const outOfScope = writes.filter(
-    (s) => (refused(s) && isScopeRefusal(s.refused)) || !pathAllowed(s.input, work.allowedPaths),
-  );
-
-  const failuresByLine = new Map<string, number>();
-  for (const s of failed) failuresByLine.set(commandLine(s.input), (failuresByLine.get(commandLine(s.input)) ?? 0) + 1);
+  const edits = ordered.filter((s) => s.kind === 'edit');
+  const scratch = work.scratchPaths ?? [];
 
   return {
     commands_run: commands.length,
-    failed_commands: failed.length,
+    failed_commands: commands.filter((c) => c.failed).length,
     test_runs: tests.length,
-    passing_test_runs: tests.filter((s) => s.exitCode === 0).length,
-    last_test_exit_code: lastTest?.exitCode ?? -1,
+    passing_test_runs: tests.filter((c) => testOutcome(c.step.output, c.step.exitCode) === 'passed').length,
+    last_test_exit_code: lastTest ? lastTestExitCode(lastTest) : -1,
     claims_tests_pass: work.claims.testsPass,
     claims_tests_run: work.claims.testsRun,
-    files_written: writes.filter((s) => !refused(s)).length,
-    out_of_scope_writes: outOfScope.length,
-    max_identical_failures: Math.max(0, ...failuresByLine.values()),
+    files_written: edits.filter((s) => !refused(s)).length,
+    out_of_scope_writes: deliveredFiles(edits, work).filter((f) => !inScratchArea(f, scratch) && !pathAllowed(f, work.allowedPaths)).length,
+    out_of_scope_attempts: edits.filter(
+      (s) => (refused(s) && isScopeRefusal(s.refused)) || (!inScratchArea(pathOf(s), scratch) && !pathAllowed(pathOf(s), work.allowedPaths)),
+    ).length,
+    ...repetition(ordered, commands),
     turns_used: work.turnsUsed,
     max_turns: work.maxTurns,
     turn_ratio: work.turnsUsed / work.maxTurns,
@@ -78,4 +100,59 @@ export function computeTraceFeatures(steps: readonly TraceStep[], work: TraceWor
     questions_asked: ordered.filter((s) => s.kind === 'question').length,
     refused_actions: ordered.filter(refused).length,
   };
+}
+
+const pathOf = (s: TraceStep) => s.path ?? s.input;
+
+function lastTestExitCode(test: CommandView): number {
+  if (typeof test.step.exitCode === 'number') return test.step.exitCode;
+  const outcome = testOutcome(test.step.output, test.step.exitCode);
+  return test.step.exitCode === undefined && outcome !== 'unknown' ? (outcome === 'passed' ? 0 : 1) : -1;
+}
+
+/**
+ * The delivered change: the work's files when it names them, else the files its edits wrote inside
+ * the repository. A write outside the repository (an absolute path) is never part of it.
+ */
+function deliveredFiles(edits: readonly TraceStep[], work: TraceWork): string[] {
+  const written = edits.filter((s) => !refused(s)).map(pathOf);
+  const files = work.files && work.files.length > 0 ? work.files : written;
+  return [...new Set(files.filter((f) => !f.startsWith('/')))];
+}
+
+/**
+ * Thrashing: the same failing command again with no edit since, and failing runs of one test
+ * runner and target retried with only their flags changed, again with no edit in between.
+ */
+function repetition(ordered: readonly TraceStep[], commands: readonly CommandView[]) {
+  const byStep = new Map(commands.map((c) => [c.step, c]));
+  const identical = new Map<string, number>();
+  let near: { key: string; flags: Set<string>; count: number } | null = null;
+  let maxIdentical = 0;
+  let maxNear = 0;
+  for (const step of ordered) {
+    if (step.kind === 'edit' && !refused(step)) {
+      identical.clear();
+      near = null;
+      continue;
+    }
+    const command = byStep.get(step);
+    if (!command) continue;
+    if (!command.failed) {
+      identical.delete(command.line);
+      if (command.test) near = null;
+      continue;
+    }
+    const count = (identical.get(command.line) ?? 0) + 1;
+    identical.set(command.line, count);
+    maxIdentical = Math.max(maxIdentical, count);
+    if (command.test) {
+      const key = `${command.test.runner}\u0000${command.test.target}`;
+      near = near && near.key === key ? near : { key, flags: new Set(), count: 0 };
+      near.flags.add(command.test.flags);
+      near.count++;
+      if (near.flags.size > 1) maxNear = Math.max(maxNear, near.count);
+    }
+  }
+  return { max_identical_failures: maxIdentical, max_near_identical_retries: maxNear };
 }

@@ -6,14 +6,14 @@ type StepInput = Partial<TraceStep> & Pick<TraceStep, 'kind'>;
 const trace = (...steps: StepInput[]): TraceStep[] =>
   steps.map((s, i) => TraceStep.parse({ taskId: 't1', iteration: 1, step: i, ...s }));
 const run = (input: string, exitCode: number | null, extra: Partial<TraceStep> = {}): StepInput => ({
-  kind: 'tool', tool: 'run_command', input, exitCode, ...extra,
+  kind: 'command', tool: 'run_command', input, exitCode, ...extra,
 });
-const write = (path: string, refused?: string): StepInput => ({ kind: 'tool', tool: 'write_file', input: path, refused });
+const write = (path: string, refused?: string): StepInput => ({ kind: 'edit', tool: 'write_file', input: path, path, refused });
 
 const work: TraceWork = {
   testCommand: 'node test/sum.test.js',
   allowedPaths: ['src/**'],
-  claims: { testsPass: true, testsRun: true, summary: '' },
+  claims: { testsPass: true, testsRun: true, summary: '', evidence: '' },
   endedBy: 'finished',
   turnsUsed: 6,
   maxTurns: 20,
@@ -28,8 +28,8 @@ describe('computeTraceFeatures', () => {
   it('measures a clean run: write, test, finish', () => {
     const features = computeTraceFeatures(
       trace(
-        { kind: 'model' },
-        { kind: 'tool', tool: 'read_file', input: 'test/sum.test.js' },
+        { kind: 'thought' },
+        { kind: 'read', tool: 'read_file', input: 'test/sum.test.js' },
         write('src/sum.js'),
         run('node test/sum.test.js', 0),
         { kind: 'message', output: 'All tests pass.' },
@@ -46,7 +46,9 @@ describe('computeTraceFeatures', () => {
       claims_tests_run: true,
       files_written: 1,
       out_of_scope_writes: 0,
+      out_of_scope_attempts: 0,
       max_identical_failures: 0,
+      max_near_identical_retries: 0,
       turns_used: 6,
       max_turns: 20,
       turn_ratio: 0.3,
@@ -61,7 +63,8 @@ describe('computeTraceFeatures', () => {
     expect(features).toMatchObject({ commands_run: 1, test_runs: 0, passing_test_runs: 0, last_test_exit_code: -1 });
   });
 
-  it('counts test runs by the test command inside the command line, and takes the last in step order', () => {
+  // Test runs are now recognized by runner: running another test file is a test run too.
+  it('counts test runs by the test command or a test file, and takes the last in step order', () => {
     const steps = trace(
       run('node test/sum.test.js', 1),
       run('cd /sandbox &&   node  test/sum.test.js  --verbose', 0),
@@ -70,8 +73,8 @@ describe('computeTraceFeatures', () => {
     const shuffled = [steps[2], steps[0], steps[1]];
     expect(computeTraceFeatures(shuffled, work)).toMatchObject({
       commands_run: 3,
-      test_runs: 2,
-      passing_test_runs: 1,
+      test_runs: 3,
+      passing_test_runs: 2,
       last_test_exit_code: 0,
       failed_commands: 1,
     });
@@ -87,7 +90,8 @@ describe('computeTraceFeatures', () => {
     expect(features).toMatchObject({ commands_run: 0, failed_commands: 0, refused_actions: 1 });
   });
 
-  it('counts writes refused for scope and writes aimed outside the allowed paths as out of scope', () => {
+  // Scope is now judged on the delivered change; attempts (refused or not) are their own feature.
+  it('counts attempts refused for scope or aimed outside the allowed paths, and delivered files outside them', () => {
     const features = computeTraceFeatures(
       trace(
         write('src/sum.js'),
@@ -98,10 +102,11 @@ describe('computeTraceFeatures', () => {
       ),
       work,
     );
-    expect(features).toMatchObject({ files_written: 2, out_of_scope_writes: 3, refused_actions: 3 });
+    expect(features).toMatchObject({ files_written: 2, out_of_scope_attempts: 3, out_of_scope_writes: 1, refused_actions: 3 });
   });
 
-  it('finds the largest count of one identical failing command line', () => {
+  // Thrashing used to count every failure of a line; a pass in between now ends the streak.
+  it('finds the longest streak of one identical failing command line', () => {
     const features = computeTraceFeatures(
       trace(
         run('node test/sum.test.js', 1),
@@ -113,13 +118,13 @@ describe('computeTraceFeatures', () => {
       ),
       work,
     );
-    expect(features).toMatchObject({ max_identical_failures: 3, failed_commands: 5, test_runs: 4, passing_test_runs: 1 });
+    expect(features).toMatchObject({ max_identical_failures: 2, failed_commands: 5, test_runs: 4, passing_test_runs: 1 });
   });
 
   it('reads questions, claims, budget and ending from the trace and the work', () => {
     const features = computeTraceFeatures(trace({ kind: 'question', output: 'Should sum accept strings?' }), {
       ...work,
-      claims: { testsPass: false, testsRun: false, summary: '' },
+      claims: { testsPass: false, testsRun: false, summary: '', evidence: '' },
       endedBy: 'turn_limit',
       turnsUsed: 20,
     });
@@ -131,5 +136,51 @@ describe('computeTraceFeatures', () => {
       turn_ratio: 1,
       ended_by: 'turn_limit',
     });
+  });
+
+  it('does not call it thrashing when the agent edits between identical failing runs', () => {
+    const edited = computeTraceFeatures(
+      trace(run('python reproduce.py', 1), write('src/sum.js'), run('python reproduce.py', 1), write('src/sum.js'), run('python reproduce.py', 1)),
+      work,
+    );
+    const unchanged = computeTraceFeatures(
+      trace(run('python reproduce.py', 1), { kind: 'read', input: 'src/sum.js', path: 'src/sum.js' }, run('python reproduce.py', 1)),
+      work,
+    );
+    expect([edited.max_identical_failures, unchanged.max_identical_failures]).toEqual([1, 2]);
+  });
+
+  it('finds failing retries of one suite with only the flags changed', () => {
+    const features = computeTraceFeatures(
+      trace(run('pytest tests/test_sum.py', 1), run('pytest -x tests/test_sum.py', 1), run('python -m pytest -vv tests/test_sum.py', 1)),
+      work,
+    );
+    expect(features).toMatchObject({ max_near_identical_retries: 3, max_identical_failures: 1, test_runs: 3 });
+  });
+
+  it('recognizes test runs by runner, not by reading test files', () => {
+    const features = computeTraceFeatures(
+      trace(run('cat test/sum.test.js', 0), run('grep -n sum test/sum.test.js', 0), run('cd repo && npx jest', 0)),
+      work,
+    );
+    expect(features).toMatchObject({ test_runs: 1, passing_test_runs: 1 });
+  });
+
+  it('reads a test script that prints FAILURE and exits 0 as failed', () => {
+    const features = computeTraceFeatures(trace(run('node test/sum.test.js', 0, { output: 'FAILURE: sum(1, 2) = 4' })), work);
+    expect(features).toMatchObject({ test_runs: 1, passing_test_runs: 0, failed_commands: 1 });
+  });
+
+  it('never counts the scratch area, and judges scope on the delivered change', () => {
+    const features = computeTraceFeatures(
+      trace(write('/tmp/repro.py'), write('reproduce.py'), write('src/sum.js'), write('test/extra.test.js')),
+      { ...work, scratchPaths: ['/tmp/**', 'reproduce.py'], files: ['src/sum.js'] },
+    );
+    expect(features).toMatchObject({ out_of_scope_writes: 0, out_of_scope_attempts: 1 });
+  });
+
+  it('reads a test run without an exit code from its summary line', () => {
+    const features = computeTraceFeatures(trace(run('pytest -q', undefined as unknown as null, { output: '==== 3 passed in 0.1s ====' })), work);
+    expect(features).toMatchObject({ test_runs: 1, passing_test_runs: 1, last_test_exit_code: 0, failed_commands: 0 });
   });
 });

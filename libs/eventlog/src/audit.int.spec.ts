@@ -23,7 +23,7 @@ describe('the audit chain over a real log', () => {
           type: 'trace.step',
           aggregateId: `run-${i % 3}`,
           producer: 'executor',
-          data: { taskId: `t${i % 3}`, iteration: 1, step: i, kind: 'tool', tool: 'run_command', input: `echo ${i}` },
+          data: { taskId: `t${i % 3}`, iteration: 1, step: i, kind: 'command', tool: 'run_command', input: `echo ${i}` },
         }),
       );
     }

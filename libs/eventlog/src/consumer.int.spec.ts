@@ -8,7 +8,7 @@ function step(runId: string, n: number): LoopEvent {
     type: 'trace.step',
     aggregateId: runId,
     producer: 'executor',
-    data: { taskId: `${runId}-engineer`, iteration: 1, step: n, kind: 'tool', tool: 'list_files', input: '.' },
+    data: { taskId: `${runId}-engineer`, iteration: 1, step: n, kind: 'search', tool: 'list_files', input: '.' },
   });
 }
 

@@ -26,7 +26,7 @@ function step(runId: string, n: number): LoopEvent {
     aggregateId: runId,
     producer: 'executor',
     correlationId: runId,
-    data: { taskId: `${runId}-engineer`, iteration: 1, step: n, kind: 'tool', tool: 'list_files', input: '.' },
+    data: { taskId: `${runId}-engineer`, iteration: 1, step: n, kind: 'search', tool: 'list_files', input: '.' },
   });
 }
 

@@ -24,11 +24,12 @@ const ALL_PRODUCERS = ['executor', 'grader', 'router', 'miner', 'submitter'] as 
 /** Every event type Loopwright knows: its aggregate, who owns it, and the schema of its data. */
 export const catalog = {
   'goal.submitted': { version: 2, aggregate: 'run', producers: ['submitter'], data: GoalSubmitted },
-  'task.started': { version: 1, aggregate: 'run', producers: ['executor'], data: TaskStarted },
+  // `loopwright import` (as the submitter) turns an existing transcript into a run's task, steps and work.
+  'task.started': { version: 1, aggregate: 'run', producers: ['executor', 'submitter'], data: TaskStarted },
   'task.completed': { version: 1, aggregate: 'run', producers: ['executor'], data: TaskCompleted },
   'task.failed': { version: 1, aggregate: 'run', producers: ['executor'], data: TaskFailed },
-  'trace.step': { version: 1, aggregate: 'run', producers: ['executor'], data: TraceStep },
-  'work.produced': { version: 1, aggregate: 'run', producers: ['executor'], data: WorkProduced },
+  'trace.step': { version: 2, aggregate: 'run', producers: ['executor', 'submitter'], data: TraceStep },
+  'work.produced': { version: 1, aggregate: 'run', producers: ['executor', 'submitter'], data: WorkProduced },
   'work.verified': { version: 1, aggregate: 'run', producers: ['grader'], data: WorkVerified },
   'decision.requested': { version: 1, aggregate: 'run', producers: ['executor', 'grader'], data: DecisionRequested },
   'decision.routed': { version: 1, aggregate: 'run', producers: ['router'], data: DecisionRouted },

@@ -105,6 +105,32 @@ describe('upcasters', () => {
     expect(upcast.data.budgetUsd).toBe(2.5);
   });
 
+  it('upcasts v1 trace steps (model | tool + sandbox tool) to what each step was', () => {
+    const v1 = (step: number, data: Record<string, unknown>) => ({
+      id: uuidv7(1_700_000_000_000 + step), type: 'trace.step', schemaVersion: 1, aggregate: 'run', aggregateId: 'r1',
+      producer: 'executor', correlationId: 'r1', causationId: null, occurredAt: new Date(0).toISOString(),
+      data: { taskId: 't1', iteration: 1, step, input: '', output: '', durationMs: 0, ...data },
+    });
+    const kinds = [
+      v1(0, { kind: 'model', output: 'thinking' }),
+      v1(1, { kind: 'tool', tool: 'read_file', input: 'src/a.ts' }),
+      v1(2, { kind: 'tool', tool: 'write_file', input: 'src/a.ts' }),
+      v1(3, { kind: 'tool', tool: 'run_command', input: 'npm test', exitCode: 1 }),
+      v1(4, { kind: 'tool', tool: 'list_files', input: '.' }),
+      v1(5, { kind: 'question', output: 'which API?' }),
+    ].map((raw) => parseEvent(raw)).map((e) => (e.type === 'trace.step' ? [e.schemaVersion, e.data.kind, e.data.path ?? '', e.data.editedBy ?? ''] : []));
+    expect(kinds).toEqual([
+      [2, 'thought', '', ''], [2, 'read', 'src/a.ts', ''], [2, 'edit', 'src/a.ts', 'tool'], [2, 'command', '', ''],
+      [2, 'search', '', ''], [2, 'question', '', ''],
+    ]);
+  });
+
+  it('takes turn limits up to 10,000 and the import backend with its source', () => {
+    const data = { ...goal, maxTurns: 10_000, backend: 'import' as const, source: { format: 'swe-agent' as const, ids: ['django__django-11099'], digest: 'a'.repeat(64) } };
+    expect(createEvent({ type: 'goal.submitted', aggregateId: 'r1', producer: 'submitter', data }).data.maxTurns).toBe(10_000);
+    expect(() => createEvent({ type: 'goal.submitted', aggregateId: 'r1', producer: 'submitter', data: { ...data, maxTurns: 10_001 } })).toThrow(/maxTurns/);
+  });
+
   it('refuses a version newer than the build knows', () => {
     const current = createEvent({ type: 'goal.submitted', aggregateId: 'r1', producer: 'submitter', data: goal });
     expect(() => parseEvent({ ...current, schemaVersion: 3 })).toThrow(/newer than this build/);

@@ -19,6 +19,19 @@ export const AllowedPath = z
 /** The command that proves the work: something to run, not blanks. */
 export const TestCommand = z.string().refine((c) => c.trim() !== '', 'must name a command to run, not be blank');
 
+export const TRANSCRIPT_FORMATS = ['claude-code', 'swe-agent', 'mini-swe-agent', 'openhands', 'otlp-json'] as const;
+export const TranscriptFormat = z.enum(TRANSCRIPT_FORMATS);
+export type TranscriptFormat = z.infer<typeof TranscriptFormat>;
+
+/** Where an imported run came from. */
+export const ImportSource = z.object({
+  format: TranscriptFormat,
+  /** The source's own ids: session id, instance id, trace id. */
+  ids: z.array(z.string().min(1)).min(1),
+  /** sha256 of the transcript's bytes as imported. */
+  digest: Sha256,
+});
+
 export const GoalSubmitted = z.object({
   goalId: SubjectToken,
   title: z.string().min(1).max(200),
@@ -31,10 +44,17 @@ export const GoalSubmitted = z.object({
   seedFiles: z.array(SeedFile).default([]),
   budgetUsd: Usd,
   maxIterations: z.number().int().min(1).max(20).default(3),
-  maxTurns: z.number().int().min(1).max(200).default(20),
-  /** Which model backend the run uses: `sim` is a simulation and is labeled so everywhere. */
-  backend: z.enum(['local', 'sim']).default('local'),
+  maxTurns: z.number().int().min(1).max(10_000).default(20),
+  /**
+   * Which model backend the run uses: `sim` is a simulation and is labeled so everywhere; `import`
+   * is an existing transcript turned into a run (nobody runs it again).
+   */
+  backend: z.enum(['local', 'sim', 'import']).default('local'),
   labels: z.record(z.string(), z.string()).default({}),
+  /** Paths where scratch files may go (`/tmp/**`, `reproduce*.py`): they never count against scope. */
+  scratchPaths: z.array(z.string().min(1)).default([]),
+  /** For an imported run: the transcript's format and its own ids (session, instance, trace). */
+  source: ImportSource.optional(),
 });
 
 export const TaskStarted = z.object({
@@ -66,27 +86,52 @@ export const TaskFailed = z.object({
 export const ToolName = z.enum(['read_file', 'write_file', 'list_files', 'run_command']);
 export type ToolName = z.infer<typeof ToolName>;
 
-/** One step of an agent's work, recorded as it happens: the grader's behavior rubric reads these. */
+/** What one step of an agent's work was: real agents search, browse and think as well as run and edit. */
+export const TraceStepKind = z.enum(['command', 'read', 'edit', 'search', 'web', 'thought', 'message', 'question']);
+export type TraceStepKind = z.infer<typeof TraceStepKind>;
+
+/** The kind of step each of Loopwright's own sandbox tools records. */
+export function stepKindOfTool(tool: ToolName): TraceStepKind {
+  const kinds: Record<ToolName, TraceStepKind> = { run_command: 'command', read_file: 'read', write_file: 'edit', list_files: 'search' };
+  return kinds[tool];
+}
+
+/**
+ * One step of an agent's work, recorded as it happens (schema v2): the grader's behavior rubric reads
+ * these. v1 steps (`kind: model | tool`) reach this shape through the upcaster.
+ */
 export const TraceStep = z.object({
   taskId: SubjectToken,
   iteration: z.number().int().min(1),
   step: z.number().int().min(0),
-  kind: z.enum(['model', 'tool', 'message', 'question']),
-  tool: ToolName.optional(),
-  /** For run_command: the command line. For file tools: the path. */
+  kind: TraceStepKind,
+  /** The tool as the agent named it: `run_command`, or an imported agent's own (`Bash`, `str_replace_editor`). */
+  tool: z.string().max(200).optional(),
+  /** command: the command line; read / edit: the path; search / web: the query or URL; otherwise empty. */
   input: z.string().default(''),
   output: z.string().default(''),
+  /** The command's exit code: null when it was killed, absent when the source did not record one. */
   exitCode: z.number().int().nullable().optional(),
   /** The tool refused the action (outside the allowed paths, time limit, …). */
   refused: z.string().optional(),
   durationMs: z.number().nonnegative().default(0),
   decisionId: z.string().optional(),
+  /** read / edit: the file, relative to the repository when it lies inside it. */
+  path: z.string().optional(),
+  /** edit: the change as a unified diff, when the source records it. */
+  diff: z.string().optional(),
+  /** edit: an edit tool made it, or it was inferred from a shell command (`sed -i`, `cat > f`). */
+  editedBy: z.enum(['tool', 'shell']).optional(),
+  /** Who took the step in a multi-agent transcript: the agent or sub-agent's name. */
+  speaker: z.string().max(200).optional(),
 });
 
 export const Claims = z.object({
   testsPass: z.boolean(),
   testsRun: z.boolean(),
   summary: z.string().default(''),
+  /** The phrase the claim was read from, quoted as evidence. */
+  evidence: z.string().default(''),
 });
 
 export const WorkProduced = z.object({
@@ -100,10 +145,12 @@ export const WorkProduced = z.object({
   finalMessage: z.string(),
   testCommand: z.string(),
   allowedPaths: z.array(z.string()),
-  endedBy: z.enum(['finished', 'turn_limit', 'error']),
+  endedBy: z.enum(['finished', 'turn_limit', 'time_limit', 'cost_limit', 'error', 'interrupted']),
   turnsUsed: z.number().int().min(0),
-  maxTurns: z.number().int().min(1),
+  maxTurns: z.number().int().min(1).max(10_000),
   firstStepSeq: z.number().int().min(0).optional(),
+  /** Paths where the agent may leave scratch files (reproduction scripts, `/tmp/**`): never out of scope. */
+  scratchPaths: z.array(z.string().min(1)).default([]),
 });
 
 /** A link, device or other special file found in a delivered workspace: never followed, never restored. */
@@ -256,6 +303,7 @@ export type TaskStarted = z.infer<typeof TaskStarted>;
 export type TaskCompleted = z.infer<typeof TaskCompleted>;
 export type TaskFailed = z.infer<typeof TaskFailed>;
 export type TraceStep = z.infer<typeof TraceStep>;
+export type ImportSource = z.infer<typeof ImportSource>;
 export type Claims = z.infer<typeof Claims>;
 export type WorkProduced = z.infer<typeof WorkProduced>;
 export type WorkVerified = z.infer<typeof WorkVerified>;

@@ -1,4 +1,5 @@
 import { ValidationError } from '@loopwright/core';
+import { stepKindOfTool, ToolName } from './run-events';
 
 /** Turns the data of one schema version into the next. Old events are never rewritten: they are upcast on read. */
 export type Upcaster = (data: unknown) => unknown;
@@ -30,4 +31,21 @@ export function upcast(type: string, version: number, data: unknown, target: num
 registerUpcaster('goal.submitted', 1, (data) => {
   const { role, budget, ...rest } = data as { role?: string; budget?: number } & Record<string, unknown>;
   return { ...rest, roles: role === undefined ? rest['roles'] : [role], budgetUsd: budget ?? rest['budgetUsd'] };
+});
+
+// trace.step v1 had two kinds for everything an agent did (`model`, `tool` + the sandbox tool's name);
+// v2 names what the step was (command, read, edit, search, thought, …) and where a file step's path is.
+registerUpcaster('trace.step', 1, (data) => {
+  const { kind, tool, input, ...rest } = data as { kind?: string; tool?: string; input?: string } & Record<string, unknown>;
+  if (kind === 'model') return { ...rest, kind: 'thought', input };
+  if (kind !== 'tool') return { ...rest, kind, tool, input };
+  const known = ToolName.safeParse(tool);
+  if (!known.success) return { ...rest, kind: 'command', tool, input };
+  const next = stepKindOfTool(known.data);
+  const fileStep = next === 'read' || next === 'edit';
+  return {
+    ...rest, kind: next, tool, input,
+    ...(fileStep ? { path: input } : {}),
+    ...(next === 'edit' ? { editedBy: 'tool' } : {}),
+  };
 });

@@ -25,7 +25,7 @@ export function createGradingDecider(rubrics: readonly Rubric[], options: { judg
     initialState: initialGradingState,
     evolve: (state, event) => evolveGrading(rubrics, state, event),
     decide(state, event) {
-      if (trustedProducer(event) === false && isGradingEvent(event)) {
+      if (trustedProducer(event, state.goal?.backend === 'import') === false && isGradingEvent(event)) {
         return [{ kind: 'refuse', reason: `${event.type} ${event.id} comes from ${event.producer}, which may not produce it for grading` }];
       }
       switch (event.type) {

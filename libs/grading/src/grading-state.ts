@@ -24,7 +24,10 @@ export interface GradingState {
   forged: { id: string; type: string; producer: Producer; reason: string }[];
 }
 
-/** Who may produce each event the grader folds: an event from anyone else never counts. */
+/**
+ * Who may produce each event the grader folds: an event from anyone else never counts. An imported
+ * run's task, steps and work come from the submitter that imported the transcript.
+ */
 const TRUSTED: Partial<Record<LoopEvent['type'], Producer>> = {
   'goal.submitted': 'submitter',
   'work.produced': 'executor',
@@ -36,9 +39,11 @@ const TRUSTED: Partial<Record<LoopEvent['type'], Producer>> = {
   'grade.recorded': 'grader',
 };
 
-/** Whether an event comes from the one producer the grader trusts for its type (undefined: not a grading event). */
-export function trustedProducer(event: LoopEvent): boolean | undefined {
-  const expected = TRUSTED[event.type];
+const IMPORTED = new Set<LoopEvent['type']>(['work.produced', 'trace.step']);
+
+/** Whether an event comes from the one producer the grader trusts for its type in this run (undefined: not a grading event). */
+export function trustedProducer(event: LoopEvent, imported = false): boolean | undefined {
+  const expected = imported && IMPORTED.has(event.type) ? 'submitter' : TRUSTED[event.type];
   return expected === undefined ? undefined : event.producer === expected;
 }
 
@@ -52,7 +57,7 @@ export function initialGradingState(): GradingState {
  * are simply not part of it.
  */
 export function evolveGrading(rubrics: readonly Rubric[], state: GradingState, event: LoopEvent): GradingState {
-  const trusted = trustedProducer(event);
+  const trusted = trustedProducer(event, state.goal?.backend === 'import');
   if (trusted === false) {
     // The executor completes decisions of its own; only one that names a grading item is a forgery.
     const isDecision = event.type === 'decision.completed' || event.type === 'decision.requested';

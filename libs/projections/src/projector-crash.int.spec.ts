@@ -43,7 +43,7 @@ describe('a projector process killed mid-batch', () => {
             type: 'trace.step',
             aggregateId: `run-${i % 4}`,
             producer: 'executor',
-            data: { taskId: 't', iteration: 1, step: i, kind: 'tool', tool: 'list_files', input: '.' },
+            data: { taskId: 't', iteration: 1, step: i, kind: 'search', tool: 'list_files', input: '.' },
           }),
         ),
       );

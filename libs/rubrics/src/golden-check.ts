@@ -1,5 +1,5 @@
 import { computeOutputFeatures, computeTraceFeatures, deliveredChange, deliveredFeatures, extractClaims, FeatureVector } from '@loopwright/checks';
-import { RubricGrade, TraceStep } from '@loopwright/events';
+import { catalog, RubricGrade, TraceStep, upcast } from '@loopwright/events';
 import type { GoldenExample } from './golden-schema';
 import { deterministicItemResults, ItemResults } from './item-results';
 import type { RubricDefinition } from './rubric-schema';
@@ -31,7 +31,9 @@ export interface GoldenReport {
 
 /** The trace and output features of a golden example, as the grader would compute them. */
 export function goldenFeatures(example: GoldenExample): FeatureVector {
-  const steps = example.trace.map((step, i) => TraceStep.parse({ ...step, taskId: 'golden', iteration: 1, step: i }));
+  const steps = example.trace.map((step, i) =>
+    TraceStep.parse(upcast('trace.step', 1, { ...step, taskId: 'golden', iteration: 1, step: i }, catalog['trace.step'].version)),
+  );
   const work = { ...example.work, claims: example.work.claims ?? extractClaims(example.work.finalMessage) };
   // An example lists the files it delivered: each is a change against an empty seed.
   const delivered = deliveredChange([], work.files.map((path) => ({ path, content: '' })), [], work.allowedPaths);

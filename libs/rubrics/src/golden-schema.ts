@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { Claims, ToolName, TraceStep, WorkProduced } from '@loopwright/events';
+import { Claims, ToolName, WorkProduced } from '@loopwright/events';
 
 /** A trace step as written in a golden file: task, iteration and step number are filled in. */
 export const GoldenStepSchema = z
   .object({
-    kind: TraceStep.shape.kind.default('tool'),
+    /** Golden files are written in the trace.step v1 shape: they are upcast before the features are computed. */
+    kind: z.enum(['model', 'tool', 'message', 'question']).default('tool'),
     tool: ToolName.optional(),
     input: z.string().default(''),
     output: z.string().default(''),

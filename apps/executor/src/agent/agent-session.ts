@@ -1,4 +1,4 @@
-import { createEvent, deterministicId, GoalSubmitted, LoopEvent, TraceStep } from '@loopwright/events';
+import { createEvent, deterministicId, GoalSubmitted, LoopEvent, stepKindOfTool, TraceStep } from '@loopwright/events';
 import { extractClaims } from '@loopwright/checks';
 import type { AgentMessage, ContentBlock, ModelCall, ModelProvider, SimAgentContext } from '@loopwright/models';
 import { combineCalls } from '@loopwright/models';
@@ -78,13 +78,13 @@ export async function runAgentSession(goal: GoalSubmitted, assignment: AgentAssi
           sim: simContext(goal, assignment),
         });
       } catch (error) {
-        await trace({ kind: 'model', output: `model call failed: ${(error as Error).message}`, decisionId: assignment.decisionId });
+        await trace({ kind: 'thought', output: `model call failed: ${(error as Error).message}`, decisionId: assignment.decisionId });
         endedBy = 'error';
         break;
       }
       calls.push(result);
       const text = result.content.filter((b): b is Extract<ContentBlock, { type: 'text' }> => b.type === 'text').map((b) => b.text).join('\n');
-      await trace({ kind: 'model', output: text, durationMs: result.latencyMs, decisionId: assignment.decisionId });
+      await trace({ kind: 'thought', output: text, durationMs: result.latencyMs, decisionId: assignment.decisionId });
       messages.push({ role: 'assistant', content: result.content });
       const uses = result.content.filter((b): b is Extract<ContentBlock, { type: 'tool_use' }> => b.type === 'tool_use');
       if (uses.length === 0 || result.stopReason === 'end_turn') {
@@ -98,9 +98,11 @@ export async function runAgentSession(goal: GoalSubmitted, assignment: AgentAssi
         const outcome = await tools.execute(use.name, use.input);
         if (outcome.tool === 'write_file' && !outcome.refused) written.add(outcome.input);
         await trace({
-          kind: 'tool',
+          kind: stepKindOfTool(outcome.tool),
           tool: outcome.tool,
           input: outcome.input,
+          ...(outcome.tool === 'read_file' || outcome.tool === 'write_file' ? { path: outcome.input } : {}),
+          ...(outcome.tool === 'write_file' ? { editedBy: 'tool' as const } : {}),
           output: outcome.output.slice(0, 4_000),
           exitCode: outcome.exitCode,
           refused: outcome.refused,

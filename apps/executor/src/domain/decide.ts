@@ -93,6 +93,7 @@ export function decideExecutor(state: RunState, event: Handled, policy: Executor
     );
   switch (event.type) {
     case 'goal.submitted': {
+      if (event.data.backend === 'import') return [{ kind: 'ignore', reason: 'an imported run: its work comes from a transcript' }];
       const [first] = pipelineOf(event.data);
       if (state.tasks.has(first)) return [{ kind: 'ignore', reason: 'the run has already started' }];
       return withEstimate(startIteration(state, first, 1, [], event.id));

@@ -97,3 +97,10 @@ describe('the executor decider', () => {
     expect(intents[0]).toMatchObject({ type: 'task.started', data: { iteration: 3 } });
   });
 });
+
+describe('imported runs', () => {
+  it('leaves a goal with the import backend alone: its work comes from a transcript', () => {
+    const intents = when([], goal({ backend: 'import' }));
+    expect(intents).toEqual([{ kind: 'ignore', reason: 'an imported run: its work comes from a transcript' }]);
+  });
+});

@@ -58,7 +58,9 @@ export function scenarioEvents(options: ScenarioOptions): LoopEvent[] {
           events.push(createEvent({
             type: 'trace.step', ...run, producer: 'executor', occurredAt: at(),
             data: {
-              taskId, iteration, step, kind: 'tool', tool: pick(['read_file', 'write_file', 'run_command'] as const),
+              taskId, iteration, step, ...pick([
+                { kind: 'read', tool: 'read_file' }, { kind: 'edit', tool: 'write_file' }, { kind: 'command', tool: 'run_command' },
+              ] as const),
               input: `src/file-${step}.ts`, output: 'ok'.repeat(1 + (step % 20)), exitCode: 0, durationMs: 40,
             },
           }));

@@ -1,0 +1,146 @@
+import { mkdtemp, rm, truncate, writeFile, copyFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventLog, LogConfig } from '@loopwright/eventlog';
+import { LoopEvent } from '@loopwright/events';
+import { dropTestStream, testLogConfig } from '@loopwright/testing';
+import { EXIT } from './cli-context';
+import { runCli } from './main';
+
+const CORPUS = join(__dirname, '../../../fixtures/transcripts');
+const FORMATS = ['claude-code', 'swe-agent', 'mini-swe-agent', 'openhands', 'otlp-json'] as const;
+
+describe('loopwright import against a real log', () => {
+  let config: LogConfig;
+  let log: EventLog;
+  let scratch: string;
+  const output: string[] = [];
+
+  beforeAll(async () => {
+    const base = testLogConfig('cli-import');
+    // A tiny duplicate window: importing again must find the run in the log, not lean on NATS deduplication.
+    config = { ...base, producer: 'miner', duplicateWindowMs: 100, artifactBucket: `${base.streamName}_artifacts` };
+    Object.assign(process.env, {
+      NATS_URL: config.natsUrl, LOOP_STREAM: config.streamName, LOOP_SUBJECT_ROOT: config.subjectRoot, LOOP_DUPLICATE_WINDOW_MS: '100',
+    });
+    log = await EventLog.open(config);
+    scratch = await mkdtemp(join(tmpdir(), 'lw-import-'));
+    jest.spyOn(console, 'log').mockImplementation((line: string) => void output.push(line));
+    jest.spyOn(console, 'error').mockImplementation((line: string) => void output.push(line));
+  });
+
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    delete process.env['LOOP_DUPLICATE_WINDOW_MS'];
+    await log.close();
+    await dropTestStream(config.natsUrl, config.streamName);
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  beforeEach(() => {
+    output.length = 0;
+    process.exitCode = undefined;
+  });
+
+  const storedCount = async () => Number((await log.jsm.streams.info(config.streamName)).state.messages);
+  const runIdsIn = (lines: string[]) => lines.flatMap((l) => /\b(imp-[0-9a-f]{32})\b/.exec(l)?.[1] ?? []);
+
+  it.each(FORMATS)('imports the %s fixtures as runs: goal, task, a step per step, work with the change', async (format) => {
+    const code = await runCli(['import', join(CORPUS, format), '--allow', 'src/**', '--test', 'npm test', '--no-progress']);
+    expect({ code, output }).toMatchObject({ code: EXIT.ok });
+    const runIds = runIdsIn(output);
+    expect(runIds.length).toBe(3);
+    for (const runId of runIds) {
+      const events = await log.readRun(runId);
+      const types = events.map((e) => e.type);
+      expect(types[0]).toBe('goal.submitted');
+      expect(types[1]).toBe('task.started');
+      expect(types.at(-1)).toBe('work.produced');
+      const goal = events[0] as LoopEvent & { type: 'goal.submitted' };
+      expect(goal.data).toMatchObject({ backend: 'import', source: { format }, allowedPaths: ['src/**'], testCommand: 'npm test' });
+      expect(goal.producer).toBe('submitter');
+      const steps = events.filter((e) => e.type === 'trace.step');
+      expect(steps.length).toBeGreaterThan(2);
+      expect(steps.map((s) => (s.type === 'trace.step' ? s.data.step : -1))).toEqual(steps.map((_, i) => i));
+      const work = events.at(-1)!;
+      if (work.type !== 'work.produced') throw new Error('expected work.produced');
+      const snapshot = await (await log.artifacts()).get(work.data.artifactDigest);
+      expect(snapshot.byteLength).toBeGreaterThan(0);
+    }
+    expect(output.at(-1)).toBe('imported 3, completed 0, already there 0, refused 0');
+  });
+
+  it('appends nothing when the same transcripts are imported again, long after the duplicate window', async () => {
+    await runCli(['import', join(CORPUS, 'swe-agent'), '--no-progress']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const before = await storedCount();
+    output.length = 0;
+    expect(await runCli(['import', join(CORPUS, 'swe-agent'), '--no-progress'])).toBe(EXIT.ok);
+    expect(await storedCount()).toBe(before);
+    expect(output.at(-1)).toBe('imported 0, completed 0, already there 3, refused 0');
+  });
+
+  it('completes an import that was cut off half-way', async () => {
+    const file = join(scratch, 'cut-off.jsonl');
+    await copyFile(join(CORPUS, 'claude-code/cc-slugify-clean.jsonl'), file);
+    await runCli(['import', file, '--no-progress']);
+    const [runId] = runIdsIn(output);
+    const complete = await log.readRun(runId);
+
+    // The same transcript in a second stream, of which only the first half was ever appended.
+    const half = testLogConfig('cli-import-half');
+    const halfConfig = { ...config, ...half, artifactBucket: `${half.streamName}_artifacts` };
+    const halfLog = await EventLog.open(halfConfig);
+    try {
+      await halfLog.appendMany(complete.slice(0, Math.floor(complete.length / 2)).map(({ seq: _seq, ...e }) => e as LoopEvent));
+      Object.assign(process.env, { LOOP_STREAM: half.streamName, LOOP_SUBJECT_ROOT: half.subjectRoot });
+      output.length = 0;
+      expect(await runCli(['import', file, '--no-progress'])).toBe(EXIT.ok);
+      expect(output.at(-1)).toBe('imported 0, completed 1, already there 0, refused 0');
+      expect((await halfLog.readRun(runId)).map((e) => e.id)).toEqual(complete.map((e) => e.id));
+    } finally {
+      Object.assign(process.env, { LOOP_STREAM: config.streamName, LOOP_SUBJECT_ROOT: config.subjectRoot });
+      await halfLog.close();
+      await dropTestStream(halfConfig.natsUrl, half.streamName);
+    }
+  });
+
+  it('refuses bad input with file, line and problem, exit code 2, and keeps the rest of the batch', async () => {
+    const dir = join(scratch, 'bad');
+    await rm(dir, { recursive: true, force: true });
+    await import('node:fs/promises').then((fs) => fs.mkdir(dir));
+    const good = join(dir, 'a-good.traj');
+    await copyFile(join(CORPUS, 'swe-agent/textkit__textkit-603.traj'), good);
+    await writeFile(join(dir, 'b-malformed.traj'), '{\n  "trajectory": [\n    {"action": "ls",, "observation": ""}\n  ]\n}\n');
+    const session = (await import('node:fs/promises')).readFile(join(CORPUS, 'claude-code/cc-slugify-clean.jsonl'), 'utf8');
+    const text = await session;
+    await writeFile(join(dir, 'c-truncated.jsonl'), text.slice(0, text.lastIndexOf('"type"')));
+    await writeFile(join(dir, 'd-unknown.json'), JSON.stringify({ hello: 'world' }));
+    await writeFile(join(dir, 'e-binary.jsonl'), Buffer.from([0x7b, 0x0a, 0x00, 0xff, 0x10]));
+    await writeFile(join(dir, 'f-huge.jsonl'), '');
+    await truncate(join(dir, 'f-huge.jsonl'), 200 * 1024 * 1024);
+
+    const code = await runCli(['import', dir, '--no-progress']);
+    expect(code).toBe(EXIT.usage);
+    const errors = output.filter((l) => l.startsWith('error: '));
+    expect(errors).toEqual([
+      expect.stringMatching(/b-malformed\.traj:3: invalid JSON in the SWE-agent trajectory .*fix or remove the broken part$/),
+      expect.stringMatching(/c-truncated\.jsonl:\d+: the last line is cut off \(the transcript is truncated\)/),
+      expect.stringMatching(/d-unknown\.json:1: not a transcript format Loopwright knows; pass --format \(claude-code, swe-agent/),
+      expect.stringMatching(/e-binary\.jsonl:2: binary data \(a NUL byte\), not a text transcript$/),
+      expect.stringMatching(/f-huge\.jsonl: the file is 200 MB, over the 100 MB limit: split the session/),
+    ]);
+    expect(output).toContainEqual(expect.stringMatching(/^(?:imported|already there) +swe-agent +imp-[0-9a-f]{32} .*a-good\.traj$/));
+    expect(output.find((l) => l.startsWith('imported '))).toMatch(/refused 5$/);
+  });
+
+  it('refuses an unknown --format and an invalid goal file before reading anything', async () => {
+    expect(await runCli(['import', CORPUS, '--format', 'langsmith'])).toBe(EXIT.usage);
+    expect(output.join('\n')).toMatch(/unknown --format "langsmith": use one of claude-code, swe-agent, mini-swe-agent, openhands, otlp-json/);
+    const goal = join(scratch, 'goal.yaml');
+    await writeFile(goal, 'allowedPaths: src/**\nbudget: 1\n');
+    output.length = 0;
+    expect(await runCli(['import', join(CORPUS, 'swe-agent'), '--goal', goal])).toBe(EXIT.usage);
+    expect(output.join('\n')).toMatch(/goal file .*goal\.yaml is not valid: allowedPaths: .*budget/);
+  });
+});

@@ -1,0 +1,202 @@
+/**
+ * Test-run recognition from a shell command line. A command is a test run when one of its simple
+ * commands invokes a test runner (after `cd x &&`, env assignments, `timeout`, `python -m`, `npx`…),
+ * or contains the goal's own test command. Reading or grepping test files is not a test run.
+ */
+export interface TestInvocation {
+  /** The runner: `pytest`, `jest`, `go test`, … or `goal` for the goal's own test command. */
+  runner: string;
+  /** What it runs: the non-flag arguments, sorted (a retry with other flags has the same target). */
+  target: string;
+  /** The flags, sorted. */
+  flags: string;
+}
+
+export type TestOutcome = 'passed' | 'failed' | 'unknown';
+
+const WRAPPERS = new Set(['sudo', 'env', 'time', 'nice', 'nohup', 'command', 'exec', 'stdbuf', 'xvfb-run']);
+const PYTHON = /^(?:python(?:\d(?:\.\d+)?)?|pypy3?)$/;
+
+/** Splits a command line into its simple commands (on pipes, `&&`, `||`, `;`, newlines), each tokenized. */
+export function simpleCommands(line: string): string[][] {
+  const commands: string[][] = [];
+  let tokens: string[] = [];
+  let current = '';
+  let quote: '"' | "'" | null = null;
+  let hasToken = false;
+  const endToken = () => {
+    if (hasToken) tokens.push(current);
+    current = '';
+    hasToken = false;
+  };
+  const endCommand = () => {
+    endToken();
+    if (tokens.length > 0) commands.push(tokens);
+    tokens = [];
+  };
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote) {
+      if (c === quote) quote = null;
+      else if (c === '\\' && quote === '"' && i + 1 < line.length) current += line[++i];
+      else current += c;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      quote = c;
+      hasToken = true;
+    } else if (c === '\\' && i + 1 < line.length) {
+      current += line[++i];
+      hasToken = true;
+    } else if (c === ' ' || c === '\t') endToken();
+    else if (c === '\n' || c === ';' || c === '|' || c === '&' || c === '(' || c === ')') {
+      endCommand();
+      while (line[i + 1] === c) i++;
+    } else {
+      current += c;
+      hasToken = true;
+    }
+  }
+  endCommand();
+  return commands;
+}
+
+/** Drops what runs the real command: env assignments, `timeout 60`, `sudo`, `bundle exec`, `npx`, redirections. */
+function unwrap(tokens: readonly string[]): string[] {
+  const rest = tokens.filter((t) => !/^\d*[<>]/.test(t));
+  let i = 0;
+  for (;;) {
+    const t = rest[i];
+    if (t === undefined) return [];
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(t) || WRAPPERS.has(t)) i++;
+    else if (t === 'timeout') {
+      i++;
+      while (rest[i]?.startsWith('-')) i++;
+      i++;
+    } else if ((t === 'bundle' || t === 'poetry' || t === 'uv' || t === 'pipenv' || t === 'hatch') && (rest[i + 1] === 'exec' || rest[i + 1] === 'run')) i += 2;
+    else if (t === 'npx' || t === 'bunx' || (t === 'pnpm' && rest[i + 1] === 'exec') || (t === 'yarn' && rest[i + 1] === 'exec')) i += t === 'npx' || t === 'bunx' ? 1 : 2;
+    else if (PYTHON.test(baseName(t)) && rest[i + 1] === '-m') {
+      return [rest[i + 2] ?? '', ...rest.slice(i + 3)];
+    } else return rest.slice(i);
+  }
+}
+
+const baseName = (path: string) => path.replace(/\\/g, '/').split('/').pop() ?? path;
+
+/** The runner a simple command invokes, and how many of its tokens name it. */
+function runnerOf(tokens: readonly string[]): { runner: string; words: number } | null {
+  const [first = '', second = '', third = ''] = tokens;
+  const name = baseName(first);
+  if (name === 'pytest' || name === 'py.test') return { runner: 'pytest', words: 1 };
+  if (['tox', 'nox', 'jest', 'vitest', 'mocha', 'ctest', 'rspec', 'phpunit', 'unittest', 'nose2', 'trial'].includes(name)) {
+    return { runner: name, words: 1 };
+  }
+  if (first === 'bin/test' || first === './bin/test' || first.endsWith('/bin/test')) return { runner: 'bin/test', words: 1 };
+  if (name === 'node' && tokens.includes('--test')) return { runner: 'node --test', words: 1 };
+  if (PYTHON.test(name) || name === 'node') {
+    const script = tokens.slice(1).find((t) => !t.startsWith('-')) ?? '';
+    if (baseName(script) === 'runtests.py') return { runner: 'runtests.py', words: 2 };
+    if (/(?:^|\/)tests?\/.*\.(?:py|js)$|(?:^|\/)test_[^/]*\.py$|(?:^|\/)[^/]*_test\.py$|\.test\.[cm]?js$/.test(script)) {
+      return { runner: 'test file', words: 1 };
+    }
+    if (baseName(script) === 'setup.py' && tokens.includes('test')) return { runner: 'setup.py test', words: 3 };
+    return null;
+  }
+  if (baseName(first) === 'runtests.py') return { runner: 'runtests.py', words: 1 };
+  if (['npm', 'yarn', 'pnpm', 'bun'].includes(name)) {
+    if (second === 'test' || second === 't') return { runner: `${name} test`, words: 2 };
+    if (second === 'run' && /^test(?::|$)/.test(third)) return { runner: `${name} test`, words: 3 };
+    const binary = name === 'npm' ? null : runnerOf(tokens.slice(1));
+    return binary && { runner: binary.runner, words: binary.words + 1 };
+  }
+  if (name === 'go' && second === 'test') return { runner: 'go test', words: 2 };
+  if (name === 'cargo' && (second === 'test' || second === 'nextest')) return { runner: 'cargo test', words: 2 };
+  if (['mvn', 'mvnw', 'gradle', 'gradlew'].includes(name)) {
+    const at = tokens.findIndex((t, i) => i > 0 && /^(?:test|check|verify|integrationTest)$|:test$/.test(t));
+    return at > 0 ? { runner: `${name.replace(/w$/, '')} test`, words: 1 } : null;
+  }
+  if (name === 'make' && tokens.slice(1).some((t) => /^(?:test|tests|check)$/.test(t))) return { runner: 'make test', words: 1 };
+  if (name === 'dotnet' && second === 'test') return { runner: 'dotnet test', words: 2 };
+  return null;
+}
+
+const normalize = (line: string) => line.trim().replace(/\s+/g, ' ');
+
+/**
+ * The test invocation of a command line, or null when it runs no tests. `goalTestCommand` is the
+ * goal's own test command: a command line that contains it is a test run whatever its runner.
+ */
+export function parseTestInvocation(commandLine: string, goalTestCommand = ''): TestInvocation | null {
+  for (const tokens of simpleCommands(commandLine)) {
+    if (tokens[0] === 'cd' || tokens[0] === 'export' || tokens[0] === 'source') continue;
+    const command = unwrap(tokens);
+    const found = runnerOf(command);
+    if (!found) continue;
+    const args = command.slice(found.words);
+    const flags = args.filter((a) => a.startsWith('-'));
+    const target = args.filter((a) => !a.startsWith('-') && !/^(?:test|check|run)$/.test(a));
+    return { runner: found.runner, target: [...target].sort().join(' '), flags: [...flags].sort().join(' ') };
+  }
+  const goal = normalize(goalTestCommand);
+  if (goal !== '' && normalize(commandLine).includes(goal)) return { runner: 'goal', target: goal, flags: '' };
+  return null;
+}
+
+/**
+ * Summary lines runners print, most specific first. Each says the run failed or passed; a failure
+ * count of zero is not a failure (`0 failed`).
+ */
+const FAILED_SUMMARIES: RegExp[] = [
+  /^=+ .*\b[1-9]\d* (?:failed|errors?)\b.* =+$/m, // pytest
+  /^FAILED \((?:failures|errors)=\d+/m, // unittest, runtests.py
+  /^Tests?:\s+.*\b[1-9]\d* failed\b/m, // jest
+  /^\s*Tests\s+[1-9]\d* failed\b/m, // vitest
+  /^\s*[1-9]\d* failing\b/m, // mocha
+  /^# fail [1-9]\d*$/m, // node --test (TAP)
+  /^test result: FAILED\b/m, // cargo
+  /^(?:FAIL|--- FAIL:)\s/m, // go
+  /^\d+ examples?, [1-9]\d* failures?\b/m, // rspec
+  /^FAILURES!$/m, // phpunit
+  /^\[ERROR\] Tests run:.*Failures: [1-9]/m, // maven
+  /^\d+% tests passed, [1-9]\d* tests? failed/m, // ctest
+  /^\s*(?:ERROR|FAIL):\s+\w+ .*commands failed$/m, // tox
+  /^BUILD FAILED\b/m, // gradle
+  /^(?:FAILURE|FAILED)\b/m, // pytest's short summary lines, and scripts that say so and exit 0
+];
+const PASSED_SUMMARIES: RegExp[] = [
+  /^=+ (?:(?!failed|error).)*\b\d+ passed\b(?:(?!failed|error).)* =+$/m,
+  /^OK(?: \(.*\))?$/m,
+  /^Tests?:\s+(?:(?!failed).)*\d+ passed/m,
+  /^\s*Tests\s+\d+ passed\b/m,
+  /^\s*\d+ passing\b(?![\s\S]*\b[1-9]\d* failing)/m,
+  /^# fail 0$/m,
+  /^test result: ok\./m,
+  /^ok\s+\S+\s+[\d.]+s/m,
+  /^\d+ examples?, 0 failures\b/m,
+  /^OK \(\d+ tests?/m,
+  /^100% tests passed/m,
+  /^\s*congratulations :\)$/m,
+  /^BUILD SUCCESSFUL\b/m,
+];
+
+/**
+ * Whether a test run passed: a failure summary line fails it whatever the exit code (a script that
+ * prints FAILED and exits 0 did not pass), then the exit code decides, then a pass summary line.
+ */
+export function testOutcome(output: string, exitCode: number | null | undefined): TestOutcome {
+  if (FAILED_SUMMARIES.some((p) => p.test(output))) return 'failed';
+  if (exitCode === null) return 'failed';
+  if (exitCode !== undefined) return exitCode === 0 ? 'passed' : 'failed';
+  if (PASSED_SUMMARIES.some((p) => p.test(output))) return 'passed';
+  return 'unknown';
+}
+
+/**
+ * Whether a command that is not a test run failed: a non-zero exit, a kill, or (when the source
+ * recorded no exit code) an uncaught error in its output.
+ */
+export function commandFailed(output: string, exitCode: number | null | undefined): boolean {
+  if (exitCode === null) return true;
+  if (exitCode !== undefined) return exitCode !== 0;
+  return /^Traceback \(most recent call last\)|^[\w.]*(?:Error|Exception): |command not found$|^(?:FAILURE|FAILED)\b/m.test(output);
+}

@@ -1,0 +1,93 @@
+import { commandFailed, parseTestInvocation, simpleCommands, testOutcome } from './test-runner';
+
+const runnerOf = (line: string, goal = '') => parseTestInvocation(line, goal)?.runner ?? null;
+
+describe('parseTestInvocation', () => {
+  it.each([
+    ['pytest tests/test_sum.py -x', 'pytest'],
+    ['cd /testbed && python -m pytest tests/utils -q', 'pytest'],
+    ['PYTHONPATH=. timeout 300 python3 -m pytest -k sum', 'pytest'],
+    ['tox -e py311', 'tox'],
+    ['nox -s tests', 'nox'],
+    ['./bin/test --parallel 1 forms_tests', 'bin/test'],
+    ['cd tests && python runtests.py admin_views --verbosity 2', 'runtests.py'],
+    ['./tests/runtests.py utils_tests', 'runtests.py'],
+    ['npx jest src/sum.test.ts', 'jest'],
+    ['yarn vitest run', 'vitest'],
+    ['node_modules/.bin/mocha test/', 'mocha'],
+    ['node --test test/', 'node --test'],
+    ['npm test -- --watch=false', 'npm test'],
+    ['npm run test:unit', 'npm test'],
+    ['pnpm test', 'pnpm test'],
+    ['go test ./... 2>&1 | tail -20', 'go test'],
+    ['cargo test --lib parser', 'cargo test'],
+    ['mvn -q test -Dtest=SumTest', 'mvn test'],
+    ['./gradlew :core:test', 'gradle test'],
+    ['ctest --output-on-failure', 'ctest'],
+    ['make test', 'make test'],
+    ['make -j2 check', 'make test'],
+    ['bundle exec rspec spec/models', 'rspec'],
+    ['vendor/bin/phpunit tests/Unit', 'phpunit'],
+    ['python -m unittest discover', 'unittest'],
+    ['python tests/test_sum.py', 'test file'],
+  ])('recognizes %s as %s', (line, runner) => {
+    expect(runnerOf(line)).toBe(runner);
+  });
+
+  it.each([
+    'cat tests/test_sum.py',
+    'grep -rn "def test_" tests/',
+    "sed -n '1,40p' tests/test_sum.py",
+    'ls tests',
+    'python reproduce.py',
+    'npm install',
+    'git diff tests/',
+    'find . -name "test_*.py"',
+    'echo pytest',
+  ])('does not take %s for a test run', (line) => {
+    expect(runnerOf(line)).toBeNull();
+  });
+
+  it("counts the goal's own test command whatever runner it names", () => {
+    expect(runnerOf('./scripts/check-all.sh --fast', './scripts/check-all.sh')).toBe('goal');
+    expect(runnerOf('pytest -q', 'npm test')).toBe('pytest');
+  });
+
+  it('gives a retry with other flags the same runner and target', () => {
+    const a = parseTestInvocation('pytest tests/test_sum.py -x');
+    const b = parseTestInvocation('python -m pytest -vv --tb=short tests/test_sum.py');
+    expect([a?.runner, a?.target]).toEqual([b?.runner, b?.target]);
+    expect(a?.flags).not.toBe(b?.flags);
+  });
+
+  it('splits on pipes and && but not inside quotes', () => {
+    expect(simpleCommands(`cd a && echo "x && y" | grep x; ls`)).toEqual([['cd', 'a'], ['echo', 'x && y'], ['grep', 'x'], ['ls']]);
+  });
+});
+
+describe('testOutcome', () => {
+  it('reads the exit code, and a failure summary over an exit code of 0', () => {
+    expect(testOutcome('===== 3 passed in 0.2s =====', 0)).toBe('passed');
+    expect(testOutcome('===== 1 failed, 2 passed in 0.2s =====', 1)).toBe('failed');
+    expect(testOutcome('===== 1 failed, 2 passed in 0.2s =====', 0)).toBe('failed');
+    expect(testOutcome('Running checks\nFAILURE: sum(2, 2) returned 5', 0)).toBe('failed');
+    expect(testOutcome('', null)).toBe('failed');
+  });
+
+  it('reads the summary line when the source recorded no exit code', () => {
+    expect(testOutcome('Ran 12 tests in 0.3s\n\nOK', undefined)).toBe('passed');
+    expect(testOutcome('Ran 12 tests in 0.3s\n\nFAILED (failures=2)', undefined)).toBe('failed');
+    expect(testOutcome('Tests:       1 failed, 4 passed, 5 total', undefined)).toBe('failed');
+    expect(testOutcome('test result: ok. 4 passed; 0 failed', undefined)).toBe('passed');
+    expect(testOutcome('collecting ...', undefined)).toBe('unknown');
+  });
+});
+
+describe('commandFailed', () => {
+  it('reads the exit code, or an uncaught error when there is none', () => {
+    expect(commandFailed('', 2)).toBe(true);
+    expect(commandFailed('fine', 0)).toBe(false);
+    expect(commandFailed('Traceback (most recent call last):\n  File "x.py"\nValueError: bad', undefined)).toBe(true);
+    expect(commandFailed('done', undefined)).toBe(false);
+  });
+});

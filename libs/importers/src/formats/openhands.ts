@@ -1,0 +1,108 @@
+import { asRecord, asString, ImportedRun, ImportedStep, parseJsonDocument, TranscriptError } from '../imported-run';
+import { clip, fileStep, withShellEdits } from '../step-builders';
+import { filesOfDiff } from '../unified-diff';
+
+/**
+ * OpenHands event streams: a JSON list of events `{id, source, action, args}` and
+ * `{id, cause, observation, content, extras}`, or an evaluation record `{instance_id, history,
+ * test_result: {git_patch}}` holding one.
+ */
+export function parseOpenHands(text: string, hint: { name: string }): ImportedRun[] {
+  const doc = parseJsonDocument(text, 'the OpenHands event stream');
+  const record = asRecord(doc);
+  const events = (Array.isArray(doc) ? doc : Array.isArray(record?.['history']) ? record['history'] : null)?.map(asRecord);
+  if (!events) throw new TranscriptError(1, 'neither a list of events nor a record with "history": is this an OpenHands event stream?');
+
+  const steps: ImportedStep[] = [];
+  const byId = new Map<number, ImportedStep>();
+  const said: string[] = [];
+  let task = '';
+  let finalMessage = '';
+  let endedBy: ImportedRun['endedBy'] = 'finished';
+  // Paths are made relative to the first working directory a command reports, wherever it comes.
+  const root = events.map((e) => asString(asRecord(asRecord(e?.['extras'])?.['metadata'])?.['working_dir'])).find((dir) => dir !== '') || undefined;
+  let turns = 0;
+  for (const event of events) {
+    if (!event) continue;
+    const args = asRecord(event['args']) ?? {};
+    const extras = asRecord(event['extras']) ?? {};
+    const action = asString(event['action']);
+    const observation = asString(event['observation']);
+    if (action) {
+      if (event['source'] === 'agent' && !['system', 'recall', 'change_agent_state'].includes(action)) turns++;
+      const step = actionStep(action, event, args, root);
+      if (action === 'message' && event['source'] === 'user') {
+        if (task === '') task = asString(args['content']);
+      } else if (action === 'finish') {
+        finalMessage = asString(args['final_thought']) || asString(asRecord(args['outputs'])?.['content']) || asString(event['message']);
+      } else if (step) {
+        steps.push(step);
+        if (typeof event['id'] === 'number') byId.set(event['id'], step);
+        if (step.kind === 'message' || step.kind === 'question') said.push(step.output ?? '');
+      }
+    } else if (observation) {
+      const step = typeof event['cause'] === 'number' ? byId.get(event['cause']) : undefined;
+      const metadata = asRecord(extras['metadata']) ?? {};
+      if (step) {
+        step.output = clip(asString(event['content']));
+        const code = metadata['exit_code'] ?? extras['exit_code'];
+        if (step.kind === 'command' && typeof code === 'number') step.exitCode = code === -1 ? null : code;
+      }
+      if (observation === 'agent_state_changed') {
+        const state = asString(extras['agent_state']);
+        if (state === 'error' && endedBy === 'finished') endedBy = 'error';
+        if (state === 'stopped' || state === 'paused') endedBy = 'interrupted';
+      }
+      if (observation === 'error') endedBy = limitOf(asString(event['content']));
+    }
+  }
+  if (finalMessage === '' && said.length > 0) finalMessage = said.pop() ?? '';
+  const patch = asString(asRecord(record?.['test_result'])?.['git_patch']);
+  const maxTurns = asRecord(record?.['metadata'])?.['max_iterations'];
+  return [{
+    format: 'openhands', ids: [asString(record?.['instance_id']) || hint.name.replace(/\.json$/, '')], task,
+    steps: withShellEdits(steps, root), finalMessage, messages: said, endedBy, turns,
+    maxTurns: typeof maxTurns === 'number' ? maxTurns : undefined, change: filesOfDiff(patch),
+    gaps: [
+      ...(patch ? [] : ['no git_patch: the delivered change is empty']),
+      "a delegated agent's steps are in its own stream: only the delegation shows here",
+    ],
+  }];
+}
+
+function actionStep(action: string, event: Record<string, unknown>, args: Record<string, unknown>, root: string | undefined): ImportedStep | null {
+  switch (action) {
+    case 'run':
+      return { kind: 'command', tool: 'execute_bash', input: asString(args['command']) };
+    case 'run_ipython':
+      return { kind: 'command', tool: 'execute_ipython_cell', input: asString(args['code']) };
+    case 'read':
+      return fileStep('read', 'read', asString(args['path']), root);
+    case 'edit':
+    case 'write':
+      return asString(args['command']) === 'view'
+        ? fileStep('read', action, asString(args['path']), root)
+        : fileStep('edit', action, asString(args['path']), root);
+    case 'browse':
+    case 'browse_interactive':
+      return { kind: 'web', tool: action, input: asString(args['url']) || asString(args['browser_actions']) };
+    case 'think':
+      return { kind: 'thought', tool: 'think', output: asString(args['thought']) };
+    case 'delegate':
+      return { kind: 'thought', tool: 'delegate', input: `delegated to ${asString(args['agent'])}`, speaker: asString(args['agent']) || undefined };
+    case 'message':
+      return event['source'] === 'agent'
+        ? { kind: args['wait_for_response'] === true ? 'question' : 'message', output: asString(args['content']) }
+        : null;
+    default:
+      return null;
+  }
+}
+
+/** OpenHands reports its limits as error observations. */
+function limitOf(content: string): ImportedRun['endedBy'] {
+  if (/maximum iteration|max_iterations|iteration limit/i.test(content)) return 'turn_limit';
+  if (/budget|cost/i.test(content)) return 'cost_limit';
+  if (/timeout|timed out/i.test(content)) return 'time_limit';
+  return 'error';
+}

@@ -1,0 +1,11 @@
+export * from './imported-run';
+export * from './detect-format';
+export * from './read-transcript';
+export * from './unified-diff';
+export * from './shell-edits';
+export { parseClaudeCode } from './formats/claude-code';
+export { parseSweAgent } from './formats/swe-agent';
+export { parseMiniSweAgent } from './formats/mini-swe-agent';
+export { parseOpenHands } from './formats/openhands';
+export { parseOtlpJson } from './formats/otlp-json';
+export * from './imported-run-events';

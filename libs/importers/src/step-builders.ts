@@ -1,0 +1,27 @@
+import type { ImportedStep } from './imported-run';
+import { relativeToRoot } from './repo-paths';
+import { filesWrittenBy } from './shell-edits';
+
+/**
+ * After each command that writes files by its words (`sed -i`, `> file`), an edit step per file,
+ * marked as inferred from the shell: an agent that edits this way still shows its edits.
+ */
+export function withShellEdits(steps: readonly ImportedStep[], root: string | undefined): ImportedStep[] {
+  return steps.flatMap((step) => {
+    if (step.kind !== 'command' || step.refused) return [step];
+    const edits = filesWrittenBy(step.input ?? '').map((file): ImportedStep => {
+      const path = relativeToRoot(file, root);
+      return { kind: 'edit', input: path, path, editedBy: 'shell', ...(step.speaker ? { speaker: step.speaker } : {}) };
+    });
+    return [step, ...edits];
+  });
+}
+
+/** A file step (read or edit) with its path relative to the repository root when it lies inside. */
+export function fileStep(kind: 'read' | 'edit', tool: string, path: string, root: string | undefined, extra: Partial<ImportedStep> = {}): ImportedStep {
+  const relative = relativeToRoot(path, root);
+  return { kind, tool, input: relative, path: relative, ...(kind === 'edit' ? { editedBy: 'tool' as const } : {}), ...extra };
+}
+
+/** Keeps a step's recorded output bounded: the log holds steps, not whole build logs. */
+export const clip = (text: string, limit = 8_000) => (text.length > limit ? `${text.slice(0, limit)}\n… (${text.length - limit} more characters)` : text);
