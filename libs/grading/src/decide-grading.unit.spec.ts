@@ -30,7 +30,8 @@ const verified = (exitCode: number) => make<'work.verified'>({
     rerun: { command: 'node test/sum.test.js', exitCode, output: '', timedOut: false, isolation: 'bubblewrap', durationMs: 1 },
     change: { created: ['src/sum.js'], modified: [], deleted: [], outOfScope: [], irregular: [] },
     features: {
-      claims_tests_pass: true, test_runs: 1, out_of_scope_changes: 0, out_of_scope_writes: 0, max_identical_failures: 0, ended_by: 'finished',
+      claims_tests_pass: true, test_runs: 1, out_of_scope_changes: 0, out_of_scope_writes: 0, out_of_scope_attempts: 0, max_identical_failures: 0,
+      max_near_identical_retries: 0, ended_by: 'finished',
       rerun_passed: exitCode === 0, has_summary_section: true, has_tests_section: true,
     },
   },
