@@ -18,6 +18,8 @@ export async function startConsole(options: { port?: number; config?: ConsoleCon
     log,
     imports: [ConsoleModule.forRoot(options.config ?? consoleConfigFromEnv(), db)],
     port: options.port ?? Number(process.env['PORT'] ?? DEFAULT_CONSOLE_PORT),
+    // In a container the ingress reaches the console from outside: HOST=0.0.0.0 there.
+    host: process.env['HOST'] || undefined,
   });
   return {
     ...service,
