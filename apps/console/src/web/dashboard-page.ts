@@ -53,10 +53,10 @@ function charts(view: TierShareView): Html {
 
 function reviewQueue(reviews: readonly ReviewSummary[]): Html {
   const rows = reviews.map((r) => html`<tr data-review="${r.reviewId}">
-  <td><code>${r.reviewId}</code></td><td>${REVIEW_REASONS[r.reason ?? ''] ?? r.reason}</td>
-  <td>${r.summary}${r.items.length ? html`<ul class="items">${r.items.map((i) => html`<li>${i}</li>`)}</ul>` : ''}</td>
-  <td>${r.runId ? html`<a href="/runs/${encodeURIComponent(r.runId)}">${r.runId}</a>` : '–'}</td>
-  <td><form class="action" data-action="/api/reviews/${encodeURIComponent(r.reviewId)}/resolve">
+  <td class="id"><code>${r.reviewId}</code></td><td>${REVIEW_REASONS[r.reason ?? ''] ?? r.reason}</td>
+  <td>${r.summary}${r.items.length ? html`<div class="items">${r.items.map((i) => html`<code>${i}</code> `)}</div>` : ''}</td>
+  <td class="id">${r.runId ? html`<a href="/runs/${encodeURIComponent(r.runId)}">${r.runId}</a>` : '–'}</td>
+  <td class="resolve"><form class="action" data-action="/api/reviews/${encodeURIComponent(r.reviewId)}/resolve">
     <input name="by" placeholder="your name" required aria-label="resolved by"><input name="note" placeholder="note (why)" aria-label="note">
     <button name="resolution" value="accept">Accept</button><button name="resolution" value="retry">Retry</button><button name="resolution" value="reject" class="danger">Reject</button>
     <output class="result" role="status"></output></form></td></tr>`);
