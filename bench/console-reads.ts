@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { openDatabase, PROJECTION_MIGRATIONS, replayProjections, reviewsList, rulesList, runsList, runTimeline } from '@loopwright/projections';
+import { openDatabase, PROJECTION_MIGRATIONS, replayProjections, reviewsList, ruleDetail, rulesList, runsList, runTimeline } from '@loopwright/projections';
 import { scenarioEvents } from '@loopwright/projections/testing';
 import { startConsole } from '../apps/console/src/main';
 import { tierShareView } from '../apps/console/src/tier-share-view';
@@ -53,7 +53,11 @@ void runBenchmark(async (teardown) => {
     { read: 'tier share', direct: () => tierShareView(db), http: '/api/tier-share' },
     {
       read: 'dashboard page (HTML)',
-      direct: () => Promise.all([tierShareView(db), runsList(db, { limit: 50 }), reviewsList(db, { status: 'open' }), rulesList(db)]),
+      direct: () =>
+        Promise.all([
+          tierShareView(db), runsList(db, { limit: 50 }), reviewsList(db, { status: 'open' }),
+          rulesList(db).then((rules) => Promise.all(rules.map((r) => ruleDetail(db, r.ruleId)))),
+        ]),
       http: '/',
     },
     { read: 'run page (HTML)', direct: () => runTimeline(db, middle), http: `/runs/${middle}` },
