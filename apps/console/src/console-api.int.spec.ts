@@ -265,6 +265,7 @@ describe('the console API over real projections and a real log', () => {
       positions.push(await next());
       expect(positions[1]).toBeGreaterThan(positions[0]);
       expect(positions[1]).toBe(lastSeq);
+      expect(await body(await call('/api/position'))).toEqual({ position: lastSeq });
     } finally {
       await reader.cancel();
     }
