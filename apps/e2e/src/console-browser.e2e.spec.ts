@@ -15,6 +15,8 @@ describe('the console in a browser (Chromium), on the services as processes with
   let consoleUrl: string;
   /** Requests the page made anywhere but the console. */
   const external: string[] = [];
+  /** Script errors and console errors (a blocked resource, a violated content policy). */
+  const errors: string[] = [];
 
   beforeAll(async () => {
     schema = await createTestSchema('console_browser');
@@ -32,6 +34,11 @@ describe('the console in a browser (Chromium), on the services as processes with
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     page.on('request', (request) => {
       if (!request.url().startsWith(consoleUrl)) external.push(request.url());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      // Expected: 404 while a run just submitted is not projected yet; 409, the refused approval below.
+      if (message.type() === 'error' && !/status of (404 \(Not Found\)|409 \(Conflict\))/.test(message.text())) errors.push(message.text());
     });
     await page.goto(consoleUrl);
     await page.fill('#token', TOKEN);
@@ -153,12 +160,13 @@ describe('the console in a browser (Chromium), on the services as processes with
     expect(approvals).toEqual([{ ruleId: 'r-browser', by: 'ada', note: 'checked the golden set' }]);
   }, 120_000);
 
-  it('shows the frontier share trend and the tier-share chart, and loaded nothing from outside the console', async () => {
+  it('shows the frontier share trend and the tier-share chart, and loaded nothing from outside the console, without a script error', async () => {
     await page.goto(consoleUrl);
     await expect(page.getByTestId('frontier-latest').textContent()).resolves.toMatch(/^\d+\.\d%$/);
     expect(await page.getByTestId('tier-chart').locator('svg rect').count()).toBeGreaterThan(0);
     await expect(page.locator('#live-status').textContent()).resolves.toMatch(/live · projections at seq \d+/);
     await page.screenshot({ path: artifactPath('console', 'dashboard.png'), fullPage: true });
     expect(external).toEqual([]);
+    expect(errors).toEqual([]);
   }, 60_000);
 });
