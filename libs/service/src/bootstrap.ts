@@ -15,6 +15,8 @@ export interface ServiceOptions {
   /** The service's own module: its controllers hold the `@EventPattern` handlers. */
   imports: ModuleMetadata['imports'];
   port?: number;
+  /** The address HTTP listens on; 127.0.0.1 unless the service must be reachable from elsewhere (a container). */
+  host?: string;
   log?: EventLog;
   transport?: Pick<JetStreamTransportOptions, 'defaults' | 'perType'>;
 }
@@ -56,8 +58,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   app.connectMicroservice({ strategy: new JetStreamTransport({ service: options.name, log, ...transport }) }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   // HOST=0.0.0.0 in containers, where probes and Prometheus connect from outside; loopback otherwise.
-  await app.listen(options.port ?? 0, process.env['HOST'] || '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  await app.listen(options.port ?? 0, options.host ?? (process.env['HOST'] || '127.0.0.1'));
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('[::]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
