@@ -1,5 +1,5 @@
 import { ValidationError } from '@loopwright/core';
-import { LoopEvent, parseEvent, parseSubject } from '@loopwright/events';
+import { catalog, LoopEvent, parseEvent, parseSubject, producerAllowed } from '@loopwright/events';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -9,8 +9,9 @@ export function encodeEvent(event: LoopEvent): Uint8Array {
 }
 
 /**
- * Decodes a stored message and checks that its subject and envelope agree: an event whose
- * envelope names another producer or type than its subject is refused (subjects carry the permissions).
+ * Decodes a stored message and checks who wrote it: the subject carries the NATS permissions, so
+ * an envelope naming another producer, aggregate or type than its subject is refused, and so is a
+ * producer the catalog does not allow for the type (an event forged past `createEvent`).
  */
 export function decodeEvent(subject: string, payload: Uint8Array, subjectRoot: string): LoopEvent {
   let json: unknown;
@@ -23,7 +24,19 @@ export function decodeEvent(subject: string, payload: Uint8Array, subjectRoot: s
   }
   const event = parseEvent(json);
   const parts = parseSubject(subject, subjectRoot);
-  const mismatched = (['aggregate', 'aggregateId', 'producer', 'type'] as const).filter((k) => parts[k] !== event[k]);
+  if (parts.producer !== event.producer) {
+    throw new ValidationError(
+      `subject ${subject} names producer ${parts.producer}, the envelope ${event.producer} (${event.type}): refused`,
+      [{ path: 'producer', message: `expected ${parts.producer}` }],
+    );
+  }
+  if (!producerAllowed(event.type, event.producer)) {
+    throw new ValidationError(
+      `${event.producer} may not publish ${event.type}; owners: ${catalog[event.type].producers.join(', ')}`,
+      [{ path: 'producer', message: 'not an owner of the type' }],
+    );
+  }
+  const mismatched = (['aggregate', 'aggregateId', 'type'] as const).filter((k) => parts[k] !== event[k]);
   if (mismatched.length > 0) {
     throw new ValidationError(`subject ${subject} disagrees with the envelope on ${mismatched.join(', ')}`);
   }

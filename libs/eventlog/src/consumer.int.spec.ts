@@ -64,7 +64,7 @@ describe('consumers', () => {
     const [first, second] = notices;
     if (first?.type !== 'system.event.quarantined' || second?.type !== 'system.event.quarantined') throw new Error('no notice');
     expect(first.data.reason).toMatch(/not JSON/);
-    expect(second.data.reason).toMatch(/disagrees with the envelope on producer/);
+    expect(second.data.reason).toMatch(/names producer grader, the envelope executor \(trace.step\)/);
     expect((await log.jsm.streams.getMessage(config.streamName, { seq: raw.seq }))?.string()).toBe('{not json');
   });
 

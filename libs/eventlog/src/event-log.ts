@@ -76,11 +76,15 @@ export class EventLog {
     return replayEvents(this.js, this.config.streamName, this.config.subjectRoot, options);
   }
 
-  /** Every valid event of one run, in log order. */
-  async readRun(runId: string): Promise<(LoopEvent & { seq: number })[]> {
+  /**
+   * Every valid event of one run, in log order. A stored message that is not a valid event from an
+   * allowed producer never reaches the caller: it is handed to `onRejected` (by default, one line on stderr).
+   */
+  async readRun(runId: string, onRejected: (stored: StoredEvent) => void = reportRejected): Promise<(LoopEvent & { seq: number })[]> {
     const events: (LoopEvent & { seq: number })[] = [];
     for await (const stored of this.replay({ filter: `${this.config.subjectRoot}.run.${runId}.>` })) {
       if (stored.event) events.push({ ...stored.event, seq: stored.seq });
+      else onRejected(stored);
     }
     return events;
   }
@@ -110,4 +114,8 @@ export class EventLog {
     await Promise.all([...this.consumers].map((c) => c.stop()));
     if (!this.nc.isClosed()) await this.nc.drain();
   }
+}
+
+function reportRejected(stored: StoredEvent): void {
+  process.stderr.write(`loopwright: ignored seq ${stored.seq} on ${stored.subject}: ${stored.error}\n`);
 }

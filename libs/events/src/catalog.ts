@@ -64,3 +64,8 @@ export type EventDataInput<T extends EventType> = z.input<Catalog[T]['data']>;
 export function isEventType(type: string): type is EventType {
   return Object.prototype.hasOwnProperty.call(catalog, type);
 }
+
+/** True when the catalog lets `producer` publish events of `type`; consumers refuse the rest. */
+export function producerAllowed(type: EventType, producer: string): boolean {
+  return (catalog[type].producers as readonly string[]).includes(producer);
+}

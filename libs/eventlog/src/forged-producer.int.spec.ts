@@ -1,0 +1,109 @@
+import { createEvent, LoopEvent } from '@loopwright/events';
+import { dropTestStream, testLogConfig } from '@loopwright/testing';
+import { EventLog, LogConfig, StoredEvent } from './index';
+
+/** Resolves when `predicate` holds, polling; the test's own timeout bounds it. */
+async function until(predicate: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await predicate())) await new Promise((r) => setTimeout(r, 20));
+}
+
+function completed(runId: string, decisionId: string): LoopEvent {
+  return createEvent({
+    type: 'decision.completed',
+    aggregateId: runId,
+    producer: 'executor',
+    data: {
+      decisionId, key: 'executor:engineer:draft', tier: 'frontier', verdict: 'done', confidence: 1, costUsd: 0,
+      tokens: { input: 1, output: 1 }, latencyMs: 1,
+    },
+  });
+}
+
+function step(runId: string, n: number): LoopEvent {
+  return createEvent({
+    type: 'trace.step',
+    aggregateId: runId,
+    producer: 'executor',
+    data: { taskId: `${runId}-engineer`, iteration: 1, step: n, kind: 'tool', tool: 'list_files', input: '.' },
+  });
+}
+
+/**
+ * Events forged by publishing raw JSON (createEvent's producer check bypassed): a consumer and every
+ * reader of the log refuse an event whose producer the catalog does not allow for its type, or whose
+ * subject names another producer than its envelope.
+ */
+describe('events from the wrong producer', () => {
+  let config: LogConfig;
+  let log: EventLog;
+  const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+  /** Publishes an event as JSON with its envelope producer replaced, on the subject of `subjectProducer`. */
+  const forge = (event: LoopEvent, envelopeProducer: string, subjectProducer = envelopeProducer) =>
+    log.js.publish(
+      `${config.subjectRoot}.${event.aggregate}.${event.aggregateId}.${subjectProducer}.${event.type}`,
+      encode({ ...event, producer: envelopeProducer }),
+    );
+
+  beforeEach(async () => {
+    const base = testLogConfig('forged');
+    config = { ...base, producer: 'grader', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_artifacts` };
+    log = await EventLog.open(config);
+  });
+
+  afterEach(async () => {
+    await log.close();
+    await dropTestStream(config.natsUrl, config.streamName);
+  });
+
+  it('quarantines, naming producer and type, what the catalog does not give that producer, and handles the rest', async () => {
+    const handled: string[] = [];
+    const consumer = await log.consume(
+      { durable: 'grader-decision-completed', filterSubject: `${config.subjectRoot}.run.*.*.decision.completed` },
+      async (e) => {
+        if (e.type === 'decision.completed') handled.push(`${e.producer}:${e.data.decisionId}`);
+      },
+    );
+    await log.append(completed('r1', 'legit-before'));
+    const byRouter = await forge(completed('r1', 'forged-router'), 'router');
+    const bySubmitter = await forge(completed('r1', 'forged-submitter'), 'submitter');
+    const onOtherSubject = await forge(completed('r1', 'forged-subject'), 'executor', 'grader');
+    await log.append(completed('r1', 'legit-after'));
+    await until(() => handled.length === 2);
+    const notices = async () => {
+      const found: StoredEvent[] = [];
+      for await (const s of log.replay({ filter: `${config.subjectRoot}.system.>` })) found.push(s);
+      return found;
+    };
+    await until(async () => (await notices()).length === 3);
+    await consumer.stop();
+
+    expect(handled).toEqual(['executor:legit-before', 'executor:legit-after']);
+    const reasons = new Map((await notices()).map(({ event }) => {
+      if (event?.type !== 'system.event.quarantined') throw new Error('not a quarantine notice');
+      return [event.data.originalSeq, event.data.reason];
+    }));
+    expect(reasons.get(byRouter.seq)).toMatch(/router may not publish decision\.completed/);
+    expect(reasons.get(bySubmitter.seq)).toMatch(/submitter may not publish decision\.completed/);
+    expect(reasons.get(onOtherSubject.seq)).toMatch(/subject .*\.grader\.decision\.completed names producer grader, the envelope executor/);
+    // nothing is lost: the forged messages stay in the log
+    expect((await log.jsm.streams.getMessage(config.streamName, { seq: byRouter.seq }))?.json<{ producer: string }>().producer)
+      .toBe('router');
+  });
+
+  it('drops forged events from readRun and replay, and reports each one', async () => {
+    await log.append(step('r2', 0));
+    const forgedStep = await forge(step('r2', 1), 'grader');
+    const wrongSubject = await forge(step('r2', 2), 'executor', 'grader');
+    await log.append(step('r2', 3));
+
+    const rejected: StoredEvent[] = [];
+    const events = await log.readRun('r2', (stored) => rejected.push(stored));
+    expect(events.map((e) => e.type === 'trace.step' && e.data.step)).toEqual([0, 3]);
+    expect(rejected.map((r) => r.seq)).toEqual([forgedStep.seq, wrongSubject.seq]);
+    expect(rejected[0].error).toMatch(/grader may not publish trace\.step; owners: executor/);
+
+    const replayed: StoredEvent[] = [];
+    for await (const stored of log.replay({ filter: `${config.subjectRoot}.run.r2.>` })) replayed.push(stored);
+    expect(replayed.map((s) => s.event === null)).toEqual([false, true, true, false]);
+  });
+});
