@@ -24,7 +24,7 @@ function step(runId: string, n: number): LoopEvent {
     type: 'trace.step',
     aggregateId: runId,
     producer: 'executor',
-    data: { taskId: `${runId}-engineer`, iteration: 1, step: n, kind: 'tool', tool: 'list_files', input: '.' },
+    data: { taskId: `${runId}-engineer`, iteration: 1, step: n, kind: 'read', tool: 'list_files', input: '.' },
   });
 }
 
