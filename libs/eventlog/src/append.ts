@@ -1,6 +1,7 @@
 import { JetStreamApiError, JetStreamClient } from '@nats-io/jetstream';
 import { ConcurrencyError, InfrastructureError, ValidationError } from '@loopwright/core';
 import { LoopEvent, parseEvent, subjectOf } from '@loopwright/events';
+import { refuseSecrets } from './secret-guard';
 import { backoffDelay, sleep } from './backoff';
 import { encodeEvent } from './codec';
 
@@ -26,6 +27,7 @@ export async function appendEvent(
   options: AppendOptions = {},
 ): Promise<AppendResult> {
   const valid = parseEvent(event);
+  refuseSecrets(valid);
   const subject = subjectOf(valid, subjectRoot);
   const payload = encodeEvent(valid);
   const maxAttempts = options.maxAttempts ?? 6;

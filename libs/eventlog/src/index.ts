@@ -11,3 +11,4 @@ export * from './audit-chain';
 export * from './backoff';
 export * from './event-log';
 export * from './audit';
+export * from './secret-guard';
