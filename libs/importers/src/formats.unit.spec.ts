@@ -104,6 +104,19 @@ describe('mini-swe-agent trajectories', () => {
     expect(run.task).toMatch(/^read_rows\(\) keeps the UTF-8 byte order mark/);
   });
 
+  it('reads the command of a tool-calling model from its tool call, and the result from the tool message', () => {
+    const doc = {
+      info: { exit_status: 'Submitted', submission: '' }, trajectory_format: 'mini-swe-agent-1.1', instance_id: 'x-1',
+      messages: [
+        { role: 'user', content: 'Fix it' },
+        { role: 'assistant', content: 'Run the tests.', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'bash', arguments: '{"command": "pytest -q"}' } }] },
+        { role: 'tool', tool_call_id: 'c1', content: '<returncode>1</returncode>\n<output>\n1 failed\n</output>' },
+      ],
+    };
+    const [run] = parseTranscript(JSON.stringify(doc), 'x-1.traj.json');
+    expect(run.steps.filter((s) => s.kind === 'command').map((s) => [s.input, s.exitCode, s.output])).toEqual([['pytest -q', 1, '1 failed']]);
+  });
+
   it('tells the step limit from the cost limit behind LimitsExceeded', () => {
     const run = only('mini-swe-agent/csvtool__csvtool-97.traj.json');
     expect([run.endedBy, run.maxTurns]).toEqual(['turn_limit', 4]);
