@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Makes NATS (with JetStream) and PostgreSQL available to development, tests and CI.
 //
+// `npm test` (scripts/test.mjs): with no NATS_URL and no DATABASE_URL set and a Docker engine answering,
+// both are started as containers through the `testcontainers` package, removed when the tests end.
+// Otherwise, and always from the command line (whose servers must outlive it):
 // NATS: NATS_URL (default nats://127.0.0.1:4222) when it answers with JetStream; otherwise a
 // `nats-server -js` from the PATH (or Debian's package, installed when running as root),
 // started detached with its store under <repo>/.data/nats.
@@ -11,10 +14,12 @@
 // <repo>/.data/services.env. Knobs: LOOPWRIGHT_DATA_DIR, LOOPWRIGHT_NATS_PORT, LOOPWRIGHT_PG_PORT,
 // NATS_SERVER_BIN.
 import { spawn, spawnSync } from 'node:child_process';
+import http from 'node:http';
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chooseServiceSource, dockerSocket } from './service-source.mjs';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
@@ -27,8 +32,9 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
  * Makes sure NATS with JetStream and PostgreSQL answer, starting them when they do not.
  * Resolves to the URLs to use; rejects with a message that says what to do when neither works.
  */
-export async function ensureServices({ quiet = false, env = process.env } = {}) {
+export async function ensureServices({ quiet = false, env = process.env, containers = false } = {}) {
   const log = quiet ? () => {} : (line) => process.stderr.write(`services: ${line}\n`);
+  if (containers && chooseServiceSource({ env, dockerAnswers: await dockerAnswers(env) }) === 'testcontainers') return startContainers(log);
   const dataDir = path.resolve(env.LOOPWRIGHT_DATA_DIR || path.join(REPO_ROOT, '.data'));
   const wantedNats = env.NATS_URL || DEFAULT_NATS_URL;
   const wantedPg = env.DATABASE_URL || DEFAULT_DATABASE_URL;
@@ -65,6 +71,37 @@ export function describeServices({ nats, postgres }) {
 export function exportLines(natsUrl, databaseUrl) {
   const quote = (value) => `'${value.replace(/'/g, `'\\''`)}'`;
   return `export NATS_URL=${quote(natsUrl)}\nexport DATABASE_URL=${quote(databaseUrl)}\n`;
+}
+
+// ---------------------------------------------------------------- containers
+
+/** True when a Docker engine answers `GET /_ping` on its unix socket within two seconds. */
+export function dockerAnswers(env = process.env) {
+  const socketPath = dockerSocket(env);
+  if (!socketPath || !existsSync(socketPath)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const request = http.get({ socketPath, path: '/_ping', timeout: 2000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.once('timeout', () => { request.destroy(); resolve(false); });
+    request.once('error', () => resolve(false));
+  });
+}
+
+/** NATS (JetStream) and PostgreSQL as throwaway containers; testcontainers removes them when this process exits. */
+async function startContainers(log) {
+  const { GenericContainer, Wait } = await import('testcontainers');
+  log('no NATS_URL or DATABASE_URL, and Docker answers: starting NATS and PostgreSQL with testcontainers');
+  const [nats, pg] = await Promise.all([
+    new GenericContainer('nats:2.12.1-alpine').withCommand(['-js']).withExposedPorts(4222)
+      .withWaitStrategy(Wait.forLogMessage(/Server is ready/)).start(),
+    new GenericContainer('postgres:15').withEnvironment({ POSTGRES_HOST_AUTH_METHOD: 'trust' }).withExposedPorts(5432)
+      .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2)).start(),
+  ]);
+  const natsUrl = `nats://${nats.getHost()}:${nats.getMappedPort(4222)}`;
+  const databaseUrl = `postgres://postgres@${pg.getHost()}:${pg.getMappedPort(5432)}/postgres`;
+  return { natsUrl, databaseUrl, nats: { url: natsUrl, how: 'testcontainers' }, postgres: { url: databaseUrl, how: 'testcontainers' } };
 }
 
 // ---------------------------------------------------------------- NATS

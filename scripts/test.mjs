@@ -7,7 +7,7 @@ import { describeServices, ensureServices, REPO_ROOT } from './services.mjs';
 
 let services;
 try {
-  services = await ensureServices();
+  services = await ensureServices({ containers: true });
 } catch (err) {
   process.stderr.write(`npm test: NATS and PostgreSQL are needed for the integration tests.\n${err.message}\n`);
   process.exit(1);

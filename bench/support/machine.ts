@@ -23,7 +23,8 @@ export function loadAverage(): number[] {
   return os.loadavg().map((l) => Math.round(l * 100) / 100);
 }
 
-export async function machineFacts(nc: NatsConnection, databaseUrl?: string): Promise<MachineFacts> {
+/** `nc` is left out by benchmarks that do not use NATS. */
+export async function machineFacts(nc: NatsConnection | undefined, databaseUrl?: string): Promise<MachineFacts> {
   const cpus = os.cpus();
   return {
     date: new Date().toISOString(),
@@ -32,8 +33,8 @@ export async function machineFacts(nc: NatsConnection, databaseUrl?: string): Pr
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     node: process.version,
-    natsServer: nc.info?.version ?? 'unknown',
-    jetstream: nc.info?.jetstream ?? false,
+    natsServer: nc ? (nc.info?.version ?? 'unknown') : 'not used',
+    jetstream: nc?.info?.jetstream ?? false,
     ...(databaseUrl ? { postgres: await postgresVersion(databaseUrl) } : {}),
     loadAverageAtStart: loadAverage(),
   };

@@ -24,6 +24,11 @@ export function describeEvent(event: LoopEvent): string {
     }
     case 'work.produced':
       return `work ${event.data.workId} produced (${event.data.files.length} file(s), ended by ${event.data.endedBy}, claims tests ${event.data.claims.testsPass ? 'pass' : 'not passing'})`;
+    case 'work.verified': {
+      const { rerun, change } = event.data;
+      const unsafe = event.data.unsafe ? ' UNSAFE: commands ran without a sandbox' : '';
+      return `work ${event.data.workId} verified: \`${rerun.command}\` exited ${rerun.exitCode ?? 'without an exit code'} (${rerun.isolation}); ${change.created.length + change.modified.length + change.deleted.length} change(s), ${change.outOfScope.length} out of scope${unsafe}`;
+    }
     case 'decision.requested':
       return `  decision ${event.data.key} requested${event.data.builtinCheck ? ` (check ${event.data.builtinCheck})` : ''}`;
     case 'decision.routed':

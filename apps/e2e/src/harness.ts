@@ -57,7 +57,7 @@ export class InnerLoopHarness {
     });
   }
 
-  async start(...names: ('executor' | 'grader' | 'router' | 'miner')[]): Promise<void> {
+  async start(...names: ('executor' | 'grader' | 'router' | 'miner' | 'console')[]): Promise<void> {
     for (const name of names) this.services.set(name, startServiceProcess(name, this.env));
     await Promise.all(names.map((n) => this.services.get(n)!.url));
   }

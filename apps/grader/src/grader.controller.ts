@@ -9,11 +9,11 @@ export class GraderController {
 
   @EventPattern('work.produced')
   onWork(@Payload() event: EventOf<'work.produced'>): Promise<void> {
-    return this.grader.onWork(event);
+    return this.grader.handle(event);
   }
 
   @EventPattern('decision.routed')
   onRouted(@Payload() event: EventOf<'decision.routed'>): Promise<void> {
-    return event.data.key.startsWith('grader:') ? this.grader.onRouted(event) : Promise.resolve();
+    return event.data.key.startsWith('grader:') ? this.grader.handle(event) : Promise.resolve();
   }
 }

@@ -14,6 +14,8 @@ import { RunningProjections, startProjections } from './projections/start-projec
 
 
 /** The outer loop: projections, audit checkpoints, and a pass over the history on a timer. */
+const RULE_GAUGE_STATES = ['proposed', 'validated', 'rejected', 'promoted', 'demoted'] as const;
+
 @Injectable()
 export class MinerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private db?: DataSource;
@@ -59,6 +61,8 @@ export class MinerService implements OnApplicationBootstrap, OnApplicationShutdo
 
   private async refreshGauges(): Promise<void> {
     const states: { state: string; n: number }[] = await this.db!.query('SELECT state, count(*)::int AS n FROM rules GROUP BY state');
+    // every state is reported, at 0 while no rule is in it, so that a dashboard sees the first promotion as a rise
+    for (const state of RULE_GAUGE_STATES) this.metrics.rules.set({ state }, 0);
     for (const { state, n } of states) this.metrics.rules.set({ state }, n);
     const corrections: { key: string; n: number }[] = await this.db!.query('SELECT decision_key AS key, sum(count)::int AS n FROM corrections GROUP BY decision_key');
     for (const { key, n } of corrections) this.metrics.corrections.set({ key }, n);

@@ -2,12 +2,14 @@ import { ValidationError } from '@loopwright/core';
 import { BUILTIN_CHECKS, checkFeatures, isBuiltinCheckId, runCheck } from './builtin-checks';
 import { OUTPUT_FEATURE_NAMES } from './output-features';
 import { TRACE_FEATURE_NAMES } from './trace-features';
+import { DELIVERED_FEATURE_NAMES } from './delivered-change';
 
 describe('built-in checks', () => {
   it('has the agreed checks, each reading only known features of its surface', () => {
     expect(Object.keys(BUILTIN_CHECKS).sort()).toEqual([
       'attempted_outside_scope',
       'claimed_tested_without_running',
+      'delivered_outside_scope',
       'edited_outside_scope',
       'ended_by_budget_exhaustion',
       'required_sections',
@@ -15,7 +17,7 @@ describe('built-in checks', () => {
       'thrashed',
     ]);
     for (const check of Object.values(BUILTIN_CHECKS)) {
-      const known: readonly string[] = check.surface === 'trace' ? TRACE_FEATURE_NAMES : OUTPUT_FEATURE_NAMES;
+      const known: readonly string[] = [...(check.surface === 'trace' ? TRACE_FEATURE_NAMES : OUTPUT_FEATURE_NAMES), ...DELIVERED_FEATURE_NAMES];
       expect(checkFeatures(check.id).filter((f) => !known.includes(f))).toEqual([]);
     }
   });
@@ -24,8 +26,11 @@ describe('built-in checks', () => {
     ['claimed_tested_without_running', { claims_tests_pass: true, test_runs: 0 }, false, 'claims_tests_pass=true, test_runs=0'],
     ['claimed_tested_without_running', { claims_tests_pass: true, test_runs: 2 }, true, 'test_runs=2'],
     ['claimed_tested_without_running', { claims_tests_pass: false, test_runs: 0 }, true, 'claims_tests_pass=false'],
-    ['edited_outside_scope', { out_of_scope_writes: 1 }, false, 'out_of_scope_writes=1'],
-    ['edited_outside_scope', { out_of_scope_writes: 0 }, true, 'out_of_scope_writes=0'],
+    ['edited_outside_scope', { out_of_scope_changes: 0, out_of_scope_writes: 1 }, false, 'out_of_scope_writes=1'],
+    ['edited_outside_scope', { out_of_scope_changes: 2, out_of_scope_writes: 0 }, false, 'out_of_scope_changes=2'],
+    ['edited_outside_scope', { out_of_scope_changes: 0, out_of_scope_writes: 0 }, true, 'out_of_scope_writes=0'],
+    ['delivered_outside_scope', { out_of_scope_changes: 1 }, false, 'out_of_scope_changes=1'],
+    ['delivered_outside_scope', { out_of_scope_changes: 0 }, true, 'out_of_scope_changes=0'],
     // A failing command repeated with no change in between is thrashing from its first repeat.
     ['thrashed', { max_identical_failures: 2, max_near_identical_retries: 0 }, false, 'max_identical_failures=2'],
     ['thrashed', { max_identical_failures: 1, max_near_identical_retries: 2 }, true, 'max_near_identical_retries=2'],

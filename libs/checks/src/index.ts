@@ -5,5 +5,6 @@ export * from './claims';
 export * from './trace-features';
 export * from './output-features';
 export * from './builtin-checks';
+export * from './delivered-change';
 export * from './test-runner';
 export * from './render-trace';

@@ -63,6 +63,15 @@ export class InfrastructureError extends LoopwrightError {
   readonly retryable = true;
 }
 
+/**
+ * Commands cannot be isolated on this machine (no bubblewrap, or it cannot create its namespaces),
+ * so they are refused rather than run unconfined.
+ */
+export class SandboxUnavailableError extends LoopwrightError {
+  readonly code = 'SANDBOX_UNAVAILABLE';
+  readonly retryable = false;
+}
+
 export function isRetryable(error: unknown): boolean {
   return error instanceof LoopwrightError ? error.retryable : false;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import {
   DecisionCompleted, DecisionRequested, DecisionRouted, GoalSubmitted, GradeRecorded, TaskCompleted,
-  TaskFailed, TaskStarted, TraceStep, WorkProduced,
+  TaskFailed, TaskStarted, TraceStep, WorkProduced, WorkVerified,
 } from './run-events';
 import {
   InstructionProposed, ResidentTrained, RuleApproved, RuleDemoted, RulePromoted, RuleProposed, RuleRejected,
@@ -30,6 +30,7 @@ export const catalog = {
   'task.failed': { version: 1, aggregate: 'run', producers: ['executor'], data: TaskFailed },
   'trace.step': { version: 2, aggregate: 'run', producers: ['executor', 'submitter'], data: TraceStep },
   'work.produced': { version: 1, aggregate: 'run', producers: ['executor', 'submitter'], data: WorkProduced },
+  'work.verified': { version: 1, aggregate: 'run', producers: ['grader'], data: WorkVerified },
   'decision.requested': { version: 1, aggregate: 'run', producers: ['executor', 'grader'], data: DecisionRequested },
   'decision.routed': { version: 1, aggregate: 'run', producers: ['router'], data: DecisionRouted },
   'decision.completed': { version: 1, aggregate: 'run', producers: ['executor', 'grader'], data: DecisionCompleted },

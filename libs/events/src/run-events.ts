@@ -4,6 +4,21 @@ import { DecisionOutcomeTier, Role, Sha256, SubjectToken, Tier, Usd } from './vo
 /** A file the goal starts from, materialized in the task's sandbox before the agent runs. */
 export const SeedFile = z.object({ path: z.string().min(1), content: z.string() });
 
+/**
+ * A path pattern the agent may write: relative and inside the workspace. `..` segments, absolute
+ * paths, drive letters and `~` are refused where the goal enters the log, naming the field.
+ */
+export const AllowedPath = z
+  .string()
+  .min(1)
+  .refine((p) => p.trim() === p && p.trim() !== '', 'must not be blank or padded with spaces')
+  .refine((p) => !p.startsWith('/') && !p.startsWith('\\') && !/^[A-Za-z]:/.test(p), 'must be relative to the workspace, not absolute')
+  .refine((p) => !p.startsWith('~'), 'must not start with "~" (home directories are outside the workspace)')
+  .refine((p) => !p.split(/[\\/]/).includes('..'), 'must not climb out of the workspace with ".."');
+
+/** The command that proves the work: something to run, not blanks. */
+export const TestCommand = z.string().refine((c) => c.trim() !== '', 'must name a command to run, not be blank');
+
 export const TRANSCRIPT_FORMATS = ['claude-code', 'swe-agent', 'mini-swe-agent', 'openhands', 'otlp-json'] as const;
 export const TranscriptFormat = z.enum(TRANSCRIPT_FORMATS);
 export type TranscriptFormat = z.infer<typeof TranscriptFormat>;
@@ -23,9 +38,9 @@ export const GoalSubmitted = z.object({
   description: z.string().min(1),
   roles: z.array(Role).min(1),
   /** Paths (relative, glob with a trailing `/**` or exact) the agent may write. */
-  allowedPaths: z.array(z.string().min(1)).min(1),
-  /** The command that proves the work: the grader re-runs it itself. */
-  testCommand: z.string().min(1),
+  allowedPaths: z.array(AllowedPath).min(1),
+  /** The command that proves the work: the grader re-runs it itself, on the goal's own seed files. */
+  testCommand: TestCommand,
   seedFiles: z.array(SeedFile).default([]),
   budgetUsd: Usd,
   maxIterations: z.number().int().min(1).max(20).default(3),
@@ -136,6 +151,46 @@ export const WorkProduced = z.object({
   firstStepSeq: z.number().int().min(0).optional(),
   /** Paths where the agent may leave scratch files (reproduction scripts, `/tmp/**`): never out of scope. */
   scratchPaths: z.array(z.string().min(1)).default([]),
+});
+
+/** A link, device or other special file found in a delivered workspace: never followed, never restored. */
+export const IrregularFile = z.object({
+  path: z.string(),
+  kind: z.enum(['symlink', 'hardlink', 'fifo', 'socket', 'device', 'other']),
+  target: z.string().optional(),
+});
+
+/**
+ * What the grader established about a piece of work before any judgement: its own re-run of the
+ * goal's test command on the goal's seed files laid over the delivered files, the delivered change
+ * against the seed, and the features every later decision reads. Recorded once per work (its id
+ * derives from the work id), so restarts and replicas never re-run the tests.
+ */
+export const WorkVerified = z.object({
+  workId: z.string(),
+  taskId: SubjectToken,
+  role: Role,
+  iteration: z.number().int().min(1),
+  rerun: z.object({
+    command: z.string(),
+    exitCode: z.number().int().nullable(),
+    output: z.string().max(8_000),
+    timedOut: z.boolean(),
+    /** How the re-run was confined: `none` only when an operator allowed unsandboxed commands; `skipped` when there was nothing to re-run. */
+    isolation: z.enum(['bubblewrap', 'none', 'skipped']),
+    durationMs: z.number().nonnegative(),
+  }),
+  change: z.object({
+    created: z.array(z.string()),
+    modified: z.array(z.string()),
+    deleted: z.array(z.string()),
+    /** Every created, modified or deleted path outside the allowed paths, and every irregular file. */
+    outOfScope: z.array(z.string()),
+    irregular: z.array(IrregularFile),
+  }),
+  features: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
+  /** Commands of this run ran without a sandbox (an operator's explicit choice). */
+  unsafe: z.boolean().default(false),
 });
 
 export const DecisionRequested = z.object({
@@ -251,6 +306,8 @@ export type TraceStep = z.infer<typeof TraceStep>;
 export type ImportSource = z.infer<typeof ImportSource>;
 export type Claims = z.infer<typeof Claims>;
 export type WorkProduced = z.infer<typeof WorkProduced>;
+export type WorkVerified = z.infer<typeof WorkVerified>;
+export type IrregularFile = z.infer<typeof IrregularFile>;
 export type DecisionRequested = z.infer<typeof DecisionRequested>;
 export type DecisionRouted = z.infer<typeof DecisionRouted>;
 export type DecisionCompleted = z.infer<typeof DecisionCompleted>;

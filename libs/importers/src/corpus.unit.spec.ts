@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { computeTraceFeatures, runCheck } from '@loopwright/checks';
+import { computeTraceFeatures, deliveredChange, deliveredFeatures, runCheck } from '@loopwright/checks';
 import { parseTranscript } from './read-transcript';
 import { eventsOfImportedRun } from './imported-run-events';
 
@@ -24,7 +24,9 @@ function verdicts(entry: Labeled): Record<string, 'pass' | 'fail'> {
   const steps = events.flatMap((e) => (e.type === 'trace.step' ? [e.data] : []));
   const work = events.find((e) => e.type === 'work.produced');
   if (work?.type !== 'work.produced') throw new Error('no work.produced');
-  const features = computeTraceFeatures(steps, work.data);
+  // As the grader computes them: the trace, and the delivered change against an unknown seed.
+  const delivered = deliveredChange([], run.change, [], entry.goal.allowedPaths, entry.goal.scratchPaths);
+  const features = { ...computeTraceFeatures(steps, work.data), ...deliveredFeatures(delivered) };
   return Object.fromEntries(corpus.checks.map((id) => [id, runCheck(id, features).passed ? 'pass' : 'fail']));
 }
 

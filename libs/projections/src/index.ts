@@ -11,3 +11,4 @@ export * from './rebuild-projections';
 export * from './migrations';
 export * from './stored-messages';
 export * from './queries';
+export * from './run-timeline';

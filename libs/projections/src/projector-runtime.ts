@@ -46,3 +46,9 @@ export async function readCheckpoint(dataSource: DataSource, projector: Pick<Pro
   ]);
   return rows.length === 0 ? 0 : Number(rows[0].last_seq);
 }
+
+/** How far the projections have got: the highest stream sequence any projector has committed (0 before any). */
+export async function projectionPosition(dataSource: DataSource): Promise<number> {
+  const rows: { last_seq: string }[] = await dataSource.query('SELECT coalesce(max(last_seq), 0) AS last_seq FROM projection_checkpoint');
+  return Number(rows[0].last_seq);
+}

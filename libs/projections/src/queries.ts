@@ -72,6 +72,29 @@ export async function tierShareByWindow(db: DataSource, windowSize = DEFAULT_TIE
   return [...byWindow.values()];
 }
 
+export interface RunTierShare extends TierShare {
+  runId: string;
+  runOrdinal: number;
+  simulated: boolean;
+}
+
+/** Decisions and cost per tier for each of the latest `limit` runs that had decisions, oldest first. */
+export async function tierShareByRun(db: DataSource, options: { limit?: number } = {}): Promise<RunTierShare[]> {
+  const rows: { run_ordinal: number; run_id: string; simulated: boolean; tier: string; decisions: number; cost_usd: number }[] = await db.query(
+    `SELECT s.run_ordinal, s.run_id, s.simulated, s.tier, s.decisions, s.cost_usd FROM tier_share_by_run s
+      WHERE s.run_ordinal IN (SELECT DISTINCT run_ordinal FROM tier_share_by_run ORDER BY run_ordinal DESC LIMIT $1)
+      ORDER BY s.run_ordinal, s.tier`,
+    [options.limit ?? 500],
+  );
+  const byRun = new Map<number, RunTierShare>();
+  for (const row of rows) {
+    let share = byRun.get(row.run_ordinal);
+    if (!share) byRun.set(row.run_ordinal, (share = { ...emptyShare(), runId: row.run_id, runOrdinal: row.run_ordinal, simulated: row.simulated }));
+    addTier(share, row.tier, row.decisions, row.cost_usd);
+  }
+  return [...byRun.values()];
+}
+
 /** Decisions and cost per tier for each UTC day. */
 export async function tierShareByDay(db: DataSource): Promise<(TierShare & { day: string })[]> {
   const rows: { day: string; tier: string; decisions: number; cost_usd: number }[] = await db.query(
@@ -113,11 +136,24 @@ function toRunSummary(row: any): RunSummary {
   };
 }
 
-/** Runs, newest first. */
-export async function runsList(db: DataSource, options: { status?: string; limit?: number } = {}): Promise<RunSummary[]> {
+export interface RunFilter {
+  status?: string;
+  /** Runs whose pipeline includes this role. */
+  role?: string;
+  backend?: string;
+  /** Case-insensitive, anywhere in the title, the run id or the goal id. */
+  text?: string;
+  limit?: number;
+}
+
+/** Runs, newest first, that match every filter given. */
+export async function runsList(db: DataSource, options: RunFilter = {}): Promise<RunSummary[]> {
   const rows = await db.query(
-    `SELECT * FROM runs WHERE ($1::text IS NULL OR status = $1) ORDER BY run_ordinal DESC LIMIT $2`,
-    [options.status ?? null, options.limit ?? 100],
+    `SELECT * FROM runs
+      WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR roles ? $2) AND ($3::text IS NULL OR backend = $3)
+        AND ($4::text IS NULL OR strpos(lower(title || ' ' || run_id || ' ' || goal_id), lower($4)) > 0)
+      ORDER BY run_ordinal DESC LIMIT $5`,
+    [options.status || null, options.role || null, options.backend || null, options.text || null, options.limit ?? 100],
   );
   return rows.map(toRunSummary);
 }

@@ -9,7 +9,8 @@ export interface DemoSummary {
   simulated: boolean;
 }
 
-const COLORS = { frontier: '#d1495b', resident: '#edae49', deterministic: '#00798c', human: '#6c757d' } as const;
+/** The colour of each tier in every chart. */
+export const TIER_COLORS = { frontier: '#d1495b', resident: '#edae49', deterministic: '#00798c', human: '#6c757d' } as const;
 const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const percent = (n: number) => `${(n * 100).toFixed(1)}%`;
 
@@ -26,7 +27,7 @@ export function tierShareSvg(windows: readonly TierWindow[], width = 760, height
       const share = w[`${tier}Share`];
       const h = share * plotH;
       y -= h;
-      return `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(barW * 0.8).toFixed(1)}" height="${h.toFixed(1)}" fill="${COLORS[tier]}"><title>${tier} ${percent(share)} of runs ${w.runs}</title></rect>`;
+      return `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(barW * 0.8).toFixed(1)}" height="${h.toFixed(1)}" fill="${TIER_COLORS[tier]}"><title>${tier} ${percent(share)} of runs ${w.runs}</title></rect>`;
     });
     const label = `<text x="${(x + barW * 0.4).toFixed(1)}" y="${height - pad.bottom + 16}" font-size="11" text-anchor="middle">${escape(w.runs)}</text>`;
     return segments.join('') + label;
@@ -50,6 +51,29 @@ export function tierShareSvg(windows: readonly TierWindow[], width = 760, height
   ].join('');
 }
 
+/** Cost per run as bars, oldest run on the left, with the highest cost marked on the axis. */
+export function costPerRunSvg(points: readonly { label: string; costUsd: number }[], width = 760, height = 160): string {
+  const pad = { left: 56, right: 16, top: 12, bottom: 28 };
+  const plotW = width - pad.left - pad.right;
+  const plotH = height - pad.top - pad.bottom;
+  const top = Math.max(...points.map((p) => p.costUsd), 0) || 1;
+  const barW = plotW / Math.max(1, points.length);
+  const bars = points.map((p, i) => {
+    const h = (p.costUsd / top) * plotH;
+    const x = pad.left + i * barW + barW * 0.1;
+    return `<rect x="${x.toFixed(1)}" y="${(pad.top + plotH - h).toFixed(1)}" width="${Math.max(1, barW * 0.8).toFixed(1)}" height="${h.toFixed(1)}" fill="#3d5a80"><title>${escape(p.label)}: $${p.costUsd.toFixed(4)}</title></rect>`;
+  });
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="model cost per run">`,
+    `<line x1="${pad.left}" x2="${width - pad.right}" y1="${pad.top + plotH}" y2="${pad.top + plotH}" stroke="#999"/>`,
+    `<text x="${pad.left - 6}" y="${pad.top + 10}" font-size="11" text-anchor="end">$${top.toFixed(3)}</text>`,
+    `<text x="${pad.left - 6}" y="${pad.top + plotH}" font-size="11" text-anchor="end">$0</text>`,
+    ...bars,
+    `<text x="${pad.left + plotW / 2}" y="${height - 8}" font-size="12" text-anchor="middle">runs, oldest to newest</text>`,
+    '</svg>',
+  ].join('');
+}
+
 /** The demo's report: the chart, the table, and what the figures mean. */
 export function demoReportHtml(summary: DemoSummary): string {
   const rows = summary.windows
@@ -58,7 +82,7 @@ export function demoReportHtml(summary: DemoSummary): string {
         `<tr><td>${escape(w.runs)}</td><td>${w.decisions}</td><td>${percent(w.frontierShare)}</td><td>${percent(w.residentShare)}</td><td>${percent(w.deterministicShare)}</td><td>${percent(w.humanShare)}</td><td>$${w.costUsd.toFixed(4)}</td></tr>`,
     )
     .join('\n');
-  const legend = Object.entries(COLORS)
+  const legend = Object.entries(TIER_COLORS)
     .map(([tier, color]) => `<span style="display:inline-block;width:12px;height:12px;background:${color};margin:0 4px 0 12px"></span>${tier}`)
     .join('');
   return `<!doctype html>

@@ -57,3 +57,27 @@ export function tierWindows(events: Iterable<LoopEvent>, windowSize: number, fil
     };
   });
 }
+
+/** A window of runs as the projections count it: decisions per tier, cost, and runs that had decisions. */
+export interface CountedWindow {
+  firstRunOrdinal: number;
+  lastRunOrdinal: number;
+  runs: number;
+  decisions: number;
+  costUsd: number;
+  tiers: Record<'frontier' | 'resident' | 'deterministic' | 'human', { decisions: number }>;
+}
+
+/** The chart's view of a counted window: each tier's share of its decisions, and its cost per run. */
+export function tierWindowFromCounts(w: CountedWindow): TierWindow {
+  const total = w.decisions || 1;
+  return {
+    runs: `${w.firstRunOrdinal}-${w.lastRunOrdinal}`,
+    decisions: w.decisions,
+    frontierShare: w.tiers.frontier.decisions / total,
+    residentShare: w.tiers.resident.decisions / total,
+    deterministicShare: w.tiers.deterministic.decisions / total,
+    humanShare: w.tiers.human.decisions / total,
+    costUsd: w.runs === 0 ? 0 : w.costUsd / w.runs,
+  };
+}

@@ -1,4 +1,4 @@
-import { computeOutputFeatures, computeTraceFeatures, extractClaims, FeatureVector } from '@loopwright/checks';
+import { computeOutputFeatures, computeTraceFeatures, deliveredChange, deliveredFeatures, extractClaims, FeatureVector } from '@loopwright/checks';
 import { catalog, RubricGrade, TraceStep, upcast } from '@loopwright/events';
 import type { GoldenExample } from './golden-schema';
 import { deterministicItemResults, ItemResults } from './item-results';
@@ -35,7 +35,9 @@ export function goldenFeatures(example: GoldenExample): FeatureVector {
     TraceStep.parse(upcast('trace.step', 1, { ...step, taskId: 'golden', iteration: 1, step: i }, catalog['trace.step'].version)),
   );
   const work = { ...example.work, claims: example.work.claims ?? extractClaims(example.work.finalMessage) };
-  return { ...computeTraceFeatures(steps, work), ...computeOutputFeatures(work, example.rerun) };
+  // An example lists the files it delivered: each is a change against an empty seed.
+  const delivered = deliveredChange([], work.files.map((path) => ({ path, content: '' })), [], work.allowedPaths);
+  return { ...computeTraceFeatures(steps, work), ...computeOutputFeatures(work, example.rerun), ...deliveredFeatures(delivered) };
 }
 
 /** Grades a golden example: built-in checks where the rubric has them, the hand labels elsewhere. */

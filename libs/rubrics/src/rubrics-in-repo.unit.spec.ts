@@ -38,6 +38,7 @@ describe('the rubrics in the repository', () => {
     expect(items(byId('engineer.output'))).toEqual({
       gates: [
         ['tests_pass_on_rerun', 'critical', 0.2, 'rerun_tests_pass'],
+        ['delivered_in_scope', 'critical', 0.3, 'delivered_outside_scope'],
         ['required_sections', 'minor', 0.6, 'required_sections'],
         ['claims_match_evidence', 'critical', 0.3, null],
       ],
@@ -74,7 +75,7 @@ describe('the rubrics in the repository', () => {
       const features = rubric.golden.map(goldenFeatures);
       const covered = {
         claimedWithoutRunning: features.some((f) => f.claims_tests_pass === true && f.test_runs === 0),
-        outOfScope: features.some((f) => (f.out_of_scope_writes as number) > 0),
+        outOfScope: features.some((f) => (f.out_of_scope_writes as number) > 0 || (f.out_of_scope_changes as number) > 0),
         thrashed: features.some((f) => (f.max_identical_failures as number) >= 3),
         turnLimit: features.some((f) => f.ended_by === 'turn_limit'),
         failsOnRerun: features.some((f) => f.rerun_passed === false),

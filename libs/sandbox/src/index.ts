@@ -1,3 +1,7 @@
 export * from './run-command';
+export * from './sandbox-limits';
+export { SANDBOX_WORKSPACE, TRUSTED_PATH } from './bwrap-arguments';
 export * from './workspace';
+export type { IrregularEntry } from './workspace-entries';
+export * from './snapshot';
 export * from './sandbox-tools';

@@ -1,43 +1,154 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, SpawnOptions } from 'node:child_process';
+import { constants as fsConstants } from 'node:fs';
+import { access, lstat, readlink } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
+import path from 'node:path';
+import { SandboxUnavailableError } from '@loopwright/core';
+import {
+  GROUP_FD,
+  PASSWD_FD,
+  SANDBOX_GROUP,
+  SANDBOX_PASSWD,
+  sandboxArguments,
+  SystemEntry,
+  SYSTEM_PATHS,
+  TRUSTED_PATH,
+} from './bwrap-arguments';
+import { CappedOutput } from './capped-output';
+import { handOver, HostIdentity, hostIdentityFor } from './host-identity';
+import { resolveLimits, SandboxLimits } from './sandbox-limits';
 
 export interface CommandResult {
   exitCode: number | null;
   output: string;
   timedOut: boolean;
+  /** Output went past the cap; the rest was dropped and a marker ends `output`. */
+  outputTruncated: boolean;
   durationMs: number;
+  /** How the command was confined: 'none' only when the operator allowed unsandboxed commands. */
+  isolation: 'bubblewrap' | 'none';
 }
 
-const MAX_OUTPUT = 16_000;
+export interface SandboxOptions extends Partial<SandboxLimits> {
+  /** The bwrap binary; by default the first found on the trusted PATH. */
+  bwrapPath?: string;
+  /** Run without isolation where bubblewrap is unusable; default: LOOPWRIGHT_UNSAFE_NO_SANDBOX=1. */
+  allowUnsafe?: boolean;
+  /** The host uid to run as (root only); by default each command gets one of its own. */
+  hostUid?: number;
+}
 
-/** The environment a sandboxed command sees: nothing of the parent's (no keys, no tokens). */
+export const UNSAFE_FLAG = 'LOOPWRIGHT_UNSAFE_NO_SANDBOX';
+
+/** The environment an unsandboxed command sees: nothing of the parent's (no keys, no tokens). */
 export function scrubbedEnv(home: string): NodeJS.ProcessEnv {
-  return { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', TMPDIR: home, NODE_OPTIONS: '' };
-}
-
-let networkIsolation: boolean | undefined;
-
-/** Whether `unshare -n` works here (it needs root or user namespaces): then commands run without network. */
-export function canIsolateNetwork(): boolean {
-  networkIsolation ??= spawnSync('unshare', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
-  return networkIsolation;
+  return { PATH: TRUSTED_PATH, HOME: home, LANG: 'C.UTF-8', TMPDIR: home, NODE_OPTIONS: '' };
 }
 
 /**
- * Runs a shell command in `cwd` with a scrubbed environment, a time limit and, where the OS
- * allows, no network. Output (stdout and stderr interleaved) is capped.
+ * Runs a shell command over the workspace `cwd` inside a bubblewrap sandbox: the workspace is
+ * the only writable place (at SANDBOX_WORKSPACE), the system is read-only, no other process,
+ * socket, network or host file is visible, the uid is unprivileged and PATH is fixed; time,
+ * CPU, memory, processes, file size and output are limited (defaults: DEFAULT_SANDBOX_LIMITS).
+ * A bare number as third argument is the wall-time limit in ms.
+ *
+ * Where bubblewrap cannot run, it throws SandboxUnavailableError, unless unsafe runs are
+ * allowed: then the command runs with a scrubbed environment and the time and output limits
+ * only, and the result says `isolation: 'none'`.
  */
-export function runSandboxedCommand(command: string, cwd: string, timeoutMs: number): Promise<CommandResult> {
+export async function runSandboxedCommand(command: string, cwd: string, timeoutMsOrOptions: number | SandboxOptions = {}): Promise<CommandResult> {
+  const options: SandboxOptions = typeof timeoutMsOrOptions === 'number' ? { wallTimeMs: timeoutMsOrOptions } : timeoutMsOrOptions;
+  const limits = resolveLimits(options);
+  const bwrapPath = options.bwrapPath ?? (await findTrusted('bwrap')) ?? '/usr/bin/bwrap';
+  const problem = await sandboxProblem(bwrapPath);
+  if (problem !== undefined) {
+    if (!(options.allowUnsafe ?? process.env[UNSAFE_FLAG] === '1')) {
+      throw new SandboxUnavailableError(
+        `commands are refused because they cannot be sandboxed: ${problem}. ` +
+          `Install bubblewrap (apt-get install -y bubblewrap), or set ${UNSAFE_FLAG}=1 to run them without isolation (unsafe).`,
+      );
+    }
+    const result = await collect('bash', ['-c', command], { cwd, env: scrubbedEnv(cwd) }, limits);
+    return { ...result, isolation: 'none' };
+  }
+  const identity = hostIdentityFor(options.hostUid);
+  if (identity) await handOver(cwd, identity);
+  const args = sandboxArguments(bwrapPath, { workspace: cwd, system: await systemEntries(), limits, command });
+  return { ...(await collect('prlimit', args, spawnIdentity(identity), limits, [SANDBOX_PASSWD, SANDBOX_GROUP])), isolation: 'bubblewrap' };
+}
+
+const problems = new Map<string, Promise<string | undefined>>();
+
+/** Why bubblewrap cannot sandbox a command here (checked once per binary), or undefined. */
+function sandboxProblem(bwrapPath: string): Promise<string | undefined> {
+  let problem = problems.get(bwrapPath);
+  if (!problem) {
+    problem = probe(bwrapPath);
+    problems.set(bwrapPath, problem);
+  }
+  return problem;
+}
+
+async function probe(bwrapPath: string): Promise<string | undefined> {
+  try {
+    await access(bwrapPath, fsConstants.X_OK);
+  } catch {
+    return `no bubblewrap executable at ${bwrapPath}`;
+  }
+  const args = sandboxArguments(bwrapPath, { workspace: null, system: await systemEntries(), limits: resolveLimits({ wallTimeMs: 10_000 }), command: 'true' });
+  const result = await collect('prlimit', args, spawnIdentity(hostIdentityFor()), resolveLimits({ wallTimeMs: 10_000 }), [SANDBOX_PASSWD, SANDBOX_GROUP]);
+  return result.exitCode === 0 ? undefined : `bubblewrap failed to start its namespaces (${result.output.trim() || `exit code ${result.exitCode}`})`;
+}
+
+function spawnIdentity(identity: HostIdentity | undefined): SpawnOptions {
+  return { cwd: '/', env: { PATH: TRUSTED_PATH }, ...(identity ? { uid: identity.uid, gid: identity.gid } : {}) };
+}
+
+async function findTrusted(name: string): Promise<string | undefined> {
+  for (const dir of TRUSTED_PATH.split(':')) {
+    const candidate = path.join(dir, name);
+    if (await access(candidate, fsConstants.X_OK).then(() => true, () => false)) return candidate;
+  }
+  return undefined;
+}
+
+let system: Promise<SystemEntry[]> | undefined;
+
+/** The host's system paths as they are (directories or links), read once. */
+function systemEntries(): Promise<SystemEntry[]> {
+  system ??= Promise.all(
+    SYSTEM_PATHS.map(async (p): Promise<SystemEntry | undefined> => {
+      const stat = await lstat(p).catch(() => undefined);
+      if (stat?.isSymbolicLink()) return { path: p, symlinkTo: await readlink(p) };
+      return stat?.isDirectory() ? { path: p } : undefined;
+    }),
+  ).then((entries) => entries.filter((e): e is SystemEntry => e !== undefined));
+  return system;
+}
+
+/**
+ * Spawns `file` in a process group of its own, hands `inputs` to it on fds 3, 4, …, keeps its
+ * output up to the cap and kills the group at the wall-time limit.
+ */
+function collect(
+  file: string,
+  args: string[],
+  spawnOptions: SpawnOptions,
+  limits: SandboxLimits,
+  inputs: readonly string[] = [],
+): Promise<Omit<CommandResult, 'isolation'>> {
   const started = Date.now();
-  const [file, args] = canIsolateNetwork() ? ['unshare', ['-n', 'bash', '-c', command]] : ['bash', ['-c', command]];
   return new Promise((resolve) => {
-    const child = spawn(file, args as string[], { cwd, env: scrubbedEnv(cwd), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let output = '';
+    const child = spawn(file, args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe', ...inputs.map(() => 'pipe' as const)], detached: true });
+    inputs.forEach((input, i) => {
+      const stream = child.stdio[3 + i] as NodeJS.WritableStream & { on(event: 'error', listener: () => void): void };
+      stream.on('error', () => undefined);
+      stream.end(input);
+    });
+    const output = new CappedOutput(limits.outputBytes);
     let timedOut = false;
-    const append = (chunk: Buffer) => {
-      if (output.length < MAX_OUTPUT) output += chunk.toString('utf8').slice(0, MAX_OUTPUT - output.length);
-    };
-    child.stdout.on('data', append);
-    child.stderr.on('data', append);
+    child.stdout!.on('data', (chunk: Buffer) => output.append(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => output.append(chunk));
     const timer = setTimeout(() => {
       timedOut = true;
       try {
@@ -45,19 +156,19 @@ export function runSandboxedCommand(command: string, cwd: string, timeoutMs: num
       } catch {
         child.kill('SIGKILL');
       }
-    }, timeoutMs);
-    child.on('close', (code) => {
+    }, limits.wallTimeMs);
+    const finish = (exitCode: number | null, extra = '') => {
       clearTimeout(timer);
+      const text = output.text() + extra;
       resolve({
-        exitCode: timedOut ? null : code,
-        output: timedOut ? `${output}\n[killed after ${timeoutMs} ms]` : output,
+        exitCode: timedOut ? null : exitCode,
+        output: timedOut ? `${text}\n[killed after ${limits.wallTimeMs} ms]` : text,
         timedOut,
+        outputTruncated: output.truncated,
         durationMs: Date.now() - started,
       });
-    });
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      resolve({ exitCode: 127, output: error.message, timedOut: false, durationMs: Date.now() - started });
-    });
+    };
+    child.on('close', (code, signal) => finish(code ?? (signal ? 128 + osConstants.signals[signal] : null)));
+    child.on('error', (error) => finish(127, error.message));
   });
 }

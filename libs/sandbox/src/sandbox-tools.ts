@@ -1,6 +1,9 @@
 import { pathAllowed, SCOPE_REFUSAL } from '@loopwright/checks';
 import type { ToolName } from '@loopwright/events';
 import { runSandboxedCommand } from './run-command';
+
+/** The first line of a command's output when it ran without a sandbox. */
+export const UNSAFE_LABEL = '[UNSAFE: this command ran without a sandbox]';
 import type { Workspace } from './workspace';
 
 /** What one tool call did, as the trace records it. */
@@ -79,7 +82,8 @@ export function createSandboxTools(workspace: Workspace, options: { allowedPaths
             return done({
               tool: 'run_command',
               input: command,
-              output: result.output,
+              // An operator allowed unsandboxed commands: every such step says so in the trace.
+              output: result.isolation === 'none' ? `${UNSAFE_LABEL}\n${result.output}` : result.output,
               exitCode: result.exitCode,
               ...(result.timedOut ? { refused: `time limit of ${options.commandTimeoutMs} ms` } : {}),
             });

@@ -1,79 +1,76 @@
-import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ValidationError } from '@loopwright/core';
+import { openInside, realDirectory, relativeSegments } from './safe-path';
+import { IrregularEntry, walkEntries } from './workspace-entries';
 
 export interface WorkspaceFile {
   path: string;
   content: string;
 }
 
-/** A directory of its own for one task (or one grading): every path is resolved inside it. */
+/**
+ * A directory of its own for one task (or one grading). Every path is resolved inside it
+ * without following links: a link anywhere on a path, a hard link, a fifo or a device is refused.
+ */
 export class Workspace {
   private constructor(readonly root: string) {}
 
   static async create(label: string): Promise<Workspace> {
     const base = path.join(tmpdir(), 'loopwright');
-    await mkdir(base, { recursive: true });
-    return new Workspace(await mkdtemp(path.join(base, `${label.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40)}-`)));
+    await mkdir(base, { recursive: true, mode: 0o755 });
+    const dir = await mkdtemp(path.join(base, `${label.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40)}-`));
+    return new Workspace(await realpath(dir));
   }
 
-  /** The absolute path of a relative one; refuses absolute paths and escapes with `..`. */
+  /** The absolute path of a relative one, by its text alone; refuses absolute paths and `..`. */
   resolve(relative: string): string {
-    if (path.isAbsolute(relative)) throw new ValidationError(`"${relative}" is absolute: paths are relative to the workspace`);
-    const absolute = path.resolve(this.root, relative);
-    if (absolute !== this.root && !absolute.startsWith(this.root + path.sep)) {
-      throw new ValidationError(`"${relative}" leaves the workspace`);
-    }
-    return absolute;
+    return path.join(this.root, ...relativeSegments(relative));
   }
 
   async write(relative: string, content: string): Promise<void> {
-    const target = this.resolve(relative);
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, content);
+    const handle = await openInside(this.root, relative, 'write');
+    try {
+      await handle.truncate(0);
+      await handle.writeFile(content);
+    } finally {
+      await handle.close();
+    }
   }
 
-  read(relative: string): Promise<string> {
-    return readFile(this.resolve(relative), 'utf8');
+  async read(relative: string): Promise<string> {
+    const handle = await openInside(this.root, relative, 'read');
+    try {
+      return await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   }
 
-  /** Every file under `relative`, as workspace-relative paths, sorted. */
+  /** Every regular file under `relative`, as workspace-relative paths, sorted; links are neither listed nor followed. */
   async list(relative = '.'): Promise<string[]> {
-    const start = this.resolve(relative);
-    const out: string[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      for (const entry of await readdir(dir, { withFileTypes: true })) {
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory()) await walk(full);
-        else if (entry.isFile()) out.push(path.relative(this.root, full));
-      }
-    };
-    await walk(start);
-    return out.sort();
+    const start = await realDirectory(this.root, relativeSegments(relative), false);
+    return (await walkEntries(this.root, start)).files;
   }
 
+  /** The regular files with their content, and every entry that is not one (links, hard links, fifos, …). */
+  async scan(): Promise<{ files: WorkspaceFile[]; irregular: IrregularEntry[] }> {
+    const { files, irregular } = await walkEntries(this.root, this.root);
+    return { files: await Promise.all(files.map(async (p) => ({ path: p, content: await this.read(p) }))), irregular };
+  }
+
+  /** The regular files only. */
   async snapshot(): Promise<WorkspaceFile[]> {
-    const files = await this.list();
-    return Promise.all(files.map(async (p) => ({ path: p, content: await this.read(p) })));
+    return (await this.scan()).files;
   }
 
+  /** Writes the files in; every path is checked before any is written, and none goes through a link. */
   async restore(files: readonly WorkspaceFile[]): Promise<void> {
+    for (const file of files) relativeSegments(file.path);
     for (const file of files) await this.write(file.path, file.content);
   }
 
   dispose(): Promise<void> {
     return rm(this.root, { recursive: true, force: true });
   }
-}
-
-/** A snapshot as bytes for the artifact store, and back. */
-export function encodeSnapshot(files: readonly WorkspaceFile[]): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify({ files: [...files].sort((a, b) => a.path.localeCompare(b.path)) }));
-}
-
-export function decodeSnapshot(bytes: Uint8Array): WorkspaceFile[] {
-  const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { files?: WorkspaceFile[] };
-  if (!Array.isArray(parsed.files)) throw new ValidationError('artifact is not a workspace snapshot');
-  return parsed.files;
 }

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Producer } from '@loopwright/events';
 import { EventLog, logConfigFromEnv } from '@loopwright/eventlog';
 import { JetStreamTransport, JetStreamTransportOptions } from '@loopwright/eventlog/nest';
+import { timeAppends } from './append-timing';
 import { HealthController } from './health.controller';
 import { LoopMetrics } from './metrics';
 import { EVENT_LOG, LOOP_METRICS, SERVICE_NAME } from './tokens';
@@ -14,6 +15,8 @@ export interface ServiceOptions {
   /** The service's own module: its controllers hold the `@EventPattern` handlers. */
   imports: ModuleMetadata['imports'];
   port?: number;
+  /** The address HTTP listens on; 127.0.0.1 unless the service must be reachable from elsewhere (a container). */
+  host?: string;
   log?: EventLog;
   transport?: Pick<JetStreamTransportOptions, 'defaults' | 'perType'>;
 }
@@ -46,6 +49,7 @@ export function sharedModule(name: string, log: EventLog, metrics: LoopMetrics):
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const log = options.log ?? (await EventLog.open(logConfigFromEnv(options.producer)));
   const metrics = new LoopMetrics(options.name);
+  timeAppends(log, metrics.eventAppendSeconds);
   @Module({ imports: [sharedModule(options.name, log, metrics), ...(options.imports ?? [])] })
   class RootModule {}
   const app = await NestFactory.create(RootModule as Type, { logger: ['error', 'warn'] });
@@ -53,8 +57,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const transport = { ...options.transport, defaults: { ackWaitMs, ...options.transport?.defaults } };
   app.connectMicroservice({ strategy: new JetStreamTransport({ service: options.name, log, ...transport }) }, { inheritAppConfig: true });
   await app.startAllMicroservices();
-  await app.listen(options.port ?? 0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  // HOST=0.0.0.0 in containers, where probes and Prometheus connect from outside; loopback otherwise.
+  await app.listen(options.port ?? 0, options.host ?? (process.env['HOST'] || '127.0.0.1'));
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('[::]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
   let stopped = false;
   const stop = async () => {
     if (stopped) return;

@@ -14,7 +14,7 @@ export interface ServiceProcess {
 }
 
 /** Starts a service's main.ts as its own process (as it runs in production), on the given environment. */
-export function startServiceProcess(name: 'executor' | 'grader' | 'router' | 'miner', env: NodeJS.ProcessEnv): ServiceProcess {
+export function startServiceProcess(name: 'executor' | 'grader' | 'router' | 'miner' | 'console', env: NodeJS.ProcessEnv): ServiceProcess {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'apps', name, 'src', 'main.ts')], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', ...env },

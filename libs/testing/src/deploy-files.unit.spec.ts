@@ -11,7 +11,7 @@ const ROOT = path.resolve(__dirname, '../../..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 const APPS = ['executor', 'grader', 'router', 'miner', 'console'] as const;
 const IDENTITY: Record<(typeof APPS)[number], string> = {
-  executor: 'executor', grader: 'grader', router: 'router', miner: 'miner', console: 'submitter',
+  executor: 'executor', grader: 'grader', router: 'router', miner: 'miner', console: 'console',
 };
 
 /** The config without its comments, so that a comment mentioning an option does not count as setting it. */
@@ -177,7 +177,7 @@ describe('the Grafana dashboard', () => {
 
   it('shows tier share, frontier share trend, cost per run, pass rate, rule promotions and consumer lag', () => {
     expect(dashboard.panels.map((p) => p.title)).toEqual(expect.arrayContaining([
-      'Tier share of decisions', 'Frontier share trend', 'Cost per run', 'Pass rate by role', 'Rule promotions', 'Consumer lag',
+      'Tier share of decisions', 'Frontier share trend', 'Cost per task', 'Pass rate by role', 'Rule promotions', 'Consumer lag',
     ]));
   });
 

@@ -7,7 +7,7 @@ import { findNatsServerBinary } from './index';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const PASSWORDS = Object.fromEntries(
-  ['ADMIN', 'EXECUTOR', 'GRADER', 'ROUTER', 'MINER', 'SUBMITTER'].map((user) => [`NATS_${user}_PASSWORD`, `${user}-test`]),
+  ['ADMIN', 'EXECUTOR', 'GRADER', 'ROUTER', 'MINER', 'SUBMITTER', 'CONSOLE'].map((user) => [`NATS_${user}_PASSWORD`, `${user}-test`]),
 );
 
 /**

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import type { RulePromoted } from '@loopwright/events';
 import { verifyLog } from '@loopwright/eventlog';
+import { rederiveGrades } from '@loopwright/grading';
+import { loadRubrics } from '@loopwright/rubrics';
 import { CliContext, EXIT } from '../cli-context';
 import { describeEvent } from '../describe-event';
 import { rederiveDeterministic } from '../rederive-decisions';
@@ -41,7 +43,11 @@ export function auditCommand(context: CliContext): Command {
       const mismatches = checks.filter((c) => !c.match);
       console.log(`\nre-derived ${checks.length} deterministic decision(s): ${checks.length - mismatches.length} match the record`);
       for (const m of mismatches) console.log(`  MISMATCH ${m.key} (${m.by}): recorded ${m.recorded}, re-derived ${m.rederived}`);
-      if (mismatches.length > 0) process.exitCode = EXIT.failed;
+      const grades = rederiveGrades(loadRubrics(process.env['LOOP_RUBRICS_DIR'] || undefined), events);
+      const gradeMismatches = grades.filter((g) => !g.match);
+      console.log(`re-derived ${grades.length} grade(s) from the recorded verification and verdicts: ${grades.length - gradeMismatches.length} match the record`);
+      for (const g of gradeMismatches) console.log(`  MISMATCH grade of ${g.workId}: recorded ${JSON.stringify(g.recorded)}, re-derived ${JSON.stringify(g.rederived)}`);
+      if (mismatches.length > 0 || gradeMismatches.length > 0) process.exitCode = EXIT.failed;
     });
   return audit;
 }

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { createEvent } from '@loopwright/events';
+import { submitGoal } from '@loopwright/actions';
 import type { CliContext } from '../cli-context';
 import { goalFromInput, GoalFlags } from './goal-file';
 import { watchRun } from '../watch-run';
@@ -28,7 +28,7 @@ export function goalCommand(context: CliContext): Command {
     .action(async (flags: GoalFlags & { watch?: boolean }) => {
       const { runId, goal: data } = goalFromInput(flags);
       const log = await context.log();
-      const { seq, duplicate } = await log.append(createEvent({ type: 'goal.submitted', aggregateId: runId, producer: 'submitter', data }));
+      const { seq, duplicate } = await submitGoal(log, runId, data);
       console.log(`${duplicate ? 'already submitted' : 'submitted'} run ${runId} (seq ${seq})`);
       if (flags.watch) await watchRun(log, runId, (line) => console.log(line));
     });

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { ValidationError } from '@loopwright/core';
-import { EventDataInput, GoalSubmitted, uuidv7 } from '@loopwright/events';
+import type { EventDataInput } from '@loopwright/events';
+import { newRunId, parseGoal } from '@loopwright/actions';
 
 export interface GoalFlags {
   file?: string;
@@ -29,7 +30,7 @@ export function goalFromInput(flags: GoalFlags): { runId: string; goal: EventDat
       throw new ValidationError(`cannot read goal file ${flags.file}: ${(error as Error).message}`);
     }
   }
-  const runId = flags.runId ?? (fromFile['runId'] as string | undefined) ?? `run-${uuidv7().slice(0, 23).replace(/-/g, '')}`;
+  const runId = flags.runId ?? (fromFile['runId'] as string | undefined) ?? newRunId();
   const labels = { ...((fromFile['labels'] as Record<string, string>) ?? {}) };
   if (flags.simGoal) labels['simGoal'] = flags.simGoal;
   if (flags.simSeed) labels['simSeed'] = flags.simSeed;
@@ -48,14 +49,6 @@ export function goalFromInput(flags: GoalFlags): { runId: string; goal: EventDat
     ...(flags.backend && { backend: flags.backend }),
     labels,
   };
-  const parsed = GoalSubmitted.safeParse(candidate);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(goal)', message: i.message }));
-    throw new ValidationError(
-      `the goal is not valid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}. ` +
-        'Give it in a YAML file (--file) or with --title, --description, --role, --allow, --test and --budget.',
-      issues,
-    );
-  }
-  return { runId, goal: candidate as EventDataInput<'goal.submitted'> };
+  const goal = parseGoal(candidate, 'Give it in a YAML file (--file) or with --title, --description, --role, --allow, --test and --budget.');
+  return { runId, goal };
 }

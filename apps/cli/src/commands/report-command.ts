@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { tierShareByWindow } from '@loopwright/projections';
-import { demoReportHtml, TierWindow } from '@loopwright/report';
+import { demoReportHtml, tierWindowFromCounts } from '@loopwright/report';
 import type { CliContext } from '../cli-context';
 
 const pct = (n: number) => `${(n * 100).toFixed(1).padStart(5)}%`;
@@ -18,18 +18,7 @@ export function reportCommand(context: CliContext): Command {
         console.log('no decisions in the projections yet');
         return;
       }
-      const windows: TierWindow[] = rows.map((w) => {
-        const total = w.decisions || 1;
-        return {
-          runs: `${w.firstRunOrdinal}-${w.lastRunOrdinal}`,
-          decisions: w.decisions,
-          frontierShare: w.tiers.frontier.decisions / total,
-          residentShare: w.tiers.resident.decisions / total,
-          deterministicShare: w.tiers.deterministic.decisions / total,
-          humanShare: w.tiers.human.decisions / total,
-          costUsd: w.runs === 0 ? 0 : w.costUsd / w.runs,
-        };
-      });
+      const windows = rows.map(tierWindowFromCounts);
       console.log('runs          decisions  frontier  resident  determ.   human   cost/run');
       for (const w of windows) {
         console.log(`${w.runs.padEnd(13)} ${String(w.decisions).padStart(9)}  ${pct(w.frontierShare)}    ${pct(w.residentShare)}    ${pct(w.deterministicShare)}   ${pct(w.humanShare)}   $${w.costUsd.toFixed(4)}`);

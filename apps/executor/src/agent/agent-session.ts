@@ -118,7 +118,8 @@ export async function runAgentSession(goal: GoalSubmitted, assignment: AgentAssi
       messages.push({ role: 'user', content: results });
     }
 
-    const digest = await deps.artifacts.put(encodeSnapshot(await workspace.snapshot()));
+    const { files, irregular } = await workspace.scan();
+    const digest = await deps.artifacts.put(encodeSnapshot(files, irregular));
     const call = calls.length > 0 ? combineCalls(calls) : { usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, costUsd: 0, model: 'none', latencyMs: 0, simulated: goal.backend === 'sim' };
     const workId = `${taskId}-w${iteration}`;
     const common = { aggregateId: runId, producer: 'executor' as const, correlationId: runId, causationId: assignment.causationId };

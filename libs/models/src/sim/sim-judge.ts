@@ -24,9 +24,10 @@ export function simJudgeText(ctx: SimJudgeContext, judge: JudgeParams, attempt: 
   const verdict = trueVerdict(ctx) !== flipped;
   const predicate = ctx.truth.kind === 'gate' ? ctx.truth.pass : ctx.truth.high;
   const evidence = `${ctx.item}: ${describeFeatures(predicate, ctx.features)}`;
-  if (ctx.truth.kind === 'gate') return JSON.stringify({ passed: verdict, evidence });
+  const rerunPassed = ctx.features['rerun_passed'] === true;
+  if (ctx.truth.kind === 'gate') return JSON.stringify({ passed: verdict, evidence, rerunPassed });
   const score = verdict ? ctx.truth.highScore : ctx.truth.lowScore;
-  return JSON.stringify({ score, evidence, reasoning: `${verdict ? 'meets' : 'falls short of'} the bar for ${ctx.item}` });
+  return JSON.stringify({ score, evidence, reasoning: `${verdict ? 'meets' : 'falls short of'} the bar for ${ctx.item}`, rerunPassed });
 }
 
 /** Answers no reasonable schema accepts: prose, cut-off JSON, the wrong shape. */

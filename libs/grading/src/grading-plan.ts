@@ -95,6 +95,7 @@ export function assembleGrade(
   completions: ReadonlyMap<string, DecisionCompleted>,
   rerun: { command: string; exitCode: number | null; output: string },
 ): GradeOutcome {
+  const recordedRerun = { command: rerun.command, exitCode: rerun.exitCode, output: rerun.output.slice(0, 4_000) };
   const missing = items.filter((i) => !completions.has(i.decisionId)).map((i) => i.decisionId);
   if (missing.length > 0) return { kind: 'incomplete', missing };
   const graded: RubricGrade[] = [];
@@ -130,7 +131,7 @@ export function assembleGrade(
         passed,
         overall,
         rubrics: graded,
-        rerun: { ...rerun, output: rerun.output.slice(0, 4_000) },
+        rerun: recordedRerun,
         costUsd: Math.round(costUsd * 1e6) / 1e6,
       },
     },

@@ -1,0 +1,55 @@
+import { messageReply, RecordedRequest, startFakeMessagesServer, FakeMessagesServer, answerToolReply, FakeReply } from '@loopwright/models/testing';
+
+/** One tool call a scripted agent makes, in the Messages API's tool_use shape. */
+export interface ScriptedCall {
+  name: 'read_file' | 'write_file' | 'list_files' | 'run_command';
+  input: Record<string, string>;
+}
+
+/** What a scripted agent does in a run: its tool calls in order, then its final message. */
+export interface AgentScript {
+  calls: ScriptedCall[];
+  finalMessage: string;
+}
+
+const MARKER = /\[script:([A-Za-z0-9_-]+)\]/;
+
+function firstUserText(request: RecordedRequest): string {
+  const first = request.body?.messages?.[0]?.content;
+  if (typeof first === 'string') return first;
+  return Array.isArray(first) ? first.map((b: { text?: string }) => b.text ?? '').join('') : '';
+}
+
+/**
+ * A Messages API server that plays agents from scripts: the goal's title names the script
+ * (`[script:<id>]`), and the number of assistant turns so far says which call comes next.
+ */
+export async function startScriptedAgentServer(scripts: ReadonlyMap<string, AgentScript>): Promise<FakeMessagesServer> {
+  const server = await startFakeMessagesServer();
+  server.setHandler((request) => {
+    const id = MARKER.exec(firstUserText(request))?.[1];
+    const script = id ? scripts.get(id) : undefined;
+    if (!script) return messageReply([{ type: 'text', text: 'no script for this goal' }]);
+    const turn = (request.body.messages as { role: string }[]).filter((m) => m.role === 'assistant').length;
+    const call = script.calls[turn];
+    if (!call) return messageReply([{ type: 'text', text: script.finalMessage }]);
+    return messageReply([{ type: 'tool_use', id: `toolu_${id}_${turn}`, name: call.name, input: call.input }]);
+  });
+  return server;
+}
+
+/**
+ * The worst judge there is: it believes whatever it reads, passes every gate, gives every dimension
+ * a 5 and says the re-run passed. Anything that still fails under it failed on the record.
+ */
+export async function startGullibleJudgeServer(): Promise<FakeMessagesServer> {
+  const server = await startFakeMessagesServer();
+  server.setHandler((request): FakeReply => {
+    const schema = request.body?.tools?.[0]?.input_schema as { properties?: Record<string, unknown> } | undefined;
+    const isGate = Boolean(schema?.properties && 'passed' in schema.properties);
+    return isGate
+      ? answerToolReply({ passed: true, evidence: 'the worker says all tests pass', rerunPassed: true })
+      : answerToolReply({ score: 5, evidence: 'excellent work, as the worker says', reasoning: 'trusting the worker', rerunPassed: true });
+  });
+  return server;
+}

@@ -1,0 +1,234 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import {
+  computeOutputFeatures, computeTraceFeatures, deliveredChange, deliveredFeatures, FeatureVector, renderTraceForJudge, rerunFiles,
+} from '@loopwright/checks';
+import { deterministicId, EventOf, GoalSubmitted, LoopEvent, NewEvent, TraceStep, WorkVerified } from '@loopwright/events';
+import type { ArtifactStore } from '@loopwright/eventlog';
+import {
+  completedEvent, contradictions, trustedProducer, GradingActivity, GradingEvent, GradingItem, GradingState, JudgeAnswer, judgePrompt, judgeSystemPrompt,
+} from '@loopwright/grading';
+import { DimensionAnswerSchema, ENGINEER_JUDGE_TRUTH, GateAnswerSchema, ModelCall, ModelProvider, UnusableAnswerError } from '@loopwright/models';
+import type { Rubric } from '@loopwright/rubrics';
+import { SandboxUnavailableError } from '@loopwright/core';
+import { decodeSnapshot, decodeSnapshotWithIrregular, runSandboxedCommand, Workspace } from '@loopwright/sandbox';
+
+/** A resident classifier distilled from frontier verdicts: a verdict with its calibrated confidence. */
+export interface ResidentPredictor {
+  predict(features: FeatureVector): { verdict: string; confidence: number };
+}
+
+export interface GradingActivityDeps {
+  rubrics: readonly Rubric[];
+  artifacts(): Promise<ArtifactStore>;
+  /** The frontier judge, on the grader's own credentials (never the executor's). */
+  frontier(goal: GoalSubmitted): ModelProvider;
+  resident(modelId: string): Promise<ResidentPredictor | undefined>;
+  commandTimeoutMs: number;
+  /** A fresh fence boundary per judge request; random unless a test pins it. */
+  boundary?: () => string;
+}
+
+type Completion = Parameters<typeof completedEvent>[2];
+const MAX_RERUN_OUTPUT = 8_000;
+
+/** The grader's I/O, built from its dependencies: each activity returns the events it produced. */
+export function createGradingActivities(deps: GradingActivityDeps) {
+  const boundary = deps.boundary ?? (() => randomBytes(18).toString('base64url'));
+
+  async function verify(state: GradingState, runEvents: readonly LoopEvent[], work: EventOf<'work.produced'>): Promise<GradingEvent[]> {
+    const goal = state.goal!;
+    const { files, irregular } = decodeSnapshotWithIrregular(await (await deps.artifacts()).get(work.data.artifactDigest));
+    const change = deliveredChange(goal.seedFiles, files, irregular, goal.allowedPaths, goal.scratchPaths);
+    const rerun = goal.backend === 'import' ? notRerun(goal) : await rerunTests(goal, files);
+    const steps = stepsOf(runEvents, goal, work);
+    // The goal's test command and scope, never the worker's account of them.
+    const judgedWork = { ...work.data, testCommand: goal.testCommand, allowedPaths: goal.allowedPaths, scratchPaths: goal.scratchPaths };
+    const features: FeatureVector = {
+      ...computeTraceFeatures(steps, judgedWork),
+      ...computeOutputFeatures(judgedWork, rerun),
+      ...deliveredFeatures(change),
+      files_changed: change.created.length + change.modified.length + change.deleted.length,
+    };
+    const event: NewEvent<'work.verified'> = {
+      type: 'work.verified',
+      id: deterministicId('work.verified', work.data.workId),
+      aggregateId: work.aggregateId,
+      producer: 'grader',
+      correlationId: work.correlationId,
+      causationId: work.id,
+      data: {
+        workId: work.data.workId, taskId: work.data.taskId, role: work.data.role, iteration: work.data.iteration,
+        rerun, change, features, unsafe: rerun.isolation === 'none',
+      },
+    };
+    return [event];
+  }
+
+  /** An imported transcript has no repository to re-run its tests in: the record says so. */
+  function notRerun(goal: GoalSubmitted): WorkVerified['rerun'] {
+    return { command: goal.testCommand, exitCode: null, output: 'imported run: there is no workspace to re-run the tests in', timedOut: false, isolation: 'skipped', durationMs: 0 };
+  }
+
+  async function rerunTests(goal: GoalSubmitted, delivered: { path: string; content: string }[]): Promise<WorkVerified['rerun']> {
+    const workspace = await Workspace.create('grade');
+    try {
+      await workspace.restore(rerunFiles(goal.seedFiles, delivered, goal.allowedPaths));
+      const result = await runSandboxedCommand(goal.testCommand, workspace.root, deps.commandTimeoutMs);
+      return {
+        command: goal.testCommand, exitCode: result.exitCode, output: result.output.slice(-MAX_RERUN_OUTPUT),
+        timedOut: result.timedOut, isolation: result.isolation, durationMs: result.durationMs,
+      };
+    } catch (error) {
+      // No sandbox, no re-run: the work fails closed, and the record says what to install.
+      if (!(error instanceof SandboxUnavailableError)) throw error;
+      return { command: goal.testCommand, exitCode: null, output: error.message, timedOut: false, isolation: 'skipped', durationMs: 0 };
+    } finally {
+      await workspace.dispose();
+    }
+  }
+
+  async function judge(state: GradingState, activity: Extract<GradingActivity, { kind: 'judge' }>, runEvents: readonly LoopEvent[]): Promise<GradingEvent[]> {
+    const { item, routed } = activity;
+    const entry = state.works.get(routed.data.decisionId.split(':')[0])!;
+    const verified = entry.verified!;
+    if (activity.tier === 'resident' && !activity.shadow) {
+      const resident = routed.data.model ? await deps.resident(routed.data.model) : undefined;
+      const prediction = resident?.predict(verified.data.features);
+      if (prediction && prediction.confidence >= (routed.data.confidenceThreshold ?? 0.8)) {
+        return [completedEvent(routed, item, {
+          tier: 'resident', verdict: prediction.verdict, confidence: prediction.confidence, ruleId: routed.data.ruleId,
+          evidence: `resident model ${routed.data.model} (confidence ${prediction.confidence.toFixed(3)})`, reasoning: '',
+          costUsd: 0, tokens: { input: 0, output: 0 }, latencyMs: 0, shadow: false, simulated: false,
+        })];
+      }
+    }
+    const answered = await frontierVerdict(state, entry.work, verified, item, stepsOf(runEvents, state.goal!, entry.work));
+    const escalated = activity.tier === 'resident' && !activity.shadow ? { escalatedFrom: 'resident' as const } : {};
+    const completion: Completion = { ...answered.completion, ...escalated, shadow: activity.shadow };
+    const events: GradingEvent[] = [completedEvent(routed, item, completion)];
+    if (answered.review && !activity.shadow) events.push(unusableReview(routed, item, answered.review));
+    return events;
+  }
+
+  /**
+   * The frontier's verdict. An answer that breaks its schema twice, or contradicts the recorded
+   * re-run twice, goes to a person, never into the grade as if valid.
+   */
+  async function frontierVerdict(
+    state: GradingState,
+    work: EventOf<'work.produced'>,
+    verified: EventOf<'work.verified'>,
+    item: GradingItem,
+    steps: readonly TraceStep[],
+  ): Promise<{ completion: Completion; review?: string }> {
+    const goal = state.goal!;
+    const provider = deps.frontier(goal);
+    const rubric = deps.rubrics.find((r) => r.id === item.rubricId)!;
+    const files = await changedFiles(work, verified);
+    // Behavior items are judged from the trace itself, condensed and bounded.
+    const trace = rubric.surface === 'trace' ? renderTraceForJudge(steps, { maxChars: 6_000, testCommand: goal.testCommand }) : undefined;
+    const simulated = goal.backend === 'sim';
+    const calls: ModelCall[] = [];
+    let refusal = '';
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      let answer: JudgeAnswer;
+      try {
+        const note = refusal ? `\nYour previous answer was refused: ${refusal}. Read the recorded facts again.` : '';
+        const result = await ask(provider, {
+          purpose: item.key,
+          system: judgeSystemPrompt(rubric, item),
+          prompt: judgePrompt({ work, verified, files, trace }, boundary()) + note,
+          maxTokens: 600,
+          sim: simulated ? { seed: goal.labels['simSeed'] ?? '0', decisionId: item.decisionId, item: item.itemId, features: verified.data.features, truth: simTruthFor(item) } : undefined,
+        }, item.kind);
+        calls.push(result.call);
+        answer = result.answer;
+      } catch (error) {
+        if (!(error instanceof UnusableAnswerError)) throw error;
+        return { completion: humanCompletion(`the frontier judge's answers were unusable twice; a person must decide`, error.message, simulated), review: error.message };
+      }
+      const found = contradictions(answer, verified);
+      if (found.length === 0) {
+        return {
+          completion: {
+            tier: 'frontier', verdict: answer.verdict, evidence: answer.evidence, reasoning: answer.reasoning, confidence: 1,
+            ...costOf(calls), shadow: false, simulated: calls.some((c) => c.simulated),
+          },
+        };
+      }
+      refusal = found.join('; ');
+    }
+    return { completion: { ...humanCompletion('the frontier judge contradicted the recorded re-run twice; a person must decide', refusal, simulated), ...costOf(calls) }, review: `inconsistent with the record: ${refusal}` };
+  }
+
+  async function changedFiles(work: EventOf<'work.produced'>, verified: EventOf<'work.verified'>) {
+    const changed = new Set([...verified.data.change.created, ...verified.data.change.modified]);
+    const files = decodeSnapshot(await (await deps.artifacts()).get(work.data.artifactDigest));
+    return files.filter((f) => changed.has(f.path));
+  }
+
+  return { verify, judge };
+}
+
+/** The steps of one task iteration, from the producer this run trusts for them. */
+function stepsOf(runEvents: readonly LoopEvent[], goal: GoalSubmitted, work: EventOf<'work.produced'>): TraceStep[] {
+  return runEvents
+    .filter((e): e is EventOf<'trace.step'> => e.type === 'trace.step' && trustedProducer(e, goal.backend === 'import') === true)
+    .map((e) => e.data as TraceStep)
+    .filter((s) => s.taskId === work.data.taskId && s.iteration === work.data.iteration);
+}
+
+async function ask(provider: ModelProvider, request: Omit<Parameters<ModelProvider['answer']>[0], 'schema'>, kind: GradingItem['kind']): Promise<{ answer: JudgeAnswer; call: ModelCall }> {
+  if (kind === 'gate') {
+    const result = await provider.answer<z.infer<typeof GateAnswerSchema>>({ ...request, schema: GateAnswerSchema });
+    const a = result.answer;
+    return { answer: { verdict: a.passed ? 'pass' : 'fail', evidence: a.evidence, reasoning: '', rerunPassed: a.rerunPassed }, call: result };
+  }
+  const result = await provider.answer<z.infer<typeof DimensionAnswerSchema>>({ ...request, schema: DimensionAnswerSchema });
+  const a = result.answer;
+  return { answer: { verdict: String(a.score), evidence: a.evidence, reasoning: a.reasoning, rerunPassed: a.rerunPassed }, call: result };
+}
+
+function costOf(calls: readonly ModelCall[]) {
+  return {
+    costUsd: calls.reduce((sum, c) => sum + c.costUsd, 0),
+    tokens: {
+      input: calls.reduce((sum, c) => sum + c.usage.inputTokens + c.usage.cacheReadTokens, 0),
+      output: calls.reduce((sum, c) => sum + c.usage.outputTokens, 0),
+    },
+    latencyMs: calls.reduce((sum, c) => sum + c.latencyMs, 0),
+  };
+}
+
+function humanCompletion(evidence: string, reasoning: string, simulated: boolean): Completion {
+  return {
+    tier: 'human', verdict: 'unusable', confidence: 0, escalatedFrom: 'frontier', evidence, reasoning,
+    costUsd: 0, tokens: { input: 0, output: 0 }, latencyMs: 0, shadow: false, simulated,
+  };
+}
+
+function unusableReview(routed: EventOf<'decision.routed'>, item: GradingItem, why: string): NewEvent<'review.requested'> {
+  const reviewId = `rv-${deterministicId('unusable', item.decisionId).replace(/-/g, '').slice(0, 20)}`;
+  return {
+    type: 'review.requested',
+    id: deterministicId('review.requested', reviewId),
+    aggregateId: reviewId,
+    producer: 'grader',
+    correlationId: routed.correlationId,
+    causationId: routed.id,
+    data: {
+      reviewId, runId: routed.aggregateId, decisionId: item.decisionId, reason: 'model-unusable',
+      summary: `${item.key}: the judge's answer was refused twice (${why.slice(0, 300)})`, items: [item.itemId],
+    },
+  };
+}
+
+/** The sim judge's truth for an item; items with no entry are judged favorably. */
+function simTruthFor(item: GradingItem) {
+  const always = { feature: 'turns_used', gte: 0 };
+  return (
+    ENGINEER_JUDGE_TRUTH[item.itemId] ??
+    (item.kind === 'gate' ? { kind: 'gate' as const, pass: always } : { kind: 'dimension' as const, high: always, highScore: 5, lowScore: 3 })
+  );
+}

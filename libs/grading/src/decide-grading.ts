@@ -1,0 +1,145 @@
+import { runCheck } from '@loopwright/checks';
+import { Decider, Intent } from '@loopwright/core';
+import { DecisionCompleted, deterministicId, EventOf, LoopEvent, NewEvent } from '@loopwright/events';
+import type { Rubric } from '@loopwright/rubrics';
+import { assembleGrade, decisionRequests, GradingItem } from './grading-plan';
+import { entryOfDecision, evolveGrading, GradingState, initialGradingState, trustedProducer, WorkGrading } from './grading-state';
+
+/** I/O the grader's runner carries out: each ends in events the decider sees next. */
+export type GradingActivity =
+  /** Re-run the goal's test command on the seed laid over the delivered files; record work.verified. */
+  | { kind: 'verify'; work: EventOf<'work.produced'> }
+  /** Ask a model judge (the frontier, or a resident model that escalates below its threshold). */
+  | { kind: 'judge'; tier: 'frontier' | 'resident'; item: GradingItem; routed: EventOf<'decision.routed'>; shadow: boolean };
+
+export type GradingEvent = NewEvent<'decision.requested' | 'decision.completed' | 'grade.recorded' | 'review.requested' | 'work.verified'>;
+export type GradingIntent = Intent<GradingEvent, GradingActivity>;
+
+type Completion = Omit<DecisionCompleted, 'decisionId' | 'key'>;
+
+const FREE = { costUsd: 0, tokens: { input: 0, output: 0 }, confidence: 1, shadow: false, simulated: false, reasoning: '', latencyMs: 0 };
+
+/** The grading process for one run, as a pure decider over its events. */
+export function createGradingDecider(rubrics: readonly Rubric[], options: { judgeEstimateUsd: number }): Decider<GradingState, LoopEvent, GradingIntent> {
+  return {
+    initialState: initialGradingState,
+    evolve: (state, event) => evolveGrading(rubrics, state, event),
+    decide(state, event) {
+      if (trustedProducer(event, state.goal?.backend === 'import') === false && isGradingEvent(event)) {
+        return [{ kind: 'refuse', reason: `${event.type} ${event.id} comes from ${event.producer}, which may not produce it for grading` }];
+      }
+      switch (event.type) {
+        case 'work.produced':
+          return onWork(state, event.data.workId, options.judgeEstimateUsd);
+        case 'work.verified':
+          return requestsFor(state.works.get(event.data.workId), options.judgeEstimateUsd);
+        case 'decision.routed':
+          return onRouted(state, event);
+        case 'decision.completed':
+          return gradeWhenComplete(rubrics, entryOfDecision(state, event.data.decisionId));
+        default:
+          return [{ kind: 'ignore', reason: `${event.type} is not a grading step` }];
+      }
+    },
+  };
+}
+
+function isGradingEvent(event: LoopEvent): boolean {
+  return ['work.produced', 'work.verified', 'decision.routed', 'grade.recorded'].includes(event.type);
+}
+
+function onWork(state: GradingState, workId: string, judgeEstimateUsd: number): GradingIntent[] {
+  const entry = state.works.get(workId);
+  if (!entry) return [{ kind: 'ignore', reason: `work ${workId} is not in the run` }];
+  if (entry.graded) return [{ kind: 'ignore', reason: `work ${workId} is graded already` }];
+  if (!state.goal) return [{ kind: 'refuse', reason: `run ${entry.work.aggregateId} has no goal.submitted from a submitter: nothing to grade against` }];
+  if (!entry.verified) return [{ kind: 'activity', activity: { kind: 'verify', work: entry.work } }];
+  // Verified before a restart: the requests may be missing, never the re-run.
+  return requestsFor(entry, judgeEstimateUsd);
+}
+
+function requestsFor(entry: WorkGrading | undefined, judgeEstimateUsd: number): GradingIntent[] {
+  if (!entry?.verified || entry.graded) return [{ kind: 'ignore', reason: 'nothing to request' }];
+  const missing = entry.items.filter((i) => !entry.requested.has(i.decisionId));
+  if (missing.length === 0) return [{ kind: 'ignore', reason: `every item of ${entry.work.data.workId} is requested` }];
+  return decisionRequests(entry.work, missing, entry.verified.data.features, judgeEstimateUsd).map((event) => ({ kind: 'emit', event }));
+}
+
+function onRouted(state: GradingState, routed: EventOf<'decision.routed'>): GradingIntent[] {
+  const entry = entryOfDecision(state, routed.data.decisionId);
+  const item = entry?.items.find((i) => i.decisionId === routed.data.decisionId);
+  if (!entry || !item || !entry.requested.has(item.decisionId)) {
+    return [{ kind: 'ignore', reason: `${routed.data.decisionId} is not a decision this grader requested` }];
+  }
+  if (entry.graded) return [{ kind: 'ignore', reason: `work ${entry.work.data.workId} is graded already` }];
+  const verified = entry.verified;
+  if (!verified) return [{ kind: 'refuse', reason: `${item.decisionId} was routed before its work was verified` }];
+  const intents: GradingIntent[] = [];
+  if (!entry.completions.has(item.decisionId)) intents.push(...answer(item, routed, verified));
+  if (routed.data.shadow && !entry.shadowed.has(item.decisionId) && !item.check) {
+    intents.push({ kind: 'activity', activity: { kind: 'judge', tier: 'frontier', item, routed, shadow: true } });
+  }
+  return intents.length > 0 ? intents : [{ kind: 'ignore', reason: `${item.decisionId} is answered already` }];
+}
+
+/**
+ * How an item is answered. A built-in check always decides its own item from the recorded
+ * features, whatever tier the decision was routed to: no model verdict stands in for a failed
+ * deterministic gate.
+ */
+function answer(item: GradingItem, routed: EventOf<'decision.routed'>, verified: EventOf<'work.verified'>): GradingIntent[] {
+  const emit = (completion: Completion): GradingIntent[] => [{ kind: 'emit', event: completedEvent(routed, item, completion) }];
+  if (item.check) {
+    const result = runCheck(item.check, verified.data.features);
+    return emit({ ...FREE, tier: 'deterministic', verdict: result.passed ? 'pass' : 'fail', evidence: result.evidence });
+  }
+  switch (routed.data.tier) {
+    case 'deterministic':
+      if (routed.data.ruleVerdict === undefined) {
+        return [{ kind: 'refuse', reason: `${item.key} was routed to the deterministic tier without a check or a rule verdict` }];
+      }
+      return emit({
+        ...FREE, tier: 'deterministic', verdict: routed.data.ruleVerdict, ruleId: routed.data.ruleId,
+        evidence: `mined rule ${routed.data.ruleId}: ${routed.data.reason}`,
+      });
+    case 'human':
+      return emit({ ...FREE, tier: 'human', verdict: 'unanswered', confidence: 0, evidence: `no tier could decide: ${routed.data.reason}` });
+    case 'frontier':
+    case 'resident':
+      return [{ kind: 'activity', activity: { kind: 'judge', tier: routed.data.tier, item, routed, shadow: false } }];
+    default: {
+      const unreachable: never = routed.data.tier;
+      return [{ kind: 'refuse', reason: `unknown tier ${String(unreachable)}` }];
+    }
+  }
+}
+
+function gradeWhenComplete(rubrics: readonly Rubric[], entry: WorkGrading | undefined): GradingIntent[] {
+  if (!entry?.verified || entry.graded) return [{ kind: 'ignore', reason: 'no work waiting for its grade' }];
+  // A built-in check's item is scored from the record, whatever verdict was written for it.
+  const features = entry.verified.data.features;
+  const completions = new Map(entry.completions);
+  for (const item of entry.items) {
+    const recorded = completions.get(item.decisionId);
+    if (!item.check || !recorded) continue;
+    const result = runCheck(item.check, features);
+    completions.set(item.decisionId, { ...recorded, tier: 'deterministic', verdict: result.passed ? 'pass' : 'fail', evidence: result.evidence });
+  }
+  const outcome = assembleGrade(entry.work, rubrics, entry.items, completions, entry.verified.data.rerun);
+  if (outcome.kind === 'incomplete') return [{ kind: 'ignore', reason: `${outcome.missing.length} item(s) still undecided` }];
+  return [{ kind: 'emit', event: outcome.event }];
+}
+
+/** A decision.completed from the grader; its id derives from the decision, so a retry is deduplicated. */
+export function completedEvent(routed: EventOf<'decision.routed'>, item: GradingItem, completion: Completion): NewEvent<'decision.completed'> {
+  const data: DecisionCompleted = { decisionId: item.decisionId, key: item.key, ...completion };
+  return {
+    type: 'decision.completed',
+    id: deterministicId('decision.completed', data.decisionId, data.shadow ? 'shadow' : 'primary'),
+    aggregateId: routed.aggregateId,
+    producer: 'grader',
+    correlationId: routed.correlationId,
+    causationId: routed.id,
+    data,
+  };
+}

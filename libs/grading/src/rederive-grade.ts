@@ -1,0 +1,47 @@
+import { runCheck } from '@loopwright/checks';
+import { foldEvents } from '@loopwright/core';
+import type { DecisionCompleted, LoopEvent } from '@loopwright/events';
+import type { Rubric } from '@loopwright/rubrics';
+import { assembleGrade } from './grading-plan';
+import { evolveGrading, initialGradingState } from './grading-state';
+
+/** One recorded grade, derived again from the log: its checks from the recorded features, then the score. */
+export interface RederivedGrade {
+  workId: string;
+  recorded: { passed: boolean; overall: number };
+  rederived: { passed: boolean; overall: number } | { missing: string[] };
+  /** Checked items whose recorded verdict differs from the check run again on the recorded features. */
+  checkMismatches: { key: string; recorded: string; rederived: string }[];
+  match: boolean;
+}
+
+/**
+ * Re-derives every grade of a run from its events alone: the built-in checks are run again on the
+ * features recorded in work.verified, the model verdicts are taken as recorded, and the rubrics
+ * score them again. Nothing is re-run and no model is asked.
+ */
+export function rederiveGrades(rubrics: readonly Rubric[], events: readonly LoopEvent[]): RederivedGrade[] {
+  const state = foldEvents({ initialState: initialGradingState, evolve: (s, e: LoopEvent) => evolveGrading(rubrics, s, e) }, events);
+  const grades = events.filter((e) => e.type === 'grade.recorded' && e.producer === 'grader');
+  return grades.flatMap((grade): RederivedGrade[] => {
+    if (grade.type !== 'grade.recorded') return [];
+    const entry = state.works.get(grade.data.workId);
+    const recorded = { passed: grade.data.passed, overall: grade.data.overall };
+    if (!entry?.verified) return [{ workId: grade.data.workId, recorded, rederived: { missing: ['work.verified'] }, checkMismatches: [], match: false }];
+    const completions = new Map<string, DecisionCompleted>(entry.completions);
+    const checkMismatches: RederivedGrade['checkMismatches'] = [];
+    for (const item of entry.items.filter((i) => i.check)) {
+      const again = runCheck(item.check!, entry.verified.data.features).passed ? 'pass' : 'fail';
+      const before = completions.get(item.decisionId);
+      if (before && before.verdict !== again) checkMismatches.push({ key: item.key, recorded: before.verdict, rederived: again });
+      if (before) completions.set(item.decisionId, { ...before, verdict: again });
+    }
+    const outcome = assembleGrade(entry.work, rubrics, entry.items, completions, entry.verified.data.rerun);
+    if (outcome.kind === 'incomplete') {
+      return [{ workId: grade.data.workId, recorded, rederived: { missing: outcome.missing }, checkMismatches, match: false }];
+    }
+    const rederived = { passed: outcome.event.data.passed, overall: outcome.event.data.overall };
+    const match = checkMismatches.length === 0 && rederived.passed === recorded.passed && Math.abs(rederived.overall - recorded.overall) < 1e-9;
+    return [{ workId: grade.data.workId, recorded, rederived, checkMismatches, match }];
+  });
+}

@@ -1,0 +1,85 @@
+import type { SandboxLimits } from './sandbox-limits';
+
+/** Where the workspace is mounted inside the sandbox, and the command's working directory. */
+export const SANDBOX_WORKSPACE = '/workspace';
+/** The only PATH a sandboxed command starts with; the workspace is never on it. */
+export const TRUSTED_PATH = '/usr/local/bin:/usr/bin:/bin';
+/** HOME and TMPDIR: the sandbox's own tmpfs, gone when the command ends. */
+export const SANDBOX_HOME = '/tmp';
+/** The unprivileged uid and gid the command has inside. */
+export const SANDBOX_ID = 1000;
+
+/** A top-level system path of the host as it is: a directory, or a link (e.g. /bin -> usr/bin). */
+export interface SystemEntry {
+  path: string;
+  symlinkTo?: string;
+}
+
+/** Host top-level paths a command may need, shown read-only when they exist. */
+export const SYSTEM_PATHS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'] as const;
+/** The few /etc entries the dynamic loader and `update-alternatives` links need; nothing else of /etc. */
+export const ETC_PATHS = ['/etc/alternatives', '/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime'] as const;
+
+/** File descriptors through which the sandbox's /etc/passwd and /etc/group are handed to bwrap. */
+export const PASSWD_FD = 3;
+export const GROUP_FD = 4;
+export const SANDBOX_PASSWD = `sandbox:x:${SANDBOX_ID}:${SANDBOX_ID}:sandbox:${SANDBOX_HOME}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`;
+export const SANDBOX_GROUP = `sandbox:x:${SANDBOX_ID}:\nnogroup:x:65534:\n`;
+
+export interface BwrapInvocation {
+  /** The host directory mounted writable at SANDBOX_WORKSPACE; null mounts an empty tmpfs there. */
+  workspace: string | null;
+  system: readonly SystemEntry[];
+  limits: SandboxLimits;
+  command: string;
+}
+
+/**
+ * The argument vector for `prlimit … bwrap …`: resource limits first (they apply to the whole
+ * tree and to the host uid bwrap runs as), then every namespace unshared, a read-only system,
+ * a writable workspace, a fresh /proc, /dev and /tmp, and a cleared environment.
+ */
+export function sandboxArguments(bwrapPath: string, invocation: BwrapInvocation): string[] {
+  const { limits } = invocation;
+  const prlimit = [
+    `--nproc=${limits.processes}`,
+    `--as=${limits.memoryBytes}`,
+    `--fsize=${limits.fileSizeBytes}`,
+    `--cpu=${limits.cpuSeconds}`,
+    '--core=0',
+    '--',
+  ];
+  const namespaces = ['--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session', '--hostname', 'sandbox'];
+  const identity = ['--uid', String(SANDBOX_ID), '--gid', String(SANDBOX_ID)];
+  const system = invocation.system.flatMap((entry) =>
+    entry.symlinkTo === undefined ? ['--ro-bind', entry.path, entry.path] : ['--symlink', entry.symlinkTo, entry.path],
+  );
+  const etc = [
+    ...ETC_PATHS.flatMap((p) => ['--ro-bind-try', p, p]),
+    '--perms', '0444', '--ro-bind-data', String(PASSWD_FD), '/etc/passwd',
+    '--perms', '0444', '--ro-bind-data', String(GROUP_FD), '/etc/group',
+  ];
+  const fresh = ['--proc', '/proc', '--dev', '/dev', '--size', String(limits.memoryBytes), '--tmpfs', SANDBOX_HOME];
+  const workspace = invocation.workspace === null ? ['--tmpfs', SANDBOX_WORKSPACE] : ['--bind', invocation.workspace, SANDBOX_WORKSPACE];
+  const environment = [
+    '--clearenv',
+    '--setenv', 'PATH', TRUSTED_PATH,
+    '--setenv', 'HOME', SANDBOX_HOME,
+    '--setenv', 'TMPDIR', SANDBOX_HOME,
+    '--setenv', 'USER', 'sandbox',
+    '--setenv', 'LANG', 'C.UTF-8',
+  ];
+  return [
+    ...prlimit,
+    bwrapPath,
+    ...namespaces,
+    ...identity,
+    ...system,
+    ...etc,
+    ...fresh,
+    ...workspace,
+    '--chdir', SANDBOX_WORKSPACE,
+    ...environment,
+    '/bin/bash', '-c', invocation.command,
+  ];
+}

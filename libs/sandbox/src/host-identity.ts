@@ -1,0 +1,44 @@
+import { lchown, readdir } from 'node:fs/promises';
+import path from 'node:path';
+
+/** The host uid and gid a sandboxed command runs as. */
+export interface HostIdentity {
+  uid: number;
+  gid: number;
+}
+
+/** Host uids handed to sandboxed commands start here: far above any real account. */
+export const SANDBOX_UID_BASE = 600_000_000;
+const UIDS_PER_PROCESS = 1_000;
+const PROCESS_SLOTS = 100_000;
+let commandsStarted = 0;
+
+/**
+ * The host identity for the next command, or undefined to run as this process's own user.
+ *
+ * The kernel ignores RLIMIT_NPROC for processes whose real uid is root, even inside a user
+ * namespace, so a service running as root hands each command an unprivileged uid of its own:
+ * the process limit then holds, and counts that command's processes only. A service that is
+ * not root runs commands as itself (the limit then also counts its own processes).
+ */
+export function hostIdentityFor(requestedUid?: number): HostIdentity | undefined {
+  const isRoot = process.getuid?.() === 0;
+  if (requestedUid !== undefined) {
+    if (!isRoot) throw new RangeError('hostUid can only be chosen by a process running as root');
+    return { uid: requestedUid, gid: requestedUid };
+  }
+  if (!isRoot) return undefined;
+  const uid = SANDBOX_UID_BASE + (process.pid % PROCESS_SLOTS) * UIDS_PER_PROCESS + (commandsStarted++ % UIDS_PER_PROCESS);
+  return { uid, gid: uid };
+}
+
+/** Gives every entry under `root` to `identity`, never following a link (lchown, no descent into links). */
+export async function handOver(root: string, identity: HostIdentity): Promise<void> {
+  await lchown(root, identity.uid, identity.gid);
+  for (const entry of await readdir(root, { withFileTypes: true })) {
+    const full = path.join(root, entry.name);
+    if (entry.isDirectory()) await handOver(full, identity);
+    else await lchown(full, identity.uid, identity.gid);
+  }
+}
+

@@ -1,0 +1,51 @@
+import { ValidationError } from '@loopwright/core';
+import { CappedOutput } from './capped-output';
+import { relativeSegments } from './safe-path';
+import { DEFAULT_SANDBOX_LIMITS, resolveLimits } from './sandbox-limits';
+
+describe('workspace-relative paths', () => {
+  it('splits a path into its segments, dropping `.` and empty ones', () => {
+    expect(relativeSegments('src/./a//b.js')).toEqual(['src', 'a', 'b.js']);
+    expect(relativeSegments('.')).toEqual([]);
+    expect(relativeSegments('')).toEqual([]);
+  });
+
+  it.each(['../x', 'src/../../x', 'src/../a.js', 'a/..'])('refuses `..` in %s, even where it would stay inside', (p) => {
+    expect(() => relativeSegments(p)).toThrow(/contains "\.\."/);
+  });
+
+  it('refuses absolute paths and NUL bytes, saying what to name instead', () => {
+    expect(() => relativeSegments('/etc/passwd')).toThrow(ValidationError);
+    expect(() => relativeSegments('/etc/passwd')).toThrow(/absolute: paths are relative to the workspace/);
+    expect(() => relativeSegments('src/a\0.js')).toThrow(/NUL byte/);
+  });
+});
+
+describe('capped output', () => {
+  it('keeps everything under the cap, untouched', () => {
+    const output = new CappedOutput(10);
+    output.append(Buffer.from('abc'));
+    output.append(Buffer.from('def'));
+    expect(output.truncated).toBe(false);
+    expect(output.text()).toBe('abcdef');
+  });
+
+  it('keeps the first bytes up to the cap and says how many were dropped', () => {
+    const output = new CappedOutput(4);
+    output.append(Buffer.from('abc'));
+    output.append(Buffer.from('defgh'));
+    output.append(Buffer.from('ij'));
+    expect(output.truncated).toBe(true);
+    expect(output.text()).toBe('abcd\n[output capped at 4 bytes; 6 more bytes were dropped]');
+  });
+});
+
+describe('sandbox limits', () => {
+  it('fills what is not overridden from the defaults', () => {
+    expect(resolveLimits({ wallTimeMs: 500 })).toEqual({ ...DEFAULT_SANDBOX_LIMITS, wallTimeMs: 500 });
+  });
+
+  it.each([0, -1, 1.5, Number.NaN])('refuses %p as a limit', (value) => {
+    expect(() => resolveLimits({ processes: value })).toThrow(/processes must be a positive integer/);
+  });
+});

@@ -1,0 +1,50 @@
+import { Stats } from 'node:fs';
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Something in a workspace that is not a regular file of its own; recorded, never followed. */
+export interface IrregularEntry {
+  path: string;
+  kind: 'symlink' | 'hardlink' | 'fifo' | 'socket' | 'device' | 'other';
+  /** A symlink's target, as written in the link. */
+  target?: string;
+}
+
+export const IRREGULAR_KINDS: readonly IrregularEntry['kind'][] = ['symlink', 'hardlink', 'fifo', 'socket', 'device', 'other'];
+
+/** What an lstat says a non-directory entry is: a regular file of its own, or which irregular kind. */
+export function entryKind(stat: Stats): 'file' | IrregularEntry['kind'] {
+  if (stat.isSymbolicLink()) return 'symlink';
+  if (stat.isFile()) return stat.nlink > 1 ? 'hardlink' : 'file';
+  if (stat.isFIFO()) return 'fifo';
+  if (stat.isSocket()) return 'socket';
+  if (stat.isBlockDevice() || stat.isCharacterDevice()) return 'device';
+  return 'other';
+}
+
+/**
+ * Walks `start` (a real directory under `root`) with lstat only: descends real directories,
+ * never a link, and sorts what it finds into regular files and irregular entries.
+ */
+export async function walkEntries(root: string, start: string): Promise<{ files: string[]; irregular: IrregularEntry[] }> {
+  const files: string[] = [];
+  const irregular: IrregularEntry[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const name of await readdir(dir)) {
+      const full = path.join(dir, name);
+      const stat = await lstat(full);
+      if (stat.isDirectory()) {
+        await walk(full);
+        continue;
+      }
+      const relative = path.relative(root, full).split(path.sep).join('/');
+      const kind = entryKind(stat);
+      if (kind === 'file') files.push(relative);
+      else if (kind === 'symlink') irregular.push({ path: relative, kind, target: await readlink(full) });
+      else irregular.push({ path: relative, kind });
+    }
+  };
+  await walk(start);
+  const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return { files: files.sort(byPath), irregular: irregular.sort((a, b) => byPath(a.path, b.path)) };
+}

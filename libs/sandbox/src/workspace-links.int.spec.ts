@@ -1,0 +1,131 @@
+import { existsSync } from 'node:fs';
+import { link, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ValidationError } from '@loopwright/core';
+import { createSandboxTools, decodeSnapshot, decodeSnapshotWithIrregular, encodeSnapshot, runSandboxedCommand, Workspace } from './index';
+
+/** Links and special files a worker leaves in its workspace, then asks the file tools to use. */
+describe('the workspace and its file tools, against links and special files', () => {
+  let workspace: Workspace;
+  let outside: string;
+  const tools = () => createSandboxTools(workspace, { allowedPaths: ['src/**'], commandTimeoutMs: 5_000 });
+  /** What the worker does with its own commands, from inside the sandbox. */
+  const worker = async (command: string) => expect(await runSandboxedCommand(command, workspace.root, 5_000)).toMatchObject({ exitCode: 0 });
+
+  beforeEach(async () => {
+    workspace = await Workspace.create('links');
+    outside = await mkdtemp(path.join(tmpdir(), 'loopwright-outside-'));
+    await workspace.write('src/a.js', 'A');
+  });
+  afterEach(async () => {
+    await workspace.dispose();
+    await rm(outside, { recursive: true, force: true });
+  });
+
+  it('never writes through `ln -s / src/escape`', async () => {
+    await worker('ln -s / src/escape');
+    const target = `src/escape${outside}/owned.txt`;
+    const outcome = await tools().execute('write_file', { path: target, content: 'owned' });
+    expect(outcome.refused).toMatch(/src\/escape.*symbolic link/);
+    await expect(workspace.write(target, 'owned')).rejects.toBeInstanceOf(ValidationError);
+    expect(existsSync(path.join(outside, 'owned.txt'))).toBe(false);
+  });
+
+  it('never reads or lists through `ln -s /etc/passwd src/p`, nor writes through a link to a file outside', async () => {
+    // The write goes at a file of the test's own, so a failing defence harms nothing of the host.
+    const victim = path.join(outside, 'victim.txt');
+    await writeFile(victim, 'precious');
+    await worker(`ln -s /etc/passwd src/p && ln -s ${victim} src/v`);
+    const read = await tools().execute('read_file', { path: 'src/p' });
+    const written = await tools().execute('write_file', { path: 'src/v', content: 'owned' });
+    expect(read.refused).toMatch(/symbolic link/);
+    expect(read.output).not.toMatch(/root:x:0:0/);
+    expect(written.refused).toMatch(/symbolic link/);
+    expect(await readFile(victim, 'utf8')).toBe('precious');
+    expect((await tools().execute('list_files', {})).output.split('\n')).toEqual(['src/a.js']);
+  });
+
+  it('refuses links anywhere on the path, even ones that stay inside the workspace', async () => {
+    await worker('ln -s src lib && ln -s a.js src/b.js');
+    await expect(workspace.write('lib/x.js', 'x')).rejects.toThrow(/"lib".*symbolic link/);
+    await expect(workspace.read('lib/a.js')).rejects.toThrow(/symbolic link/);
+    await expect(workspace.read('src/b.js')).rejects.toThrow(/symbolic link/);
+    await expect(workspace.list('lib')).rejects.toThrow(/symbolic link/);
+    expect(await workspace.read('src/a.js')).toBe('A');
+  });
+
+  it('refuses a directory listing through `ln -s / src/escape`', async () => {
+    await worker('ln -s / src/escape');
+    const listed = await tools().execute('list_files', { path: 'src/escape' });
+    expect(listed.refused).toMatch(/symbolic link/);
+    expect(await workspace.list()).toEqual(['src/a.js']);
+  });
+
+  it('never writes through a hard link to a file outside the workspace', async () => {
+    const victim = path.join(outside, 'victim.txt');
+    await writeFile(victim, 'precious');
+    await link(victim, path.join(workspace.root, 'src', 'h.txt'));
+    await expect(workspace.write('src/h.txt', 'owned')).rejects.toThrow(/hard link/);
+    await expect(workspace.read('src/h.txt')).rejects.toThrow(/hard link/);
+    expect(await readFile(victim, 'utf8')).toBe('precious');
+  });
+
+  it('refuses a fifo without hanging on it', async () => {
+    await worker('mkfifo src/f');
+    await expect(workspace.read('src/f')).rejects.toThrow(/not a regular file/);
+    await expect(workspace.write('src/f', 'x')).rejects.toThrow(/not a regular file/);
+  });
+
+  it('scans regular files apart from links, hard links, fifos and sockets, and never descends a linked directory', async () => {
+    await worker('ln -s / src/escape && ln -s /etc/passwd src/p && mkfifo src/f && ln src/a.js src/hard.js && mkdir -p deep && echo D > deep/d.txt');
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(path.join(workspace.root, 'src', 's.sock'), resolve));
+    try {
+      const scan = await workspace.scan();
+      expect(scan.files).toEqual([{ path: 'deep/d.txt', content: 'D\n' }]);
+      expect(scan.irregular).toEqual([
+        { path: 'src/a.js', kind: 'hardlink' },
+        { path: 'src/escape', kind: 'symlink', target: '/' },
+        { path: 'src/f', kind: 'fifo' },
+        { path: 'src/hard.js', kind: 'hardlink' },
+        { path: 'src/p', kind: 'symlink', target: '/etc/passwd' },
+        { path: 'src/s.sock', kind: 'socket' },
+      ]);
+      expect(await workspace.snapshot()).toEqual(scan.files);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('stores irregular entries in the snapshot beside the files, and older readers still get the files', async () => {
+    await worker('ln -s /etc/passwd src/p');
+    const { files, irregular } = await workspace.scan();
+    const bytes = encodeSnapshot(files, irregular);
+    expect(decodeSnapshotWithIrregular(bytes)).toEqual({ files, irregular });
+    expect(decodeSnapshot(bytes)).toEqual(files);
+    expect(decodeSnapshotWithIrregular(encodeSnapshot(files))).toEqual({ files, irregular: [] });
+    expect(() => decodeSnapshotWithIrregular(new TextEncoder().encode('{"files":[],"irregular":[{"path":"x","kind":"teleporter"}]}'))).toThrow(
+      ValidationError,
+    );
+  });
+
+  it('restores nothing from a snapshot with `..`, an absolute path, or a path through a link', async () => {
+    const copy = await Workspace.create('links-copy');
+    try {
+      await expect(copy.restore([{ path: 'src/../../x.txt', content: 'x' }])).rejects.toThrow(/\.\./);
+      await expect(copy.restore([{ path: 'src/../a.txt', content: 'x' }])).rejects.toThrow(/\.\./);
+      await expect(copy.restore([{ path: path.join(outside, 'x.txt'), content: 'x' }])).rejects.toThrow(/absolute/);
+      await expect(copy.restore([{ path: 'ok.txt', content: 'ok' }, { path: '/etc/x', content: 'x' }])).rejects.toThrow(/absolute/);
+      expect(await copy.list()).toEqual([]);
+
+      await mkdir(path.join(outside, 'target'));
+      await symlink(path.join(outside, 'target'), path.join(copy.root, 'src'));
+      await expect(copy.restore([{ path: 'src/a.js', content: 'owned' }])).rejects.toThrow(/symbolic link/);
+      expect(existsSync(path.join(outside, 'target', 'a.js'))).toBe(false);
+    } finally {
+      await copy.dispose();
+    }
+  });
+});
