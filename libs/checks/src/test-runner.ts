@@ -120,6 +120,12 @@ function runnerOf(tokens: readonly string[]): { runner: string; words: number } 
   return null;
 }
 
+/** Flags that make a runner list, explain or type-check its tests instead of running them. */
+const LISTING_FLAGS = new Set([
+  '--collect-only', '--co', '--fixtures', '--markers', '--listTests', '--list-tests', '-list', '--list', '--dry-run', '--help', '-h', '--version',
+  '--typecheck.only', '--showConfig',
+]);
+
 const normalize = (line: string) => line.trim().replace(/\s+/g, ' ');
 
 /**
@@ -133,6 +139,7 @@ export function parseTestInvocation(commandLine: string, goalTestCommand = ''): 
     const found = runnerOf(command);
     if (!found) continue;
     const args = command.slice(found.words);
+    if (args.some((a) => LISTING_FLAGS.has(a))) continue;
     const flags = args.filter((a) => a.startsWith('-'));
     const target = args.filter((a) => !a.startsWith('-') && !/^(?:test|check|run)$/.test(a));
     return { runner: found.runner, target: [...target].sort().join(' '), flags: [...flags].sort().join(' ') };

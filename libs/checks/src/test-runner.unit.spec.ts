@@ -44,6 +44,11 @@ describe('parseTestInvocation', () => {
     'git diff tests/',
     'find . -name "test_*.py"',
     'echo pytest',
+    'python -m pytest --collect-only -q tests/rules',
+    'npx jest --listTests',
+    'go test -list . ./pkg',
+    'cargo test -- --list',
+    'pytest --help',
   ])('does not take %s for a test run', (line) => {
     expect(runnerOf(line)).toBeNull();
   });

@@ -84,6 +84,14 @@ describe('SWE-agent trajectories', () => {
     expect(run.change.map((c) => c.path)).toEqual(['textkit/wrap.py']);
   });
 
+  it('edits the file an open action opened when the state says "n/a" (SWE-agent 0.x commands)', () => {
+    const run = only('swe-agent/textkit__textkit-644.traj');
+    expect(run.steps.filter((s) => s.kind === 'edit' || s.kind === 'read').map((s) => [s.kind, s.path])).toEqual([
+      ['read', 'textkit/indent.py'], ['edit', 'textkit/indent.py'],
+    ]);
+    expect(run.endedBy).toBe('cost_limit');
+  });
+
   it('reads the end from exit_status', () => {
     expect(only('swe-agent/textkit__textkit-519.traj').endedBy).toBe('cost_limit');
     expect(only('swe-agent/textkit__textkit-603.traj').endedBy).toBe('finished');
