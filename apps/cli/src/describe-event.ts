@@ -15,11 +15,12 @@ export function describeEvent(event: LoopEvent): string {
       return `${event.data.role} failed after ${event.data.iterations} iteration(s): ${event.data.reason}`;
     case 'trace.step': {
       const d = event.data;
+      const who = d.speaker ? ` (${d.speaker})` : '';
       if (d.kind === 'command' || d.kind === 'read' || d.kind === 'edit' || d.kind === 'search' || d.kind === 'web') {
         const result = d.refused ? `refused (${d.refused})` : d.exitCode === undefined || d.exitCode === null ? '' : `exit ${d.exitCode}`;
-        return `  step ${d.step}: ${d.tool ?? d.kind} ${d.input} ${result}`.trimEnd();
+        return `  step ${d.step}${who}: ${d.tool ?? d.kind} ${d.input} ${result}`.trimEnd();
       }
-      return `  step ${d.step}: ${d.kind}${d.output ? `: ${d.output.split('\n')[0].slice(0, 80)}` : ''}`;
+      return `  step ${d.step}${who}: ${d.kind}${d.output ? `: ${d.output.split('\n')[0].slice(0, 80)}` : ''}`;
     }
     case 'work.produced':
       return `work ${event.data.workId} produced (${event.data.files.length} file(s), ended by ${event.data.endedBy}, claims tests ${event.data.claims.testsPass ? 'pass' : 'not passing'})`;

@@ -120,6 +120,12 @@ function runnerOf(tokens: readonly string[]): { runner: string; words: number } 
   return null;
 }
 
+/** Flags that make a runner list, explain or type-check its tests instead of running them. */
+const LISTING_FLAGS = new Set([
+  '--collect-only', '--co', '--fixtures', '--markers', '--listTests', '--list-tests', '-list', '--list', '--dry-run', '--help', '-h', '--version',
+  '--typecheck.only', '--showConfig',
+]);
+
 const normalize = (line: string) => line.trim().replace(/\s+/g, ' ');
 
 /**
@@ -133,6 +139,7 @@ export function parseTestInvocation(commandLine: string, goalTestCommand = ''): 
     const found = runnerOf(command);
     if (!found) continue;
     const args = command.slice(found.words);
+    if (args.some((a) => LISTING_FLAGS.has(a))) continue;
     const flags = args.filter((a) => a.startsWith('-'));
     const target = args.filter((a) => !a.startsWith('-') && !/^(?:test|check|run)$/.test(a));
     return { runner: found.runner, target: [...target].sort().join(' '), flags: [...flags].sort().join(' ') };
@@ -192,11 +199,21 @@ export function testOutcome(output: string, exitCode: number | null | undefined)
 }
 
 /**
- * Whether a command that is not a test run failed: a non-zero exit, a kill, or (when the source
- * recorded no exit code) an uncaught error in its output.
+ * Whether a command that is not a test run failed: a non-zero exit, a kill, a script of the agent's
+ * that says FAILURE even though it exits 0, or (when the source recorded no exit code) an uncaught
+ * error in its output.
  */
-export function commandFailed(output: string, exitCode: number | null | undefined): boolean {
+export function commandFailed(commandLine: string, output: string, exitCode: number | null | undefined): boolean {
   if (exitCode === null) return true;
-  if (exitCode !== undefined) return exitCode !== 0;
+  if (exitCode !== undefined && exitCode !== 0) return true;
+  if (exitCode === 0) return runsAScript(commandLine) && /^(?:FAILURE|FAILED)\b/m.test(output);
   return /^Traceback \(most recent call last\)|^[\w.]*(?:Error|Exception): |command not found$|^(?:FAILURE|FAILED)\b/m.test(output);
+}
+
+/** A simple command that runs a script (`python repro.py`, `node check.js`, `./check.sh`), not a reader like grep or cat. */
+function runsAScript(commandLine: string): boolean {
+  return simpleCommands(commandLine).some((tokens) => {
+    const [first = '', second = ''] = unwrap(tokens);
+    return first.startsWith('./') || (/^(?:python\d*(?:\.\d+)?|node|bash|sh|ruby|perl)$/.test(baseName(first)) && second !== '' && !second.startsWith('-'));
+  });
 }

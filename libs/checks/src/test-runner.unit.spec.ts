@@ -44,6 +44,11 @@ describe('parseTestInvocation', () => {
     'git diff tests/',
     'find . -name "test_*.py"',
     'echo pytest',
+    'python -m pytest --collect-only -q tests/rules',
+    'npx jest --listTests',
+    'go test -list . ./pkg',
+    'cargo test -- --list',
+    'pytest --help',
   ])('does not take %s for a test run', (line) => {
     expect(runnerOf(line)).toBeNull();
   });
@@ -85,9 +90,16 @@ describe('testOutcome', () => {
 
 describe('commandFailed', () => {
   it('reads the exit code, or an uncaught error when there is none', () => {
-    expect(commandFailed('', 2)).toBe(true);
-    expect(commandFailed('fine', 0)).toBe(false);
-    expect(commandFailed('Traceback (most recent call last):\n  File "x.py"\nValueError: bad', undefined)).toBe(true);
-    expect(commandFailed('done', undefined)).toBe(false);
+    expect(commandFailed('make', '', 2)).toBe(true);
+    expect(commandFailed('ls', 'fine', 0)).toBe(false);
+    expect(commandFailed('python x.py', 'Traceback (most recent call last):\n  File "x.py"\nValueError: bad', undefined)).toBe(true);
+    expect(commandFailed('python x.py', 'done', undefined)).toBe(false);
+  });
+
+  it("reads a script's FAILURE line as a failure even when it exits 0, but not a grep that finds one", () => {
+    expect(commandFailed('cd /testbed && python reproduce.py', 'FAILURE: still 5', 0)).toBe(true);
+    expect(commandFailed('./check.sh', 'FAILED: 2 of 3', 0)).toBe(true);
+    expect(commandFailed('grep -n FAILURE build.log', 'FAILURE: old run', 0)).toBe(false);
+    expect(commandFailed('python reproduce.py', 'SUCCESS', 0)).toBe(false);
   });
 });

@@ -62,7 +62,7 @@ export function viewCommands(steps: readonly TraceStep[], testCommand: string): 
     .filter((s) => s.kind === 'command' && !refused(s))
     .map((step) => {
       const test = parseTestInvocation(step.input, testCommand);
-      const failed = test ? testOutcome(step.output, step.exitCode) === 'failed' : commandFailed(step.output, step.exitCode);
+      const failed = test ? testOutcome(step.output, step.exitCode) === 'failed' : commandFailed(step.input, step.output, step.exitCode);
       return { step, line: commandLine(step.input), test, failed };
     });
 }

@@ -183,4 +183,10 @@ describe('computeTraceFeatures', () => {
     const features = computeTraceFeatures(trace(run('pytest -q', undefined as unknown as null, { output: '==== 3 passed in 0.1s ====' })), work);
     expect(features).toMatchObject({ test_runs: 1, passing_test_runs: 1, last_test_exit_code: 0, failed_commands: 0 });
   });
+
+  it('counts a script that prints FAILURE and exits 0, run again with nothing changed, as thrashing', () => {
+    const failing = run('python reproduce.py', 0, { output: 'FAILURE: slug is "caf-crme"' });
+    const features = computeTraceFeatures(trace(failing, { kind: 'read', input: 'src/sum.js', path: 'src/sum.js' }, failing), work);
+    expect(features).toMatchObject({ failed_commands: 2, max_identical_failures: 2, test_runs: 0 });
+  });
 });

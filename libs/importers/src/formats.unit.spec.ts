@@ -84,6 +84,14 @@ describe('SWE-agent trajectories', () => {
     expect(run.change.map((c) => c.path)).toEqual(['textkit/wrap.py']);
   });
 
+  it('edits the file an open action opened when the state says "n/a" (SWE-agent 0.x commands)', () => {
+    const run = only('swe-agent/textkit__textkit-644.traj');
+    expect(run.steps.filter((s) => s.kind === 'edit' || s.kind === 'read').map((s) => [s.kind, s.path])).toEqual([
+      ['read', 'textkit/indent.py'], ['edit', 'textkit/indent.py'],
+    ]);
+    expect(run.endedBy).toBe('cost_limit');
+  });
+
   it('reads the end from exit_status', () => {
     expect(only('swe-agent/textkit__textkit-519.traj').endedBy).toBe('cost_limit');
     expect(only('swe-agent/textkit__textkit-603.traj').endedBy).toBe('finished');
@@ -102,6 +110,19 @@ describe('mini-swe-agent trajectories', () => {
     expect(commands.some((s) => /COMPLETE_TASK_AND_SUBMIT/.test(s.input ?? ''))).toBe(false);
     expect(run.steps.filter((s) => s.kind === 'edit').map((s) => [s.path, s.editedBy])).toEqual([['/tmp/bom.csv', 'shell'], ['csvtool/reader.py', 'shell']]);
     expect(run.task).toMatch(/^read_rows\(\) keeps the UTF-8 byte order mark/);
+  });
+
+  it('reads the command of a tool-calling model from its tool call, and the result from the tool message', () => {
+    const doc = {
+      info: { exit_status: 'Submitted', submission: '' }, trajectory_format: 'mini-swe-agent-1.1', instance_id: 'x-1',
+      messages: [
+        { role: 'user', content: 'Fix it' },
+        { role: 'assistant', content: 'Run the tests.', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'bash', arguments: '{"command": "pytest -q"}' } }] },
+        { role: 'tool', tool_call_id: 'c1', content: '<returncode>1</returncode>\n<output>\n1 failed\n</output>' },
+      ],
+    };
+    const [run] = parseTranscript(JSON.stringify(doc), 'x-1.traj.json');
+    expect(run.steps.filter((s) => s.kind === 'command').map((s) => [s.input, s.exitCode, s.output])).toEqual([['pytest -q', 1, '1 failed']]);
   });
 
   it('tells the step limit from the cost limit behind LimitsExceeded', () => {

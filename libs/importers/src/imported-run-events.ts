@@ -21,6 +21,8 @@ export function importedRunId(run: Pick<ImportedRun, 'format' | 'ids'>, contentD
   return `imp-${hash.slice(0, 32)}`;
 }
 
+const MAX_TURNS = 10_000;
+
 const taskIdOf = (runId: string, role: Role) => `${runId}-${role}`;
 
 /** The trace steps of an imported run, numbered in order. */
@@ -42,7 +44,8 @@ export function eventsOfImportedRun(
   const { runId, occurredAt } = refs;
   const taskId = taskIdOf(runId, goal.role);
   const description = goal.description ?? run.task;
-  const maxTurns = Math.min(10_000, Math.max(1, run.maxTurns ?? run.turns, run.turns));
+  // A source that records no turn limit ran under none Loopwright knows of: the highest limit it takes.
+  const maxTurns = Math.min(MAX_TURNS, Math.max(1, run.maxTurns ?? MAX_TURNS, run.turns));
   const common = { aggregateId: runId, producer: 'submitter' as const, correlationId: runId, occurredAt };
   const id = (...parts: (string | number)[]) => deterministicId('import', runId, ...parts);
   const claims = extractClaims(run.finalMessage, run.messages);

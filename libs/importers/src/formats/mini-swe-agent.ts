@@ -31,10 +31,10 @@ export function parseMiniSweAgent(text: string, hint: { name: string }): Importe
         steps.push({ kind: 'thought', output: thought });
         thoughts.push(thought);
       }
-      const command = /```(?:bash|mswea_bash_command)\s*\n([\s\S]*?)```/.exec(content)?.[1]?.trim();
+      const command = /```(?:bash|mswea_bash_command)\s*\n([\s\S]*?)```/.exec(content)?.[1]?.trim() ?? toolCallCommand(message);
       pending = command && !SUBMIT.test(command) ? { kind: 'command', tool: 'bash', input: command } : null;
       if (pending) steps.push(pending);
-    } else if (message['role'] === 'user' && pending) {
+    } else if ((message['role'] === 'user' || message['role'] === 'tool') && pending) {
       const code = /<returncode>(-?\d+)<\/returncode>/.exec(content);
       if (code) pending.exitCode = Number(code[1]);
       if (/<(?:timeout|warning)>[\s\S]*timed out/i.test(content) || /has timed out/i.test(content)) pending.exitCode = null;
@@ -75,4 +75,16 @@ function endOf(status: string, info: Record<string, unknown>): ImportedRun['ende
   if (/timeout/i.test(status)) return 'time_limit';
   if (/interrupt/i.test(status)) return 'interrupted';
   return 'error';
+}
+
+/** Tool-calling models (trajectory format 1.1) put the command in the first tool call's arguments. */
+function toolCallCommand(message: Record<string, unknown>): string | undefined {
+  const calls = Array.isArray(message['tool_calls']) ? message['tool_calls'] : [];
+  const args = asString(asRecord(asRecord(calls[0])?.['function'])?.['arguments']);
+  if (!args) return undefined;
+  try {
+    return asString(asRecord(JSON.parse(args))?.['command']).trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }

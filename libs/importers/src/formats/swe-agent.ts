@@ -30,8 +30,11 @@ export function parseSweAgent(text: string, hint: { name: string }): ImportedRun
     const action = asString(entry['action']).trim();
     const observation = clip(asString(entry['observation']));
     const state = asRecord(typeof entry['state'] === 'string' ? safeJson(entry['state']) : entry['state']);
-    openFile = asString(state?.['open_file']) || openFile;
+    // The state names the open file ("n/a" when none is); an `open` action opens one too.
+    const stateFile = asString(state?.['open_file']);
+    if (stateFile && stateFile !== 'n/a') openFile = stateFile;
     if (action === '' || action === 'submit') continue;
+    if (/^open\s/.test(action)) openFile = action.split(/\s+/)[1]?.replace(/^"|"$/g, '') || openFile;
     steps.push({ ...actionStep(action, root, openFile), output: observation });
   }
   const submission = asString(info['submission']);
