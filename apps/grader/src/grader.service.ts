@@ -10,6 +10,15 @@ import { GRADER_OPTIONS } from './grader.tokens';
 
 export type { ResidentPredictor } from './grading-activities';
 
+const MAX_CACHED_RUNS = 256;
+
+/** A run as this process last read it, with what it folded and appended since. */
+interface RememberedRun {
+  events: LoopEvent[];
+  state: GradingState;
+  ids: Set<string>;
+}
+
 export interface GraderOptions extends Omit<GradingActivityDeps, 'artifacts'> {
   rubrics: Rubric[];
   judgeEstimateUsd: number;
@@ -19,6 +28,7 @@ export interface GraderOptions extends Omit<GradingActivityDeps, 'artifacts'> {
 @Injectable()
 export class GraderService {
   private readonly logger = new Logger('grader');
+  private readonly runs = new Map<string, RememberedRun>();
   private readonly decider;
   private readonly activities;
 
@@ -32,25 +42,36 @@ export class GraderService {
   }
 
   async handle(event: LoopEvent): Promise<void> {
-    let runEvents = await this.log.readRun(event.aggregateId);
-    let state = this.fold(runEvents);
+    let run = await this.runOf(event);
+    let runEvents = run.events;
+    let state = run.state;
     const queue: LoopEvent[] = [event];
+    /** Folds an event this process appended into the state and into the run it remembers. */
+    const fold = (e: LoopEvent) => {
+      state = this.decider.evolve(state, e);
+      run.state = state;
+      if (!run.ids.has(e.id)) {
+        run.ids.add(e.id);
+        run.events.push(e);
+      }
+    };
     while (queue.length > 0) {
       const next = queue.shift()!;
       for (const intent of this.decider.decide(state, next)) {
         switch (intent.kind) {
           case 'emit': {
-            const stored = await this.append(intent.event, (e) => (state = this.decider.evolve(state, e)));
+            const stored = await this.append(intent.event, fold);
             if (stored) queue.push(stored);
             break;
           }
           case 'activity':
             for (const produced of await this.carryOut(intent.activity, state, runEvents)) {
-              const stored = await this.append(produced, (e) => (state = this.decider.evolve(state, e)));
+              const stored = await this.append(produced, fold);
               if (stored === null) {
                 // Another replica recorded this first: the log's version is the one that counts.
-                runEvents = await this.log.readRun(event.aggregateId);
-                state = this.fold(runEvents);
+                run = this.remember(event.aggregateId, [...(await this.log.readRun(event.aggregateId))]);
+                runEvents = run.events;
+                state = run.state;
                 const recorded = runEvents.find((e) => e.id === produced.id);
                 if (recorded) queue.push(recorded);
               } else {
@@ -70,6 +91,35 @@ export class GraderService {
         }
       }
     }
+  }
+
+  /**
+   * The run as this replica knows it. A new piece of work is always read from the log in full (the
+   * goal and the trace come from other producers); the routed decisions that follow are folded into
+   * what this process already holds, so a run is read once per work, not once per decision. What
+   * another replica did meanwhile only costs a duplicate append, which the log drops by id.
+   */
+  private async runOf(event: LoopEvent): Promise<RememberedRun> {
+    const cached = event.type === 'work.produced' ? undefined : this.runs.get(event.aggregateId);
+    if (cached) {
+      this.runs.delete(event.aggregateId);
+      this.runs.set(event.aggregateId, cached);
+      if (!cached.ids.has(event.id)) {
+        cached.ids.add(event.id);
+        cached.events.push(event);
+        cached.state = this.decider.evolve(cached.state, event);
+      }
+      return cached;
+    }
+    return this.remember(event.aggregateId, [...(await this.log.readRun(event.aggregateId))]);
+  }
+
+  private remember(runId: string, events: LoopEvent[]): RememberedRun {
+    const entry: RememberedRun = { events, state: this.fold(events), ids: new Set(events.map((e) => e.id)) };
+    this.runs.delete(runId);
+    this.runs.set(runId, entry);
+    if (this.runs.size > MAX_CACHED_RUNS) this.runs.delete(this.runs.keys().next().value!);
+    return entry;
   }
 
   private fold(events: readonly LoopEvent[]): GradingState {
