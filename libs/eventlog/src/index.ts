@@ -1,4 +1,5 @@
 export * from './config';
+export * from './nats-credentials';
 export * from './stream';
 export * from './codec';
 export * from './append';
@@ -11,3 +12,4 @@ export * from './audit-chain';
 export * from './backoff';
 export * from './event-log';
 export * from './audit';
+export * from './nats-permissions';
