@@ -9,19 +9,24 @@ import { StoredEvent } from './codec';
 import { ConsumerSpec, EventHandler, RunningConsumer, startConsumer } from './consumer';
 import { ensureStream } from './stream';
 import { replayEvents, ReplayOptions } from './replay';
+import { secretsFromEnv } from './secret-guard';
 import type { LogConfig } from './config';
 
 /** One process's handle on the log: append, consume, replay, artifacts. */
 export class EventLog {
   private artifactStore?: Promise<ArtifactStore>;
   private readonly consumers = new Set<RunningConsumer>();
+  /** This process's secrets, read once: no event carrying one is appended. */
+  private readonly secrets: readonly string[];
 
   private constructor(
     readonly config: LogConfig,
     readonly nc: NatsConnection,
     readonly js: JetStreamClient,
     readonly jsm: JetStreamManager,
-  ) {}
+  ) {
+    this.secrets = secretsFromEnv(process.env, [config.pass]);
+  }
 
   /** Connects (reconnecting forever after a drop) and makes sure the stream exists with its immutability settings. */
   static async open(config: LogConfig, options: { ensureStream?: boolean } = {}): Promise<EventLog> {
@@ -53,7 +58,7 @@ export class EventLog {
   }
 
   append(event: LoopEvent, options?: AppendOptions): Promise<AppendResult> {
-    return appendEvent(this.js, this.config.subjectRoot, event, options);
+    return appendEvent(this.js, this.config.subjectRoot, event, { ...options, secrets: this.secrets });
   }
 
   /** Creates the event (validated, at the current schema version) and appends it. */

@@ -13,3 +13,4 @@ export * from './backoff';
 export * from './event-log';
 export * from './audit';
 export * from './nats-permissions';
+export * from './secret-guard';
