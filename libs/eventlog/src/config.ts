@@ -1,4 +1,5 @@
 import { DEFAULT_SUBJECT_ROOT, Producer } from '@loopwright/events';
+import { natsCredentialsFromEnv } from './nats-credentials';
 import type { NatsIdentity, NatsScope } from './nats-permissions';
 
 /** Where the log lives: the server, the stream, its subjects and its artifacts bucket. */
@@ -17,7 +18,7 @@ export interface LogLocation {
 export interface LogConfig extends LogLocation {
   /** The identity this process publishes as (quarantine notices are published under it). */
   producer: Producer;
-  /** The NATS user; none only on a server without users (see natsCredentialsFromEnv). */
+  /** The NATS user; when unset, EventLog.open asks natsCredentialsFromEnv for the producer's. */
   user?: string;
   pass?: string;
 }
@@ -41,8 +42,7 @@ export function logConfigFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   identity: NatsIdentity = producer,
 ): LogConfig {
-  void identity;
-  return { ...logLocationFromEnv(env), producer, user: env['LOOPWRIGHT_NATS_USER'] || undefined, pass: env['LOOPWRIGHT_NATS_PASSWORD'] || undefined };
+  return { ...logLocationFromEnv(env), producer, ...natsCredentialsFromEnv(identity, env) };
 }
 
 /** The part of the server an identity's NATS permissions cover for this log. */

@@ -14,3 +14,5 @@ export * from './event-log';
 export * from './audit';
 export * from './nats-permissions';
 export * from './secret-guard';
+export * from './nats-server-process';
+export * from './nats-with-identities';
