@@ -60,6 +60,8 @@ export function natsPermissionsFor(identity: NatsIdentity, scope: NatsScope): Na
     `${api}.CONSUMER.CREATE.${name}.*`,
     `${api}.CONSUMER.CREATE.${name}.*.>`,
     `${api}.CONSUMER.INFO.${name}.*`,
+    `${api}.CONSUMER.LIST.${name}`,
+    `${api}.CONSUMER.NAMES.${name}`,
     `${api}.CONSUMER.MSG.NEXT.${name}.*`,
     `$JS.ACK.${name}.>`,
   ];

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { passwordVariable } from './nats-credentials';
+import { INSECURE_VARIABLE, passwordVariable } from './nats-credentials';
 import { NATS_IDENTITIES, NatsScope, natsServerConfig } from './nats-permissions';
 import { startNatsServer, TestNatsServer } from './nats-server-process';
 
@@ -60,4 +60,26 @@ export async function startNatsWithIdentities(scope: NatsScope): Promise<NatsWit
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The NATS server a process (the demo, a test run) goes on using, and what its processes need to connect. */
+export interface NatsInUse {
+  url: string;
+  /** The identities' passwords when the server is this process's own; empty otherwise. */
+  env: Record<string, string>;
+  /** True when the server was started here (and goes away with `stop()`). */
+  own: boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * The server at `url` when it has users (the credentials then come from the environment) or when
+ * LOOPWRIGHT_NATS_INSECURE=1 says to use one without; otherwise (no users, or no answer) a nats-server of
+ * this process's own whose users are the generated identities for `scope`, so their permissions apply.
+ */
+export async function natsWithUsers(url: string, scope: NatsScope, env: NodeJS.ProcessEnv = process.env): Promise<NatsInUse> {
+  const hasUsers = await natsRequiresUsers(url).catch(() => false);
+  if (hasUsers || env[INSECURE_VARIABLE] === '1') return { url, env: {}, own: false, stop: async () => undefined };
+  const nats = await startNatsWithIdentities(scope);
+  return { url: nats.server.url, env: nats.env, own: true, stop: () => nats.stop() };
 }
