@@ -7,4 +7,10 @@ const projects = ['apps', 'libs', 'bench']
   .filter((dir) => fs.existsSync(path.join(dir, 'jest.config.js')))
   .map((dir) => `<rootDir>/${dir}`);
 
-module.exports = { projects, testTimeout: 60_000 };
+module.exports = {
+  projects,
+  testTimeout: 60_000,
+  // one nats-server with the generated NATS users for the whole run, unless NATS_URL already has users
+  globalSetup: '<rootDir>/libs/testing/src/jest-global-setup.js',
+  globalTeardown: '<rootDir>/libs/testing/src/jest-global-teardown.js',
+};

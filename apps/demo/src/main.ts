@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SingleBar } from 'cli-progress';
+import { natsWithUsers } from '@loopwright/eventlog';
 import { DEFAULT_WORKLOAD_PATH } from '@loopwright/models';
 import { parseDemoOptions } from './demo-options';
 import { demoReportHtml } from '@loopwright/report';
@@ -34,11 +35,16 @@ function windowTable(windows: readonly TierWindow[]): string {
 
 async function main(): Promise<void> {
   const options = parseDemoOptions(process.argv.slice(2));
-  const { natsUrl, databaseUrl } = ensureServices();
+  const services = ensureServices();
   const stamp = new Date().toISOString().replace(/[-:T.Z]/g, '').slice(0, 14);
   const streamName = `DEMO_${stamp}`;
   const subjectRoot = `demo${stamp}`;
-  const log = { natsUrl, streamName, subjectRoot, producer: 'submitter' as const, duplicateWindowMs: 120_000, artifactBucket: `${streamName}_artifacts` };
+  const artifactBucket = `${streamName}_artifacts`;
+  // every process of the demo connects as its own NATS user: on a server without users, one of the demo's own
+  const nats = await natsWithUsers(services.natsUrl, { streamName, subjectRoot, objectStoreBucket: artifactBucket });
+  Object.assign(process.env, nats.env);
+  const { databaseUrl } = services;
+  const log = { natsUrl: nats.url, streamName, subjectRoot, producer: 'submitter' as const, duplicateWindowMs: 120_000, artifactBucket };
   const say = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
   say(`Loopwright demo: ${options.runs} runs of the engineer role on SIMULATED models (seed ${options.seed}; no model is called).`);
   say(`Log: stream ${streamName}, subjects ${subjectRoot}.>  Projections: schema demo_${stamp}.`);
@@ -80,7 +86,12 @@ async function main(): Promise<void> {
   say(`Agreement with the frontier on the held-out runs (asked in shadow): ${result.agreement === null ? 'n/a' : pct(result.agreement)} over ${result.agreementChecks} checks.`);
   say(`Golden known-bad examples that pass under the promoted rules: ${result.goldenKnownBadPassed}.`);
   say(`Audit chain: ${result.audit.ok ? `ok over ${result.audit.checked} events` : `DIVERGES at seq ${result.audit.firstDivergentSeq}`}.`);
-  say(`Verify it yourself: LOOP_STREAM=${streamName} LOOP_SUBJECT_ROOT=${subjectRoot} npm run loopwright -- audit verify`);
+  if (nats.own) {
+    say(`NATS: the demo's own server at ${nats.url}, one user per service with the generated permissions; it stops with the demo.`);
+  } else {
+    say(`Verify it yourself: LOOP_STREAM=${streamName} LOOP_SUBJECT_ROOT=${subjectRoot} npm run loopwright -- audit verify`);
+  }
+  await nats.stop();
 
   const reportPath = path.resolve(ROOT, options.report);
   mkdirSync(path.dirname(reportPath), { recursive: true });

@@ -1,5 +1,5 @@
 import { createEvent, LoopEvent, RulePromoted } from '@loopwright/events';
-import { EventLog, LogConfig, toStoredEvent, verifyLog, VerifyResult } from '@loopwright/eventlog';
+import { EventLog, LogConfig, natsCredentialsFromEnv, toStoredEvent, verifyLog, VerifyResult } from '@loopwright/eventlog';
 import { goalOf, loadWorkload, seededRandom, WorkloadSpec } from '@loopwright/models';
 import { loadRubrics } from '@loopwright/rubrics';
 import { commandRule, ServiceProcess, startServiceProcess } from '@loopwright/service';
@@ -57,7 +57,10 @@ const REVIEWER = 'demo reviewer (automatic approval)';
  */
 export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
   const workload = loadWorkload(settings.workloadPath);
-  const log = await EventLog.open({ ...settings.log, producer: 'submitter' });
+  // the operator provisions the demo's stream and bucket; the demo itself appends as the submitter
+  const location = { ...settings.log, user: undefined, pass: undefined };
+  await (await EventLog.open({ ...location, producer: 'submitter', ...natsCredentialsFromEnv('operator') })).close();
+  const log = await EventLog.open({ ...location, producer: 'submitter' });
   const env: NodeJS.ProcessEnv = {
     NATS_URL: settings.log.natsUrl,
     LOOP_STREAM: settings.log.streamName,

@@ -1,14 +1,16 @@
 import { JetStreamApiError, JetStreamClient } from '@nats-io/jetstream';
 import { ConcurrencyError, InfrastructureError, ValidationError } from '@loopwright/core';
 import { LoopEvent, parseEvent, subjectOf } from '@loopwright/events';
-import { refuseSecrets } from './secret-guard';
 import { backoffDelay, sleep } from './backoff';
 import { encodeEvent } from './codec';
+import { refuseSecrets } from './secret-guard';
 
 export interface AppendOptions {
   /** Optimistic concurrency: the append fails unless the subject's last sequence is this. */
   expectedLastSubjectSeq?: number;
   maxAttempts?: number;
+  /** Values that must never reach the log (see secretsFromEnv): an event holding one is refused. */
+  secrets?: readonly string[];
 }
 
 export interface AppendResult {
@@ -19,7 +21,7 @@ export interface AppendResult {
 
 const WRONG_LAST_SEQUENCE = 10071;
 
-/** Validates an event, publishes it with `Nats-Msg-Id` = id, and waits for the stream's ack. */
+/** Validates an event, refuses one that carries a secret, publishes it with `Nats-Msg-Id` = id, and waits for the stream's ack. */
 export async function appendEvent(
   js: JetStreamClient,
   subjectRoot: string,
@@ -27,7 +29,7 @@ export async function appendEvent(
   options: AppendOptions = {},
 ): Promise<AppendResult> {
   const valid = parseEvent(event);
-  refuseSecrets(valid);
+  refuseSecrets(valid, options.secrets ?? []);
   const subject = subjectOf(valid, subjectRoot);
   const payload = encodeEvent(valid);
   const maxAttempts = options.maxAttempts ?? 6;

@@ -15,7 +15,7 @@ describe('the audit chain over a real log', () => {
 
   beforeAll(async () => {
     const base = testLogConfig('audit');
-    config = { ...base, producer: 'miner', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_a` };
+    config = { ...base, producer: 'miner', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_artifacts` };
     log = await EventLog.open(config);
     for (let i = 0; i < 30; i++) {
       await log.append(

@@ -1,30 +1,51 @@
 import { DEFAULT_SUBJECT_ROOT, Producer } from '@loopwright/events';
+import { natsCredentialsFromEnv } from './nats-credentials';
+import type { NatsIdentity, NatsScope } from './nats-permissions';
 
-/** Where the log lives and who this process is on it. */
-export interface LogConfig {
+/** Where the log lives: the server, the stream, its subjects and its artifacts bucket. */
+export interface LogLocation {
   natsUrl: string;
   streamName: string;
   /** First subject token: `loop` in production; tests use their own root so each suite has its own stream. */
   subjectRoot: string;
-  /** The identity this process publishes as (quarantine notices are published under it). */
-  producer: Producer;
-  user?: string;
-  pass?: string;
   /** Dedupe window for `Nats-Msg-Id`, milliseconds. */
   duplicateWindowMs: number;
   /** Content-addressed artifacts bucket. */
   artifactBucket: string;
 }
 
-export function logConfigFromEnv(producer: Producer, env: NodeJS.ProcessEnv = process.env): LogConfig {
+/** Where the log lives and who this process is on it. */
+export interface LogConfig extends LogLocation {
+  /** The identity this process publishes as (quarantine notices are published under it). */
+  producer: Producer;
+  /** The NATS user; when unset, EventLog.open asks natsCredentialsFromEnv for the producer's. */
+  user?: string;
+  pass?: string;
+}
+
+export function logLocationFromEnv(env: NodeJS.ProcessEnv = process.env): LogLocation {
   return {
     natsUrl: env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
     streamName: env['LOOP_STREAM'] ?? 'LOOP',
     subjectRoot: env['LOOP_SUBJECT_ROOT'] ?? DEFAULT_SUBJECT_ROOT,
-    producer,
-    user: env['NATS_USER'] || undefined,
-    pass: env['NATS_PASSWORD'] || undefined,
     duplicateWindowMs: Number(env['LOOP_DUPLICATE_WINDOW_MS'] ?? 120_000),
     artifactBucket: env['LOOP_ARTIFACT_BUCKET'] ?? `${env['LOOP_STREAM'] ?? 'LOOP'}_artifacts`,
   };
+}
+
+/**
+ * The log as a process finds it in its environment, connecting as `identity` (by default its producer;
+ * the console publishes as `submitter` under its own user).
+ */
+export function logConfigFromEnv(
+  producer: Producer,
+  env: NodeJS.ProcessEnv = process.env,
+  identity: NatsIdentity = producer,
+): LogConfig {
+  return { ...logLocationFromEnv(env), producer, ...natsCredentialsFromEnv(identity, env) };
+}
+
+/** The part of the server an identity's NATS permissions cover for this log. */
+export function natsScopeOf(location: LogLocation): NatsScope {
+  return { streamName: location.streamName, subjectRoot: location.subjectRoot, objectStoreBucket: location.artifactBucket };
 }

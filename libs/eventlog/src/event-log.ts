@@ -1,7 +1,7 @@
 import { connect } from '@nats-io/transport-node';
-import type { NatsConnection } from '@nats-io/nats-core';
+import { PermissionViolationError, type NatsConnection } from '@nats-io/nats-core';
 import { jetstream, JetStreamClient, jetstreamManager, JetStreamManager, StreamInfo } from '@nats-io/jetstream';
-import { InfrastructureError } from '@loopwright/core';
+import { IllegalStateError, InfrastructureError } from '@loopwright/core';
 import { createEvent, EventOf, EventType, LoopEvent, NewEvent, subjectFilters } from '@loopwright/events';
 import { appendEvent, AppendOptions, AppendResult } from './append';
 import { ArtifactStore, openArtifactStore } from './artifacts';
@@ -9,42 +9,60 @@ import { StoredEvent } from './codec';
 import { ConsumerSpec, EventHandler, RunningConsumer, startConsumer } from './consumer';
 import { ensureStream } from './stream';
 import { replayEvents, ReplayOptions } from './replay';
+import { secretsFromEnv } from './secret-guard';
 import type { LogConfig } from './config';
+import { natsCredentialsFromEnv } from './nats-credentials';
 
 /** One process's handle on the log: append, consume, replay, artifacts. */
 export class EventLog {
   private artifactStore?: Promise<ArtifactStore>;
   private readonly consumers = new Set<RunningConsumer>();
+  /** This process's secrets, read once: no event carrying one is appended. */
+  private readonly secrets: readonly string[];
 
   private constructor(
     readonly config: LogConfig,
     readonly nc: NatsConnection,
     readonly js: JetStreamClient,
     readonly jsm: JetStreamManager,
-  ) {}
+  ) {
+    this.secrets = secretsFromEnv(process.env, [config.pass]);
+  }
 
-  /** Connects (reconnecting forever after a drop) and makes sure the stream exists with its immutability settings. */
+  /**
+   * Connects as the config's user (or, without one, as natsCredentialsFromEnv finds for its producer),
+   * reconnecting forever after a drop, and makes sure the stream exists with its immutability settings
+   * and the artifacts bucket exists: only an identity that may create them (the operator) provisions them.
+   */
   static async open(config: LogConfig, options: { ensureStream?: boolean } = {}): Promise<EventLog> {
+    const credentials = config.user ? { user: config.user, pass: config.pass } : natsCredentialsFromEnv(config.producer);
     let nc: NatsConnection;
     try {
       nc = await connect({
         servers: config.natsUrl,
-        user: config.user,
-        pass: config.pass,
+        ...credentials,
         name: `loopwright-${config.producer}`,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,
       });
     } catch (error) {
       throw new InfrastructureError(
-        `cannot reach NATS at ${config.natsUrl}: ${(error as Error).message}. ` +
-          'Start it with `node scripts/services.mjs` or set NATS_URL.',
+        `cannot reach NATS at ${config.natsUrl} as ${credentials.user ?? 'no user'}: ${(error as Error).message}. ` +
+          'Start it with `node scripts/services.mjs` or set NATS_URL; check LOOPWRIGHT_NATS_USER / LOOPWRIGHT_NATS_PASSWORD.',
         { cause: error },
       );
     }
     const jsm = await jetstreamManager(nc);
-    const log = new EventLog(config, nc, jetstream(nc), jsm);
-    if (options.ensureStream !== false) await log.ensureStream();
+    const log = new EventLog({ ...config, ...credentials }, nc, jetstream(nc), jsm);
+    if (options.ensureStream !== false) {
+      try {
+        await log.ensureStream();
+        await log.artifacts();
+      } catch (error) {
+        await nc.close();
+        throw provisioningError(error, log.config);
+      }
+    }
     return log;
   }
 
@@ -53,7 +71,7 @@ export class EventLog {
   }
 
   append(event: LoopEvent, options?: AppendOptions): Promise<AppendResult> {
-    return appendEvent(this.js, this.config.subjectRoot, event, options);
+    return appendEvent(this.js, this.config.subjectRoot, event, { ...options, secrets: this.secrets });
   }
 
   /** Creates the event (validated, at the current schema version) and appends it. */
@@ -118,4 +136,16 @@ export class EventLog {
 
 function reportRejected(stored: StoredEvent): void {
   process.stderr.write(`loopwright: ignored seq ${stored.seq} on ${stored.subject}: ${stored.error}\n`);
+}
+
+/** A stream or bucket this identity may not create is one the operator has not provisioned yet: say so. */
+function provisioningError(error: unknown, config: LogConfig): unknown {
+  const refused = error instanceof PermissionViolationError ? error : (error as Error | undefined)?.cause;
+  if (!(refused instanceof PermissionViolationError)) return error;
+  return new IllegalStateError(
+    `stream ${config.streamName} or bucket ${config.artifactBucket} does not exist, and ${config.user ?? 'this user'} may not ` +
+      `create it (${refused.subject}): provision them as the operator first (the nats-init service of docker-compose.yml, ` +
+      'the nats-stream-init job of k8s/, or any Loopwright process connected as operator)',
+    { cause: error },
+  );
 }

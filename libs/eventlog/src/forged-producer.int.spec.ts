@@ -19,6 +19,23 @@ function completed(runId: string, decisionId: string): LoopEvent {
   });
 }
 
+/** A passing grade, as only the grader may record it. */
+function passingGrade(runId: string, gradeId: string): LoopEvent {
+  return createEvent({
+    type: 'grade.recorded',
+    aggregateId: runId,
+    producer: 'grader',
+    data: {
+      gradeId, workId: `${runId}-w1`, taskId: `${runId}-engineer`, role: 'engineer', iteration: 1, passed: true, overall: 1,
+      rubrics: [{
+        rubricId: 'engineer-output', rubricVersion: 1, surface: 'output', gates: [], dimensions: [], notScored: [], toReachNext: [],
+        weightedAvg: null, overall: 1, capsApplied: [], passed: true,
+      }],
+      rerun: { command: 'npm test', exitCode: 0, output: '' }, costUsd: 0,
+    },
+  });
+}
+
 function step(runId: string, n: number): LoopEvent {
   return createEvent({
     type: 'trace.step',
@@ -88,6 +105,25 @@ describe('events from the wrong producer', () => {
     // nothing is lost: the forged messages stay in the log
     expect((await log.jsm.streams.getMessage(config.streamName, { seq: byRouter.seq }))?.json<{ producer: string }>().producer)
       .toBe('router');
+  });
+
+  it('never lets the executor pass its own work: a grade under its name is quarantined, the grader\'s is handled', async () => {
+    const grades: string[] = [];
+    const consumer = await log.consume(
+      { durable: 'executor-grade-recorded', filterSubject: `${config.subjectRoot}.run.*.*.grade.recorded` },
+      async (e) => {
+        if (e.type === 'grade.recorded') grades.push(`${e.producer}:${e.data.gradeId}`);
+      },
+    );
+    const forged = await forge(passingGrade('r3', 'self-graded'), 'executor');
+    await log.append(passingGrade('r3', 'graded'));
+    await until(() => grades.length === 1);
+    await consumer.stop();
+    expect(grades).toEqual(['grader:graded']);
+    const rejected: StoredEvent[] = [];
+    expect((await log.readRun('r3', (stored) => rejected.push(stored))).map((e) => e.type === 'grade.recorded' && e.data.gradeId))
+      .toEqual(['graded']);
+    expect(rejected.map((r) => [r.seq, r.error])).toEqual([[forged.seq, 'executor may not publish grade.recorded; owners: grader']]);
   });
 
   it('drops forged events from readRun and replay, and reports each one', async () => {

@@ -1,4 +1,5 @@
 export * from './config';
+export * from './nats-credentials';
 export * from './stream';
 export * from './codec';
 export * from './append';
@@ -11,4 +12,7 @@ export * from './audit-chain';
 export * from './backoff';
 export * from './event-log';
 export * from './audit';
+export * from './nats-permissions';
 export * from './secret-guard';
+export * from './nats-server-process';
+export * from './nats-with-identities';

@@ -1,48 +1,48 @@
 import { ValidationError } from '@loopwright/core';
+import type { LoopEvent } from '@loopwright/events';
 
-/** Environment variables whose values are secrets: model keys, tokens, passwords. */
-const SECRET_NAME = /(_KEY|_TOKEN|_SECRET|_PASSWORD|_PASS)$|^ANTHROPIC_API_KEY$|^GRADER_ANTHROPIC_API_KEY$/;
+const SECRET_NAME = /(_KEY|_TOKEN|_SECRET|_PASSWORD)$|^LOOPWRIGHT_NATS_PASSWORD_/;
+/** Shorter values would match ordinary text. */
 const MIN_SECRET_LENGTH = 8;
 
-/** The values of this process's secrets (short values are ignored: they would match by chance). */
-export function secretValuesOf(env: NodeJS.ProcessEnv): { name: string; value: string }[] {
-  return Object.entries(env)
-    .filter((entry): entry is [string, string] => SECRET_NAME.test(entry[0]) && typeof entry[1] === 'string' && entry[1].length >= MIN_SECRET_LENGTH)
-    .map(([name, value]) => ({ name, value }));
+/**
+ * The values of this process's own secrets: environment variables named `*_KEY`, `*_TOKEN`, `*_SECRET`,
+ * `*_PASSWORD` (ANTHROPIC_API_KEY and GRADER_ANTHROPIC_API_KEY among them), the per-identity NATS
+ * passwords, and any other value given (the NATS password it connected with).
+ */
+export function secretsFromEnv(env: NodeJS.ProcessEnv, others: readonly (string | undefined)[] = []): string[] {
+  const values = [...Object.entries(env).filter(([name]) => SECRET_NAME.test(name)).map(([, value]) => value), ...others];
+  return [...new Set(values.filter((v): v is string => typeof v === 'string' && v.length >= MIN_SECRET_LENGTH))];
 }
 
-/** The JSON path of the first string in `value` that contains one of the secrets, or undefined. */
-export function findSecret(value: unknown, secrets: readonly { name: string; value: string }[], path = 'data'): { path: string; name: string } | undefined {
-  if (typeof value === 'string') {
-    const hit = secrets.find((s) => value.includes(s.value));
-    return hit && { path, name: hit.name };
-  }
+/** The JSON path (`data.items[1].evidence`) of the first string in `value` that contains one of the secrets. */
+export function secretPath(value: unknown, secrets: readonly string[], path = ''): string | undefined {
+  if (typeof value === 'string') return secrets.some((secret) => value.includes(secret)) ? path || '(root)' : undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findSecret(value[i], secrets, `${path}[${i}]`);
+      const found = secretPath(value[i], secrets, `${path}[${i}]`);
       if (found) return found;
     }
     return undefined;
   }
-  if (value && typeof value === 'object') {
-    for (const [key, inner] of Object.entries(value)) {
-      const found = findSecret(inner, secrets, `${path}.${key}`);
+  if (value !== null && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      const found = secretPath(child, secrets, path ? `${path}.${key}` : key);
       if (found) return found;
     }
   }
   return undefined;
 }
 
-/**
- * Refuses an event whose data carries one of this process's own secret values: the log is
- * immutable, so a key that reached it could never be taken back. The error names the field and the
- * variable, never the value.
- */
-export function refuseSecrets(event: { type: string; data: unknown }, env: NodeJS.ProcessEnv = process.env): void {
-  const found = findSecret(event.data, secretValuesOf(env));
-  if (found) {
-    throw new ValidationError(`${event.type} carries the value of ${found.name} at ${found.path}: refused, secrets never enter the log`, [
-      { path: found.path, message: `contains the value of ${found.name}` },
-    ]);
-  }
+/** Refuses to let an event carry one of the process's secrets into the log, which nobody can delete from. */
+export function refuseSecrets(event: LoopEvent, secrets: readonly string[]): void {
+  if (secrets.length === 0) return;
+  const path = secretPath(event, secrets);
+  if (path === undefined) return;
+  throw new ValidationError(
+    `${event.type} was not appended: ${path} contains the value of one of this process's secrets ` +
+      '(an environment variable named *_KEY, *_TOKEN, *_SECRET or *_PASSWORD, or its NATS password); ' +
+      'remove or redact it before appending',
+    [{ path, message: 'contains a secret of this process' }],
+  );
 }

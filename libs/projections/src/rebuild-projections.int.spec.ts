@@ -38,7 +38,7 @@ describe('rebuilding projections', () => {
 
   beforeEach(async () => {
     const base = testLogConfig('rebuild');
-    config = { ...base, producer: 'miner', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_a` };
+    config = { ...base, producer: 'miner', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_artifacts` };
     log = await EventLog.open(config);
     schema = await createTestSchema('rebuild');
     db = await openDatabase({ url: schema.databaseUrl, schema: schema.schema }, PROJECTION_MIGRATIONS);

@@ -15,7 +15,7 @@ describe('batched replay into all projections', () => {
 
   beforeAll(async () => {
     const base = testLogConfig('replay');
-    config = { ...base, producer: 'miner', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_a` };
+    config = { ...base, producer: 'miner', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_artifacts` };
     log = await EventLog.open(config);
     schema = await createTestSchema('replay');
     db = await openDatabase({ url: schema.databaseUrl, schema: schema.schema }, PROJECTION_MIGRATIONS);

@@ -60,7 +60,7 @@ describe('docker-compose.yml', () => {
   it.each(APPS)('runs %s from its TypeScript entry point as its own NATS user', (app) => {
     const service = compose.services[app];
     expect(service.command).toEqual(['node', '--require', '@swc-node/register', `apps/${app}/src/main.ts`]);
-    expect(service.environment?.NATS_USER).toBe(IDENTITY[app]);
+    expect(service.environment?.LOOPWRIGHT_NATS_USER).toBe(IDENTITY[app]);
     expect(service.environment?.NATS_URL).toBe('nats://nats:4222');
   });
 
@@ -140,8 +140,8 @@ describe('k8s/', () => {
   it.each(APPS)('connects %s to NATS as its own identity', (app) => {
     const [container] = deployments.find((d) => d.metadata.name === app)!.spec!.template!.spec.containers;
     const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e]));
-    expect(env.NATS_USER.value).toBe(IDENTITY[app]);
-    expect(env.NATS_PASSWORD.valueFrom?.secretKeyRef).toEqual({ name: 'loopwright-nats-users', key: IDENTITY[app] });
+    expect(env.LOOPWRIGHT_NATS_USER.value).toBe(IDENTITY[app]);
+    expect(env.LOOPWRIGHT_NATS_PASSWORD.valueFrom?.secretKeyRef).toEqual({ name: 'loopwright-nats-users', key: IDENTITY[app] });
   });
 
   it('keeps the grader\'s model key in a Secret of its own that only the grader reads', () => {

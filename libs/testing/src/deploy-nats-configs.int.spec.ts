@@ -7,7 +7,7 @@ import { findNatsServerBinary } from './index';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const PASSWORDS = Object.fromEntries(
-  ['ADMIN', 'EXECUTOR', 'GRADER', 'ROUTER', 'MINER', 'SUBMITTER', 'CONSOLE'].map((user) => [`NATS_${user}_PASSWORD`, `${user}-test`]),
+  ['OPERATOR', 'EXECUTOR', 'GRADER', 'ROUTER', 'MINER', 'SUBMITTER', 'CONSOLE'].map((user) => [`NATS_${user}_PASSWORD`, `${user}-test`]),
 );
 
 /**
@@ -42,7 +42,7 @@ describe.each([
   if (file !== 'loopwright.conf') {
     it('refuses to start without its passwords', async () => {
       const result = await check({ PATH: process.env.PATH, POD_NAME: 'nats-0' });
-      expect(result).toEqual({ ok: false, output: expect.stringContaining('NATS_ADMIN_PASSWORD') });
+      expect(result).toEqual({ ok: false, output: expect.stringContaining('NATS_OPERATOR_PASSWORD') });
     });
   }
 });

@@ -1,4 +1,6 @@
 export * from './service-urls';
 export * from './test-log';
 export * from './test-schema';
-export * from './nats-server';
+export { findNatsServerBinary, freePort, startNatsServer } from '@loopwright/eventlog';
+export type { NatsServerOptions, TestNatsServer } from '@loopwright/eventlog';
+export * from './nats-refusal';

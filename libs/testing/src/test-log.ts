@@ -1,11 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from '@nats-io/jetstream';
+import { natsCredentialsFromEnv } from '@loopwright/eventlog';
 import { natsConnectOptions, natsUrl } from './service-urls';
 
-/** Where one test suite keeps its events: a stream and a subject root of its own. */
+/**
+ * Where one test suite keeps its events: a stream and a subject root of its own. The suite's own log
+ * connects as the operator (it provisions the stream and plays every producer in its scenarios); the
+ * services under test connect as themselves (`LOOPWRIGHT_NATS_PASSWORD_<IDENTITY>`, set by the harness).
+ */
 export interface TestLogConfig {
   natsUrl: string;
+  user?: string;
+  pass?: string;
   /** `T_<name>_<random>`: a valid JetStream stream name. */
   streamName: string;
   /** `t<random>`: a single subject token, used in place of `loop`. */
@@ -15,7 +22,7 @@ export interface TestLogConfig {
 export function testLogConfig(name: string): TestLogConfig {
   const random = randomBytes(5).toString('hex');
   const safeName = name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40);
-  return { natsUrl: natsUrl(), streamName: `T_${safeName}_${random}`, subjectRoot: `t${random}` };
+  return { natsUrl: natsUrl(), ...natsCredentialsFromEnv('operator'), streamName: `T_${safeName}_${random}`, subjectRoot: `t${random}` };
 }
 
 /** The object store bucket that belongs to a test stream (its own stream is `OBJ_<bucket>`). */

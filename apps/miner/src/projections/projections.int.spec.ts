@@ -66,7 +66,7 @@ describe('the miner’s live projections and their queries', () => {
 
   beforeEach(async () => {
     const base = testLogConfig('miner_projections');
-    config = { ...base, producer: 'miner', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_a` };
+    config = { ...base, producer: 'miner', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_artifacts` };
     log = await EventLog.open(config);
     schema = await createTestSchema('miner_projections');
     db = await openDatabase({ url: schema.databaseUrl, schema: schema.schema }, PROJECTION_MIGRATIONS);

@@ -37,7 +37,7 @@ describe('the Nest JetStream transport', () => {
 
   beforeAll(async () => {
     const base = testLogConfig('nest');
-    config = { ...base, producer: 'executor', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_a` };
+    config = { ...base, producer: 'executor', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_artifacts` };
     log = await EventLog.open(config);
     app = await NestFactory.createMicroservice(RecordingModule, {
       strategy: new JetStreamTransport({ service: 'recorder', log, defaults: { retryDelayMs: 50 } }),

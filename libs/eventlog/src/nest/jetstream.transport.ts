@@ -3,6 +3,7 @@ import { lastValueFrom } from 'rxjs';
 import { EventType, isEventType } from '@loopwright/events';
 import type { ConsumerSpec, RunningConsumer } from '../consumer';
 import type { EventLog } from '../event-log';
+import { durableName } from '../nats-permissions';
 import { JetStreamContext } from './jetstream.context';
 
 export interface JetStreamTransportOptions {
@@ -38,7 +39,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
         const spec: ConsumerSpec = {
           ...this.options.defaults,
           ...this.options.perType?.[pattern],
-          durable: `${this.options.service}-${pattern.replace(/\./g, '-')}`,
+          durable: durableName(this.options.service, pattern),
           filterSubject: this.log.filterFor(pattern),
         };
         this.running.push(

@@ -11,7 +11,7 @@ export interface NatsServerOptions {
   args?: string[];
 }
 
-/** A nats-server process of a test's own, with JetStream, on a loopback port. */
+/** A nats-server process of this process's own (a test's, the demo's), with JetStream, on a loopback port. */
 export interface TestNatsServer {
   /** `nats://127.0.0.1:<port>`, without credentials. */
   url: string;

@@ -1,0 +1,146 @@
+import { catalog, EVENT_TYPES, EventType, PRODUCERS, Producer, producerAllowed } from '@loopwright/events';
+
+/**
+ * Who connects to NATS: each producer as itself, the console (publishing what the submitter may),
+ * and the operator, who provisions and may delete or purge anything.
+ */
+export const NATS_IDENTITIES = [...PRODUCERS, 'console', 'operator'] as const;
+export type NatsIdentity = (typeof NATS_IDENTITIES)[number];
+/** The identities a service or person runs as: everyone but the operator. */
+export const SERVICE_IDENTITIES = NATS_IDENTITIES.filter((i): i is Exclude<NatsIdentity, 'operator'> => i !== 'operator');
+
+/** The part of one NATS server an identity's permissions are written for. */
+export interface NatsScope {
+  streamName: string;
+  subjectRoot: string;
+  objectStoreBucket: string;
+  /** Each identity's durable consumers; by default `<identity>-<event type>` for every type (see `durableName`). */
+  durables?: Partial<Record<NatsIdentity, readonly string[]>>;
+}
+
+export interface NatsPermissions {
+  publish: { allow: string[]; deny: string[] };
+  subscribe: { allow: string[]; deny: string[] };
+}
+
+/** The durable consumer a service keeps for one event type: `grader-work-produced`. */
+export function durableName(service: string, type: EventType): string {
+  return `${service}-${type.replace(/\./g, '-')}`;
+}
+
+/** The producer token an identity publishes under. */
+export function producerOf(identity: Exclude<NatsIdentity, 'operator'>): Producer {
+  return identity === 'console' ? 'submitter' : identity;
+}
+
+/** Who may write artifacts: the executor (workspace snapshots) and the miner (trained resident models). */
+const WRITES_ARTIFACTS: readonly NatsIdentity[] = ['executor', 'miner'];
+
+/**
+ * One identity's publish/subscribe allow and deny lists, derived from the catalog: it may append only
+ * its own event types under its own producer token; read the stream and the artifact bucket (write the
+ * bucket when it produces artifacts); create, pull from and ack consumers on the stream (ordered readers
+ * get generated names) except another identity's durables, which it may neither create, pull from nor
+ * ack. No identity but the operator may delete or purge a stream, delete a consumer, or purge the bucket.
+ */
+export function natsPermissionsFor(identity: NatsIdentity, scope: NatsScope): NatsPermissions {
+  if (identity === 'operator') return { publish: { allow: ['>'], deny: [] }, subscribe: { allow: ['>'], deny: [] } };
+  const { streamName: stream, subjectRoot: root, objectStoreBucket: bucket } = scope;
+  const producer = producerOf(identity);
+  const api = '$JS.API';
+  const events = EVENT_TYPES.filter((type) => producerAllowed(type, producer)).map(
+    (type) => `${root}.${catalog[type].aggregate}.*.${producer}.${type}`,
+  );
+  const reading = (name: string) => [
+    `${api}.STREAM.INFO.${name}`,
+    `${api}.STREAM.MSG.GET.${name}`,
+    `${api}.DIRECT.GET.${name}`,
+    `${api}.DIRECT.GET.${name}.>`,
+    `${api}.CONSUMER.CREATE.${name}`,
+    `${api}.CONSUMER.CREATE.${name}.*`,
+    `${api}.CONSUMER.CREATE.${name}.*.>`,
+    `${api}.CONSUMER.INFO.${name}.*`,
+    `${api}.CONSUMER.LIST.${name}`,
+    `${api}.CONSUMER.NAMES.${name}`,
+    `${api}.CONSUMER.MSG.NEXT.${name}.*`,
+    `$JS.ACK.${name}.>`,
+  ];
+  // a wildcard stream (a test server shared by many suites) covers the bucket's stream too
+  const bucketStream = stream === '*' ? '*' : `OBJ_${bucket}`;
+  const own = durablesOf(identity, scope);
+  const others = SERVICE_IDENTITIES.filter((other) => other !== identity)
+    .flatMap((other) => durablesOf(other, scope))
+    .filter((durable) => !own.includes(durable));
+  return {
+    publish: {
+      allow: unique([
+        ...events,
+        `${api}.INFO`,
+        ...reading(stream),
+        ...reading(bucketStream),
+        ...(WRITES_ARTIFACTS.includes(identity) ? [`$O.${bucket}.>`] : []),
+      ]),
+      deny: unique(others).flatMap((durable) => [
+        `${api}.CONSUMER.CREATE.${stream}.${durable}`,
+        `${api}.CONSUMER.CREATE.${stream}.${durable}.>`,
+        `${api}.CONSUMER.MSG.NEXT.${stream}.${durable}`,
+        `$JS.ACK.${stream}.${durable}.>`,
+      ]),
+    },
+    subscribe: { allow: ['_INBOX.>'], deny: [] },
+  };
+}
+
+const unique = (items: readonly string[]) => [...new Set(items)];
+
+function durablesOf(identity: Exclude<NatsIdentity, 'operator'>, scope: NatsScope): readonly string[] {
+  return scope.durables?.[identity] ?? EVENT_TYPES.map((type) => durableName(identity, type));
+}
+
+/** A user of a generated nats-server config; `password` may be a `$VARIABLE` the server reads from its environment. */
+export interface NatsUser {
+  identity: NatsIdentity;
+  user?: string;
+  password: string;
+}
+
+const quote = (value: string) => JSON.stringify(value);
+const list = (items: readonly string[], indent: string) =>
+  items.length === 0 ? '[]' : `[\n${items.map((item) => `${indent}  ${quote(item)}`).join('\n')}\n${indent}]`;
+
+/**
+ * The permissions of every identity as nats-server config variables (`EXECUTOR_PERMISSIONS: { ... }`),
+ * for a config to include; deploy/nats/permissions.conf is this text for the default stream.
+ */
+export function natsPermissionsConfig(scope: NatsScope): string {
+  const header = [
+    '# Generated by natsPermissionsConfig (libs/eventlog/src/nats-permissions.ts) from the event catalog;',
+    '# do not edit: `node -r @swc-node/register scripts/nats-config.ts permissions` writes it again.',
+    `# Stream ${scope.streamName}, subjects ${scope.subjectRoot}.>, artifacts bucket ${scope.objectStoreBucket}.`,
+    '',
+  ].join('\n');
+  return header + NATS_IDENTITIES.map((identity) => {
+    const p = natsPermissionsFor(identity, scope);
+    const block = (name: string, side: { allow: string[]; deny: string[] }) =>
+      `  ${name}: {\n    allow: ${list(side.allow, '    ')}\n` + (side.deny.length ? `    deny: ${list(side.deny, '    ')}\n` : '') + '  }';
+    return `\n${permissionsVariable(identity)}: {\n${block('publish', p.publish)}\n${block('subscribe', p.subscribe)}\n}\n`;
+  }).join('');
+}
+
+export function permissionsVariable(identity: NatsIdentity): string {
+  return `${identity.toUpperCase()}_PERMISSIONS`;
+}
+
+/** A whole nats-server config (JetStream on) with one user per identity, for a server of a test or the demo. */
+export function natsServerConfig(scope: NatsScope, users: readonly NatsUser[]): string {
+  const userLines = users.map(({ identity, user, password }) => {
+    const pass = password.startsWith('$') ? password : quote(password);
+    return `    { user: ${quote(user ?? identity)}, password: ${pass}, permissions: $${permissionsVariable(identity)} }`;
+  });
+  return [
+    natsPermissionsConfig(scope),
+    'jetstream {}',
+    '',
+    `authorization {\n  users = [\n${userLines.join('\n')}\n  ]\n}\n`,
+  ].join('\n');
+}

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { catalog, EVENT_TYPES } from '@loopwright/events';
+import {
+  durableName, logLocationFromEnv, natsPermissionsConfig, natsPermissionsFor, natsScopeOf, producerOf, SERVICE_IDENTITIES,
+} from './index';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const scope = { streamName: 'S1', subjectRoot: 'r1', objectStoreBucket: 'S1_artifacts' };
+
+describe('natsPermissionsFor', () => {
+  it.each(SERVICE_IDENTITIES)('lets %s publish only its own event types, under its own producer token', (identity) => {
+    const events = natsPermissionsFor(identity, scope).publish.allow.filter((s) => s.startsWith('r1.'));
+    const owned = EVENT_TYPES.filter((type) => (catalog[type].producers as readonly string[]).includes(producerOf(identity)));
+    expect(events).toEqual(owned.map((type) => `r1.${catalog[type].aggregate}.*.${producerOf(identity)}.${type}`));
+  });
+
+  it.each(SERVICE_IDENTITIES)('gives %s no delete, purge or stream management, on the log or the bucket', (identity) => {
+    const { allow } = natsPermissionsFor(identity, scope).publish;
+    expect(allow.filter((s) => /DELETE|PURGE|STREAM\.(CREATE|UPDATE)|\$JS\.API\.>|^>$/.test(s))).toEqual([]);
+    expect(allow.every((s) => s.startsWith('r1.') || s.startsWith('$'))).toBe(true);
+  });
+
+  it('denies each identity the durables of the others, and only theirs', () => {
+    const executorDeny = natsPermissionsFor('executor', scope).publish.deny;
+    const graderDurable = durableName('grader', 'work.produced');
+    expect(executorDeny).toEqual(expect.arrayContaining([
+      `$JS.API.CONSUMER.CREATE.S1.${graderDurable}`, `$JS.API.CONSUMER.CREATE.S1.${graderDurable}.>`,
+      `$JS.API.CONSUMER.MSG.NEXT.S1.${graderDurable}`, `$JS.ACK.S1.${graderDurable}.>`,
+    ]));
+    expect(executorDeny.filter((s) => s.includes('.executor-'))).toEqual([]);
+  });
+
+  it('takes the durables it is given', () => {
+    const deny = natsPermissionsFor('executor', { ...scope, durables: { grader: ['g1'] } }).publish.deny;
+    expect(deny).toContain('$JS.ACK.S1.g1.>');
+    expect(deny).not.toContain(`$JS.ACK.S1.${durableName('grader', 'work.produced')}.>`);
+  });
+
+  it('lets only the executor and the miner write artifacts', () => {
+    const writers = SERVICE_IDENTITIES.filter((i) => natsPermissionsFor(i, scope).publish.allow.includes('$O.S1_artifacts.>'));
+    expect(writers).toEqual(['executor', 'miner']);
+  });
+
+  it('lets the operator do anything', () => {
+    expect(natsPermissionsFor('operator', scope)).toEqual({ publish: { allow: ['>'], deny: [] }, subscribe: { allow: ['>'], deny: [] } });
+  });
+
+  it('is what deploy/nats and k8s hold for the default stream', () => {
+    const generated = natsPermissionsConfig(natsScopeOf(logLocationFromEnv({})));
+    expect(readFileSync(path.join(ROOT, 'deploy/nats/permissions.conf'), 'utf8')).toBe(generated);
+    expect(readFileSync(path.join(ROOT, 'k8s/base/nats/permissions.conf'), 'utf8')).toBe(generated);
+  });
+});
