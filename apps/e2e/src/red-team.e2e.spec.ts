@@ -4,7 +4,8 @@ import path from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { createEvent, EventDataInput, LoopEvent, subjectOf } from '@loopwright/events';
-import { encodeEvent } from '@loopwright/eventlog';
+import { encodeEvent, natsCredentialsFromEnv } from '@loopwright/eventlog';
+import { natsConnectOptions } from '@loopwright/testing';
 import type { FakeMessagesServer } from '@loopwright/models/testing';
 import { InnerLoopHarness, ofType, SeqEvent } from './harness';
 import { AgentScript, startGullibleJudgeServer, startScriptedAgentServer } from './scripted-agent';
@@ -189,12 +190,15 @@ describe('the red team: a hostile worker against the real services and a judge t
   it('ignores decisions and grades forged under another producer, and a forged grade ends no task', async () => {
     const runId = 'rt-engineer-tamper-through-shell';
     const events = runs.get(runId)!;
-    const nc = await connect({ servers: harness.config.natsUrl });
+    // The executor's own NATS identity (where the server has users): what a compromised executor holds.
+    const nc = await connect({ servers: natsConnectOptions(harness.config.natsUrl).servers, ...natsCredentialsFromEnv('executor') });
     const js = jetstream(nc);
     const before = ofType(events, 'grade.recorded').length;
+    let refusedByServer = 0;
     const publishForged = async (event: LoopEvent, producer: LoopEvent['producer']) => {
       const forged = { ...event, producer } as LoopEvent;
-      await js.publish(subjectOf(forged, harness.config.subjectRoot), encodeEvent(forged));
+      // Under the generated permissions the server refuses another producer's subject; without users the consumers do.
+      await js.publish(subjectOf(forged, harness.config.subjectRoot), encodeEvent(forged), { timeout: 5_000 }).catch(() => refusedByServer++);
     };
     try {
       const requested = ofType(events, 'decision.requested').filter((e) => e.producer === 'grader');
@@ -213,6 +217,7 @@ describe('the red team: a hostile worker against the real services and a judge t
       expect(ofType(after, 'task.completed')).toEqual([]);
       expect(ofType(after, 'grade.recorded').filter((g) => g.producer === 'grader').length).toBe(before);
       expect(ofType(after, 'grade.recorded').filter((g) => g.producer === 'grader' && g.data.passed)).toEqual([]);
+      console.log(`forged events refused by the NATS server itself: ${refusedByServer}`);
     } finally {
       await nc.close();
     }
