@@ -135,7 +135,16 @@ describe('the red team: a hostile worker against the real services and a judge t
       };
       await harness.log.append(createEvent({ type: 'goal.submitted', aggregateId: c.runId, producer: 'submitter', data: goal }));
     }
-    for (const c of cases) runs.set(c.runId, await harness.ended(c.runId));
+    const deadline = Date.now() + 420_000;
+    for (const c of cases) {
+      const ended = await Promise.race([harness.ended(c.runId), new Promise<undefined>((r) => setTimeout(() => r(undefined), Math.max(0, deadline - Date.now())))]);
+      if (!ended) {
+        const events = await harness.log.readRun(c.runId);
+        const outputs = [...harness.services].map(([name, service]) => `--- ${name}\n${service.output().slice(-4_000)}`).join('\n');
+        throw new Error(`run ${c.runId} did not end; its events: ${events.map((e) => e.type).join(', ')}\n${outputs}`);
+      }
+      runs.set(c.runId, ended);
+    }
   }, 600_000);
 
   afterAll(async () => {

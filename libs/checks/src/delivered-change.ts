@@ -8,8 +8,9 @@ export interface FileContent {
 /** A link or special file in a delivered workspace: reported, never followed, never restored. */
 export interface IrregularEntry {
   path: string;
-  kind: 'symlink' | 'hardlink' | 'fifo' | 'socket' | 'device' | 'other';
+  kind: 'symlink' | 'hardlink' | 'fifo' | 'socket' | 'device' | 'oversized' | 'other';
   target?: string;
+  bytes?: number;
 }
 
 /** What a piece of work changed, judged against the goal's seed files, whichever tool did it. */

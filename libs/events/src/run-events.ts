@@ -156,8 +156,9 @@ export const WorkProduced = z.object({
 /** A link, device or other special file found in a delivered workspace: never followed, never restored. */
 export const IrregularFile = z.object({
   path: z.string(),
-  kind: z.enum(['symlink', 'hardlink', 'fifo', 'socket', 'device', 'other']),
+  kind: z.enum(['symlink', 'hardlink', 'fifo', 'socket', 'device', 'oversized', 'other']),
   target: z.string().optional(),
+  bytes: z.number().int().nonnegative().optional(),
 });
 
 /**

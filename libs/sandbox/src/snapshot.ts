@@ -22,7 +22,7 @@ export function decodeSnapshotWithIrregular(bytes: Uint8Array): { files: Workspa
     throw new ValidationError('artifact is not a workspace snapshot: "files" must be a list of { path, content } strings');
   }
   if (!Array.isArray(irregular) || !irregular.every(isIrregularEntry)) {
-    throw new ValidationError(`artifact is not a workspace snapshot: "irregular" must be a list of { path, kind (${IRREGULAR_KINDS.join(', ')}), target? }`);
+    throw new ValidationError(`artifact is not a workspace snapshot: "irregular" must be a list of { path, kind (${IRREGULAR_KINDS.join(', ')}), target?, bytes? }`);
   }
   return { files, irregular };
 }
@@ -42,6 +42,7 @@ function isIrregularEntry(value: unknown): value is IrregularEntry {
     typeof entry?.path === 'string' &&
     IRREGULAR_KINDS.includes(entry.kind) &&
     (entry.target === undefined || typeof entry.target === 'string') &&
-    Object.keys(entry).every((k) => k === 'path' || k === 'kind' || k === 'target')
+    (entry.bytes === undefined || Number.isInteger(entry.bytes)) &&
+    Object.keys(entry).every((k) => k === 'path' || k === 'kind' || k === 'target' || k === 'bytes')
   );
 }

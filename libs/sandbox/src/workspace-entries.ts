@@ -5,12 +5,17 @@ import path from 'node:path';
 /** Something in a workspace that is not a regular file of its own; recorded, never followed. */
 export interface IrregularEntry {
   path: string;
-  kind: 'symlink' | 'hardlink' | 'fifo' | 'socket' | 'device' | 'other';
+  kind: 'symlink' | 'hardlink' | 'fifo' | 'socket' | 'device' | 'oversized' | 'other';
   /** A symlink's target, as written in the link. */
   target?: string;
+  /** An oversized file's size in bytes. */
+  bytes?: number;
 }
 
-export const IRREGULAR_KINDS: readonly IrregularEntry['kind'][] = ['symlink', 'hardlink', 'fifo', 'socket', 'device', 'other'];
+export const IRREGULAR_KINDS: readonly IrregularEntry['kind'][] = ['symlink', 'hardlink', 'fifo', 'socket', 'device', 'oversized', 'other'];
+
+/** The largest file a snapshot carries: a workspace filled to its disk limit is reported, not delivered. */
+export const MAX_DELIVERED_FILE_BYTES = 1024 * 1024;
 
 /** What an lstat says a non-directory entry is: a regular file of its own, or which irregular kind. */
 export function entryKind(stat: Stats): 'file' | IrregularEntry['kind'] {
@@ -39,7 +44,8 @@ export async function walkEntries(root: string, start: string): Promise<{ files:
       }
       const relative = path.relative(root, full).split(path.sep).join('/');
       const kind = entryKind(stat);
-      if (kind === 'file') files.push(relative);
+      if (kind === 'file' && stat.size > MAX_DELIVERED_FILE_BYTES) irregular.push({ path: relative, kind: 'oversized', bytes: stat.size });
+      else if (kind === 'file') files.push(relative);
       else if (kind === 'symlink') irregular.push({ path: relative, kind, target: await readlink(full) });
       else irregular.push({ path: relative, kind });
     }

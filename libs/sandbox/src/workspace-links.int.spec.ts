@@ -24,6 +24,14 @@ describe('the workspace and its file tools, against links and special files', ()
     await rm(outside, { recursive: true, force: true });
   });
 
+  it('reports a file filled to the disk limit as oversized instead of carrying it in the snapshot', async () => {
+    await worker('head -c 2000000 /dev/zero > src/big.bin');
+    const { files, irregular } = await workspace.scan();
+    expect(files.map((f) => f.path)).toEqual(['src/a.js']);
+    expect(irregular).toEqual([{ path: 'src/big.bin', kind: 'oversized', bytes: 2_000_000 }]);
+    expect(decodeSnapshotWithIrregular(encodeSnapshot(files, irregular)).irregular).toEqual(irregular);
+  });
+
   it('never writes through `ln -s / src/escape`', async () => {
     await worker('ln -s / src/escape');
     const target = `src/escape${outside}/owned.txt`;
