@@ -56,7 +56,7 @@ export function natsPermissionsFor(identity: NatsIdentity, scope: NatsScope): Na
     `${api}.STREAM.MSG.GET.${name}`,
     `${api}.DIRECT.GET.${name}`,
     `${api}.DIRECT.GET.${name}.>`,
-    `${api}.CONSUMER.CREATE.${name}`,
+    // not the legacy `CONSUMER.CREATE.<stream>`: its consumer name is in the request, where no permission can see it
     `${api}.CONSUMER.CREATE.${name}.*`,
     `${api}.CONSUMER.CREATE.${name}.*.>`,
     `${api}.CONSUMER.INFO.${name}.*`,
