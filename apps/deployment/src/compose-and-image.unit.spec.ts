@@ -46,7 +46,7 @@ describe('docker-compose.yml against the Compose specification schema', () => {
     const consoleService = compose.services.console as { command: string[]; environment: Record<string, string>; ports: string[] };
     expect(consoleService.command).toEqual(['node', '--require', '@swc-node/register', 'apps/console/src/main.ts']);
     expect(consoleService.environment).toEqual(expect.objectContaining({
-      NATS_USER: 'console', NATS_URL: 'nats://nats:4222', DATABASE_URL: expect.stringMatching(/^postgres:\/\/.*@postgres:5432\//),
+      LOOPWRIGHT_NATS_USER: 'console', NATS_URL: 'nats://nats:4222', DATABASE_URL: expect.stringMatching(/^postgres:\/\/.*@postgres:5432\//),
     }));
     expect(consoleService.ports).toContain('3000:3000');
     const natsConfig = read('deploy/nats/loopwright.deploy.conf');

@@ -95,8 +95,8 @@ describe.each(overlays)('%s, rendered by kubectl kustomize', (dir) => {
 
   it.each(SERVICES)('connects %s to NATS as its own user, with its password from the Secret', (name) => {
     const env = Object.fromEntries(container(name).env.map((e: { name: string }) => [e.name, e]));
-    expect(env.NATS_USER.value).toBe(name);
-    expect(env.NATS_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'loopwright-nats-users', key: name });
+    expect(env.LOOPWRIGHT_NATS_USER.value).toBe(name);
+    expect(env.LOOPWRIGHT_NATS_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'loopwright-nats-users', key: name });
     const users = one('Secret', 'loopwright-nats-users');
     expect(Object.keys((users as unknown as { stringData: object }).stringData)).toContain(name);
     const natsEnv = one('StatefulSet', 'nats').spec.template.spec.containers[0].env as { name: string; valueFrom?: { secretKeyRef: { key: string } } }[];

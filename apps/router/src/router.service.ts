@@ -20,6 +20,7 @@ export class RouterService {
     @Inject(ROUTER_CONFIG) private readonly config: RouterConfig,
   ) {
     this.state = initialRouterState(config.dailyBudgetUsd);
+    this.metrics.zeroDecisionSeries();
     this.ready = this.rebuild();
   }
 

@@ -33,8 +33,11 @@ export function producerOf(identity: Exclude<NatsIdentity, 'operator'>): Produce
   return identity === 'console' ? 'submitter' : identity;
 }
 
-/** Who may write artifacts: the executor (workspace snapshots) and the miner (trained resident models). */
-const WRITES_ARTIFACTS: readonly NatsIdentity[] = ['executor', 'miner'];
+/**
+ * Who may write artifacts: the executor (workspace snapshots), the miner (trained resident models)
+ * and the submitter (the delivered change of an imported transcript).
+ */
+const WRITES_ARTIFACTS: readonly NatsIdentity[] = ['executor', 'miner', 'submitter'];
 
 /**
  * One identity's publish/subscribe allow and deny lists, derived from the catalog: it may append only

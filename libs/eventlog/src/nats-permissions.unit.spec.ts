@@ -37,9 +37,9 @@ describe('natsPermissionsFor', () => {
     expect(deny).not.toContain(`$JS.ACK.S1.${durableName('grader', 'work.produced')}.>`);
   });
 
-  it('lets only the executor and the miner write artifacts', () => {
+  it('lets only the executor, the miner and the submitter (imports) write artifacts', () => {
     const writers = SERVICE_IDENTITIES.filter((i) => natsPermissionsFor(i, scope).publish.allow.includes('$O.S1_artifacts.>'));
-    expect(writers).toEqual(['executor', 'miner']);
+    expect(writers).toEqual(['executor', 'miner', 'submitter']);
   });
 
   it('lets the operator do anything', () => {

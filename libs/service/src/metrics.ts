@@ -1,4 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DecisionOutcomeTier, ROLES } from '@loopwright/events';
+
+/** The kinds of decision each requester makes: its decision keys' third part. */
+const DECISION_KINDS = { executor: ['draft', 'revise'], grader: ['gate', 'dimension'] } as const;
 
 /** The metric names of the architecture, one registry per process. */
 export class LoopMetrics {
@@ -69,5 +73,22 @@ export class LoopMetrics {
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /**
+   * Exports every decision series at 0 before the first decision: Prometheus cannot see the first
+   * increase of a series it has never sampled, so a tier's first decision would be missing from rates.
+   */
+  zeroDecisionSeries(): void {
+    for (const [requester, kinds] of Object.entries(DECISION_KINDS)) {
+      for (const role of ROLES) {
+        for (const kind of kinds) {
+          for (const tier of DecisionOutcomeTier.options) {
+            this.decisions.inc({ tier, requester, role, kind }, 0);
+            this.decisionCost.inc({ tier, requester, role, kind }, 0);
+          }
+        }
+      }
+    }
   }
 }
