@@ -198,11 +198,12 @@ describe('generated NATS identities', () => {
     expect(appended.seq).toBeGreaterThan(0);
   });
 
-  it('lets the executor and the miner store artifacts, and every service read them; the others may not write', async () => {
+  it('lets the executor, the miner and the submitter (imports) store artifacts, and every service read them; the others may not write', async () => {
     const snapshot = new TextEncoder().encode('workspace snapshot');
     const digest = await (await (await openLog('executor')).artifacts()).put(snapshot);
     await (await (await openLog('miner')).artifacts()).put(new TextEncoder().encode('a resident model'));
-    for (const identity of ['grader', 'router', 'submitter', 'console'] as const) {
+    await (await (await openLog('submitter')).artifacts()).put(new TextEncoder().encode('an imported change'));
+    for (const identity of ['grader', 'router', 'console'] as const) {
       const store = await (await openLog(identity)).artifacts();
       expect(new TextDecoder().decode(await store.get(digest))).toBe('workspace snapshot');
       await refusal(store.put(new TextEncoder().encode(`forged by ${identity}`)));
