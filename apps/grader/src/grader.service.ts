@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { IllegalStateError } from '@loopwright/core';
+import { foldEvents, IllegalStateError } from '@loopwright/core';
 import { createEvent, LoopEvent } from '@loopwright/events';
 import type { EventLog } from '@loopwright/eventlog';
 import { createGradingDecider, GradingActivity, GradingEvent, GradingState } from '@loopwright/grading';
@@ -115,17 +115,11 @@ export class GraderService {
   }
 
   private remember(runId: string, events: LoopEvent[]): RememberedRun {
-    const entry: RememberedRun = { events, state: this.fold(events), ids: new Set(events.map((e) => e.id)) };
+    const entry: RememberedRun = { events, state: foldEvents(this.decider, events), ids: new Set(events.map((e) => e.id)) };
     this.runs.delete(runId);
     this.runs.set(runId, entry);
     if (this.runs.size > MAX_CACHED_RUNS) this.runs.delete(this.runs.keys().next().value!);
     return entry;
-  }
-
-  private fold(events: readonly LoopEvent[]): GradingState {
-    let state = this.decider.initialState();
-    for (const e of events) state = this.decider.evolve(state, e);
-    return state;
   }
 
   private carryOut(activity: GradingActivity, state: GradingState, runEvents: readonly LoopEvent[]): Promise<GradingEvent[]> {

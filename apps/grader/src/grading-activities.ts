@@ -6,7 +6,7 @@ import {
 import { deterministicId, EventOf, GoalSubmitted, LoopEvent, NewEvent, TraceStep, WorkVerified } from '@loopwright/events';
 import type { ArtifactStore } from '@loopwright/eventlog';
 import {
-  completedEvent, contradictions, trustedProducer, GradingActivity, GradingEvent, GradingItem, GradingState, JudgeAnswer, judgePrompt, judgeSystemPrompt,
+  completedEvent, contradictions, entryOfDecision, trustedProducer, GradingActivity, GradingEvent, GradingItem, GradingState, JudgeAnswer, judgePrompt, judgeSystemPrompt,
 } from '@loopwright/grading';
 import { DimensionAnswerSchema, ENGINEER_JUDGE_TRUTH, GateAnswerSchema, ModelCall, ModelProvider, UnusableAnswerError } from '@loopwright/models';
 import type { Rubric } from '@loopwright/rubrics';
@@ -90,7 +90,7 @@ export function createGradingActivities(deps: GradingActivityDeps) {
 
   async function judge(state: GradingState, activity: Extract<GradingActivity, { kind: 'judge' }>, runEvents: readonly LoopEvent[]): Promise<GradingEvent[]> {
     const { item, routed } = activity;
-    const entry = state.works.get(routed.data.decisionId.split(':')[0])!;
+    const entry = entryOfDecision(state, routed.data.decisionId)!;
     const verified = entry.verified!;
     if (activity.tier === 'resident' && !activity.shadow) {
       const resident = routed.data.model ? await deps.resident(routed.data.model) : undefined;

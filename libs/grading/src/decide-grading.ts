@@ -1,4 +1,4 @@
-import { runCheck } from '@loopwright/checks';
+import { FeatureVector, runCheck } from '@loopwright/checks';
 import { Decider, Intent } from '@loopwright/core';
 import { DecisionCompleted, deterministicId, EventOf, LoopEvent, NewEvent } from '@loopwright/events';
 import type { Rubric } from '@loopwright/rubrics';
@@ -116,18 +116,29 @@ function answer(item: GradingItem, routed: EventOf<'decision.routed'>, verified:
 
 function gradeWhenComplete(rubrics: readonly Rubric[], entry: WorkGrading | undefined): GradingIntent[] {
   if (!entry?.verified || entry.graded) return [{ kind: 'ignore', reason: 'no work waiting for its grade' }];
-  // A built-in check's item is scored from the record, whatever verdict was written for it.
-  const features = entry.verified.data.features;
-  const completions = new Map(entry.completions);
-  for (const item of entry.items) {
-    const recorded = completions.get(item.decisionId);
-    if (!item.check || !recorded) continue;
-    const result = runCheck(item.check, features);
-    completions.set(item.decisionId, { ...recorded, tier: 'deterministic', verdict: result.passed ? 'pass' : 'fail', evidence: result.evidence });
-  }
+  const completions = checksFromRecord(entry.items, entry.completions, entry.verified.data.features);
   const outcome = assembleGrade(entry.work, rubrics, entry.items, completions, entry.verified.data.rerun);
   if (outcome.kind === 'incomplete') return [{ kind: 'ignore', reason: `${outcome.missing.length} item(s) still undecided` }];
   return [{ kind: 'emit', event: outcome.event }];
+}
+
+/**
+ * The completions with every built-in check's item decided again from the recorded features: a
+ * check's verdict comes from the record, whatever verdict was written for it.
+ */
+export function checksFromRecord(
+  items: readonly GradingItem[],
+  completions: ReadonlyMap<string, DecisionCompleted>,
+  features: FeatureVector,
+): Map<string, DecisionCompleted> {
+  const decided = new Map(completions);
+  for (const item of items) {
+    const recorded = decided.get(item.decisionId);
+    if (!item.check || !recorded) continue;
+    const result = runCheck(item.check, features);
+    decided.set(item.decisionId, { ...recorded, tier: 'deterministic', verdict: result.passed ? 'pass' : 'fail', evidence: result.evidence });
+  }
+  return decided;
 }
 
 /** A decision.completed from the grader; its id derives from the decision, so a retry is deduplicated. */

@@ -2,6 +2,7 @@ import { foldEvents } from '@loopwright/core';
 import { createEvent, EventOf, LoopEvent, NewEvent } from '@loopwright/events';
 import { loadRubrics } from '@loopwright/rubrics';
 import { createGradingDecider, GradingIntent } from './decide-grading';
+import { rederiveGrades } from './rederive-grade';
 
 const rubrics = loadRubrics();
 const decider = createGradingDecider(rubrics, { judgeEstimateUsd: 0.01 });
@@ -112,5 +113,44 @@ describe('the grading decider', () => {
     expect(grade).toMatchObject({ kind: 'emit', event: { type: 'grade.recorded', data: { passed: false } } });
     const recorded = createEvent((grade as { event: NewEvent<'grade.recorded'> }).event) as LoopEvent;
     expect(when([...history, recorded], work)).toMatchObject([{ kind: 'ignore' }]);
+  });
+});
+
+describe('re-deriving a recorded grade from the log', () => {
+  /** A run graded as the grader would: checks answered by the decider, model items with `judged`. */
+  function gradedHistory(judged: (key: string) => string) {
+    const { requests, routed } = requestedAndRouted('frontier');
+    const history: LoopEvent[] = [goal, work, verified(1), ...requests, ...routed];
+    let grade: LoopEvent | undefined;
+    for (const r of routed) {
+      for (const intent of decider.decide(foldEvents(decider, history), r)) {
+        const completion = intent.kind === 'emit'
+          ? createEvent(intent.event) as LoopEvent
+          : make<'decision.completed'>({
+            type: 'decision.completed', producer: 'grader',
+            data: { decisionId: r.data.decisionId, key: r.data.key, tier: 'frontier', verdict: judged(r.data.key), confidence: 1, costUsd: 0, tokens: { input: 0, output: 0 }, latencyMs: 0 },
+          });
+        history.push(completion);
+        const [next] = decider.decide(foldEvents(decider, history), completion);
+        if (next?.kind === 'emit') grade = createEvent(next.event) as LoopEvent;
+      }
+    }
+    return { history, grade: grade! };
+  }
+
+  it('matches the grade the decider recorded', () => {
+    const { history, grade } = gradedHistory((key) => (key.includes(':gate:') ? 'pass' : '4'));
+    expect(rederiveGrades(rubrics, [...history, grade])).toMatchObject([{ workId: WORK, match: true, recorded: { passed: false } }]);
+  });
+
+  it('names a check verdict the record does not bear out, and a grade that does not follow from the verdicts', () => {
+    const { history, grade } = gradedHistory((key) => (key.includes(':gate:') ? 'pass' : '4'));
+    const rerunGate = history.find((e) => e.type === 'decision.completed' && e.data.key.endsWith(':tests_pass_on_rerun'))!;
+    const forged = history.map((e) => (e === rerunGate ? { ...e, data: { ...(e as EventOf<'decision.completed'>).data, verdict: 'pass' } } as LoopEvent : e));
+    const doctored = { ...grade, data: { ...(grade as EventOf<'grade.recorded'>).data, passed: true, overall: 1 } } as LoopEvent;
+    const [result] = rederiveGrades(rubrics, [...forged, doctored]);
+    expect(result.match).toBe(false);
+    expect(result.checkMismatches).toContainEqual({ key: 'grader:engineer:gate:tests_pass_on_rerun', recorded: 'pass', rederived: 'fail' });
+    expect(result.rederived).toMatchObject({ passed: false });
   });
 });

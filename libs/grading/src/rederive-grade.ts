@@ -1,7 +1,7 @@
-import { runCheck } from '@loopwright/checks';
 import { foldEvents } from '@loopwright/core';
-import type { DecisionCompleted, LoopEvent } from '@loopwright/events';
+import type { LoopEvent } from '@loopwright/events';
 import type { Rubric } from '@loopwright/rubrics';
+import { checksFromRecord } from './decide-grading';
 import { assembleGrade } from './grading-plan';
 import { evolveGrading, initialGradingState } from './grading-state';
 
@@ -28,14 +28,12 @@ export function rederiveGrades(rubrics: readonly Rubric[], events: readonly Loop
     const entry = state.works.get(grade.data.workId);
     const recorded = { passed: grade.data.passed, overall: grade.data.overall };
     if (!entry?.verified) return [{ workId: grade.data.workId, recorded, rederived: { missing: ['work.verified'] }, checkMismatches: [], match: false }];
-    const completions = new Map<string, DecisionCompleted>(entry.completions);
-    const checkMismatches: RederivedGrade['checkMismatches'] = [];
-    for (const item of entry.items.filter((i) => i.check)) {
-      const again = runCheck(item.check!, entry.verified.data.features).passed ? 'pass' : 'fail';
-      const before = completions.get(item.decisionId);
-      if (before && before.verdict !== again) checkMismatches.push({ key: item.key, recorded: before.verdict, rederived: again });
-      if (before) completions.set(item.decisionId, { ...before, verdict: again });
-    }
+    const completions = checksFromRecord(entry.items, entry.completions, entry.verified.data.features);
+    const checkMismatches = entry.items.flatMap((item) => {
+      const recorded = entry.completions.get(item.decisionId)?.verdict;
+      const rederived = completions.get(item.decisionId)?.verdict;
+      return item.check && recorded !== undefined && rederived !== recorded ? [{ key: item.key, recorded, rederived: rederived! }] : [];
+    });
     const outcome = assembleGrade(entry.work, rubrics, entry.items, completions, entry.verified.data.rerun);
     if (outcome.kind === 'incomplete') {
       return [{ workId: grade.data.workId, recorded, rederived: { missing: outcome.missing }, checkMismatches, match: false }];
