@@ -96,7 +96,11 @@ describe('the development NATS config', () => {
 
 describe('k8s/', () => {
   const files = filesUnder('k8s', ['.yaml', '.yml']);
-  const manifests = files.filter((f) => !f.endsWith('kustomization.yaml')).flatMap((f) => yamlDocuments(f) as Manifest[]);
+  // An overlay's JSON patches (a list of operations) are not manifests.
+  const manifests = files
+    .filter((f) => !f.endsWith('kustomization.yaml'))
+    .flatMap((f) => yamlDocuments(f))
+    .filter((doc) => !Array.isArray(doc)) as Manifest[];
   const workloads = manifests.filter((m) => ['Deployment', 'StatefulSet'].includes(m.kind));
   const deployments = manifests.filter((m) => m.kind === 'Deployment');
 
