@@ -29,7 +29,7 @@ export function kustomizations(dir = 'k8s'): string[] {
 /** The objects `kubectl kustomize` renders for a kustomization folder. */
 export async function render(dir: string): Promise<K8sObject[]> {
   const { stdout } = await run('kubectl', ['kustomize', path.join(ROOT, dir)], { maxBuffer: 32 * 1024 * 1024 }).catch((err: Error & { code?: string; stderr?: string }) => {
-    if (err.code === 'ENOENT') throw new Error('kubectl is not installed: apt-get install -y kubernetes-client (Debian's kubectl), then run the test again');
+    if (err.code === 'ENOENT') throw new Error("kubectl is not installed: apt-get install -y kubernetes-client (Debian's kubectl), then run the test again");
     throw new Error(`kubectl kustomize ${dir} failed:\n${err.stderr}`);
   });
   return parseAllDocuments(stdout).map((doc) => doc.toJS() as K8sObject).filter(Boolean);
