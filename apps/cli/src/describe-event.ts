@@ -13,6 +13,8 @@ export function describeEvent(event: LoopEvent): string {
       return `${event.data.role} completed after ${event.data.iterations} iteration(s), overall ${event.data.overall.toFixed(2)}`;
     case 'task.failed':
       return `${event.data.role} failed after ${event.data.iterations} iteration(s): ${event.data.reason}`;
+    case 'agent.session.opened':
+      return `${event.data.backend} session ${event.data.sessionId} opened for ${event.data.taskId} iteration ${event.data.iteration}`;
     case 'trace.step': {
       const d = event.data;
       const who = d.speaker ? ` (${d.speaker})` : '';

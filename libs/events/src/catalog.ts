@@ -8,6 +8,7 @@ import {
   RuleValidated,
 } from './rule-events';
 import { AuditCheckpoint, BudgetExhausted, EventQuarantined, ReviewRequested, ReviewResolved } from './other-events';
+import { AgentSessionOpened } from './agent-session-events';
 import { Aggregate, Producer } from './vocabulary';
 
 interface CatalogEntry {
@@ -28,6 +29,8 @@ export const catalog = {
   'task.started': { version: 1, aggregate: 'run', producers: ['executor', 'submitter'], data: TaskStarted },
   'task.completed': { version: 1, aggregate: 'run', producers: ['executor'], data: TaskCompleted },
   'task.failed': { version: 1, aggregate: 'run', producers: ['executor'], data: TaskFailed },
+  // An agent runtime's session for a task iteration: where a restarted executor reattaches.
+  'agent.session.opened': { version: 1, aggregate: 'run', producers: ['executor'], data: AgentSessionOpened },
   'trace.step': { version: 2, aggregate: 'run', producers: ['executor', 'submitter'], data: TraceStep },
   'work.produced': { version: 1, aggregate: 'run', producers: ['executor', 'submitter'], data: WorkProduced },
   'work.verified': { version: 1, aggregate: 'run', producers: ['grader'], data: WorkVerified },

@@ -3,6 +3,7 @@ export * from './ids';
 export * from './run-events';
 export * from './rule-events';
 export * from './other-events';
+export * from './agent-session-events';
 export * from './catalog';
 export * from './envelope';
 export * from './subjects';

@@ -32,6 +32,10 @@ export const ImportSource = z.object({
   digest: Sha256,
 });
 
+export const GOAL_BACKENDS = ['local', 'sim', 'import', 'managed', 'claude-agent-sdk'] as const;
+export const GoalBackend = z.enum(GOAL_BACKENDS);
+export type GoalBackend = z.infer<typeof GoalBackend>;
+
 export const GoalSubmitted = z.object({
   goalId: SubjectToken,
   title: z.string().min(1).max(200),
@@ -46,10 +50,12 @@ export const GoalSubmitted = z.object({
   maxIterations: z.number().int().min(1).max(20).default(3),
   maxTurns: z.number().int().min(1).max(10_000).default(20),
   /**
-   * Which model backend the run uses: `sim` is a simulation and is labeled so everywhere; `import`
-   * is an existing transcript turned into a run (nobody runs it again).
+   * Which executor backend runs the run's agents: `local` (the Messages API tool loop), `managed`
+   * (Anthropic Managed Agents sessions), `claude-agent-sdk` (Claude Code's agent loop as a library);
+   * `sim` is a simulation and is labeled so everywhere; `import` is an existing transcript turned
+   * into a run (nobody runs it again).
    */
-  backend: z.enum(['local', 'sim', 'import']).default('local'),
+  backend: GoalBackend.default('local'),
   labels: z.record(z.string(), z.string()).default({}),
   /** Paths where scratch files may go (`/tmp/**`, `reproduce*.py`): they never count against scope. */
   scratchPaths: z.array(z.string().min(1)).default([]),

@@ -20,7 +20,7 @@ export function goalCommand(context: CliContext): Command {
     .option('--budget <usd>', 'the most this goal may spend on models, in USD')
     .option('--max-iterations <n>', 'revisions before a person is asked')
     .option('--max-turns <n>', 'model turns per iteration')
-    .option('--backend <backend>', 'local (real models) or sim (a seeded simulation, labeled as such)')
+    .option('--backend <backend>', 'local (the Messages API tool loop), managed (Anthropic Managed Agents), claude-agent-sdk (Claude Code as a library) or sim (a seeded simulation, labeled as such)')
     .option('--sim-goal <id>', 'with --backend sim: which workload goal the simulated agent works on')
     .option('--sim-seed <seed>', 'with --backend sim: the seed of the simulated agent and judge')
     .option('--run-id <id>', 'the run id (default: a new one)')

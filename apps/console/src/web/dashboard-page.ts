@@ -72,7 +72,7 @@ function runsTable(runs: readonly RunSummary[], filter: RunFilter): Html {
 <form class="filters" method="get" action="/">
   <label>status <select name="status">${options(RUN_STATUSES, filter.status, 'any')}</select></label>
   <label>role <select name="role">${options(ROLES, filter.role, 'any')}</select></label>
-  <label>backend <select name="backend">${options(['local', 'sim'], filter.backend, 'any')}</select></label>
+  <label>backend <select name="backend">${options(['local', 'managed', 'claude-agent-sdk', 'sim'], filter.backend, 'any')}</select></label>
   <label>text <input name="text" value="${filter.text ?? ''}" placeholder="title or id"></label>
   <button>Filter</button>
 </form>
