@@ -1,18 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createEvent, EventOf, GoalSubmitted } from '@loopwright/events';
+import { createEvent, EventOf } from '@loopwright/events';
 import type { EventLog } from '@loopwright/eventlog';
 import { EVENT_LOG, LOOP_METRICS, LoopMetrics } from '@loopwright/service';
-import type { ModelProvider } from '@loopwright/models';
-import { runAgentSession } from './agent/agent-session';
-import { AgentAssignment, decideExecutor, ExecutorPolicy } from './domain/decide';
+import { backendFor, ExecutorBackends } from './backends/executor-backend';
+import { decideExecutor, ExecutorPolicy } from './domain/decide';
 import { foldRun } from './domain/run-state';
 import { EXECUTOR_OPTIONS } from './executor.tokens';
 
 export interface ExecutorOptions {
   policy: ExecutorPolicy;
   commandTimeoutMs: number;
-  /** The model behind an agent session: the sim for simulated goals, the executor's own Anthropic key otherwise. */
-  provider(goal: GoalSubmitted, assignment: AgentAssignment): ModelProvider;
+  /** What runs a role's agent, per the goal's `backend`: the tool loop, the simulation, Managed Agents, the Claude Agent SDK. */
+  backends: ExecutorBackends;
 }
 
 /** read the run → fold → decide → carry out the intents. */
@@ -49,10 +48,10 @@ export class ExecutorService {
           break;
         }
         case 'runAgent':
-          await runAgentSession(state.goal, intent.assignment, {
+          await backendFor(this.options.backends, state.goal).runSession(state.goal, intent.assignment, {
             append: (e) => this.log.append(e),
             artifacts: await this.log.artifacts(),
-            provider: this.options.provider,
+            readRun: (runId) => this.log.readRun(runId),
             commandTimeoutMs: this.options.commandTimeoutMs,
           });
           break;

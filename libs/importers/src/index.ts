@@ -9,3 +9,5 @@ export { parseMiniSweAgent } from './formats/mini-swe-agent';
 export { parseOpenHands } from './formats/openhands';
 export { parseOtlpJson } from './formats/otlp-json';
 export * from './imported-run-events';
+export { clip, fileStep, withShellEdits } from './step-builders';
+export { relativeToRoot } from './repo-paths';

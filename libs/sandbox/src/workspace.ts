@@ -23,6 +23,12 @@ export class Workspace {
     return new Workspace(await realpath(dir));
   }
 
+  /** A workspace at a directory of the caller's choosing (created if missing), for state that must outlive a process. */
+  static async at(dir: string): Promise<Workspace> {
+    await mkdir(dir, { recursive: true, mode: 0o755 });
+    return new Workspace(await realpath(dir));
+  }
+
   /** The absolute path of a relative one, by its text alone; refuses absolute paths and `..`. */
   resolve(relative: string): string {
     return path.join(this.root, ...relativeSegments(relative));

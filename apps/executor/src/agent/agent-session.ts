@@ -1,6 +1,6 @@
 import { createEvent, deterministicId, GoalSubmitted, LoopEvent, stepKindOfTool, TraceStep } from '@loopwright/events';
 import { extractClaims } from '@loopwright/checks';
-import type { AgentMessage, ContentBlock, ModelCall, ModelProvider, SimAgentContext } from '@loopwright/models';
+import type { AgentMessage, ContentBlock, ModelCall, ModelProvider } from '@loopwright/models';
 import { combineCalls } from '@loopwright/models';
 import { createSandboxTools, decodeSnapshot, encodeSnapshot, Workspace } from '@loopwright/sandbox';
 import type { ArtifactStore } from '@loopwright/eventlog';
@@ -19,17 +19,6 @@ export interface SessionResult {
   endedBy: 'finished' | 'turn_limit' | 'error';
   turns: number;
   call: ModelCall;
-}
-
-function simContext(goal: GoalSubmitted, assignment: AgentAssignment): SimAgentContext | undefined {
-  if (goal.backend !== 'sim') return undefined;
-  return {
-    seed: goal.labels['simSeed'] ?? '0',
-    taskId: assignment.taskId,
-    iteration: assignment.iteration,
-    goal: { id: goal.labels['simGoal'] ?? goal.goalId, testCommand: goal.testCommand, allowedPaths: goal.allowedPaths, maxTurns: goal.maxTurns },
-    feedback: assignment.feedback.map((f) => f.id),
-  };
 }
 
 /**
@@ -75,7 +64,6 @@ export async function runAgentSession(goal: GoalSubmitted, assignment: AgentAssi
           system: systemPromptFor(assignment.role),
           messages,
           tools: tools.specs.map((s) => ({ name: s.name, description: s.description, inputSchema: s.inputSchema })),
-          sim: simContext(goal, assignment),
         });
       } catch (error) {
         await trace({ kind: 'thought', output: `model call failed: ${(error as Error).message}`, decisionId: assignment.decisionId });
@@ -120,7 +108,7 @@ export async function runAgentSession(goal: GoalSubmitted, assignment: AgentAssi
 
     const { files, irregular } = await workspace.scan();
     const digest = await deps.artifacts.put(encodeSnapshot(files, irregular));
-    const call = calls.length > 0 ? combineCalls(calls) : { usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, costUsd: 0, model: 'none', latencyMs: 0, simulated: goal.backend === 'sim' };
+    const call = calls.length > 0 ? combineCalls(calls) : { usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, costUsd: 0, model: 'none', latencyMs: 0, simulated: provider.name === 'sim' };
     const workId = `${taskId}-w${iteration}`;
     const common = { aggregateId: runId, producer: 'executor' as const, correlationId: runId, causationId: assignment.causationId };
     await deps.append(
