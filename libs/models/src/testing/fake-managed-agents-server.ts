@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** An event as a script writes it: the server gives it its `id` and `processed_at`. */
+/** An event as a script writes it: the server gives it its `processed_at`, and an `id` unless it has one. */
 export type ScriptedEvent = { type: string } & Record<string, unknown>;
 
 export type ScriptBeat =
@@ -85,7 +85,7 @@ export async function startFakeManagedAgentsServer(): Promise<FakeManagedAgentsS
 
   const emit = (session: FakeSession, events: ScriptedEvent[]) => {
     for (const scripted of events) {
-      const event = { ...scripted, id: nextId('sevt'), processed_at: now() };
+      const event = { ...scripted, id: typeof scripted['id'] === 'string' ? scripted['id'] : nextId('sevt'), processed_at: now() };
       session.events.push(event);
       if (event.type === 'session.status_idle') session.status = 'idle';
       if (event.type === 'session.status_running') session.status = 'running';

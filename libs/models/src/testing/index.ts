@@ -3,3 +3,4 @@ export * from './fake-messages-server';
 export * from './fake-chat-completions-server';
 export * from './sim-workload-fixture';
 export * from './fake-managed-agents-server';
+export * from './managed-script';

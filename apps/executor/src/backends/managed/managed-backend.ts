@@ -169,10 +169,11 @@ class ManagedSessionRun {
         throw new UpstreamModelError('the event stream closed before the session ended', true);
       } catch (error) {
         if (timedOut) return this.stopForLimit(sessionId, 'time_limit');
-        if (error instanceof SyntaxError) {
-          return (await this.handle(sessionId, { kind: 'garbage', problem: `an event whose data is not JSON (${error.message})`, raw: error.message }, false))!;
+        if ((error as Error).name === 'SyntaxError') {
+          const { message } = error as Error;
+          return (await this.handle(sessionId, { kind: 'garbage', problem: `an event whose data is not JSON (${message})`, raw: message }, false))!;
         }
-        const failure = classifyAnthropicError(error, Date.now()) ?? (error instanceof UpstreamModelError ? { retryable: error.retryable, message: error.message } : undefined);
+        const failure = streamFailure(error);
         if (!failure) throw error;
         if (!failure.retryable) return { endedBy: 'error', reason: `the runtime refused a request: ${failure.message}`, retryable: false };
         if (++failures > (this.options.reconnectAttempts ?? 5)) {
@@ -301,6 +302,19 @@ class ManagedSessionRun {
   private costUsd(): number {
     return Math.max(costOf(this.fold.usage, this.price), this.fold.runtimeCostUsd);
   }
+}
+
+/** Whether a failure while reading the session can go away on a reconnect: API errors by their status, a dropped connection always. */
+function streamFailure(error: unknown): { retryable: boolean; message: string } | undefined {
+  const classified = classifyAnthropicError(error, Date.now());
+  if (classified) return classified;
+  if (error instanceof UpstreamModelError) return { retryable: error.retryable, message: error.message };
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const message = error instanceof Error ? error.message : String(error);
+  if (/terminated|fetch failed|network|socket/i.test(message) || cause?.code?.startsWith('UND_ERR') || cause?.code === 'ECONNRESET') {
+    return { retryable: true, message: `connection lost (${cause?.message ?? message})` };
+  }
+  return undefined;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
