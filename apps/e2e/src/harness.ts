@@ -62,6 +62,11 @@ export class InnerLoopHarness {
     await Promise.all(names.map((n) => this.services.get(n)!.url));
   }
 
+  /** Settings for the services started from now on. */
+  setEnv(overrides: NodeJS.ProcessEnv): void {
+    Object.assign(this.env, overrides);
+  }
+
   async stop(name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     await this.services.get(name)?.stop(signal);
     this.services.delete(name);

@@ -24,16 +24,21 @@ function firstUserText(request: RecordedRequest): string {
  * A Messages API server that plays agents from scripts: the goal's title names the script
  * (`[script:<id>]`), and the number of assistant turns so far says which call comes next.
  */
-export async function startScriptedAgentServer(scripts: ReadonlyMap<string, AgentScript>): Promise<FakeMessagesServer> {
+export async function startScriptedAgentServer(
+  scripts: ReadonlyMap<string, AgentScript>,
+  /** `toolPrefix`: how the agent's runtime names the tools (`mcp__workspace__` under the Claude Agent SDK); `delayMs`: each answer's delay. */
+  options: { toolPrefix?: string; delayMs?: number } = {},
+): Promise<FakeMessagesServer> {
   const server = await startFakeMessagesServer();
+  const slow = (reply: FakeReply): FakeReply => (options.delayMs ? { ...reply, delayMs: options.delayMs } : reply);
   server.setHandler((request) => {
     const id = MARKER.exec(firstUserText(request))?.[1];
     const script = id ? scripts.get(id) : undefined;
     if (!script) return messageReply([{ type: 'text', text: 'no script for this goal' }]);
     const turn = (request.body.messages as { role: string }[]).filter((m) => m.role === 'assistant').length;
     const call = script.calls[turn];
-    if (!call) return messageReply([{ type: 'text', text: script.finalMessage }]);
-    return messageReply([{ type: 'tool_use', id: `toolu_${id}_${turn}`, name: call.name, input: call.input }]);
+    if (!call) return slow(messageReply([{ type: 'text', text: script.finalMessage }]));
+    return slow(messageReply([{ type: 'tool_use', id: `toolu_${id}_${turn}`, name: `${options.toolPrefix ?? ''}${call.name}`, input: call.input }]));
   });
   return server;
 }

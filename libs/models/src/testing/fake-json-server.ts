@@ -13,6 +13,10 @@ export interface FakeReply {
   status?: number;
   headers?: Record<string, string>;
   body: unknown;
+  /** Sent as it is instead of the JSON body: a server-sent event stream, or bytes that are not JSON. */
+  raw?: string;
+  /** Answers this long after the request, as a slow model would. */
+  delayMs?: number;
 }
 
 export type FakeHandler = (request: RecordedRequest, index: number) => FakeReply;
@@ -62,8 +66,12 @@ export async function startFakeJsonServer(
       const request: RecordedRequest = { method: req.method, path, headers: req.headers, body };
       requests.push(request);
       const reply = finish(queue.shift() ?? handler(request, requests.length - 1), request);
-      res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
-      res.end(JSON.stringify(reply.body));
+      const send = () => {
+        res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
+        res.end(reply.raw ?? JSON.stringify(reply.body));
+      };
+      if (reply.delayMs) setTimeout(send, reply.delayMs);
+      else send();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
