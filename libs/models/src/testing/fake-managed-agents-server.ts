@@ -22,6 +22,8 @@ export interface SessionScript {
 
 export interface FakeSession {
   id: string;
+  agentId: string;
+  createdAt: string;
   status: 'running' | 'idle' | 'terminated';
   title: string | null;
   metadata: Record<string, string>;
@@ -157,11 +159,11 @@ export async function startFakeManagedAgentsServer(): Promise<FakeManagedAgentsS
       res.end(Buffer.from(file.bytes));
     } },
     { method: 'POST', path: /^\/v1\/sessions$/, handle: (_m, req, res) => {
-      const body = req.body as { title?: string; metadata?: Record<string, string>; resources?: unknown[]; initial_events?: ScriptedEvent[] };
+      const body = req.body as { agent?: string | { id: string }; title?: string; metadata?: Record<string, string>; resources?: unknown[]; initial_events?: ScriptedEvent[] };
       const initial = body.initial_events ?? [];
       const prompt = initial.filter((e) => e.type === 'user.message').flatMap((e) => (e['content'] as { text?: string }[]).map((b) => b.text ?? '')).join('\n');
       const session: FakeSession = {
-        id: nextId('sesn'), status: 'idle', title: body.title ?? null, metadata: body.metadata ?? {}, prompt, resources: body.resources ?? [], events: [],
+        id: nextId('sesn'), createdAt: new Date().toISOString(), agentId: typeof body.agent === 'string' ? body.agent : body.agent?.id ?? '', status: 'idle', title: body.title ?? null, metadata: body.metadata ?? {}, prompt, resources: body.resources ?? [], events: [],
         streamsOpened: 0, interrupted: false,
       };
       sessions.set(session.id, session);
@@ -171,6 +173,11 @@ export async function startFakeManagedAgentsServer(): Promise<FakeManagedAgentsS
         if (script) play(session, script);
       }
       json(res, 200, sessionBody(session));
+    } },
+    { method: 'GET', path: /^\/v1\/sessions$/, handle: (_m, req, res) => {
+      const agent = req.query.get('agent_id');
+      const found = [...sessions.values()].filter((s) => !agent || s.agentId === agent).reverse();
+      json(res, 200, { data: found.map(sessionBody), next_page: null, prev_page: null });
     } },
     { method: 'GET', path: /^\/v1\/sessions\/([^/]+)$/, handle: (m, _req, res) => {
       const session = sessions.get(m[1]);
@@ -270,7 +277,7 @@ export async function startFakeManagedAgentsServer(): Promise<FakeManagedAgentsS
 function sessionBody(session: FakeSession) {
   return {
     id: session.id, type: 'session', status: session.status, title: session.title, metadata: session.metadata, resources: session.resources,
-    archived_at: null, budget: null, created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z', environment_id: 'env', vault_ids: [],
+    archived_at: null, budget: null, created_at: session.createdAt, updated_at: session.createdAt, environment_id: 'env', vault_ids: [],
     outcome_evaluations: [], stats: {}, usage: {},
   };
 }

@@ -228,6 +228,23 @@ describe('the managed backend, against the Managed Agents wire format through th
     expect(ofType(await log.readRun('m-529'), 'work.produced')).toEqual([]);
   }, 30_000);
 
+  it('finds the session again when the executor stopped between opening it and recording its id', async () => {
+    scripts.set('m-orphan-open', goodSession('orphan-open').build());
+    const goal = goalOf({ title: 'Add sum [script:m-orphan-open]' });
+    const failing = deps({
+      append: async (e) => {
+        if (e.type === 'agent.session.opened') throw new Error('the executor died');
+        return log.append(e);
+      },
+    });
+    await expect(backend().runSession(goal, assignmentOf('m-orphan-open'), { ...failing, artifacts: await log.artifacts() })).rejects.toThrow('the executor died');
+    await backend().runSession(goal, assignmentOf('m-orphan-open'), { ...deps(), artifacts: await log.artifacts() });
+    const events = await log.readRun('m-orphan-open');
+    expect([...server.sessions.values()].filter((s) => s.metadata['loopwright_run'] === 'm-orphan-open')).toHaveLength(1);
+    expect(ofType(events, 'agent.session.opened')).toHaveLength(1);
+    expect(ofType(events, 'work.produced')[0].data).toMatchObject({ endedBy: 'finished' });
+  }, 30_000);
+
   it('after a crash mid-session, reattaches to the same session and records each step once', async () => {
     const script = new ManagedScript('crash');
     for (let i = 0; i < 6; i++) script.tool('bash', { command: `echo ${i}` }, `${i}`);

@@ -113,6 +113,14 @@ class ManagedSessionRun {
   private async open(starting: WorkspaceFile[], handoffs: Handoff[], ordinal: number): Promise<string> {
     const agent = await this.resources.agentFor(this.assignment.role);
     const environmentId = await this.resources.environmentId();
+    const orphan = await this.orphanOf(agent.id);
+    if (orphan) {
+      this.startedAt = Date.parse(orphan.created_at) || Date.now();
+      await this.deps.append(
+        sessionOpenedEvent(this.assignment, { backend: 'managed', sessionId: orphan.id, agentId: agent.id, agentVersion: agent.version, environmentId }, ordinal),
+      );
+      return orphan.id;
+    }
     const file = await this.client.beta.files.upload({
       file: await toFile(packWorkspace(starting), 'workspace.tar', { type: 'application/x-tar' }),
       betas: FILES_BETA,
@@ -133,6 +141,18 @@ class ManagedSessionRun {
       sessionOpenedEvent(this.assignment, { backend: 'managed', sessionId: session.id, agentId: agent.id, agentVersion: agent.version, environmentId }, ordinal),
     );
     return session.id;
+  }
+
+  /** A session opened for this iteration whose id never reached the log (the executor stopped in between). */
+  private async orphanOf(agentId: string): Promise<{ id: string; created_at: string } | undefined> {
+    const { runId, taskId, iteration } = this.assignment;
+    let looked = 0;
+    for await (const session of this.client.beta.sessions.list({ agent_id: agentId, order: 'desc' })) {
+      const m = session.metadata ?? {};
+      if (m['loopwright_run'] === runId && m['loopwright_task'] === taskId && m['loopwright_iteration'] === String(iteration)) return session;
+      if (++looked >= 100) return undefined;
+    }
+    return undefined;
   }
 
   /**
