@@ -21,6 +21,9 @@ const SCRIPTS: Record<string, AgentScript> = {
   'sdk-good': { calls: [write('src/sum.js', SUM), run('node test/sum.test.js')], finalMessage: CLAIM },
   'sdk-turns': { calls: [run('echo 1'), run('echo 2'), run('echo 3'), run('echo 4'), run('echo 5')], finalMessage: CLAIM },
   'sdk-outside': { calls: [write('test/sum.test.js', 'process.exit(0)'), write('src/sum.js', 'module.exports = { sum: () => 0 };\n')], finalMessage: CLAIM },
+  'sdk-budget': { calls: [run('echo 1'), run('echo 2'), run('echo 3'), run('echo 4')], finalMessage: CLAIM, usage: { input_tokens: 200_000, output_tokens: 20_000 } },
+  'sdk-garbage': { calls: [write('src/sum.js', SUM), run('node test/sum.test.js')], finalMessage: CLAIM, garbageAt: 1 },
+  'sdk-broken': { calls: [write('src/sum.js', SUM), run('node test/sum.test.js')], finalMessage: CLAIM, breakAt: 1 },
   'sdk-kill': { calls: [write('src/sum.js', SUM), run('echo a'), run('echo b'), run('echo c'), run('node test/sum.test.js')], finalMessage: CLAIM },
 };
 
@@ -86,6 +89,37 @@ describe('the claude-agent-sdk backend, end to end (executor, router, grader as 
     const [work] = ofType(events, 'work.produced');
     expect(work.data.endedBy).toBe('turn_limit');
     expect(steps(events).filter((s) => s.kind === 'command').length).toBeLessThanOrEqual(2);
+  }, 90_000);
+
+  it('interrupts a session past the goal budget: the run ends by cost_limit', async () => {
+    await submit('sdk-budget', { budgetUsd: 1.5 });
+    const events = await harness.ended('sdk-budget');
+    expect(ofType(events, 'work.produced')[0].data.endedBy).toBe('cost_limit');
+    // $0.90 an answer: the second crosses $1.50, and the session is stopped before a third.
+    expect(steps(events).filter((s) => s.kind === 'command').length).toBeLessThanOrEqual(2);
+    expect(steps(events).some((s) => /budget/.test(s.output))).toBe(true);
+    expect(ofType(events, 'decision.completed').find((d) => d.data.key.startsWith('executor:'))!.data.costUsd).toBeGreaterThanOrEqual(1.5);
+  }, 90_000);
+
+  it('goes on when the model stream breaks mid-answer: the answer is asked again, no step is lost or doubled', async () => {
+    await submit('sdk-broken');
+    const events = await harness.ended('sdk-broken');
+    const askedAtTurn1 = agent.requests.filter((r) => JSON.stringify(r.body.messages).includes('[script:sdk-broken]') && r.body.messages.filter((m: { role: string }) => m.role === 'assistant').length === 1);
+    expect(askedAtTurn1.length).toBeGreaterThanOrEqual(2);
+    expect(steps(events).map((s) => [s.kind, s.tool])).toEqual([['edit', 'write_file'], ['command', 'run_command'], ['message', undefined]]);
+    expect(ofType(events, 'grade.recorded')[0].data.passed).toBe(true);
+  }, 90_000);
+
+  it('ends the run loudly on a garbage answer: the step says why, the run ends by error, the executor keeps running', async () => {
+    await submit('sdk-garbage');
+    const events = await harness.ended('sdk-garbage');
+    expect(ofType(events, 'work.produced')[0].data.endedBy).toBe('error');
+    const failed = steps(events).find((s) => s.refused)!;
+    expect(failed).toMatchObject({ kind: 'thought', tool: 'claude-agent-sdk', refused: expect.stringMatching(/the model API failed/) });
+    expect(failed.output).toMatch(/malformed/);
+    expect(steps(events).at(-1)!.output).toMatch(/ended by an error/);
+    expect(ofType(events, 'work.produced')[0].data.finalMessage).not.toMatch(/API Error/);
+    expect(harness.services.get('executor')!.child.exitCode).toBeNull();
   }, 90_000);
 
   it('keeps writes inside the allowed paths: a write to the tests is refused in the trace, and the grade fails the wrong work', async () => {

@@ -1,4 +1,4 @@
-import { messageReply, RecordedRequest, startFakeMessagesServer, FakeMessagesServer, answerToolReply, FakeReply } from '@loopwright/models/testing';
+import { messageEventStream, messageReply, RecordedRequest, startFakeMessagesServer, FakeMessagesServer, answerToolReply, FakeReply } from '@loopwright/models/testing';
 
 /** One tool call a scripted agent makes, in the Messages API's tool_use shape. */
 export interface ScriptedCall {
@@ -10,6 +10,12 @@ export interface ScriptedCall {
 export interface AgentScript {
   calls: ScriptedCall[];
   finalMessage: string;
+  /** The tokens each answer reports (default the fake server's 100 in, 20 out). */
+  usage?: { input_tokens: number; output_tokens: number };
+  /** At this turn the answer is an event stream whose data is not JSON. */
+  garbageAt?: number;
+  /** At this turn the first answer stops mid-stream (the connection drops); asked again, it answers whole. */
+  breakAt?: number;
 }
 
 const MARKER = /\[script:([A-Za-z0-9_-]+)\]/;
@@ -31,14 +37,25 @@ export async function startScriptedAgentServer(
 ): Promise<FakeMessagesServer> {
   const server = await startFakeMessagesServer();
   const slow = (reply: FakeReply): FakeReply => (options.delayMs ? { ...reply, delayMs: options.delayMs } : reply);
+  const broken = new Set<string>();
   server.setHandler((request) => {
     const id = MARKER.exec(firstUserText(request))?.[1];
     const script = id ? scripts.get(id) : undefined;
     if (!script) return messageReply([{ type: 'text', text: 'no script for this goal' }]);
     const turn = (request.body.messages as { role: string }[]).filter((m) => m.role === 'assistant').length;
+    if (turn === script.garbageAt) {
+      return { headers: { 'content-type': 'text/event-stream' }, body: null, raw: 'event: message_start\ndata: {"type": "message_start", "message": {"id": \n\n' };
+    }
     const call = script.calls[turn];
-    if (!call) return slow(messageReply([{ type: 'text', text: script.finalMessage }]));
-    return slow(messageReply([{ type: 'tool_use', id: `toolu_${id}_${turn}`, name: `${options.toolPrefix ?? ''}${call.name}`, input: call.input }]));
+    const reply = call
+      ? messageReply([{ type: 'tool_use', id: `toolu_${id}_${turn}`, name: `${options.toolPrefix ?? ''}${call.name}`, input: call.input }], { usage: script.usage })
+      : messageReply([{ type: 'text', text: script.finalMessage }], { usage: script.usage });
+    if (turn === script.breakAt && request.body.stream === true && !broken.has(`${id}:${turn}`)) {
+      broken.add(`${id}:${turn}`);
+      const whole = messageEventStream(reply.body as Parameters<typeof messageEventStream>[0]);
+      return { ...reply, headers: { ...reply.headers, 'content-type': 'text/event-stream' }, raw: whole.slice(0, whole.indexOf('event: content_block_stop')) };
+    }
+    return slow(reply);
   });
   return server;
 }

@@ -187,6 +187,10 @@ class AgentSdkSessionRun {
       q.close();
     }
     if (limit) return { endedBy: limit, reason: 'interrupted by the executor', retryable: false };
+    if (fold.end && fold.end.endedBy !== 'finished' && fold.end.endedBy !== 'error') {
+      // The CLI held the session to a limit it was given before the executor's own check saw it.
+      await recorder.record({ kind: 'thought', tool: 'claude-agent-sdk', output: `${fold.end.reason} (the CLI's own limit)` });
+    }
     if (fold.sessionId && fold.sessionId !== run.sessionId) {
       return { endedBy: 'error', reason: `the CLI ran session ${fold.sessionId}, not ${run.sessionId}`, retryable: false };
     }

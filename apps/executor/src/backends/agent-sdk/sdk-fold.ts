@@ -31,6 +31,7 @@ export class SdkFold {
   end?: SdkEnd;
   private readonly usageByMessage = new Map<string, Usage>();
   private readonly pending = new Map<string, { name: string; input: Record<string, unknown> }>();
+  private apiError?: { kind: string; text: string };
 
   constructor(private readonly outcomes: ReadonlyMap<string, ToolOutcome>) {}
 
@@ -71,6 +72,12 @@ export class SdkFold {
       cacheReadTokens: tokens('cache_read_input_tokens'), cacheWriteTokens: tokens('cache_creation_input_tokens'),
     });
     const steps: StepInput[] = [];
+    if (typeof m['error'] === 'string') {
+      // The CLI's own message about a failed model request, not the model's words.
+      const text = content.map((b) => String(asRecord(b)?.['text'] ?? '')).join('\n');
+      this.apiError = { kind: m['error'], text };
+      return [{ kind: 'thought', tool: 'claude-agent-sdk', refused: `the model API failed (${m['error']})`, output: clip(text) }];
+    }
     for (const raw of content) {
       const block = asRecord(raw);
       if (block?.['type'] === 'text' && typeof block['text'] === 'string' && block['text'].trim() !== '') {
@@ -89,6 +96,12 @@ export class SdkFold {
     const content = asRecord(m['message'])?.['content'];
     if (!Array.isArray(content)) return [];
     const steps: StepInput[] = [];
+    if (typeof m['error'] === 'string') {
+      // The CLI's own message about a failed model request, not the model's words.
+      const text = content.map((b) => String(asRecord(b)?.['text'] ?? '')).join('\n');
+      this.apiError = { kind: m['error'], text };
+      return [{ kind: 'thought', tool: 'claude-agent-sdk', refused: `the model API failed (${m['error']})`, output: clip(text) }];
+    }
     for (const raw of content) {
       const block = asRecord(raw);
       if (block?.['type'] !== 'tool_result' || typeof block['tool_use_id'] !== 'string') continue;
@@ -120,6 +133,12 @@ export class SdkFold {
   private result(m: Record<string, unknown>): StepInput[] {
     if (typeof m['total_cost_usd'] === 'number') this.reportedCostUsd = m['total_cost_usd'];
     const errors = Array.isArray(m['errors']) ? m['errors'].map(String).join('; ') : '';
+    if (m['subtype'] === 'success' && (m['is_error'] === true || this.apiError)) {
+      const text = typeof m['result'] === 'string' ? m['result'] : this.apiError?.text ?? '';
+      const kind = this.apiError?.kind ?? '';
+      this.end = { endedBy: 'error', reason: `the query ended on an error: ${clip(text, 500)}`, retryable: /^(rate_limit|overloaded|server_error)$/.test(kind) || RETRYABLE.test(text) };
+      return [];
+    }
     switch (m['subtype']) {
       case 'success':
         this.end = { endedBy: 'finished', reason: 'the agent ended its turn', retryable: false };

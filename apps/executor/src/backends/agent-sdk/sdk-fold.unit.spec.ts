@@ -43,6 +43,15 @@ describe('reading the Claude Agent SDK message stream into steps', () => {
     expect(failed.end).toMatchObject({ endedBy: 'error', retryable: true });
   });
 
+  it('records the CLI’s own message about a failed model request as a refused step, never as the agent’s final message', () => {
+    const fold = new SdkFold(new Map());
+    const steps = fold.apply({ type: 'assistant', error: 'overloaded', parent_tool_use_id: null, message: { id: 'm9', model: '<synthetic>', content: [{ type: 'text', text: 'API Error: 529 overloaded' }] } });
+    fold.apply({ type: 'result', subtype: 'success', is_error: true, result: 'API Error: 529 overloaded' });
+    expect(steps).toEqual([{ kind: 'thought', tool: 'claude-agent-sdk', refused: 'the model API failed (overloaded)', output: 'API Error: 529 overloaded' }]);
+    expect(fold.finalMessage).toBe('');
+    expect(fold.end).toMatchObject({ endedBy: 'error', retryable: true });
+  });
+
   it('refuses a message it cannot read, and says so', () => {
     const fold = new SdkFold(new Map());
     expect(fold.apply(42)[0]).toMatchObject({ kind: 'thought', refused: expect.stringMatching(/not an object/) });
