@@ -108,7 +108,7 @@ function goalForm(): Html {
   <label>Allowed paths <input name="allowedPaths" value="src/**"></label>
   <label>Test command (the grader re-runs it) <input name="testCommand"></label>
   <label>Budget (USD) <input name="budgetUsd" type="number" step="0.01" min="0" value="1"></label>
-  <label>Backend <select name="backend"><option value="sim">sim (seeded simulation, labeled so)</option><option value="local">local (real models)</option></select></label>
+  <label>Backend <select name="backend"><option value="sim">sim (seeded simulation, labeled so)</option><option value="local">local (real models)</option><option value="managed">managed (Anthropic Managed Agents)</option><option value="claude-agent-sdk">claude-agent-sdk (Claude Code as a library)</option></select></label>
   <label>Simulated goal (with sim) <input name="simGoal" placeholder="a workload goal id, e.g. greet"></label>
   <label>More fields as goal YAML (seedFiles, maxIterations, …) <textarea name="yaml" rows="4" placeholder="seedFiles:&#10;  - path: test/sum.test.js&#10;    content: ..."></textarea></label>
   <button>Submit goal</button>
