@@ -154,7 +154,7 @@ class AgentSdkSessionRun {
         systemPrompt: systemPromptFor(this.assignment.role),
         tools: [],
         mcpServers: { workspace: run.tools.server },
-        allowedTools: run.tools.names,
+        // Every call is asked for: the task's tools are allowed, anything else the CLI might still offer is denied.
         canUseTool: async (name) => (run.tools.names.includes(name) ? { behavior: 'allow' } : { behavior: 'deny', message: `${name} is not a tool of this task` }),
         settingSources: [],
         maxTurns: this.limits.maxTurns,
