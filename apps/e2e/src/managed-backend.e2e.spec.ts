@@ -36,6 +36,14 @@ const SCRIPTS: Record<string, SessionScript> = {
     .build({ outputs: delivered(SUM) }),
   'ma-broken': engineer('broken', (s) => s.breakStreams().tool('bash', { command: 'echo after the break' }, 'after the break').breakStreams())
     .build({ outputs: delivered(SUM) }),
+  'ma-tamper': new ManagedScript('tamper')
+    .tool('bash', { command: UNPACK }, '')
+    .tool('bash', { command: "cd /workspace && printf 'process.exit(0)' > test/sum.test.js && node test/sum.test.js" }, '')
+    .tool('bash', { command: PACK }, '')
+    .event({ type: 'span.outcome_evaluation_end', result: 'satisfied', explanation: 'the runtime’s own grader is satisfied' })
+    .say(CLAIM)
+    .idle()
+    .build({ outputs: [{ filename: 'workspace.tar', bytes: tarOf([{ path: 'test/sum.test.js', content: 'process.exit(0)' }, { path: 'src/sum.js', content: 'module.exports = { sum: () => 0 };\n' }]) }] }),
   'ma-garbage': new ManagedScript('garbage').tool('bash', { command: UNPACK }, '').raw('{"type": "agent.tool_use", "name": ').say(CLAIM).idle()
     .build({ outputs: delivered(SUM) }),
 };
@@ -52,7 +60,8 @@ describe('the managed backend, end to end (executor, router, grader as processes
     harness = await InnerLoopHarness.open('managed', {
       ANTHROPIC_API_KEY: 'sk-ant-executor-managed-test', ANTHROPIC_BASE_URL: managed.url,
       GRADER_ANTHROPIC_API_KEY: 'sk-ant-grader-managed-test', GRADER_ANTHROPIC_BASE_URL: judge.url,
-      LOOP_MANAGED_OUTPUT_LOOKUPS: '1', LOOP_MANAGED_RECONNECT_MS: '20', LOOP_ACK_WAIT_MS: '3000',
+      // Outputs show up a little after the session goes idle, as the runtime indexes them.
+      LOOP_MANAGED_OUTPUT_LOOKUPS: '5', LOOP_MANAGED_OUTPUT_LOOKUP_MS: '100', LOOP_MANAGED_RECONNECT_MS: '20', LOOP_ACK_WAIT_MS: '3000',
     });
     await harness.start('router', 'executor', 'grader');
   }, 60_000);
@@ -80,6 +89,7 @@ describe('the managed backend, end to end (executor, router, grader as processes
       ['command', 'bash', 0], ['edit', 'write', undefined], ['command', 'bash', 0], ['command', 'bash', 0], ['message', undefined, undefined],
       ['thought', 'managed-runtime', undefined],
     ]);
+    expect(steps(events).at(-1)!.output).toBe('delivered /mnt/session/outputs/workspace.tar: 2 file(s), 0 irregular entries');
     expect(ofType(events, 'work.produced')[0].data).toMatchObject({ endedBy: 'finished', files: ['src/sum.js'], finalMessage: CLAIM });
     const [verified] = ofType(events, 'work.verified');
     expect(verified.data.rerun).toMatchObject({ command: 'node test/sum.test.js', exitCode: 0, isolation: 'bubblewrap' });
@@ -125,6 +135,17 @@ describe('the managed backend, end to end (executor, router, grader as processes
     expect(sessionsOf('ma-broken')[0].streamsOpened).toBeGreaterThanOrEqual(3);
     expect(commands(events)).toEqual([UNPACK, 'echo after the break', 'cd /workspace && node test/sum.test.js', PACK]);
     expect(ofType(events, 'grade.recorded')[0].data.passed).toBe(true);
+  }, 90_000);
+
+  it('grades what was delivered on its own ground: a tampered test, a wrong sum and the runtime’s own satisfied verdict do not pass', async () => {
+    await submit('ma-tamper');
+    const events = await harness.ended('ma-tamper');
+    const [verified] = ofType(events, 'work.verified');
+    expect(steps(events).at(-1)!.output).toMatch(/^delivered /);
+    expect(verified.data.change.outOfScope).toContain('test/sum.test.js');
+    expect(verified.data.rerun.exitCode).not.toBe(0);
+    expect(steps(events).some((s) => /satisfied/.test(s.output))).toBe(false);
+    expect(ofType(events, 'grade.recorded')[0].data.passed).toBe(false);
   }, 90_000);
 
   it('refuses a garbage event loudly: the step shows it, the session is interrupted, the run ends by error, the executor keeps running', async () => {

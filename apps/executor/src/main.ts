@@ -41,6 +41,7 @@ export function executorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Ex
         sessionTimeLimitMs,
         environmentId: env['LOOP_MANAGED_ENVIRONMENT_ID'] || undefined,
         outputLookups: env['LOOP_MANAGED_OUTPUT_LOOKUPS'] ? Number(env['LOOP_MANAGED_OUTPUT_LOOKUPS']) : undefined,
+        outputLookupDelayMs: env['LOOP_MANAGED_OUTPUT_LOOKUP_MS'] ? Number(env['LOOP_MANAGED_OUTPUT_LOOKUP_MS']) : undefined,
         reconnectDelayMs: env['LOOP_MANAGED_RECONNECT_MS'] ? Number(env['LOOP_MANAGED_RECONNECT_MS']) : undefined,
       }),
       'claude-agent-sdk': agentSdkBackend({

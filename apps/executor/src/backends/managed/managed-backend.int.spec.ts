@@ -61,7 +61,7 @@ describe('the managed backend, against the Managed Agents wire format through th
   const backend = (options: Partial<ManagedBackendOptions> = {}) =>
     managedBackend({
       client: () => new Anthropic({ apiKey: 'sk-ant-test-managed', baseURL: server.url, maxRetries: 0 }),
-      model: 'claude-sonnet-4-6', sessionTimeLimitMs: 60_000, reconnectDelayMs: 10, outputLookups: 1, ...options,
+      model: 'claude-sonnet-4-6', sessionTimeLimitMs: 60_000, reconnectDelayMs: 10, outputLookups: 5, outputLookupDelayMs: 50, ...options,
     });
 
   const deps = (overrides: Partial<BackendDeps> = {}): BackendDeps => ({
@@ -97,6 +97,7 @@ describe('the managed backend, against the Managed Agents wire format through th
     expect(steps[1]).toMatchObject({ path: 'src/sum.js', editedBy: 'tool' });
     expect(steps[2].input).toBe('cd /workspace && node test/sum.test.js');
     expect(steps.map((s) => s.step)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(steps[5].output).toBe('delivered /mnt/session/outputs/workspace.tar: 2 file(s), 0 irregular entries');
     expect(work).toMatchObject({ endedBy: 'finished', turnsUsed: 5, files: ['src/sum.js'], finalMessage: FINAL, claims: { testsPass: true } });
     const delivered = decodeSnapshot(await (await log.artifacts()).get(work!.artifactDigest));
     expect(delivered).toContainEqual({ path: 'src/sum.js', content: SUM });
@@ -124,7 +125,7 @@ describe('the managed backend, against the Managed Agents wire format through th
       uploaded = new Uint8Array(await (params.file as Blob).arrayBuffer());
       return upload(params, opts);
     }) as typeof upload;
-    await managedBackend({ client: () => client, model: 'claude-sonnet-4-6', sessionTimeLimitMs: 60_000, outputLookups: 1 })
+    await managedBackend({ client: () => client, model: 'claude-sonnet-4-6', sessionTimeLimitMs: 60_000, outputLookups: 1, outputLookupDelayMs: 0 })
       .runSession(goal, assignmentOf('m-upload'), { ...deps(), artifacts: await log.artifacts() });
     expect(server.requests.filter((r) => r.path === '/v1/files' && r.method === 'POST').length).toBe(filesBefore + 1);
     expect(unpackWorkspace(uploaded!).files).toEqual([{ path: 'test/sum.test.js', content: SUM_TEST }]);
