@@ -96,12 +96,6 @@ export class SdkFold {
     const content = asRecord(m['message'])?.['content'];
     if (!Array.isArray(content)) return [];
     const steps: StepInput[] = [];
-    if (typeof m['error'] === 'string') {
-      // The CLI's own message about a failed model request, not the model's words.
-      const text = content.map((b) => String(asRecord(b)?.['text'] ?? '')).join('\n');
-      this.apiError = { kind: m['error'], text };
-      return [{ kind: 'thought', tool: 'claude-agent-sdk', refused: `the model API failed (${m['error']})`, output: clip(text) }];
-    }
     for (const raw of content) {
       const block = asRecord(raw);
       if (block?.['type'] !== 'tool_result' || typeof block['tool_use_id'] !== 'string') continue;
