@@ -59,11 +59,13 @@ export type DeliveredFeatures = {
   files_deleted: number;
   /** Created, modified or deleted outside the allowed paths, plus links and special files. */
   out_of_scope_changes: number;
+  /** Those paths, for the evidence and the feedback. */
+  out_of_scope_paths: string;
   irregular_files: number;
 };
 
 export const DELIVERED_FEATURE_NAMES = [
-  'files_created', 'files_modified', 'files_deleted', 'out_of_scope_changes', 'irregular_files',
+  'files_created', 'files_modified', 'files_deleted', 'out_of_scope_changes', 'out_of_scope_paths', 'irregular_files',
 ] as const satisfies readonly (keyof DeliveredFeatures)[];
 
 export function deliveredFeatures(change: DeliveredChange): DeliveredFeatures {
@@ -72,6 +74,7 @@ export function deliveredFeatures(change: DeliveredChange): DeliveredFeatures {
     files_modified: change.modified.length,
     files_deleted: change.deleted.length,
     out_of_scope_changes: change.outOfScope.length,
+    out_of_scope_paths: change.outOfScope.join(', '),
     irregular_files: change.irregular.length,
   };
 }

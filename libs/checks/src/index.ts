@@ -8,3 +8,7 @@ export * from './builtin-checks';
 export * from './delivered-change';
 export * from './test-runner';
 export * from './render-trace';
+export * from './command-kinds';
+export * from './artifacts';
+export * from './role-boundary';
+export * from './role-features';
