@@ -16,7 +16,7 @@ export interface BuiltinCheck {
   id: string;
   description: string;
   /** Which feature set it reads: the trace features, the output features, or the role features. */
-  surface: 'trace' | 'output' | 'role';
+  surface: 'trace' | 'output' | 'role' | 'run';
   failsWhen: Predicate;
   failed: string;
   passed: string;
@@ -264,6 +264,24 @@ export const BUILTIN_CHECKS = defineChecks({
     passed: 'no weak hash near credentials',
     quotes: ['weak_hash_list'],
     remedy: 'Replace {weak_hash_list} with a salted key-derivation function (PBKDF2, scrypt, argon2 or bcrypt).',
+  },
+  run_unfinished: {
+    description: 'Every role the goal names finished its task.',
+    surface: 'run',
+    failsWhen: { feature: 'run_roles_unfinished', gt: 0 },
+    failed: 'some roles of the goal did not finish',
+    passed: 'every role of the goal finished',
+    quotes: ['run_unfinished_list'],
+    remedy: 'Finish the roles that did not: {run_unfinished_list}.',
+  },
+  run_silent_acceptance: {
+    description: 'No task was completed on a failing grade unless a person accepted it.',
+    surface: 'run',
+    failsWhen: { feature: 'run_silent_acceptances', gt: 0 },
+    failed: 'failing work was accepted without a person',
+    passed: 'nothing failing was accepted silently',
+    quotes: ['run_silent_list'],
+    remedy: 'Send failing work back or to a person, never on: {run_silent_list} went on failing.',
   },
   handoff_incomplete: {
     description: "The role's handoff exists, names itself as its author, and has the complete/in-progress split, the files, the assumptions, the risks and a next action.",

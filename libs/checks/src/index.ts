@@ -12,3 +12,5 @@ export * from './command-kinds';
 export * from './artifacts';
 export * from './role-boundary';
 export * from './role-features';
+export * from './work-features';
+export * from './run-features';

@@ -125,8 +125,10 @@ export function computeRoleFeatures(context: RoleContext, evidence: RoleEvidence
     live_verified_after_deploy: deploySteps.length === 0 || verifiedAfter,
     passes_work_on: pipeline.indexOf(role) >= 0 && pipeline.indexOf(role) < pipeline.length - 1,
     rerun_available: evidence.suite !== null,
-    has_task_plan: plan.present && plan.value !== null,
-    has_review_report: review.present && review.value !== null,
+    // A plan or review the role was given, or (for its author) the one it hands on.
+    has_task_plan: (plan.value ?? (role === 'planner' ? readArtifact(evidence.delivered, ARTIFACT_PATHS.taskPlan, TaskPlanSchema).value : null)) !== null,
+    has_review_report: (review.value ?? (role === 'architect' ? readArtifact(evidence.delivered, ARTIFACT_PATHS.reviewReport, ReviewReportSchema).value : null)) !== null,
+    dirs_touched: new Set(codeFiles.map((p) => p.split('/').slice(0, -1).join('/'))).size,
     has_implementation_note: evidence.work.finalMessage.trim() !== '',
     ...weakHashFeatures(evidence.delivered.filter((f) => changed.includes(f.path) && !isArtifact(f.path))),
     ...taskPlanFeatures(evidence.delivered, role),
@@ -244,7 +246,7 @@ function gateFeatures(gate: ReleaseGate | null, role: Role, pipeline: readonly R
 export const ROLE_FEATURE_NAMES = [
   'role', 'ended_explicitly', 'boundary_violations', 'boundary_violation_paths', 'boundary_violations_planned', 'boundary_violations_reviewed',
   'code_files_written', 'code_file_paths', 'code_runs', 'harness_runs_after_last_test_edit', 'deploys', 'release_gate_read_before_deploy',
-  'live_verified_after_deploy', 'passes_work_on', 'rerun_available', 'has_task_plan', 'has_review_report', 'has_implementation_note',
+  'live_verified_after_deploy', 'passes_work_on', 'rerun_available', 'has_task_plan', 'has_review_report', 'has_implementation_note', 'dirs_touched',
   'touches_auth_code', 'weak_hash_uses', 'weak_hash_list', 'task_plan_present', 'task_plan_schema_errors', 'task_plan_issues',
   'task_plan_dependency_problems', 'task_plan_dependency_list', 'review_report_present', 'review_report_schema_errors', 'review_report_issues',
   'review_verdict_problems', 'review_verdict_list', 'review_high_findings', 'handoff_present', 'handoff_schema_errors', 'handoff_issues',

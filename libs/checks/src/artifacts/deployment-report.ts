@@ -1,35 +1,17 @@
-import type { TraceStep } from '@loopwright/events';
+import type { DeploymentReportRecord, TraceStep } from '@loopwright/events';
 import { GoalCommands, parseDeployInvocation, verifiesLive } from '../command-kinds';
 import { commandFailed, testOutcome, parseTestInvocation } from '../test-runner';
 import type { ReleaseGate } from './release-gate';
 
 /** One deploy or live check the deployer ran, as its trace recorded it. */
-export interface DeployStep {
-  step: number;
-  command: string;
-  exitCode: number | null | undefined;
-  ok: boolean;
-}
+export type DeployStep = DeploymentReportRecord['verification'][number];
 
 /**
  * The deployment report: what shipped, how it was verified and how to undo it, synthesized by code
  * from the deployer's recorded steps and the grader's own release gate. The deployer does not
  * author it; what the deployer says is judged against it.
  */
-export interface DeploymentReport {
-  environment: string;
-  /** The workspace the deployer shipped: the digest of the snapshot it started from. */
-  revision: string;
-  releaseGate: { decision: 'pass' | 'fail' | 'none'; blockers: number; readBeforeDeploy: boolean };
-  deploys: (DeployStep & { tool: string })[];
-  dryRuns: (DeployStep & { tool: string })[];
-  /** Live checks after the last deploy. */
-  verification: DeployStep[];
-  result: 'success' | 'failure' | 'not-deployed';
-  issues: { description: string; impact: string; action: 'rollback' | 'investigate' | 'fix-upstream' }[];
-  nextAction: 'proceed' | 'rollback' | 'investigate' | 'fix-upstream';
-  rollback: { priorRevision: string | null; steps: string };
-}
+export type DeploymentReport = DeploymentReportRecord;
 
 export interface DeploymentInput {
   steps: readonly TraceStep[];

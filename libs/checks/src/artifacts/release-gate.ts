@@ -1,14 +1,9 @@
+import type { ProbeEvidenceRecord, ReleaseGateRecord } from '@loopwright/events';
 import type { ProbePlan, ProbeTier } from './probe-plan';
 import { TIERS_IN_ORDER } from './probe-plan';
 
 /** What the grader saw when it ran one probe (or why it did not run it). */
-export interface ProbeEvidence {
-  probeId: string;
-  status: 'executed_pass' | 'executed_fail' | 'not_executed';
-  exitCode: number | null;
-  /** Why it failed or was not run, or the tail of its output. */
-  detail: string;
-}
+export type ProbeEvidence = ProbeEvidenceRecord;
 
 /** The grader's own re-run of the goal's test command: the suite the smoke tier always includes. */
 export interface SuiteEvidence {
@@ -17,21 +12,13 @@ export interface SuiteEvidence {
   detail: string;
 }
 
-export type TierStatus = 'passed' | 'failed' | 'skipped' | 'not_required';
-export type AreaStatus = 'verified' | 'missing' | 'not_applicable';
+export type TierStatus = ReleaseGateRecord['tiers'][number]['status'];
 
 /**
  * The release gate: a ship decision synthesized by code from executed evidence and the tester's
  * probe plan. No model writes it; it fails closed on any unproven critical area.
  */
-export interface ReleaseGate {
-  decision: 'pass' | 'fail';
-  tiers: { tier: ProbeTier; status: TierStatus; runRef: string }[];
-  criticalAreas: { area: string; status: AreaStatus; evidence: string }[];
-  blockers: string[];
-  cosmeticIssues: string[];
-  summary: string;
-}
+export type ReleaseGate = ReleaseGateRecord;
 
 /**
  * The order the grader runs probes in: tier by tier, smoke first; a tier runs only when every
