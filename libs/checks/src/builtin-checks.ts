@@ -229,15 +229,6 @@ export const BUILTIN_CHECKS = defineChecks({
     passed: 'the tiers ran in order, each gating the next',
     remedy: 'Run the tiers in order, smoke before api before e2e, each only after the one before it passed.',
   },
-  release_gate_incoherent: {
-    description: 'The gate is not PASS while it has open blockers or a critical area with missing evidence.',
-    surface: 'role',
-    failsWhen: { feature: 'release_gate_incoherent', eq: true },
-    failed: 'the gate passes with open blockers',
-    passed: 'the decision is coherent with the blockers',
-    quotes: ['release_gate_blocker_list'],
-    remedy: 'A gate with blockers fails: {release_gate_blocker_list}.',
-  },
   release_gate_failed: {
     description: 'The release gate, synthesized from the evidence the grader recorded, is PASS.',
     surface: 'role',

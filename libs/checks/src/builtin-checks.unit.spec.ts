@@ -25,7 +25,6 @@ describe('built-in checks', () => {
       'probe_plan_incomplete',
       'probe_plan_inconsistent',
       'release_gate_failed',
-      'release_gate_incoherent',
       'release_gate_out_of_order',
       'required_sections',
       'rerun_tests_pass',

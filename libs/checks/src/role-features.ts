@@ -3,7 +3,7 @@ import { ARTIFACT_PATHS, ArtifactRead, issueList, readArtifact, WorkspaceText } 
 import { HandoffSchema, unlistedFiles } from './artifacts/handoff';
 import { DeploymentReport, synthesizeDeploymentReport } from './artifacts/deployment-report';
 import { ProbePlanSchema, probePlanProblems } from './artifacts/probe-plan';
-import { gateIncoherence, ProbeEvidence, ReleaseGate, SuiteEvidence, synthesizeReleaseGate, tierOrderProblems } from './artifacts/release-gate';
+import { ProbeEvidence, ReleaseGate, SuiteEvidence, synthesizeReleaseGate, tierOrderProblems } from './artifacts/release-gate';
 import { findingPaths, ReviewReportSchema, verdictProblems } from './artifacts/review-report';
 import { dependencyProblems, plannedSurfaces, TaskPlanSchema } from './artifacts/task-plan';
 import { GoalCommands, parseDeployInvocation, readsFile, runsCode, verifiesLive } from './command-kinds';
@@ -235,7 +235,6 @@ function gateFeatures(gate: ReleaseGate | null, role: Role, pipeline: readonly R
     release_gate_blockers: gate?.blockers.length ?? 0,
     release_gate_blocker_list: gate ? gate.blockers.join('; ') : 'no release gate was recorded',
     release_gate_tier_problems: gate ? tierOrderProblems(gate).length : 0,
-    release_gate_incoherent: gate ? gateIncoherence(gate).length > 0 : false,
     release_gate_missing_areas: gate?.criticalAreas.filter((a) => a.status === 'missing').length ?? 0,
     release_gate_clean: gate?.decision === 'pass' && gate.blockers.length === 0,
     release_gate_blocker_stage: stage,
@@ -252,6 +251,6 @@ export const ROLE_FEATURE_NAMES = [
   'review_verdict_problems', 'review_verdict_list', 'review_high_findings', 'handoff_present', 'handoff_schema_errors', 'handoff_issues',
   'handoff_unlisted_files', 'handoff_unlisted_list', 'probe_plan_present', 'probe_plan_schema_errors', 'probe_plan_issues', 'probe_plan_problems',
   'probe_plan_problem_list', 'probe_plan_out_of_scope_areas', 'has_release_gate', 'release_gate_decision', 'release_gate_blockers',
-  'release_gate_blocker_list', 'release_gate_tier_problems', 'release_gate_incoherent', 'release_gate_missing_areas', 'release_gate_clean',
+  'release_gate_blocker_list', 'release_gate_tier_problems', 'release_gate_missing_areas', 'release_gate_clean',
   'release_gate_blocker_stage', 'deploy_result', 'deployed_through_blockers',
 ] as const;

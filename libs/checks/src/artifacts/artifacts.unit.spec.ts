@@ -2,7 +2,7 @@ import { TraceStep } from '@loopwright/events';
 import { readArtifact } from './artifact-files';
 import { synthesizeDeploymentReport } from './deployment-report';
 import { ProbePlanSchema } from './probe-plan';
-import { gateIncoherence, probesByTier, synthesizeReleaseGate, tierOrderProblems } from './release-gate';
+import { probesByTier, synthesizeReleaseGate, tierOrderProblems } from './release-gate';
 import { ReviewReportSchema, verdictProblems } from './review-report';
 import { dependencyProblems, TaskPlanSchema } from './task-plan';
 
@@ -71,10 +71,19 @@ describe('the release gate, synthesized', () => {
     expect(synthesizeReleaseGate(null, [], null)).toMatchObject({ decision: 'fail', blockers: ['no valid probe plan: nothing says what the release must prove'] });
   });
 
-  it('names a gate from elsewhere that runs a tier after a failed one, or passes with blockers', () => {
-    const forged = { decision: 'pass' as const, tiers: [{ tier: 'smoke' as const, status: 'failed' as const, runRef: '' }, { tier: 'api' as const, status: 'passed' as const, runRef: '' }], blockers: ['x'], criticalAreas: [] };
-    expect(tierOrderProblems(forged)).toEqual(['tier api ran although an earlier tier did not pass']);
-    expect(gateIncoherence(forged)).toHaveLength(1);
+  it('names evidence that ran a tier after an earlier one failed', () => {
+    const outOfOrder = synthesizeReleaseGate(plan, [
+      { probeId: 'S1', status: 'executed_fail', exitCode: 1, detail: '' },
+      { probeId: 'A1', status: 'executed_pass', exitCode: 0, detail: '' },
+    ], null);
+    expect(tierOrderProblems(outOfOrder)).toEqual(['tier api ran although an earlier tier did not pass']);
+  });
+
+  it('is never PASS with a blocker: the decision follows from the blockers', () => {
+    for (const suite of [null, { command: 'npm test', passed: false, detail: '' }]) {
+      const gate = synthesizeReleaseGate(plan, [], suite);
+      expect(gate.decision === 'pass').toBe(gate.blockers.length === 0);
+    }
   });
 });
 

@@ -91,11 +91,3 @@ export function tierOrderProblems(gate: Pick<ReleaseGate, 'tiers'>): string[] {
   }
   return problems;
 }
-
-/** A PASS with open blockers or a missing critical area: incoherent by definition. */
-export function gateIncoherence(gate: Pick<ReleaseGate, 'decision' | 'blockers' | 'criticalAreas'>): string[] {
-  const missing = gate.criticalAreas.filter((a) => a.status === 'missing');
-  return gate.decision === 'pass' && (gate.blockers.length > 0 || missing.length > 0)
-    ? [`decision PASS with ${gate.blockers.length} open blocker(s) and ${missing.length} missing critical area(s)`]
-    : [];
-}
