@@ -47,9 +47,18 @@ export function deliveredChange(
  * scope never reaches the re-run; irregular entries are never materialized.
  */
 export function rerunFiles(seed: readonly FileContent[], delivered: readonly FileContent[], allowedPaths: readonly string[]): FileContent[] {
-  const protectedSeed = seed.filter((f) => !pathAllowed(f.path, allowedPaths));
-  const worked = delivered.filter((f) => pathAllowed(f.path, allowedPaths));
-  return [...protectedSeed, ...worked].sort((a, b) => a.path.localeCompare(b.path));
+  return rerunFilesWithin(seed, delivered, (path) => pathAllowed(path, allowedPaths));
+}
+
+/**
+ * The same, for any fence: the files of the workspace the role started from wherever the role may
+ * not write (a tester's re-run keeps the engineer's code as the engineer handed it on), the
+ * delivered files wherever it may.
+ */
+export function rerunFilesWithin(base: readonly FileContent[], delivered: readonly FileContent[], mayWrite: (path: string) => boolean): FileContent[] {
+  const protectedBase = base.filter((f) => !mayWrite(f.path));
+  const worked = delivered.filter((f) => mayWrite(f.path));
+  return [...protectedBase, ...worked].sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /** The named features of a delivered change. */

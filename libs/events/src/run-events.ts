@@ -152,6 +152,11 @@ export const WorkProduced = z.object({
   firstStepSeq: z.number().int().min(0).optional(),
   /** Paths where the agent may leave scratch files (reproduction scripts, `/tmp/**`): never out of scope. */
   scratchPaths: z.array(z.string().min(1)).default([]),
+  /**
+   * The work whose workspace the role started from: the previous role's accepted work. Absent: the
+   * goal's seed files. The grader judges the change against it, and only if it is that work.
+   */
+  startedFrom: z.object({ workId: z.string() }).optional(),
 });
 
 /** A link, device or other special file found in a delivered workspace: never followed, never restored. */
