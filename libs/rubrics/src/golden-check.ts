@@ -65,6 +65,19 @@ export function exampleRole(rubric: GoldenRubric, example: GoldenExample): Role 
 export function goldenWork(rubric: GoldenRubric, example: GoldenExample, given?: RoleBoundaries): RoleFeatureResult {
   const boundaries = boundariesOf(rubric, given);
   const role = exampleRole(rubric, example);
+  // The miner grades an example once per candidate verdict, each a copy with other labels: the record is the same.
+  const inputs = [role, boundaries, example.trace, example.base, example.rerun, example.probes, example.upstreamGate, example.goal, example.labels, example.pipeline];
+  const cached = computed.get(example.work);
+  if (cached && cached.inputs.every((input, i) => input === inputs[i])) return cached.result;
+  const result = computeGoldenWork(role, example, boundaries);
+  computed.set(example.work, { inputs, result });
+  return result;
+}
+
+/** Features per example record, for as long as the example lives: judge labels never change them. */
+const computed = new WeakMap<object, { inputs: unknown[]; result: RoleFeatureResult }>();
+
+function computeGoldenWork(role: Role, example: GoldenExample, boundaries: RoleBoundaries): RoleFeatureResult {
   const steps = example.trace.map(traceStepOf);
   const { work: w } = example;
   const delivered = [...example.base.filter((f) => !w.files.some((d) => d.path === f.path)), ...w.files];
