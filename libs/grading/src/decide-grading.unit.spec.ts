@@ -205,4 +205,10 @@ describe('re-deriving a recorded grade from the log', () => {
     expect(result.checkMismatches).toContainEqual({ key: 'grader:engineer:gate:tests_pass_on_rerun', recorded: 'pass', rederived: 'fail' });
     expect(result.rederived).toMatchObject({ passed: false });
   });
+
+  it('says a grade recorded under rubric versions it does not have cannot be derived again, rather than guessing', () => {
+    const { history, grade } = gradedHistory((key) => (key.includes(':gate:') ? 'pass' : '4'));
+    const older = { ...grade, data: { ...(grade as EventOf<'grade.recorded'>).data, rubrics: [{ ...(grade as EventOf<'grade.recorded'>).data.rubrics[0], rubricId: 'engineer.behavior' }] } } as LoopEvent;
+    expect(rederiveGrades(rubrics, [...history, older])).toMatchObject([{ match: false, rederived: { missing: ['rubric engineer.behavior@1, which is not loaded'] } }]);
+  });
 });

@@ -28,6 +28,12 @@ export function rederiveGrades(rubrics: readonly Rubric[], events: readonly Loop
     const entry = state.works.get(grade.data.workId);
     const recorded = { passed: grade.data.passed, overall: grade.data.overall };
     if (!entry?.verified) return [{ workId: grade.data.workId, recorded, rederived: { missing: ['work.verified'] }, checkMismatches: [], match: false }];
+    // A grade recorded under other rubric versions cannot be derived again by these: say so, do not guess.
+    const versions = new Map(rubrics.map((r) => [r.id, r.version]));
+    const foreign = grade.data.rubrics.filter((r) => versions.get(r.rubricId) !== r.rubricVersion).map((r) => `${r.rubricId}@${r.rubricVersion}`);
+    if (foreign.length > 0) {
+      return [{ workId: grade.data.workId, recorded, rederived: { missing: foreign.map((id) => `rubric ${id}, which is not loaded`) }, checkMismatches: [], match: false }];
+    }
     const completions = checksFromRecord(entry.items, entry.completions, entry.verified.data.features);
     const checkMismatches = entry.items.flatMap((item) => {
       const recorded = entry.completions.get(item.decisionId)?.verdict;
