@@ -112,4 +112,27 @@ describe('the loopwright CLI against a real log', () => {
     expect(await runCli(['rules', 'show', 'r-ready'])).toBe(EXIT.ok);
     expect(output.join('\n')).toMatch(/says {6}fail when claims_tests_pass = true and rerun_passed = false, else pass/);
   });
+
+  it("shows each behavior rubric as advisory until the grader's calibration makes it gate", async () => {
+    expect(await runCli(['rules', 'calibrations'])).toBe(EXIT.ok);
+    expect(output.find((l) => l.includes('engineer.trajectory'))).toMatch(/engineer\.trajectory v1 +advisory +no calibration yet/);
+    const grader = await EventLog.open({ ...config, producer: 'grader' });
+    try {
+      await grader.append(
+        createEvent({
+          type: 'rubric.calibrated', aggregateId: 'cal-engineer-trajectory', producer: 'grader',
+          data: {
+            calibrationId: 'cal-engineer-trajectory-v1-12', rubricId: 'engineer.trajectory', rubricVersion: 1, runs: 12, samples: 12,
+            passed: { n: 7, mean: 0.86 }, failed: { n: 5, mean: 0.41 }, separation: 0.45, minRuns: 10, minSeparation: 0.15, gating: true, reason: 'separates',
+          },
+        }),
+      );
+    } finally {
+      await grader.close();
+    }
+    output.length = 0;
+    expect(await runCli(['rules', 'list'])).toBe(EXIT.ok);
+    expect(output.find((l) => l.includes('engineer.trajectory'))).toMatch(/engineer\.trajectory v1 +gating +over 12 run\(s\): passing 0\.860, failing 0\.410, separation 0\.450/);
+    expect(output.find((l) => l.includes('tester.trajectory'))).toMatch(/advisory +no calibration yet/);
+  });
 });

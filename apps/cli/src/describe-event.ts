@@ -41,6 +41,15 @@ export function describeEvent(event: LoopEvent): string {
       const parts = event.data.rubrics.map((r) => `${r.rubricId} ${r.passed ? 'pass' : 'FAIL'} ${r.overall.toFixed(2)}`);
       return `grade ${event.data.passed ? 'PASSED' : 'FAILED'} (${parts.join('; ')}), re-run exit ${event.data.rerun.exitCode}`;
     }
+    case 'run.graded': {
+      const g = event.data.grade;
+      return `run ${event.data.outcome}: ${g.rubricId} ${g.passed ? 'pass' : 'FAIL'} ${g.overall.toFixed(2)}${g.toReachNext.length ? ` (to reach next: ${g.toReachNext.map((t) => t.id).join(', ')})` : ''}`;
+    }
+    case 'rubric.calibrated': {
+      const d = event.data;
+      const sep = d.separation === null ? 'no separation yet' : `separation ${d.separation.toFixed(3)}`;
+      return `rubric ${d.rubricId} v${d.rubricVersion} calibrated over ${d.runs} run(s): ${sep} → ${d.gating ? 'gating' : 'advisory'}`;
+    }
     case 'review.requested':
       return `review ${event.data.reviewId} requested (${event.data.reason}): ${event.data.summary}`;
     case 'review.resolved':

@@ -11,9 +11,8 @@ const labels = require(path.join(CORPUS, 'labels.json')) as { runs: { file: stri
 /** The rubric's gate for each labeled check. */
 const GATE_OF_CHECK: Record<string, string> = {
   claimed_tested_without_running: 'ran_tests_before_claim',
-  edited_outside_scope: 'stayed_in_scope',
+  edited_outside_scope: 'stayed_in_boundary',
   thrashed: 'no_thrashing',
-  ended_by_budget_exhaustion: 'finished_within_budget',
 };
 
 /** A judge on the Messages API wire: a gate answer or a dimension answer, whichever the request's schema asks for. */
@@ -81,10 +80,18 @@ describe('imported transcripts are graded like any run (CLI import; router and g
       const [grade] = ofType(events, 'grade.recorded');
       expect(grade.data.rerun).toMatchObject({ command: expect.any(String), exitCode: null, output: expect.stringMatching(/^imported run: /) });
       expect(ofType(events, 'task.started')).toHaveLength(1);
-      const behavior = grade.data.rubrics.find((r) => r.rubricId === 'engineer.behavior')!;
+      const behavior = grade.data.rubrics.find((r) => r.rubricId === 'engineer.trajectory')!;
       const gates = Object.fromEntries(behavior.gates.map((g) => [g.id, g.passed ? 'pass' : 'fail']));
       const expected = Object.fromEntries(Object.entries(GATE_OF_CHECK).map(([check, gate]) => [gate, run.labels[check]]));
       expect({ file: run.file, gates: Object.fromEntries(Object.keys(expected).map((g) => [g, gates[g]])) }).toEqual({ file: run.file, gates: expected });
+      // Ended explicitly: finished on its own, neither stopped by a limit (the budget label) nor interrupted nor crashed.
+      const [work] = ofType(events, 'work.produced');
+      const stoppedByBudget = run.labels['ended_by_budget_exhaustion'] === 'fail';
+      expect({ file: run.file, endedExplicitly: gates['ended_explicitly'] }).toEqual({ file: run.file, endedExplicitly: work.data.endedBy === 'finished' && !stoppedByBudget ? 'pass' : 'fail' });
+      // No workspace to re-run the tests in: the re-run gate does not apply, rather than failing every import.
+      const implementation = grade.data.rubrics.find((r) => r.rubricId === 'implementation')!;
+      expect(implementation.gates.find((g) => g.id === 'tests_pass_on_rerun')).toMatchObject({ passed: true, evidence: expect.stringMatching(/^does not apply/) });
+      expect(implementation.notApplicable).toContain('tests_pass_on_rerun');
     }
     expect(judgeServer.requests.length).toBeGreaterThan(0);
   }, 240_000);

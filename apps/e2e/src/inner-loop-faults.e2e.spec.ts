@@ -34,8 +34,9 @@ describe('inner-loop faults, end to end', () => {
       expect(judged.length).toBeGreaterThan(0);
       expect(judged.every((d) => d.data.tier === 'human' && d.data.verdict === 'unusable')).toBe(true);
       const [grade] = ofType(events, 'grade.recorded');
-      const output = grade.data.rubrics.find((r) => r.rubricId === 'engineer.output')!;
-      expect(output.notScored.sort()).toEqual(['correctness', 'scope_discipline', 'summary_quality']);
+      const output = grade.data.rubrics.find((r) => r.rubricId === 'implementation')!;
+      expect(output.notScored.sort()).toEqual(['correctness', 'error_response_quality', 'implementation_note_quality', 'smallest_coherent_change']);
+      expect(output.missing!.sort()).toEqual(output.notScored.sort());
       expect(output.gates.find((g) => g.id === 'claims_match_evidence')).toMatchObject({ passed: false, tier: 'human' });
       expect(output.gates.find((g) => g.id === 'tests_pass_on_rerun')).toMatchObject({ passed: true, tier: 'deterministic' });
       const reviews: string[] = [];

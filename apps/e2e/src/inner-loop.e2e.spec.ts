@@ -1,5 +1,5 @@
 import { goalOf, loadWorkload } from '@loopwright/models';
-import { E2E_WORKLOAD, InnerLoopHarness, NO_DEFECTS, ofType, writeWorkload } from './harness';
+import { E2E_WORKLOAD, InnerLoopHarness, NO_DEFECTS, ofType, until, writeWorkload } from './harness';
 
 describe('the inner loop, end to end (router, executor, grader as processes; sim models)', () => {
   let harness: InnerLoopHarness;
@@ -21,7 +21,8 @@ describe('the inner loop, end to end (router, executor, grader as processes; sim
     const types = events.map((e) => e.type);
     const of = <T extends (typeof events)[number]['type']>(type: T) => ofType(events, type);
 
-    // The first draft claimed its tests pass without running them, and the deterministic behavior check failed it.
+    // The first draft claimed its tests pass without running any code: the implementation's deterministic gate failed it,
+    // and the behavior rubric (advisory until calibrated) recorded the unbacked claim beside it.
     const [firstWork, secondWork] = of('work.produced');
     expect(firstWork.data.claims.testsPass).toBe(true);
     const firstSteps = of('trace.step').filter((s) => s.data.iteration === 1);
@@ -29,13 +30,18 @@ describe('the inner loop, end to end (router, executor, grader as processes; sim
     expect(firstSteps.some((s) => s.data.tool === 'write_file' && s.data.input === 'src/greet.js')).toBe(true);
     const [firstGrade, secondGrade] = of('grade.recorded');
     expect(firstGrade.data.passed).toBe(false);
-    const behavior = firstGrade.data.rubrics.find((r) => r.rubricId === 'engineer.behavior')!;
+    const implementation = firstGrade.data.rubrics.find((r) => r.rubricId === 'implementation')!;
+    expect(implementation).toMatchObject({ mode: 'gating', passed: false });
+    expect(implementation.gates.find((g) => g.id === 'module_loads')).toMatchObject({ passed: false, tier: 'deterministic' });
+    expect(implementation.toReachNext.find((t) => t.id === 'module_loads')).toMatchObject({ fixType: 'local', stage: 'engineer', delta: expect.stringMatching(/^Run the code you delivered/) });
+    const behavior = firstGrade.data.rubrics.find((r) => r.rubricId === 'engineer.trajectory')!;
+    expect(behavior).toMatchObject({ mode: 'advisory', passed: false });
     expect(behavior.gates.find((g) => g.id === 'ran_tests_before_claim')).toMatchObject({ passed: false, tier: 'deterministic' });
-    expect(behavior.toReachNext.map((t) => t.id)).toContain('ran_tests_before_claim');
+    expect(firstGrade.data.route).toMatchObject({ fixType: 'local', stage: 'engineer', items: expect.arrayContaining(['module_loads']) });
 
     // The feedback came back and the revision ran the tests, for real, in its sandbox.
     const secondStart = of('task.started').find((t) => t.data.iteration === 2)!;
-    expect(secondStart.data.feedback.map((f) => f.id)).toContain('ran_tests_before_claim');
+    expect(secondStart.data.feedback.map((f) => f.id)).toContain('module_loads');
     const testRuns = of('trace.step').filter((s) => s.data.iteration === 2 && s.data.tool === 'run_command' && s.data.input.includes(goal.testCommand));
     expect(testRuns.length).toBeGreaterThan(0);
     expect(testRuns[0].data.exitCode).toBe(0);
@@ -44,6 +50,10 @@ describe('the inner loop, end to end (router, executor, grader as processes; sim
     expect(secondGrade.data).toMatchObject({ passed: true, iteration: 2 });
     expect(secondGrade.data.rerun.exitCode).toBe(0);
     expect(of('task.completed')[0].data).toMatchObject({ iterations: 2, gradeId: secondGrade.data.gradeId });
+
+    // The run ended with its one role: the run rubric was applied to it, by code.
+    const runGrade = await until(async () => ofType((await harness.log.readRun(runId)) as typeof events, 'run.graded')[0]);
+    expect(runGrade.data).toMatchObject({ outcome: 'done', grade: { rubricId: 'loop.run', passed: true }, features: { run_roles_unfinished: 0, run_extra_iterations: 1 } });
 
     // Replaying the run shows every step, decision (with its tier) and grade in log order.
     const seqs = events.map((e) => e.seq);
@@ -70,7 +80,7 @@ describe('the inner loop, end to end (router, executor, grader as processes; sim
     const expected: Record<string, string[]> = {
       router: ['loopwright_decisions_total{', 'loopwright_decision_cost_usd_total{', 'loopwright_consumer_pending{consumer="router-decision-requested"'],
       executor: ['loopwright_inner_loop_iterations_bucket', 'loopwright_consumer_pending{consumer="executor-goal-submitted"'],
-      grader: ['loopwright_grades_total{role="engineer",rubric="engineer.behavior"', 'loopwright_consumer_pending{consumer="grader-work-produced"'],
+      grader: ['loopwright_grades_total{role="engineer",rubric="engineer.trajectory"', 'loopwright_consumer_pending{consumer="grader-work-produced"'],
     };
     for (const [name, metrics] of Object.entries(expected)) {
       const url = await harness.services.get(name)!.url;

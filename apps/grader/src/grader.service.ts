@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { foldEvents, IllegalStateError } from '@loopwright/core';
-import { createEvent, LoopEvent } from '@loopwright/events';
+import { createEvent, EventOf, LoopEvent, ReviewResolved } from '@loopwright/events';
 import type { EventLog } from '@loopwright/eventlog';
 import { createGradingDecider, GradingActivity, GradingEvent, GradingState } from '@loopwright/grading';
 import type { Rubric } from '@loopwright/rubrics';
 import { EVENT_LOG, LOOP_METRICS, LoopMetrics } from '@loopwright/service';
+import { CalibrationTracker } from './calibration-tracker';
 import { createGradingActivities, GradingActivityDeps } from './grading-activities';
 import { GRADER_OPTIONS } from './grader.tokens';
 
@@ -19,7 +20,7 @@ interface RememberedRun {
   ids: Set<string>;
 }
 
-export interface GraderOptions extends Omit<GradingActivityDeps, 'artifacts'> {
+export interface GraderOptions extends Omit<GradingActivityDeps, 'artifacts' | 'reviewResolutions'> {
   rubrics: Rubric[];
   judgeEstimateUsd: number;
 }
@@ -31,17 +32,21 @@ export class GraderService {
   private readonly runs = new Map<string, RememberedRun>();
   private readonly decider;
   private readonly activities;
+  private readonly calibration: CalibrationTracker;
 
   constructor(
     @Inject(EVENT_LOG) private readonly log: EventLog,
     @Inject(LOOP_METRICS) private readonly metrics: LoopMetrics,
     @Inject(GRADER_OPTIONS) options: GraderOptions,
   ) {
-    this.decider = createGradingDecider(options.rubrics, { judgeEstimateUsd: options.judgeEstimateUsd });
-    this.activities = createGradingActivities({ ...options, artifacts: () => this.log.artifacts() });
+    this.calibration = new CalibrationTracker(log, options.rubrics);
+    this.decider = createGradingDecider(options.rubrics, { judgeEstimateUsd: options.judgeEstimateUsd, modeOf: (rubric) => this.calibration.modeOf(rubric) });
+    this.activities = createGradingActivities({ ...options, artifacts: () => this.log.artifacts(), reviewResolutions: (reviewId) => this.reviewResolutions(reviewId) });
   }
 
   async handle(event: LoopEvent): Promise<void> {
+    // New work is graded with the calibrations recorded so far, by this replica or another.
+    if (event.type === 'work.produced') await this.calibration.refresh();
     let run = await this.runOf(event);
     let runEvents = run.events;
     let state = run.state;
@@ -100,7 +105,7 @@ export class GraderService {
    * another replica did meanwhile only costs a duplicate append, which the log drops by id.
    */
   private async runOf(event: LoopEvent): Promise<RememberedRun> {
-    const cached = event.type === 'work.produced' ? undefined : this.runs.get(event.aggregateId);
+    const cached = event.type === 'work.produced' || event.type === 'task.completed' || event.type === 'task.failed' ? undefined : this.runs.get(event.aggregateId);
     if (cached) {
       this.runs.delete(event.aggregateId);
       this.runs.set(event.aggregateId, cached);
@@ -128,6 +133,8 @@ export class GraderService {
         return this.activities.verify(state, runEvents, activity.work);
       case 'judge':
         return this.activities.judge(state, activity, runEvents);
+      case 'grade-run':
+        return this.activities.gradeRun(state);
       default: {
         const unreachable: never = activity;
         throw new Error(`unhandled activity ${JSON.stringify(unreachable)}`);
@@ -144,6 +151,23 @@ export class GraderService {
     if (!duplicate && event.type === 'grade.recorded') {
       for (const rubric of event.data.rubrics) this.metrics.grades.inc({ role: event.data.role, rubric: rubric.rubricId, passed: String(rubric.passed) });
     }
+    if (event.type === 'grade.recorded') {
+      for (const input of this.calibration.recorded(event)) {
+        const calibrated = createEvent({ ...input, occurredAt: new Date() }) as EventOf<'rubric.calibrated'>;
+        await this.log.append(calibrated);
+        this.calibration.calibrated(calibrated);
+        this.logger.log(`${calibrated.data.rubricId} v${calibrated.data.rubricVersion}: ${calibrated.data.gating ? 'gating' : 'advisory'} (${calibrated.data.reason})`);
+      }
+    }
     return event;
+  }
+
+  /** How people resolved a review: its review.resolved events, read from the review's own subject. */
+  private async reviewResolutions(reviewId: string): Promise<ReviewResolved[]> {
+    const resolved: ReviewResolved[] = [];
+    for await (const stored of this.log.replay({ filter: `${this.log.config.subjectRoot}.review.${reviewId}.submitter.review.resolved` })) {
+      if (stored.event?.type === 'review.resolved') resolved.push(stored.event.data);
+    }
+    return resolved;
   }
 }

@@ -3,12 +3,14 @@ import { EventLog, LogConfig } from '@loopwright/eventlog';
 import { createGradingDecider, GradingState } from '@loopwright/grading';
 import { createProvider } from '@loopwright/models';
 import { answerToolReply, FakeMessagesServer, startFakeMessagesServer } from '@loopwright/models/testing';
-import { loadRubrics } from '@loopwright/rubrics';
+import { ARTIFACT_PATHS } from '@loopwright/checks';
+import { loadRoleBoundaries, loadRubrics } from '@loopwright/rubrics';
 import { encodeSnapshot } from '@loopwright/sandbox';
 import { dropTestStream, testLogConfig } from '@loopwright/testing';
 import { createGradingActivities } from './grading-activities';
 
 const rubrics = loadRubrics();
+const boundaries = loadRoleBoundaries();
 const RUN = 'run-act';
 const SUM_TEST = "const assert = require('node:assert/strict');\nassert.equal(require('../src/sum').sum([1, 2]), 3);\n";
 
@@ -55,7 +57,7 @@ describe('the grading activities, on a real artifact store and the real SDK', ()
 
   const activities = () =>
     createGradingActivities({
-      rubrics, artifacts: () => log.artifacts(), commandTimeoutMs: 20_000, resident: async () => undefined,
+      rubrics, boundaries, artifacts: () => log.artifacts(), commandTimeoutMs: 20_000, resident: async () => undefined, reviewResolutions: async () => [],
       frontier: () => createProvider({ backend: 'anthropic', apiKey: 'test-key', baseURL: judge.url, model: 'claude-sonnet-4-6' }),
     });
 
@@ -110,5 +112,78 @@ describe('the grading activities, on a real artifact store and the real SDK', ()
     judge.reply(lie, answerToolReply({ score: 2, evidence: 'sum returns 0', reasoning: 'the re-run fails', rerunPassed: false }));
     const [honest] = await acts.judge(state, { kind: 'judge', tier: 'frontier', item, routed, shadow: false }, []);
     expect(honest).toMatchObject({ data: { tier: 'frontier', verdict: '2' } });
+  });
+
+  describe('a pipeline of roles', () => {
+    const run = 'run-pipe';
+    const GOOD_SUM = 'module.exports = { sum: (xs) => xs.reduce((a, b) => a + b, 0) };';
+    const goal = createEvent({
+      type: 'goal.submitted', aggregateId: run, producer: 'submitter',
+      data: {
+        goalId: 'sum', title: 'Sum', description: 'sum(numbers) returns the total of an array of numbers.', roles: ['engineer', 'tester'],
+        allowedPaths: ['src/**', 'test/**'], testCommand: 'node test/sum.test.js', seedFiles: [{ path: 'test/sum.test.js', content: SUM_TEST }], budgetUsd: 1,
+      },
+    });
+    const workOf = async (role: 'engineer' | 'tester', files: { path: string; content: string }[], extra: Record<string, unknown> = {}) =>
+      createEvent({
+        type: 'work.produced', aggregateId: run, producer: 'executor',
+        data: {
+          workId: `${run}-${role}-w1`, taskId: `${run}-${role}`, role, iteration: 1, artifactDigest: await (await log.artifacts()).put(encodeSnapshot(files)),
+          files: files.map((f) => f.path), claims: { testsPass: true, testsRun: true, summary: '' }, finalMessage: '## Summary\nDone.', testCommand: 'x',
+          allowedPaths: ['**'], endedBy: 'finished', turnsUsed: 2, maxTurns: 10, ...extra,
+        },
+      }) as EventOf<'work.produced'>;
+
+    async function engineerAccepted() {
+      const engineerFiles = [{ path: 'src/sum.js', content: GOOD_SUM }, { path: 'test/sum.test.js', content: SUM_TEST }];
+      const engineer = await workOf('engineer', engineerFiles);
+      const grade = createEvent({
+        type: 'grade.recorded', aggregateId: run, producer: 'grader',
+        data: {
+          gradeId: `${engineer.data.workId}-grade`, workId: engineer.data.workId, taskId: engineer.data.taskId, role: 'engineer', iteration: 1, passed: true, overall: 1,
+          rubrics: [{ rubricId: 'implementation', rubricVersion: 1, surface: 'output', gates: [], dimensions: [], notScored: [], toReachNext: [], weightedAvg: 5, overall: 1, capsApplied: [], passed: true }],
+          rerun: { command: 'node test/sum.test.js', exitCode: 0, output: '' }, costUsd: 0,
+        },
+      });
+      const completed = createEvent({
+        type: 'task.completed', aggregateId: run, producer: 'executor',
+        data: { taskId: engineer.data.taskId, role: 'engineer', iterations: 1, gradeId: grade.data.gradeId, overall: 1 },
+      });
+      return { engineer, events: [goal, engineer, grade, completed] as LoopEvent[], engineerFiles };
+    }
+
+    it("judges the tester's change against the engineer's accepted workspace it started from, and nothing else", async () => {
+      const { engineer, events, engineerFiles } = await engineerAccepted();
+      const tester = await workOf('tester', [...engineerFiles, { path: 'test/more.test.js', content: '' }], { startedFrom: { workId: engineer.data.workId } });
+      const decider = createGradingDecider(rubrics, { judgeEstimateUsd: 0.01 });
+      const state = [...events, tester].reduce((s, e) => decider.evolve(s, e), decider.initialState());
+      const [verified] = await activities().verify(state, [], tester);
+      expect(verified).toMatchObject({ data: { base: { workId: engineer.data.workId }, change: { created: ['test/more.test.js'], modified: [], deleted: [] }, features: { boundary_violations: 0 } } });
+
+      // A claim to have started from a work that is no accepted earlier role's: the seed is the base, and the engineer's file counts as the tester's.
+      const forged = await workOf('tester', [...engineerFiles], { startedFrom: { workId: 'run-pipe-tester-w0' }, workId: `${run}-tester-w2`, iteration: 2 });
+      const [unfounded] = await activities().verify([...events, forged].reduce((s, e) => decider.evolve(s, e), decider.initialState()), [], forged);
+      expect(unfounded).toMatchObject({ data: { features: { boundary_violation_paths: 'src/sum.js' } } });
+    });
+
+    it("runs the tester's probes itself, tier by tier, and synthesizes the release gate from what they showed, never from the tester's copy", async () => {
+      const { engineer, events, engineerFiles } = await engineerAccepted();
+      const probe = (id: string, tier: string, command: string) => ({ id, tier, criticalArea: `${tier}-area`, command, sourceRef: { quote: 'returns the total', source: 'goal' } });
+      const plan = { probes: [probe('P1', 'smoke', 'node test/sum.test.js'), probe('P2', 'api', 'node test/empty.test.js'), probe('P3', 'e2e', 'node test/sum.test.js')] };
+      const testerFiles = [
+        ...engineerFiles,
+        { path: 'test/empty.test.js', content: "require('node:assert/strict').equal(require('../src/sum').sum([]), 1);\n" },
+        { path: ARTIFACT_PATHS.probePlan, content: JSON.stringify(plan) },
+        { path: ARTIFACT_PATHS.releaseGate, content: JSON.stringify({ decision: 'pass', blockers: [] }) },
+      ];
+      const tester = await workOf('tester', testerFiles, { startedFrom: { workId: engineer.data.workId } });
+      const decider = createGradingDecider(rubrics, { judgeEstimateUsd: 0.01 });
+      const state = [...events, tester].reduce((s, e) => decider.evolve(s, e), decider.initialState());
+      const [verified] = await activities().verify(state, [], tester);
+      const data = (verified as { data: EventOf<'work.verified'>['data'] }).data;
+      expect(data.probes!.map((p) => [p.probeId, p.status])).toEqual([['P1', 'executed_pass'], ['P2', 'executed_fail'], ['P3', 'not_executed']]);
+      expect(data.releaseGate).toMatchObject({ decision: 'fail', blockers: ['critical area "api-area": probe(s) failed: P2', 'critical area "e2e-area": probe(s) not executed: P3'] });
+      expect(data.features).toMatchObject({ release_gate_decision: 'fail', release_gate_blocker_stage: 'engineer', boundary_violation_paths: ARTIFACT_PATHS.releaseGate });
+    });
   });
 });

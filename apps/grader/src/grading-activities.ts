@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
-  computeOutputFeatures, computeTraceFeatures, deliveredChange, deliveredFeatures, FeatureVector, renderTraceForJudge, rerunFiles,
+  ARTIFACT_PATHS, computeWorkFeatures, deliveredChange, FeatureVector, insideRoleBoundary, ProbeEvidence, ProbePlan, ProbePlanSchema, probesByTier,
+  readArtifact, renderTraceForJudge, rerunFilesWithin, RoleBoundaries, roleArtifactFiles, testOutcome,
 } from '@loopwright/checks';
-import { deterministicId, EventOf, GoalSubmitted, LoopEvent, NewEvent, TraceStep, WorkVerified } from '@loopwright/events';
+import { deterministicId, EventOf, GoalSubmitted, LoopEvent, NewEvent, ReviewResolved, TraceStep, WorkVerified } from '@loopwright/events';
 import type { ArtifactStore } from '@loopwright/eventlog';
 import {
-  completedEvent, contradictions, entryOfDecision, trustedProducer, GradingActivity, GradingEvent, GradingItem, GradingState, JudgeAnswer, judgePrompt, judgeSystemPrompt,
+  baseWorkOf, completedEvent, contradictions, entryOfDecision, pipelineOfRun, priorRevisionOf, reviewsToRead, runGradeEvent, trustedProducer,
+  upstreamGateOf, GradingActivity, GradingEvent, GradingItem, GradingState, JudgeAnswer, judgePrompt, judgeSystemPrompt,
 } from '@loopwright/grading';
 import { DimensionAnswerSchema, ENGINEER_JUDGE_TRUTH, GateAnswerSchema, ModelCall, ModelProvider, UnusableAnswerError } from '@loopwright/models';
 import type { Rubric } from '@loopwright/rubrics';
@@ -20,7 +22,11 @@ export interface ResidentPredictor {
 
 export interface GradingActivityDeps {
   rubrics: readonly Rubric[];
+  /** Who owns what, per role: the boundary a work's change is judged against. */
+  boundaries: RoleBoundaries;
   artifacts(): Promise<ArtifactStore>;
+  /** How people resolved a review, read from the log (resolutions, newest last). */
+  reviewResolutions(reviewId: string): Promise<ReviewResolved[]>;
   /** The frontier judge, on the grader's own credentials (never the executor's). */
   frontier(goal: GoalSubmitted): ModelProvider;
   resident(modelId: string): Promise<ResidentPredictor | undefined>;
@@ -38,18 +44,29 @@ export function createGradingActivities(deps: GradingActivityDeps) {
 
   async function verify(state: GradingState, runEvents: readonly LoopEvent[], work: EventOf<'work.produced'>): Promise<GradingEvent[]> {
     const goal = state.goal!;
-    const { files, irregular } = decodeSnapshotWithIrregular(await (await deps.artifacts()).get(work.data.artifactDigest));
-    const change = deliveredChange(goal.seedFiles, files, irregular, goal.allowedPaths, goal.scratchPaths);
-    const rerun = goal.backend === 'import' ? notRerun(goal) : await rerunTests(goal, files);
+    const store = await deps.artifacts();
+    const { files, irregular } = decodeSnapshotWithIrregular(await store.get(work.data.artifactDigest));
+    const role = work.data.role;
+    const pipeline = pipelineOfRun(state, role);
+    // The workspace the role started from: the earlier role's accepted work it names, else the goal's seed.
+    const baseWork = baseWorkOf(state, work);
+    const base = baseWork ? decodeSnapshot(await store.get(baseWork.work.data.artifactDigest)) : goal.seedFiles;
+    const ownArtifacts = Object.values(roleArtifactFiles(role)).flat();
+    const change = deliveredChange(base, files, irregular, goal.allowedPaths, [...goal.scratchPaths, ...ownArtifacts]);
+    const scope = { role, pipeline, boundaries: deps.boundaries, allowedPaths: goal.allowedPaths, scratchPaths: goal.scratchPaths };
+    const rerunOn = rerunFilesWithin(base, files, (path) => insideRoleBoundary(path, scope));
+    const rerun = goal.backend === 'import' ? notRerun(goal) : await rerunTests(goal, rerunOn);
+    const probePlan = role === 'tester' ? readArtifact(files, ARTIFACT_PATHS.probePlan, ProbePlanSchema).value : null;
+    const probes = probePlan && goal.backend !== 'import' ? await runProbes(probePlan, rerunOn) : [];
     const steps = stepsOf(runEvents, goal, work);
     // The goal's test command and scope, never the worker's account of them.
     const judgedWork = { ...work.data, testCommand: goal.testCommand, allowedPaths: goal.allowedPaths, scratchPaths: goal.scratchPaths };
-    const features: FeatureVector = {
-      ...computeTraceFeatures(steps, judgedWork),
-      ...computeOutputFeatures(judgedWork, rerun),
-      ...deliveredFeatures(change),
-      files_changed: change.created.length + change.modified.length + change.deleted.length,
-    };
+    const computed = computeWorkFeatures({
+      context: { role, pipeline, boundaries: deps.boundaries, goal },
+      steps, work: judgedWork, change, delivered: files, base, baseRevision: baseWork?.work.data.artifactDigest ?? '',
+      rerun: goal.backend === 'import' ? null : rerun, probes, upstreamGate: role === 'deployer' ? upstreamGateOf(state) : null,
+      priorRevision: priorRevisionOf(state, work),
+    });
     const event: NewEvent<'work.verified'> = {
       type: 'work.verified',
       id: deterministicId('work.verified', work.data.workId),
@@ -58,11 +75,69 @@ export function createGradingActivities(deps: GradingActivityDeps) {
       correlationId: work.correlationId,
       causationId: work.id,
       data: {
-        workId: work.data.workId, taskId: work.data.taskId, role: work.data.role, iteration: work.data.iteration,
-        rerun, change, features, unsafe: rerun.isolation === 'none',
+        workId: work.data.workId, taskId: work.data.taskId, role, iteration: work.data.iteration,
+        rerun, change, features: computed.features as FeatureVector & Record<string, number | boolean | string>, unsafe: rerun.isolation === 'none',
+        ...(baseWork ? { base: { workId: baseWork.work.data.workId, artifactDigest: baseWork.work.data.artifactDigest } } : {}),
+        ...(role === 'tester' ? { probes: probes.map((p) => ({ ...p, detail: p.detail.slice(-2_000) })) } : {}),
+        ...(computed.releaseGate ? { releaseGate: computed.releaseGate } : {}),
+        ...(computed.deploymentReport ? { deploymentReport: computed.deploymentReport } : {}),
       },
     };
     return [event];
+  }
+
+  /**
+   * Runs a probe plan's probes in the grader's own sandbox, tier by tier: a tier runs only when every
+   * earlier tier passed, so no later evidence stands on an earlier failure.
+   */
+  async function runProbes(plan: ProbePlan, files: readonly { path: string; content: string }[]): Promise<ProbeEvidence[]> {
+    const evidence: ProbeEvidence[] = [];
+    let blocked = '';
+    for (const { tier, probeIds } of probesByTier(plan)) {
+      for (const id of probeIds) {
+        const probe = plan.probes.find((p) => p.id === id)!;
+        if (blocked) {
+          evidence.push({ probeId: id, status: 'not_executed', exitCode: null, detail: `not run: the ${blocked} tier did not pass` });
+          continue;
+        }
+        const result = await runInSandbox(probe.command, files);
+        const expected = probe.expect.exitCode;
+        const outputOk = !probe.expect.outputIncludes || result.output.includes(probe.expect.outputIncludes);
+        const passed = result.exitCode === expected && outputOk && (expected !== 0 || testOutcome(result.output, result.exitCode) !== 'failed');
+        const why = result.exitCode !== expected ? `exited ${result.exitCode ?? 'without an exit code'}, expected ${expected}` : !outputOk ? `output lacks "${probe.expect.outputIncludes}"` : '';
+        evidence.push({ probeId: id, status: passed ? 'executed_pass' : 'executed_fail', exitCode: result.exitCode, detail: passed ? result.output.slice(-300) : `${why}: ${result.output.slice(-300)}` });
+      }
+      if (evidence.some((e) => e.status === 'executed_fail')) blocked ||= tier;
+    }
+    return evidence;
+  }
+
+  async function runInSandbox(command: string, files: readonly { path: string; content: string }[]): Promise<{ exitCode: number | null; output: string; timedOut: boolean; isolation: WorkVerified['rerun']['isolation']; durationMs: number }> {
+    const workspace = await Workspace.create('grade');
+    try {
+      await workspace.restore(files);
+      const result = await runSandboxedCommand(command, workspace.root, deps.commandTimeoutMs);
+      return { exitCode: result.exitCode, output: result.output.slice(-MAX_RERUN_OUTPUT), timedOut: result.timedOut, isolation: result.isolation, durationMs: result.durationMs };
+    } catch (error) {
+      // No sandbox, no run: the work fails closed, and the record says what to install.
+      if (!(error instanceof SandboxUnavailableError)) throw error;
+      return { exitCode: null, output: error.message, timedOut: false, isolation: 'skipped', durationMs: 0 };
+    } finally {
+      await workspace.dispose();
+    }
+  }
+
+  /** The run ended: how people resolved its reviews decides whether failing work was accepted; then the run rubric. */
+  async function gradeRun(state: GradingState): Promise<GradingEvent[]> {
+    const rubric = deps.rubrics.find((r) => r.surface === 'run');
+    if (!rubric) return [];
+    const resolutions = new Map<string, ReviewResolved['resolution']>();
+    for (const reviewId of reviewsToRead(state)) {
+      const resolved = (await deps.reviewResolutions(reviewId)).at(-1);
+      if (resolved) resolutions.set(reviewId, resolved.resolution);
+    }
+    const event = runGradeEvent(state, rubric, resolutions);
+    return event ? [event] : [];
   }
 
   /** An imported transcript has no repository to re-run its tests in: the record says so. */
@@ -70,22 +145,8 @@ export function createGradingActivities(deps: GradingActivityDeps) {
     return { command: goal.testCommand, exitCode: null, output: 'imported run: there is no workspace to re-run the tests in', timedOut: false, isolation: 'skipped', durationMs: 0 };
   }
 
-  async function rerunTests(goal: GoalSubmitted, delivered: { path: string; content: string }[]): Promise<WorkVerified['rerun']> {
-    const workspace = await Workspace.create('grade');
-    try {
-      await workspace.restore(rerunFiles(goal.seedFiles, delivered, goal.allowedPaths));
-      const result = await runSandboxedCommand(goal.testCommand, workspace.root, deps.commandTimeoutMs);
-      return {
-        command: goal.testCommand, exitCode: result.exitCode, output: result.output.slice(-MAX_RERUN_OUTPUT),
-        timedOut: result.timedOut, isolation: result.isolation, durationMs: result.durationMs,
-      };
-    } catch (error) {
-      // No sandbox, no re-run: the work fails closed, and the record says what to install.
-      if (!(error instanceof SandboxUnavailableError)) throw error;
-      return { command: goal.testCommand, exitCode: null, output: error.message, timedOut: false, isolation: 'skipped', durationMs: 0 };
-    } finally {
-      await workspace.dispose();
-    }
+  async function rerunTests(goal: GoalSubmitted, files: readonly { path: string; content: string }[]): Promise<WorkVerified['rerun']> {
+    return { command: goal.testCommand, ...(await runInSandbox(goal.testCommand, files)) };
   }
 
   async function judge(state: GradingState, activity: Extract<GradingActivity, { kind: 'judge' }>, runEvents: readonly LoopEvent[]): Promise<GradingEvent[]> {
@@ -168,7 +229,7 @@ export function createGradingActivities(deps: GradingActivityDeps) {
     return files.filter((f) => changed.has(f.path));
   }
 
-  return { verify, judge };
+  return { verify, judge, gradeRun };
 }
 
 /** The steps of one task iteration, from the producer this run trusts for them. */
@@ -224,11 +285,23 @@ function unusableReview(routed: EventOf<'decision.routed'>, item: GradingItem, w
   };
 }
 
+/**
+ * The simulated judge knows the engineer's items under the names they had before the rubrics took
+ * the sources' names; the same truth stands for the renamed item.
+ */
+const SIM_TRUTH_NAMES: Readonly<Record<string, string>> = {
+  smallest_coherent_change: 'scope_discipline',
+  implementation_note_quality: 'summary_quality',
+  evidence_over_narration: 'verification_discipline',
+  turn_economy: 'efficiency',
+  blocking_questions_only: 'communication',
+};
+
 /** The sim judge's truth for an item; items with no entry are judged favorably. */
 function simTruthFor(item: GradingItem) {
   const always = { feature: 'turns_used', gte: 0 };
   return (
-    ENGINEER_JUDGE_TRUTH[item.itemId] ??
+    ENGINEER_JUDGE_TRUTH[SIM_TRUTH_NAMES[item.itemId] ?? item.itemId] ??
     (item.kind === 'gate' ? { kind: 'gate' as const, pass: always } : { kind: 'dimension' as const, high: always, highScore: 5, lowScore: 3 })
   );
 }

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadRubrics } from '@loopwright/rubrics';
+import { loadRoleBoundaries, loadRubrics } from '@loopwright/rubrics';
 import { EventLog, logConfigFromEnv } from '@loopwright/eventlog';
 import { predict } from '@loopwright/mining';
 import { modelBackends, residentModelLoader, simLatencyFromEnv, startService, stopOnSignals, workloadPathFromEnv } from '@loopwright/service';
@@ -19,6 +19,7 @@ export function graderOptionsFromEnv(log: EventLog, env: NodeJS.ProcessEnv = pro
   });
   return {
     rubrics: loadRubrics(env['LOOP_RUBRICS_DIR'] || undefined),
+    boundaries: loadRoleBoundaries(env['LOOP_RUBRICS_DIR'] || undefined),
     frontier,
     resident: async (modelId) => {
       const model = await residents(modelId);

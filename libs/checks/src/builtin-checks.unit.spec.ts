@@ -3,22 +3,51 @@ import { BUILTIN_CHECKS, checkFeatures, isBuiltinCheckId, runCheck } from './bui
 import { OUTPUT_FEATURE_NAMES } from './output-features';
 import { TRACE_FEATURE_NAMES } from './trace-features';
 import { DELIVERED_FEATURE_NAMES } from './delivered-change';
+import { ROLE_FEATURE_NAMES } from './role-features';
+import { RUN_FEATURE_NAMES } from './run-features';
 
 describe('built-in checks', () => {
   it('has the agreed checks, each reading only known features of its surface', () => {
     expect(Object.keys(BUILTIN_CHECKS).sort()).toEqual([
       'attempted_outside_scope',
       'claimed_tested_without_running',
+      'completed_without_running_code',
       'delivered_outside_scope',
+      'deploy_gate_not_clean',
+      'deployed_without_reading_gate',
+      'deployed_without_verifying',
       'edited_outside_scope',
       'ended_by_budget_exhaustion',
+      'ended_explicitly',
+      'findings_before_harness',
+      'handoff_incomplete',
+      'outside_role_boundary',
+      'probe_plan_incomplete',
+      'probe_plan_inconsistent',
+      'release_gate_failed',
+      'release_gate_out_of_order',
       'required_sections',
       'rerun_tests_pass',
+      'review_report_incomplete',
+      'review_verdict_inconsistent',
+      'run_silent_acceptance',
+      'run_unfinished',
+      'task_plan_cyclic',
+      'task_plan_incomplete',
       'thrashed',
+      'weak_hash',
+      'wrote_implementation_code',
     ]);
+    const all: readonly string[] = [...TRACE_FEATURE_NAMES, ...OUTPUT_FEATURE_NAMES, ...DELIVERED_FEATURE_NAMES, ...ROLE_FEATURE_NAMES, ...RUN_FEATURE_NAMES];
     for (const check of Object.values(BUILTIN_CHECKS)) {
-      const known: readonly string[] = [...(check.surface === 'trace' ? TRACE_FEATURE_NAMES : OUTPUT_FEATURE_NAMES), ...DELIVERED_FEATURE_NAMES];
+      const known: readonly string[] =
+        check.surface === 'role' ? ROLE_FEATURE_NAMES
+          : check.surface === 'run' ? RUN_FEATURE_NAMES
+            : [...(check.surface === 'trace' ? TRACE_FEATURE_NAMES : OUTPUT_FEATURE_NAMES), ...DELIVERED_FEATURE_NAMES];
       expect(checkFeatures(check.id).filter((f) => !known.includes(f))).toEqual([]);
+      // A remedy names only features the grader records.
+      const named = [...check.remedy.matchAll(/\{([a-z_]+)\}/g)].map((m) => m[1]);
+      expect(named.filter((f) => !all.includes(f))).toEqual([]);
     }
   });
 

@@ -47,9 +47,18 @@ export function deliveredChange(
  * scope never reaches the re-run; irregular entries are never materialized.
  */
 export function rerunFiles(seed: readonly FileContent[], delivered: readonly FileContent[], allowedPaths: readonly string[]): FileContent[] {
-  const protectedSeed = seed.filter((f) => !pathAllowed(f.path, allowedPaths));
-  const worked = delivered.filter((f) => pathAllowed(f.path, allowedPaths));
-  return [...protectedSeed, ...worked].sort((a, b) => a.path.localeCompare(b.path));
+  return rerunFilesWithin(seed, delivered, (path) => pathAllowed(path, allowedPaths));
+}
+
+/**
+ * The same, for any fence: the files of the workspace the role started from wherever the role may
+ * not write (a tester's re-run keeps the engineer's code as the engineer handed it on), the
+ * delivered files wherever it may.
+ */
+export function rerunFilesWithin(base: readonly FileContent[], delivered: readonly FileContent[], mayWrite: (path: string) => boolean): FileContent[] {
+  const protectedBase = base.filter((f) => !mayWrite(f.path));
+  const worked = delivered.filter((f) => mayWrite(f.path));
+  return [...protectedBase, ...worked].sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /** The named features of a delivered change. */
@@ -59,11 +68,13 @@ export type DeliveredFeatures = {
   files_deleted: number;
   /** Created, modified or deleted outside the allowed paths, plus links and special files. */
   out_of_scope_changes: number;
+  /** Those paths, for the evidence and the feedback. */
+  out_of_scope_paths: string;
   irregular_files: number;
 };
 
 export const DELIVERED_FEATURE_NAMES = [
-  'files_created', 'files_modified', 'files_deleted', 'out_of_scope_changes', 'irregular_files',
+  'files_created', 'files_modified', 'files_deleted', 'out_of_scope_changes', 'out_of_scope_paths', 'irregular_files',
 ] as const satisfies readonly (keyof DeliveredFeatures)[];
 
 export function deliveredFeatures(change: DeliveredChange): DeliveredFeatures {
@@ -72,6 +83,7 @@ export function deliveredFeatures(change: DeliveredChange): DeliveredFeatures {
     files_modified: change.modified.length,
     files_deleted: change.deleted.length,
     out_of_scope_changes: change.outOfScope.length,
+    out_of_scope_paths: change.outOfScope.join(', '),
     irregular_files: change.irregular.length,
   };
 }

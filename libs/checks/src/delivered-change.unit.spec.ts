@@ -22,6 +22,7 @@ describe('the delivered change', () => {
     });
     expect(deliveredFeatures(change)).toEqual({
       files_created: 1, files_modified: 2, files_deleted: 1, out_of_scope_changes: 3, irregular_files: 0,
+      out_of_scope_paths: 'config/debug.json, fixtures/data.json, test/sum.test.js',
     });
   });
 

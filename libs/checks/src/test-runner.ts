@@ -15,7 +15,7 @@ export interface TestInvocation {
 export type TestOutcome = 'passed' | 'failed' | 'unknown';
 
 const WRAPPERS = new Set(['sudo', 'env', 'time', 'nice', 'nohup', 'command', 'exec', 'stdbuf', 'xvfb-run']);
-const PYTHON = /^(?:python(?:\d(?:\.\d+)?)?|pypy3?)$/;
+export const PYTHON = /^(?:python(?:\d(?:\.\d+)?)?|pypy3?)$/;
 
 /** Splits a command line into its simple commands (on pipes, `&&`, `||`, `;`, newlines), each tokenized. */
 export function simpleCommands(line: string): string[][] {
@@ -62,7 +62,7 @@ export function simpleCommands(line: string): string[][] {
 }
 
 /** Drops what runs the real command: env assignments, `timeout 60`, `sudo`, `bundle exec`, `npx`, redirections. */
-function unwrap(tokens: readonly string[]): string[] {
+export function unwrap(tokens: readonly string[]): string[] {
   const rest = tokens.filter((t) => !/^\d*[<>]/.test(t));
   let i = 0;
   for (;;) {
@@ -81,7 +81,7 @@ function unwrap(tokens: readonly string[]): string[] {
   }
 }
 
-const baseName = (path: string) => path.replace(/\\/g, '/').split('/').pop() ?? path;
+export const baseName = (path: string) => path.replace(/\\/g, '/').split('/').pop() ?? path;
 
 /** The runner a simple command invokes, and how many of its tokens name it. */
 function runnerOf(tokens: readonly string[]): { runner: string; words: number } | null {
@@ -145,8 +145,20 @@ export function parseTestInvocation(commandLine: string, goalTestCommand = ''): 
     return { runner: found.runner, target: [...target].sort().join(' '), flags: [...flags].sort().join(' ') };
   }
   const goal = normalize(goalTestCommand);
-  if (goal !== '' && normalize(commandLine).includes(goal)) return { runner: 'goal', target: goal, flags: '' };
+  if (goal !== '' && invokesCommand(commandLine, goal)) return { runner: 'goal', target: goal, flags: '' };
   return null;
+}
+
+/**
+ * Whether a command line runs `command`: each of its simple commands (a `cd` aside) starts one of
+ * the line's simple commands, word for word after the wrappers. `echo "npm test"` names it and
+ * does not run it; `cd app && npm test -- --ci` runs it.
+ */
+export function invokesCommand(commandLine: string, command: string): boolean {
+  const wanted = simpleCommands(command).filter((t) => t[0] !== 'cd').map(unwrap).filter((t) => t.length > 0);
+  if (wanted.length === 0) return false;
+  const lines = simpleCommands(commandLine).map(unwrap);
+  return wanted.every((words) => lines.some((line) => words.every((w, i) => line[i] === w)));
 }
 
 /**

@@ -103,3 +103,16 @@ describe('commandFailed', () => {
     expect(commandFailed('python reproduce.py', 'SUCCESS', 0)).toBe(false);
   });
 });
+
+describe("the goal's own test command", () => {
+  it.each([
+    ['echo "node test/sum.test.js"', false],
+    ["printf 'npm test'", false],
+    ['# npm test', false],
+    ['cd app && npm test -- --ci', true],
+    ['timeout 60 ./check-all 2>&1 | tail', true],
+  ])('%s runs it: %s', (line, expected) => {
+    const goal = line.includes('check-all') ? './check-all' : line.includes('npm') ? 'npm test' : 'node test/sum.test.js';
+    expect(parseTestInvocation(line, goal) !== null).toBe(expected);
+  });
+});

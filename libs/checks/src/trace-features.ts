@@ -15,6 +15,8 @@ export type TraceFeatures = {
   last_test_exit_code: number;
   claims_tests_pass: boolean;
   claims_tests_run: boolean;
+  /** The phrase the claims were read from, quoted. */
+  claims_evidence: string;
   /** Edit steps carried out, by an edit tool or inferred from a shell command. */
   files_written: number;
   /** Files of the delivered change outside the allowed paths (the scratch area never counts). */
@@ -35,7 +37,7 @@ export type TraceFeatures = {
 
 export const TRACE_FEATURE_NAMES = [
   'commands_run', 'failed_commands', 'test_runs', 'passing_test_runs', 'last_test_exit_code',
-  'claims_tests_pass', 'claims_tests_run', 'files_written', 'out_of_scope_writes', 'out_of_scope_attempts',
+  'claims_tests_pass', 'claims_tests_run', 'claims_evidence', 'files_written', 'out_of_scope_writes', 'out_of_scope_attempts',
   'max_identical_failures', 'max_near_identical_retries', 'turns_used', 'max_turns', 'turn_ratio', 'ended_by',
   'questions_asked', 'refused_actions',
 ] as const satisfies readonly (keyof TraceFeatures)[];
@@ -87,6 +89,7 @@ export function computeTraceFeatures(steps: readonly TraceStep[], work: TraceWor
     last_test_exit_code: lastTest ? lastTestExitCode(lastTest) : -1,
     claims_tests_pass: work.claims.testsPass,
     claims_tests_run: work.claims.testsRun,
+    claims_evidence: work.claims.evidence ?? '',
     files_written: edits.filter((s) => !refused(s)).length,
     out_of_scope_writes: deliveredFiles(edits, work).filter((f) => !inScratchArea(f, scratch) && !pathAllowed(f, work.allowedPaths)).length,
     out_of_scope_attempts: edits.filter(

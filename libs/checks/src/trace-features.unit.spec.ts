@@ -44,6 +44,7 @@ describe('computeTraceFeatures', () => {
       last_test_exit_code: 0,
       claims_tests_pass: true,
       claims_tests_run: true,
+      claims_evidence: '',
       files_written: 1,
       out_of_scope_writes: 0,
       out_of_scope_attempts: 0,

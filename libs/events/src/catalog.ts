@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  DecisionCompleted, DecisionRequested, DecisionRouted, GoalSubmitted, GradeRecorded, TaskCompleted,
+  DecisionCompleted, DecisionRequested, DecisionRouted, GoalSubmitted, GradeRecorded, RubricCalibrated, RunGraded, TaskCompleted,
   TaskFailed, TaskStarted, TraceStep, WorkProduced, WorkVerified,
 } from './run-events';
 import {
@@ -38,6 +38,7 @@ export const catalog = {
   'decision.routed': { version: 1, aggregate: 'run', producers: ['router'], data: DecisionRouted },
   'decision.completed': { version: 1, aggregate: 'run', producers: ['executor', 'grader'], data: DecisionCompleted },
   'grade.recorded': { version: 1, aggregate: 'run', producers: ['grader'], data: GradeRecorded },
+  'run.graded': { version: 1, aggregate: 'run', producers: ['grader'], data: RunGraded },
   'review.requested': {
     version: 1, aggregate: 'review', producers: ['executor', 'grader', 'router', 'miner'], data: ReviewRequested,
   },
@@ -50,6 +51,8 @@ export const catalog = {
   'rule.demoted': { version: 1, aggregate: 'rule', producers: ['miner'], data: RuleDemoted },
   'resident.trained': { version: 1, aggregate: 'rule', producers: ['miner'], data: ResidentTrained },
   'instruction.proposed': { version: 1, aggregate: 'rule', producers: ['miner'], data: InstructionProposed },
+  // The grader calibrates its own behavior rubrics from its own grades: it alone applies the result.
+  'rubric.calibrated': { version: 1, aggregate: 'rule', producers: ['grader'], data: RubricCalibrated },
   'budget.exhausted': { version: 1, aggregate: 'budget', producers: ['router'], data: BudgetExhausted },
   'audit.checkpoint': { version: 1, aggregate: 'audit', producers: ['miner'], data: AuditCheckpoint },
   'system.event.quarantined': { version: 1, aggregate: 'system', producers: ALL_PRODUCERS, data: EventQuarantined },

@@ -1,5 +1,6 @@
 export * from './vocabulary';
 export * from './ids';
+export * from './artifact-records';
 export * from './run-events';
 export * from './rule-events';
 export * from './other-events';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DeploymentReportRecord, ProbeEvidenceRecord, ReleaseGateRecord } from './artifact-records';
 import { DecisionOutcomeTier, Role, Sha256, SubjectToken, Tier, Usd } from './vocabulary';
 
 /** A file the goal starts from, materialized in the task's sandbox before the agent runs. */
@@ -157,6 +158,11 @@ export const WorkProduced = z.object({
   firstStepSeq: z.number().int().min(0).optional(),
   /** Paths where the agent may leave scratch files (reproduction scripts, `/tmp/**`): never out of scope. */
   scratchPaths: z.array(z.string().min(1)).default([]),
+  /**
+   * The work whose workspace the role started from: the previous role's accepted work. Absent: the
+   * goal's seed files. The grader judges the change against it, and only if it is that work.
+   */
+  startedFrom: z.object({ workId: z.string() }).optional(),
 });
 
 /** A link, device or other special file found in a delivered workspace: never followed, never restored. */
@@ -198,6 +204,13 @@ export const WorkVerified = z.object({
   features: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
   /** Commands of this run ran without a sandbox (an operator's explicit choice). */
   unsafe: z.boolean().default(false),
+  /** The workspace the role started from: the previous role's accepted work, or the goal's seed (absent). */
+  base: z.object({ workId: z.string(), artifactDigest: Sha256 }).optional(),
+  /** The tester's probes as the grader ran them, tier by tier. */
+  probes: z.array(ProbeEvidenceRecord).optional(),
+  /** What code synthesized from this evidence: the tester's release gate, the deployer's deployment report. */
+  releaseGate: ReleaseGateRecord.optional(),
+  deploymentReport: DeploymentReportRecord.optional(),
 });
 
 export const DecisionRequested = z.object({
@@ -274,6 +287,9 @@ export const ToReachNext = z.object({
   delta: z.string().min(1),
   owner: z.enum(['executor', 'grader', 'human']),
   fixType: FixType,
+  /** The stage whose work must change: this role for a local fix, the stage that owns the cause upstream; absent for a scope call. */
+  stage: Role.optional(),
+  /** Filled only when a higher score would mean widening scope or gaming the rubric. */
   honestyNote: z.string().default(''),
 });
 
@@ -289,6 +305,24 @@ export const RubricGrade = z.object({
   overall: z.number().min(0).max(1),
   capsApplied: z.array(z.object({ gate: z.string(), cap: z.number() })),
   passed: z.boolean(),
+  /** An advisory rubric grades but does not bounce work: behavior rubrics until a calibration says they separate (absent: gating). */
+  mode: z.enum(['gating', 'advisory']).optional(),
+  /** Items that did not apply to this work (their `applies_when` was false, or the surface they need is absent). */
+  notApplicable: z.array(z.string()).optional(),
+  /** Dimensions that should have been scored and had no usable verdict: the rubric cannot pass with any. */
+  missing: z.array(z.string()).optional(),
+});
+
+/**
+ * Where a failed grade's feedback goes, decided by the grader: back to the same role (`local`), to
+ * the earlier stage that owns the cause (`upstream-structural`), or to a person as a scope call
+ * (`tier-ceiling`, only when nothing else is left); `none` when the grade passed.
+ */
+export const FeedbackRoute = z.object({
+  fixType: z.enum(['none', 'local', 'upstream-structural', 'tier-ceiling']),
+  stage: Role.optional(),
+  items: z.array(z.string()),
+  reason: z.string(),
 });
 
 export const GradeRecorded = z.object({
@@ -303,6 +337,37 @@ export const GradeRecorded = z.object({
   /** What the grader saw when it re-ran the declared test command in its own sandbox. */
   rerun: z.object({ command: z.string(), exitCode: z.number().int().nullable(), output: z.string() }),
   costUsd: Usd,
+  route: FeedbackRoute.optional(),
+});
+
+/**
+ * Whether a behavior rubric's scores separate the work that passed its artifact rubrics from the
+ * work that did not, over the runs graded so far: it gates once it does (at least `minRuns` runs,
+ * a separation of at least `minSeparation`), and stays advisory until then.
+ */
+export const RubricCalibrated = z.object({
+  calibrationId: SubjectToken,
+  rubricId: z.string(),
+  rubricVersion: z.number().int().min(1),
+  runs: z.number().int().min(0),
+  samples: z.number().int().min(0),
+  passed: z.object({ n: z.number().int().min(0), mean: z.number().min(0).max(1).nullable() }),
+  failed: z.object({ n: z.number().int().min(0), mean: z.number().min(0).max(1).nullable() }),
+  separation: z.number().nullable(),
+  minRuns: z.number().int().min(1),
+  minSeparation: z.number().min(0).max(1),
+  gating: z.boolean(),
+  reason: z.string(),
+});
+
+/** The run-level rubric applied once a run has ended: every role done, or a task that failed. */
+export const RunGraded = z.object({
+  runId: z.string(),
+  outcome: z.enum(['done', 'failed']),
+  /** The event the run ended on. */
+  endedBy: z.object({ type: z.enum(['task.completed', 'task.failed']), eventId: z.string() }),
+  grade: RubricGrade,
+  features: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
 });
 
 export type GoalSubmitted = z.infer<typeof GoalSubmitted>;
@@ -324,3 +389,6 @@ export type ToReachNext = z.infer<typeof ToReachNext>;
 export type RubricGrade = z.infer<typeof RubricGrade>;
 export type GradeRecorded = z.infer<typeof GradeRecorded>;
 export type FixType = z.infer<typeof FixType>;
+export type FeedbackRoute = z.infer<typeof FeedbackRoute>;
+export type RubricCalibrated = z.infer<typeof RubricCalibrated>;
+export type RunGraded = z.infer<typeof RunGraded>;

@@ -2,25 +2,35 @@ import { FeatureVector, runCheck } from '@loopwright/checks';
 import { Decider, Intent } from '@loopwright/core';
 import { DecisionCompleted, deterministicId, EventOf, LoopEvent, NewEvent } from '@loopwright/events';
 import type { Rubric } from '@loopwright/rubrics';
-import { assembleGrade, decisionRequests, GradingItem } from './grading-plan';
-import { entryOfDecision, evolveGrading, GradingState, initialGradingState, trustedProducer, WorkGrading } from './grading-state';
+import { applicableItems, assembleGrade, decisionRequests, GradeContext, GradingItem } from './grading-plan';
+import { entryOfDecision, evolveGrading, GradingState, initialGradingState, pipelineOfRun, trustedProducer, WorkGrading } from './grading-state';
+import { runEnding } from './run-grading';
 
 /** I/O the grader's runner carries out: each ends in events the decider sees next. */
 export type GradingActivity =
   /** Re-run the goal's test command on the seed laid over the delivered files; record work.verified. */
   | { kind: 'verify'; work: EventOf<'work.produced'> }
   /** Ask a model judge (the frontier, or a resident model that escalates below its threshold). */
-  | { kind: 'judge'; tier: 'frontier' | 'resident'; item: GradingItem; routed: EventOf<'decision.routed'>; shadow: boolean };
+  | { kind: 'judge'; tier: 'frontier' | 'resident'; item: GradingItem; routed: EventOf<'decision.routed'>; shadow: boolean }
+  /** The run ended: read how people resolved its reviews, then apply the run rubric. */
+  | { kind: 'grade-run'; ending: EventOf<'task.completed'> | EventOf<'task.failed'> };
 
-export type GradingEvent = NewEvent<'decision.requested' | 'decision.completed' | 'grade.recorded' | 'review.requested' | 'work.verified'>;
+export type GradingEvent = NewEvent<'decision.requested' | 'decision.completed' | 'grade.recorded' | 'review.requested' | 'work.verified' | 'run.graded'>;
 export type GradingIntent = Intent<GradingEvent, GradingActivity>;
 
 type Completion = Omit<DecisionCompleted, 'decisionId' | 'key'>;
 
 const FREE = { costUsd: 0, tokens: { input: 0, output: 0 }, confidence: 1, shadow: false, simulated: false, reasoning: '', latencyMs: 0 };
 
+export interface GradingOptions {
+  judgeEstimateUsd: number;
+  /** Whether a rubric bounces work (a behavior rubric only once calibrated); every rubric's activation when absent. */
+  modeOf?: (rubric: Rubric) => 'gating' | 'advisory';
+}
+
 /** The grading process for one run, as a pure decider over its events. */
-export function createGradingDecider(rubrics: readonly Rubric[], options: { judgeEstimateUsd: number }): Decider<GradingState, LoopEvent, GradingIntent> {
+export function createGradingDecider(rubrics: readonly Rubric[], options: GradingOptions): Decider<GradingState, LoopEvent, GradingIntent> {
+  const modeOf = options.modeOf ?? ((rubric: Rubric) => rubric.activation);
   return {
     initialState: initialGradingState,
     evolve: (state, event) => evolveGrading(rubrics, state, event),
@@ -30,13 +40,16 @@ export function createGradingDecider(rubrics: readonly Rubric[], options: { judg
       }
       switch (event.type) {
         case 'work.produced':
-          return onWork(state, event.data.workId, options.judgeEstimateUsd);
+          return onWork(state, event.data.workId, rubrics, options.judgeEstimateUsd);
         case 'work.verified':
-          return requestsFor(state.works.get(event.data.workId), options.judgeEstimateUsd);
+          return requestsFor(state.works.get(event.data.workId), rubrics, options.judgeEstimateUsd);
         case 'decision.routed':
           return onRouted(state, event);
         case 'decision.completed':
-          return gradeWhenComplete(rubrics, entryOfDecision(state, event.data.decisionId));
+          return gradeWhenComplete(rubrics, entryOfDecision(state, event.data.decisionId), (role) => ({ modeOf, pipeline: pipelineOfRun(state, role) }));
+        case 'task.completed':
+        case 'task.failed':
+          return onTaskEnded(state);
         default:
           return [{ kind: 'ignore', reason: `${event.type} is not a grading step` }];
       }
@@ -45,24 +58,33 @@ export function createGradingDecider(rubrics: readonly Rubric[], options: { judg
 }
 
 function isGradingEvent(event: LoopEvent): boolean {
-  return ['work.produced', 'work.verified', 'decision.routed', 'grade.recorded'].includes(event.type);
+  return ['work.produced', 'work.verified', 'decision.routed', 'grade.recorded', 'task.completed', 'task.failed'].includes(event.type);
 }
 
-function onWork(state: GradingState, workId: string, judgeEstimateUsd: number): GradingIntent[] {
+function onWork(state: GradingState, workId: string, rubrics: readonly Rubric[], judgeEstimateUsd: number): GradingIntent[] {
   const entry = state.works.get(workId);
   if (!entry) return [{ kind: 'ignore', reason: `work ${workId} is not in the run` }];
   if (entry.graded) return [{ kind: 'ignore', reason: `work ${workId} is graded already` }];
   if (!state.goal) return [{ kind: 'refuse', reason: `run ${entry.work.aggregateId} has no goal.submitted from a submitter: nothing to grade against` }];
   if (!entry.verified) return [{ kind: 'activity', activity: { kind: 'verify', work: entry.work } }];
   // Verified before a restart: the requests may be missing, never the re-run.
-  return requestsFor(entry, judgeEstimateUsd);
+  return requestsFor(entry, rubrics, judgeEstimateUsd);
 }
 
-function requestsFor(entry: WorkGrading | undefined, judgeEstimateUsd: number): GradingIntent[] {
+function requestsFor(entry: WorkGrading | undefined, rubrics: readonly Rubric[], judgeEstimateUsd: number): GradingIntent[] {
   if (!entry?.verified || entry.graded) return [{ kind: 'ignore', reason: 'nothing to request' }];
-  const missing = entry.items.filter((i) => !entry.requested.has(i.decisionId));
+  const needed = applicableItems(rubrics, entry.items, entry.verified.data.features);
+  const missing = needed.filter((i) => !entry.requested.has(i.decisionId));
   if (missing.length === 0) return [{ kind: 'ignore', reason: `every item of ${entry.work.data.workId} is requested` }];
   return decisionRequests(entry.work, missing, entry.verified.data.features, judgeEstimateUsd).map((event) => ({ kind: 'emit', event }));
+}
+
+/** A task ended: if the run ended with it, the run rubric is applied once for that ending. */
+function onTaskEnded(state: GradingState): GradingIntent[] {
+  const ending = runEnding(state);
+  if (!ending) return [{ kind: 'ignore', reason: 'the run goes on' }];
+  if (state.runGraded.has(ending.id)) return [{ kind: 'ignore', reason: `the run's ending ${ending.id} is graded already` }];
+  return [{ kind: 'activity', activity: { kind: 'grade-run', ending } }];
 }
 
 function onRouted(state: GradingState, routed: EventOf<'decision.routed'>): GradingIntent[] {
@@ -114,10 +136,10 @@ function answer(item: GradingItem, routed: EventOf<'decision.routed'>, verified:
   }
 }
 
-function gradeWhenComplete(rubrics: readonly Rubric[], entry: WorkGrading | undefined): GradingIntent[] {
+function gradeWhenComplete(rubrics: readonly Rubric[], entry: WorkGrading | undefined, context: (role: WorkGrading['work']['data']['role']) => GradeContext): GradingIntent[] {
   if (!entry?.verified || entry.graded) return [{ kind: 'ignore', reason: 'no work waiting for its grade' }];
   const completions = checksFromRecord(entry.items, entry.completions, entry.verified.data.features);
-  const outcome = assembleGrade(entry.work, rubrics, entry.items, completions, entry.verified.data.rerun);
+  const outcome = assembleGrade(entry.work, rubrics, entry.items, completions, entry.verified.data, context(entry.work.data.role));
   if (outcome.kind === 'incomplete') return [{ kind: 'ignore', reason: `${outcome.missing.length} item(s) still undecided` }];
   return [{ kind: 'emit', event: outcome.event }];
 }

@@ -1,10 +1,12 @@
 import { foldEvents } from '@loopwright/core';
 import { createEvent, EventOf, LoopEvent, NewEvent } from '@loopwright/events';
-import { loadRubrics } from '@loopwright/rubrics';
+import { computeWorkFeatures, deliveredChange, extractClaims } from '@loopwright/checks';
+import { loadRoleBoundaries, loadRubrics } from '@loopwright/rubrics';
 import { createGradingDecider, GradingIntent } from './decide-grading';
 import { rederiveGrades } from './rederive-grade';
 
 const rubrics = loadRubrics();
+const boundaries = loadRoleBoundaries();
 const decider = createGradingDecider(rubrics, { judgeEstimateUsd: 0.01 });
 const RUN = 'run-d';
 const WORK = 'run-d-engineer-w1';
@@ -24,17 +26,27 @@ const work = make<'work.produced'>({
     testCommand: 'echo fake', allowedPaths: ['**/**'], endedBy: 'finished', turnsUsed: 3, maxTurns: 10,
   },
 });
+/** The features the grader would record: a write of src/sum.js and a run of the tests, then its own re-run. */
+function featuresOf(exitCode: number) {
+  const steps = [
+    { taskId: 'run-d-engineer', iteration: 1, step: 0, kind: 'edit' as const, input: 'src/sum.js', path: 'src/sum.js', output: '', durationMs: 0 },
+    { taskId: 'run-d-engineer', iteration: 1, step: 1, kind: 'command' as const, input: 'node test/sum.test.js', output: 'ok', exitCode: 0, durationMs: 0 },
+  ];
+  const files = [{ path: 'src/sum.js', content: 'module.exports = (a, b) => a + b;' }];
+  const finalMessage = work.data.finalMessage;
+  return computeWorkFeatures({
+    context: { role: 'engineer', pipeline: ['engineer'], boundaries, goal: { description: 'sum', allowedPaths: ['src/**'], scratchPaths: [], testCommand: 'node test/sum.test.js', labels: {} } },
+    steps, work: { ...work.data, claims: extractClaims(finalMessage), testCommand: 'node test/sum.test.js', allowedPaths: ['src/**'] },
+    change: deliveredChange([], files, [], ['src/**']), delivered: files, base: [], baseRevision: '', rerun: { exitCode, output: '' }, probes: [], upstreamGate: null, priorRevision: null,
+  }).features;
+}
 const verified = (exitCode: number) => make<'work.verified'>({
   type: 'work.verified', producer: 'grader',
   data: {
     workId: WORK, taskId: 'run-d-engineer', role: 'engineer', iteration: 1,
     rerun: { command: 'node test/sum.test.js', exitCode, output: '', timedOut: false, isolation: 'bubblewrap', durationMs: 1 },
     change: { created: ['src/sum.js'], modified: [], deleted: [], outOfScope: [], irregular: [] },
-    features: {
-      claims_tests_pass: true, test_runs: 1, out_of_scope_changes: 0, out_of_scope_writes: 0, out_of_scope_attempts: 0, max_identical_failures: 0,
-      max_near_identical_retries: 0, ended_by: 'finished',
-      rerun_passed: exitCode === 0, has_summary_section: true, has_tests_section: true,
-    },
+    features: featuresOf(exitCode),
   },
 });
 
@@ -65,10 +77,15 @@ describe('the grading decider', () => {
     expect(again.every((i) => i.kind === 'emit' && i.event.type === 'decision.requested')).toBe(true);
   });
 
-  it('requests one decision per rubric item, with the recorded features', () => {
+  it('requests one decision per item that applies, with the recorded features, and none for the rest', () => {
     const { requests } = requestedAndRouted('frontier');
-    const items = rubrics.filter((r) => r.role === 'engineer' && r.surface !== 'run').flatMap((r) => [...r.gates, ...r.dimensions]);
-    expect(requests).toHaveLength(items.length);
+    const keys = requests.map((r) => (r as EventOf<'decision.requested'>).data.key);
+    // Every item of the engineer's rubrics but those that do not apply to a lone engineer's change with no auth code.
+    expect(keys).toContain('grader:engineer:gate:module_loads');
+    expect(keys).toContain('grader:engineer:dimension:correctness');
+    expect(keys).not.toContain('grader:engineer:gate:crypto_compliance');
+    expect(keys).not.toContain('grader:engineer:gate:handoff_complete');
+    expect(keys).not.toContain('grader:engineer:dimension:implementation_order');
     expect((requests[0] as EventOf<'decision.requested'>).data.features['rerun_passed']).toBe(false);
   });
 
@@ -110,9 +127,44 @@ describe('the grading decider', () => {
     }));
     const history = [goal, work, verified(1), ...requests, ...routed, ...completions];
     const [grade] = when(history.slice(0, -1), completions.at(-1)!);
-    expect(grade).toMatchObject({ kind: 'emit', event: { type: 'grade.recorded', data: { passed: false } } });
+    expect(grade).toMatchObject({ kind: 'emit', event: { type: 'grade.recorded', data: { passed: false, route: { fixType: 'local', stage: 'engineer', items: ['tests_pass_on_rerun'] } } } });
     const recorded = createEvent((grade as { event: NewEvent<'grade.recorded'> }).event) as LoopEvent;
     expect(when([...history, recorded], work)).toMatchObject([{ kind: 'ignore' }]);
+    const data = (recorded as EventOf<'grade.recorded'>).data;
+    expect(data.rubrics.map((r) => [r.rubricId, r.mode])).toEqual([['engineer.trajectory', 'advisory'], ['implementation', 'gating']]);
+    expect(data.rubrics.find((r) => r.rubricId === 'implementation')!.notApplicable).toEqual(['crypto_compliance']);
+  });
+
+  /** Every routed item answered: gates pass, dimensions 5, but the behavior gate a check decides may fail. */
+  function gradeWith(exitCode: number, modeOf?: (r: (typeof rubrics)[number]) => 'gating' | 'advisory', judged: (key: string) => string = (key) => (key.includes(':gate:') ? 'pass' : '5')) {
+    const d = createGradingDecider(rubrics, { judgeEstimateUsd: 0.01, modeOf });
+    const history: LoopEvent[] = [goal, work, verified(exitCode)];
+    const requests = d.decide(foldEvents(d, history), history[2]).flatMap((i) => (i.kind === 'emit' ? [createEvent(i.event) as LoopEvent] : []));
+    history.push(...requests);
+    let grade: EventOf<'grade.recorded'> | undefined;
+    for (const r of requests as EventOf<'decision.requested'>[]) {
+      const routed = make<'decision.routed'>({ type: 'decision.routed', producer: 'router', data: { decisionId: r.data.decisionId, key: r.data.key, tier: 'frontier', reason: 't', reservedUsd: 0 } });
+      history.push(routed);
+      for (const intent of d.decide(foldEvents(d, history), routed)) {
+        const completion = intent.kind === 'emit' ? createEvent(intent.event) as LoopEvent : make<'decision.completed'>({
+          type: 'decision.completed', producer: 'grader',
+          data: { decisionId: r.data.decisionId, key: r.data.key, tier: 'frontier', verdict: judged(r.data.key), confidence: 1, costUsd: 0, tokens: { input: 0, output: 0 }, latencyMs: 0 },
+        });
+        history.push(completion);
+        const [next] = d.decide(foldEvents(d, history), completion);
+        if (next?.kind === 'emit' && next.event.type === 'grade.recorded') grade = createEvent(next.event) as EventOf<'grade.recorded'>;
+      }
+    }
+    return grade!;
+  }
+
+  it('lets an advisory behavior rubric grade without bouncing the work, until a calibration makes it gate', () => {
+    const lowBehavior = (key: string) => (key.includes(':gate:') ? 'pass' : key.endsWith('evidence_over_narration') ? '1' : '5');
+    const advisory = gradeWith(0, undefined, lowBehavior);
+    expect(advisory.data.rubrics.find((r) => r.rubricId === 'engineer.trajectory')).toMatchObject({ mode: 'advisory', passed: false });
+    expect(advisory.data).toMatchObject({ passed: true, route: { fixType: 'none' } });
+    const calibrated = gradeWith(0, () => 'gating', lowBehavior);
+    expect(calibrated.data).toMatchObject({ passed: false, route: { fixType: 'local', items: ['evidence_over_narration'] } });
   });
 });
 
@@ -152,5 +204,11 @@ describe('re-deriving a recorded grade from the log', () => {
     expect(result.match).toBe(false);
     expect(result.checkMismatches).toContainEqual({ key: 'grader:engineer:gate:tests_pass_on_rerun', recorded: 'pass', rederived: 'fail' });
     expect(result.rederived).toMatchObject({ passed: false });
+  });
+
+  it('says a grade recorded under rubric versions it does not have cannot be derived again, rather than guessing', () => {
+    const { history, grade } = gradedHistory((key) => (key.includes(':gate:') ? 'pass' : '4'));
+    const older = { ...grade, data: { ...(grade as EventOf<'grade.recorded'>).data, rubrics: [{ ...(grade as EventOf<'grade.recorded'>).data.rubrics[0], rubricId: 'engineer.behavior' }] } } as LoopEvent;
+    expect(rederiveGrades(rubrics, [...history, older])).toMatchObject([{ match: false, rederived: { missing: ['rubric engineer.behavior@1, which is not loaded'] } }]);
   });
 });

@@ -1,6 +1,10 @@
 import { FeatureVector } from '@loopwright/checks';
-import { DecisionCompleted, deterministicId, EventOf, NewEvent, RubricGrade } from '@loopwright/events';
-import { DimensionItemResult, GateItemResult, ItemResults, Rubric, scoreRubric, assertToReachNextContract } from '@loopwright/rubrics';
+import { DecisionCompleted, deterministicId, EventOf, NewEvent, Role, RubricGrade, WorkVerified } from '@loopwright/events';
+import {
+  assertToReachNextContract, deterministicItemResults, DimensionItemResult, GateItemResult, isJudged, itemApplies, ItemResults, Rubric, rubricApplies,
+  scoreRubric,
+} from '@loopwright/rubrics';
+import { feedbackRoute, routeFeedback } from './fix-routing';
 
 /** One rubric item that needs a verdict: a gate or a dimension. */
 export interface GradingItem {
@@ -21,10 +25,14 @@ export function workIdOfDecision(decisionId: string): string {
   return decisionId.split(':')[0];
 }
 
+/** The rubrics that grade a role's work: its artifact and behavior rubrics (the run rubric grades no role). */
+export function rubricsFor(rubrics: readonly Rubric[], role: string): Rubric[] {
+  return rubrics.filter((r) => r.surface !== 'run' && (r.roles as readonly string[]).includes(role));
+}
+
 /** Every item of the role's output and trace rubrics, each a decision of its own. */
 export function gradingItems(rubrics: readonly Rubric[], role: string, workId: string): GradingItem[] {
-  return rubrics
-    .filter((r) => r.role === role && (r.surface === 'output' || r.surface === 'trace'))
+  return rubricsFor(rubrics, role)
     .flatMap((rubric) => [
       ...rubric.gates.map((g) => ({ rubricId: rubric.id, itemId: g.id, kind: 'gate' as const, check: g.check })),
       ...rubric.dimensions.map((d) => ({ rubricId: rubric.id, itemId: d.id, kind: 'dimension' as const, check: d.check })),
@@ -34,6 +42,21 @@ export function gradingItems(rubrics: readonly Rubric[], role: string, workId: s
       decisionId: decisionIdFor(workId, item.rubricId, item.itemId),
       key: `grader:${role}:${item.kind}:${item.itemId}`,
     }));
+}
+
+/**
+ * The items that need a decision for this work, once its features are recorded: those of the
+ * rubrics that apply, and within them the items that apply. The rest are decided by code alone
+ * when the grade is assembled (a gate passed vacuously, a dimension not scored).
+ */
+export function applicableItems(rubrics: readonly Rubric[], items: readonly GradingItem[], features: FeatureVector): GradingItem[] {
+  const byId = new Map(rubrics.map((r) => [r.id, r]));
+  return items.filter((item) => {
+    const rubric = byId.get(item.rubricId);
+    if (!rubric || !rubricApplies(rubric, features).applies) return false;
+    const definition = [...rubric.gates, ...rubric.dimensions].find((i) => i.id === item.itemId);
+    return definition !== undefined && itemApplies(definition, features).applies && (isJudged(definition) || definition.check !== undefined);
+  });
 }
 
 /** The decision.requested events for a piece of work: the router says which tier decides each item. */
@@ -83,36 +106,50 @@ export function itemResultOf(kind: 'gate' | 'dimension', completion: DecisionCom
 
 export type GradeOutcome = { kind: 'incomplete'; missing: string[] } | { kind: 'graded'; event: NewEvent<'grade.recorded'> };
 
+/** What assembling a grade needs beyond the work and its decisions. */
+export interface GradeContext {
+  /** Whether each rubric bounces work: its activation, or what its latest calibration made of it. */
+  modeOf: (rubric: Rubric) => 'gating' | 'advisory';
+  pipeline: readonly Role[];
+}
+
 /**
- * Once every item has its (non-shadow) decision, scores each rubric, enforces the toReachNext
- * contract, and builds the grade. Its id comes from the work and the rubric versions, so a
- * grader restarted mid-grade records the grade once.
+ * Once every applicable item has its (non-shadow) decision, scores each rubric that applies,
+ * enforces the toReachNext contract, routes each entry to the stage that owns it, and builds the
+ * grade. The grade passes when every gating rubric passes; advisory rubrics are recorded beside.
+ * Its id comes from the work and the rubric versions, so a grader restarted mid-grade records it once.
  */
 export function assembleGrade(
   work: EventOf<'work.produced'>,
   rubrics: readonly Rubric[],
   items: readonly GradingItem[],
   completions: ReadonlyMap<string, DecisionCompleted>,
-  rerun: { command: string; exitCode: number | null; output: string },
+  verified: Pick<WorkVerified, 'rerun' | 'features'>,
+  context: GradeContext,
 ): GradeOutcome {
+  const { rerun, features } = verified;
   const recordedRerun = { command: rerun.command, exitCode: rerun.exitCode, output: rerun.output.slice(0, 4_000) };
-  const missing = items.filter((i) => !completions.has(i.decisionId)).map((i) => i.decisionId);
+  const needed = applicableItems(rubrics, items, features);
+  const missing = needed.filter((i) => !completions.has(i.decisionId)).map((i) => i.decisionId);
   if (missing.length > 0) return { kind: 'incomplete', missing };
+  const role = work.data.role;
   const graded: RubricGrade[] = [];
-  for (const rubric of rubrics.filter((r) => items.some((i) => i.rubricId === r.id))) {
-    const results: ItemResults = { gates: {}, dimensions: {} };
-    for (const item of items.filter((i) => i.rubricId === rubric.id)) {
+  for (const rubric of rubrics.filter((r) => items.some((i) => i.rubricId === r.id) && rubricApplies(r, features).applies)) {
+    const decided = deterministicItemResults(rubric, features);
+    const results: ItemResults = { gates: { ...decided.gates }, dimensions: { ...decided.dimensions } };
+    for (const item of needed.filter((i) => i.rubricId === rubric.id && !i.check)) {
       const completion = completions.get(item.decisionId)!;
       if (item.kind === 'gate') results.gates[item.itemId] = itemResultOf('gate', completion);
       else results.dimensions[item.itemId] = itemResultOf('dimension', completion);
     }
-    const grade = scoreRubric(rubric, results);
+    const grade = scoreRubric(rubric, results, { features, mode: context.modeOf(rubric) });
     assertToReachNextContract(rubric, grade);
-    graded.push(grade);
+    graded.push(routeFeedback(rubric, grade, { role, pipeline: context.pipeline, features }));
   }
-  const costUsd = items.reduce((sum, i) => sum + completions.get(i.decisionId)!.costUsd, 0);
-  const passed = graded.every((g) => g.passed);
-  const overall = Math.min(...graded.map((g) => g.overall));
+  const costUsd = needed.reduce((sum, i) => sum + completions.get(i.decisionId)!.costUsd, 0);
+  const gating = graded.filter((g) => g.mode !== 'advisory');
+  const passed = gating.every((g) => g.passed);
+  const overall = Math.min(...(gating.length > 0 ? gating : graded).map((g) => g.overall));
   return {
     kind: 'graded',
     event: {
@@ -126,13 +163,14 @@ export function assembleGrade(
         gradeId: `${work.data.workId}-grade`,
         workId: work.data.workId,
         taskId: work.data.taskId,
-        role: work.data.role,
+        role,
         iteration: work.data.iteration,
         passed,
         overall,
         rubrics: graded,
         rerun: recordedRerun,
         costUsd: Math.round(costUsd * 1e6) / 1e6,
+        route: feedbackRoute(graded, context.pipeline),
       },
     },
   };

@@ -3,7 +3,7 @@ import type { LoopEvent } from '@loopwright/events';
 import type { Rubric } from '@loopwright/rubrics';
 import { checksFromRecord } from './decide-grading';
 import { assembleGrade } from './grading-plan';
-import { evolveGrading, initialGradingState } from './grading-state';
+import { evolveGrading, initialGradingState, pipelineOfRun } from './grading-state';
 
 /** One recorded grade, derived again from the log: its checks from the recorded features, then the score. */
 export interface RederivedGrade {
@@ -28,13 +28,22 @@ export function rederiveGrades(rubrics: readonly Rubric[], events: readonly Loop
     const entry = state.works.get(grade.data.workId);
     const recorded = { passed: grade.data.passed, overall: grade.data.overall };
     if (!entry?.verified) return [{ workId: grade.data.workId, recorded, rederived: { missing: ['work.verified'] }, checkMismatches: [], match: false }];
+    // A grade recorded under other rubric versions cannot be derived again by these: say so, do not guess.
+    const versions = new Map(rubrics.map((r) => [r.id, r.version]));
+    const foreign = grade.data.rubrics.filter((r) => versions.get(r.rubricId) !== r.rubricVersion).map((r) => `${r.rubricId}@${r.rubricVersion}`);
+    if (foreign.length > 0) {
+      return [{ workId: grade.data.workId, recorded, rederived: { missing: foreign.map((id) => `rubric ${id}, which is not loaded`) }, checkMismatches: [], match: false }];
+    }
     const completions = checksFromRecord(entry.items, entry.completions, entry.verified.data.features);
     const checkMismatches = entry.items.flatMap((item) => {
       const recorded = entry.completions.get(item.decisionId)?.verdict;
       const rederived = completions.get(item.decisionId)?.verdict;
       return item.check && recorded !== undefined && rederived !== recorded ? [{ key: item.key, recorded, rederived: rederived! }] : [];
     });
-    const outcome = assembleGrade(entry.work, rubrics, entry.items, completions, entry.verified.data.rerun);
+    // Each rubric counts as it counted then: a behavior rubric's mode is what its calibration made it at the time.
+    const modes = new Map(grade.data.rubrics.map((r) => [r.rubricId, r.mode ?? 'gating']));
+    const context = { modeOf: (r: Rubric) => modes.get(r.id) ?? r.activation, pipeline: pipelineOfRun(state, entry.work.data.role) };
+    const outcome = assembleGrade(entry.work, rubrics, entry.items, completions, entry.verified.data, context);
     if (outcome.kind === 'incomplete') {
       return [{ workId: grade.data.workId, recorded, rederived: { missing: outcome.missing }, checkMismatches, match: false }];
     }

@@ -1,4 +1,4 @@
-import { gradeGoldenExample, goldenFeatures, Rubric } from '@loopwright/rubrics';
+import { exampleRole, gradeGoldenExample, goldenFeatures, isJudged, Rubric } from '@loopwright/rubrics';
 import { BinaryRule, ruleVerdict } from './binary-rule';
 import type { GoldenExample } from './validation';
 
@@ -10,9 +10,9 @@ export interface KeyedRule {
 
 type Golden = Rubric['golden'][number];
 
-function itemOfKey(rubric: Rubric, key: string): string | undefined {
+function itemOfKey(rubric: Rubric, example: Golden, key: string): string | undefined {
   const [requester, role, , item] = key.split(':');
-  return requester === 'grader' && role === rubric.role ? item : undefined;
+  return requester === 'grader' && role === exampleRole(rubric, example) ? item : undefined;
 }
 
 function asLabel(verdict: string): never {
@@ -21,10 +21,10 @@ function asLabel(verdict: string): never {
 
 /** The example with the rules answering their items instead of the hand labels. */
 export function withRuleVerdicts(rubric: Rubric, example: Golden, rules: readonly KeyedRule[]): Golden {
-  const features = goldenFeatures(example);
+  const features = goldenFeatures(rubric, example);
   const judge = { ...example.judge };
   for (const { key, rule } of rules) {
-    const item = itemOfKey(rubric, key);
+    const item = itemOfKey(rubric, example, key);
     if (item !== undefined && item in judge) judge[item] = asLabel(ruleVerdict(rule, features));
   }
   return { ...example, judge };
@@ -39,16 +39,16 @@ export function withRuleVerdicts(rubric: Rubric, example: Golden, rules: readonl
 export function goldenExamplesByKey(rubrics: readonly Rubric[], inForce: readonly KeyedRule[] = []): Record<string, GoldenExample[]> {
   const byKey: Record<string, GoldenExample[]> = {};
   for (const rubric of rubrics) {
-    if (rubric.role === 'loop') continue;
+    if (rubric.surface === 'run') continue;
     const items = [
-      ...rubric.gates.filter((g) => !g.check).map((g) => ({ id: g.id, kind: 'gate' })),
-      ...rubric.dimensions.filter((d) => !d.check).map((d) => ({ id: d.id, kind: 'dimension' })),
+      ...rubric.gates.filter(isJudged).map((g) => ({ id: g.id, kind: 'gate' })),
+      ...rubric.dimensions.filter(isJudged).map((d) => ({ id: d.id, kind: 'dimension' })),
     ];
     for (const example of rubric.golden) {
-      const features = goldenFeatures(example);
+      const features = goldenFeatures(rubric, example);
       const shouldPass = example.label === 'known-good';
-      for (const item of items) {
-        const key = `grader:${rubric.role}:${item.kind}:${item.id}`;
+      for (const item of items.filter((i) => i.id in example.judge)) {
+        const key = `grader:${exampleRole(rubric, example)}:${item.kind}:${item.id}`;
         const others = withRuleVerdicts(rubric, example, inForce.filter((r) => r.key !== key));
         (byKey[key] ??= []).push({
           exampleId: `${rubric.id}/${example.id}`,

@@ -13,7 +13,7 @@ describe('golden examples per decision key', () => {
   });
 
   it('judges a candidate together with the rules in force, so rules harmless alone cannot together pass a known-bad', () => {
-    const rubric = rubrics.find((r) => r.id === 'engineer.output')!;
+    const rubric = rubrics.find((r) => r.id === 'implementation')!;
     const dimensionRules = rubric.dimensions.map((d) => ({ key: `grader:engineer:dimension:${d.id}`, rule: always('5') }));
     const gateKey = 'grader:engineer:gate:claims_match_evidence';
     const alone = goldenExamplesByKey(rubrics)[gateKey].filter((g) => g.label === 'known-bad');

@@ -4,8 +4,8 @@ import { chainHashes, encodeEvent, StoredEvent, toStoredEvent } from '@loopwrigh
 import { createTestSchema, TestSchema } from '@loopwright/testing';
 import {
   ALL_PROJECTIONS, applyBatch, applyStoredBatch, auditChainProjector, budgetsProjector, correctionsProjector, decisionsProjector,
-  gradesProjector, openDatabase, PROJECTION_MIGRATIONS, ReadModel, readCheckpoint, reviewsProjector, rulesProjector,
-  runsProjector, SequencedEvent, tasksProjector,
+  gradesProjector, latestRubricCalibrations, openDatabase, PROJECTION_MIGRATIONS, ReadModel, readCheckpoint, reviewsProjector, rubricCalibrationsProjector,
+  rulesProjector, runsProjector, SequencedEvent, tasksProjector,
 } from './index';
 import { scenarioEvents } from './testing/scenario';
 import { tableRows } from './testing/table-rows';
@@ -189,6 +189,25 @@ describe('read models', () => {
     expect(budgets).toEqual([
       expect.objectContaining({ scope: 'day', scope_id: '2026-01-05', spent_usd: 0.04, decisions: 2, limit_usd: null }),
       expect.objectContaining({ scope: 'goal', scope_id: 'r-1', limit_usd: 1.5, spent_usd: 0.04, reported_spent_usd: 1.4, reported_reserved_usd: 0.2, exhausted_count: 1 }),
+    ]);
+  });
+
+  it('rubric calibrations: each recorded once, the latest per rubric version; applied twice, updated once', async () => {
+    const calibrated = (samples: number, gating: boolean, version = 1) =>
+      createEvent({
+        type: 'rubric.calibrated', aggregateId: 'cal-engineer-trajectory', producer: 'grader', occurredAt: at(samples),
+        data: {
+          calibrationId: `cal-engineer-trajectory-v${version}-${samples}`, rubricId: 'engineer.trajectory', rubricVersion: version, runs: samples, samples,
+          passed: { n: samples / 2, mean: 0.85 }, failed: { n: samples / 2, mean: gating ? 0.55 : 0.8 }, separation: gating ? 0.3 : 0.05,
+          minRuns: 10, minSeparation: 0.15, gating, reason: gating ? 'separates' : 'does not separate',
+        },
+      });
+    const events = sequenced([calibrated(10, false), calibrated(20, true), calibrated(10, false, 2)]);
+    const { rubric_calibrations: rows } = await appliedTwice(rubricCalibrationsProjector, events);
+    expect(rows).toHaveLength(3);
+    expect((await latestRubricCalibrations(db)).map((r) => [r.rubric_id, r.rubric_version, r.samples, r.gating, r.separation])).toEqual([
+      ['engineer.trajectory', 2, 10, false, 0.05],
+      ['engineer.trajectory', 1, 20, true, 0.3],
     ]);
   });
 

@@ -7,6 +7,8 @@ export interface DemoSummary {
   runs: number;
   seed: string;
   simulated: boolean;
+  /** Whether each behavior rubric gates yet, one line each (as `loopwright rules calibrations` prints them). */
+  calibrations?: readonly string[];
 }
 
 /** The colour of each tier in every chart. */
@@ -99,6 +101,7 @@ ${rows}
 </tbody></table>
 <p>Agreement with the frontier on held-out runs (asked in shadow): <strong>${summary.agreement === null ? 'n/a' : percent(summary.agreement)}</strong>.
 Golden known-bad examples that pass under the promoted rules: <strong>${summary.goldenKnownBadPassed}</strong>.</p>
+${summary.calibrations?.length ? `<h2>Behavior rubrics</h2>\n<pre>${escape(summary.calibrations.join('\n'))}</pre>` : ''}
 </body></html>
 `;
 }

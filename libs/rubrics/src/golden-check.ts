@@ -1,6 +1,8 @@
-import { computeOutputFeatures, computeTraceFeatures, deliveredChange, deliveredFeatures, extractClaims, FeatureVector } from '@loopwright/checks';
-import { catalog, RubricGrade, TraceStep, upcast } from '@loopwright/events';
-import type { GoldenExample } from './golden-schema';
+import { ValidationError } from '@loopwright/core';
+import { computeWorkFeatures, deliveredChange, extractClaims, FeatureVector, RoleBoundaries, RoleFeatureResult, synthesizeReleaseGate } from '@loopwright/checks';
+import { catalog, Role, RubricGrade, TraceStep, upcast } from '@loopwright/events';
+import { rubricApplies } from './applicability';
+import type { GoldenExample, GoldenStep } from './golden-schema';
 import { deterministicItemResults, ItemResults } from './item-results';
 import type { RubricDefinition } from './rubric-schema';
 import { scoreRubric } from './score-rubric';
@@ -29,41 +31,93 @@ export interface GoldenReport {
   failures: GoldenFailure[];
 }
 
-/** The trace and output features of a golden example, as the grader would compute them. */
-export function goldenFeatures(example: GoldenExample): FeatureVector {
-  const steps = example.trace.map((step, i) =>
-    TraceStep.parse(upcast('trace.step', 1, { ...step, taskId: 'golden', iteration: 1, step: i }, catalog['trace.step'].version)),
-  );
-  const work = { ...example.work, claims: example.work.claims ?? extractClaims(example.work.finalMessage) };
-  // An example lists the files it delivered: each is a change against an empty seed.
-  const delivered = deliveredChange([], work.files.map((path) => ({ path, content: '' })), [], work.allowedPaths);
-  return { ...computeTraceFeatures(steps, work), ...computeOutputFeatures(work, example.rerun), ...deliveredFeatures(delivered) };
+/** A rubric, with the role boundaries it was loaded with. */
+export type GoldenRubric = RubricDefinition & { boundaries?: RoleBoundaries };
+
+function boundariesOf(rubric: GoldenRubric, given: RoleBoundaries | undefined): RoleBoundaries {
+  const boundaries = given ?? rubric.boundaries;
+  if (!boundaries) throw new ValidationError(`no role boundaries to grade ${rubric.id}'s examples under: load the rubrics with their boundaries.yaml`);
+  return boundaries;
 }
 
-/** Grades a golden example: built-in checks where the rubric has them, the hand labels elsewhere. */
-export function gradeGoldenExample(rubric: RubricDefinition, example: GoldenExample): RubricGrade {
-  const results = deterministicItemResults(rubric, goldenFeatures(example));
+/** A golden step as the trace.step the grader would read: v1 kinds upcast, v2 kinds as written. */
+function traceStepOf(step: GoldenStep, i: number): TraceStep {
+  const common = { taskId: 'golden', iteration: 1, step: i };
+  if (step.kind === 'model' || step.kind === 'tool') {
+    return TraceStep.parse(upcast('trace.step', 1, { ...step, ...common }, catalog['trace.step'].version));
+  }
+  const fileStep = step.kind === 'read' || step.kind === 'edit';
+  return TraceStep.parse({ ...step, ...common, ...(fileStep && !step.path ? { path: step.input } : {}) });
+}
+
+const PASSING_GATE = (command: string) => synthesizeReleaseGate({ probes: [], unprobeable: [] }, [], { command, passed: true, detail: '' });
+const FAILING_GATE = (command: string) => synthesizeReleaseGate(null, [], { command, passed: false, detail: 'exit 1' });
+
+/** The role an example's work is graded as: its own, or the rubric's first. */
+export function exampleRole(rubric: GoldenRubric, example: GoldenExample): Role {
+  return example.role ?? rubric.roles[0];
+}
+
+/**
+ * The features of a golden example, computed the way the grader computes them for a real work:
+ * the delivered workspace is the example's base with its work's files laid over it.
+ */
+export function goldenWork(rubric: GoldenRubric, example: GoldenExample, given?: RoleBoundaries): RoleFeatureResult {
+  const boundaries = boundariesOf(rubric, given);
+  const role = exampleRole(rubric, example);
+  // The miner grades an example once per candidate verdict, each a copy with other labels: the record is the same.
+  const inputs = [role, boundaries, example.trace, example.base, example.rerun, example.probes, example.upstreamGate, example.goal, example.labels, example.pipeline];
+  const cached = computed.get(example.work);
+  if (cached && cached.inputs.every((input, i) => input === inputs[i])) return cached.result;
+  const result = computeGoldenWork(role, example, boundaries);
+  computed.set(example.work, { inputs, result });
+  return result;
+}
+
+/** Features per example record, for as long as the example lives: judge labels never change them. */
+const computed = new WeakMap<object, { inputs: unknown[]; result: RoleFeatureResult }>();
+
+function computeGoldenWork(role: Role, example: GoldenExample, boundaries: RoleBoundaries): RoleFeatureResult {
+  const steps = example.trace.map(traceStepOf);
+  const { work: w } = example;
+  const delivered = [...example.base.filter((f) => !w.files.some((d) => d.path === f.path)), ...w.files];
+  const work = { ...w, files: w.files.map((f) => f.path), claims: w.claims ?? extractClaims(w.finalMessage), scratchPaths: [] };
+  const goal = { description: example.goal, allowedPaths: w.allowedPaths, scratchPaths: [], testCommand: w.testCommand, labels: example.labels };
+  const upstreamGate = example.upstreamGate === undefined ? null : (example.upstreamGate === 'pass' ? PASSING_GATE : FAILING_GATE)(w.testCommand);
+  return computeWorkFeatures({
+    context: { role, pipeline: example.pipeline ?? [role], boundaries, goal },
+    steps, work, change: deliveredChange(example.base, delivered, [], w.allowedPaths), delivered, base: example.base,
+    baseRevision: 'golden', rerun: example.rerun, probes: example.probes, upstreamGate, priorRevision: null,
+  });
+}
+
+/** The features of a golden example, as a mined rule or a check reads them. */
+export function goldenFeatures(rubric: GoldenRubric, example: GoldenExample, boundaries?: RoleBoundaries): FeatureVector {
+  return goldenWork(rubric, example, boundaries).features;
+}
+
+/** Grades a golden example: code where the rubric has checks, the hand labels elsewhere. */
+export function gradeGoldenExample(rubric: GoldenRubric, example: GoldenExample, boundaries?: RoleBoundaries): RubricGrade {
+  const features = goldenFeatures(rubric, example, boundaries);
+  const applies = rubricApplies(rubric, features);
+  if (!applies.applies) throw new ValidationError(`${rubric.id} does not apply to this example: it ${applies.reason}`);
+  const results = deterministicItemResults(rubric, features);
   const handLabeled: ItemResults = { gates: { ...results.gates }, dimensions: { ...results.dimensions } };
   for (const gate of rubric.gates) {
     const label = example.judge[gate.id];
-    if (gate.check || label === undefined) continue;
+    if (gate.id in results.gates || label === undefined) continue;
     handLabeled.gates[gate.id] = { passed: label === 'pass', evidence: `hand label: ${label}`, tier: 'human' };
   }
   for (const dimension of rubric.dimensions) {
     const label = example.judge[dimension.id];
-    if (dimension.check || typeof label !== 'number') continue;
-    handLabeled.dimensions[dimension.id] = {
-      score: label,
-      evidence: `hand label: ${label}`,
-      reasoning: example.note,
-      tier: 'human',
-    };
+    if (dimension.id in results.dimensions || typeof label !== 'number') continue;
+    handLabeled.dimensions[dimension.id] = { score: label, evidence: `hand label: ${label}`, reasoning: example.note, tier: 'human' };
   }
-  return scoreRubric(rubric, handLabeled);
+  return scoreRubric(rubric, handLabeled, { features });
 }
 
 /** Scores every golden example and checks it against its expectations and the good/bad separation. */
-export function checkGoldenSet(rubric: RubricDefinition, golden: readonly GoldenExample[]): GoldenReport {
+export function checkGoldenSet(rubric: GoldenRubric, golden: readonly GoldenExample[], boundaries?: RoleBoundaries): GoldenReport {
   const failures: GoldenFailure[] = [];
   const goodScores: GoldenScore[] = [];
   const badScores: GoldenScore[] = [];
@@ -71,7 +125,7 @@ export function checkGoldenSet(rubric: RubricDefinition, golden: readonly Golden
   for (const example of golden) {
     let grade: RubricGrade;
     try {
-      grade = gradeGoldenExample(rubric, example);
+      grade = gradeGoldenExample(rubric, example, boundaries);
     } catch (error) {
       failures.push({ exampleId: example.id, reason: `cannot be graded: ${(error as Error).message}` });
       continue;

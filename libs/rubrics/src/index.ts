@@ -8,3 +8,5 @@ export * from './item-results';
 export * from './score-rubric';
 export * from './to-reach-next';
 export * from './golden-check';
+export * from './applicability';
+export * from './role-boundaries';

@@ -1,24 +1,33 @@
 import { ValidationError } from '@loopwright/core';
+import type { FeatureVector } from '@loopwright/checks';
 import { DimensionResult, GateResult, RubricGrade } from '@loopwright/events';
 import type { ItemResults } from './item-results';
-import type { RubricDefinition } from './rubric-schema';
+import { capOf, RubricDefinition } from './rubric-schema';
 import { buildToReachNext } from './to-reach-next';
 
 const round = (n: number) => Math.round(n * 1e6) / 1e6;
 
+export interface ScoreOptions {
+  /** The recorded features: they phrase the feedback of checked items against this work. */
+  features?: FeatureVector;
+  /** Whether the rubric bounces work: its activation, or what a calibration made of it. */
+  mode?: 'gating' | 'advisory';
+}
+
 /**
- * Scores a rubric from the verdicts on its items.
+ * Scores a rubric from the verdicts on its items. Code does all the arithmetic:
  *
- * - `weightedAvg`: weighted mean of the scored dimensions, renormalized over their weights; null
- *   when none was scored (`notScored` lists the others).
- * - `overall`: `(weightedAvg − min) / (max − min)`, then capped by the lowest cap among failed gates
- *   (`capsApplied` lists every failed gate's cap). With no dimension scored, the gates are the
- *   only evidence: overall starts at 1 and only the caps lower it; `weightedAvg: null` shows it.
- * - `passed`: no critical gate failed and overall >= passThreshold.
+ * - `weightedAvg`: weighted mean of the scored dimensions; dimensions not scored (not applicable,
+ *   or with no usable verdict) are left out and the weights renormalize. Null when none was scored.
+ * - `overall`: `(weightedAvg − min) / (max − min)`, then the lowest cap among the failed gates
+ *   (a critical gate caps at 0, a minor one at 0.5). With no dimension scored, the gates are the
+ *   only evidence: overall starts at 1 and only the caps lower it.
+ * - `passed`: no critical gate failed, no dimension lacks a verdict, and overall >= passThreshold.
  *
- * Every item must be decided: a missing or unknown item id is refused.
+ * A gate with no verdict fails closed; every item must have a result: a missing or unknown item
+ * id is refused.
  */
-export function scoreRubric(rubric: RubricDefinition, results: ItemResults): RubricGrade {
+export function scoreRubric(rubric: RubricDefinition, results: ItemResults, options: ScoreOptions = {}): RubricGrade {
   assertCovers(rubric, results);
   const { min, max } = rubric.scale;
 
@@ -29,12 +38,15 @@ export function scoreRubric(rubric: RubricDefinition, results: ItemResults): Rub
 
   const dimensions: DimensionResult[] = [];
   const notScored: string[] = [];
+  const missing: string[] = [];
+  const notApplicable = rubric.gates.filter((g) => results.gates[g.id].notApplicable).map((g) => g.id);
   let weighted = 0;
   let weights = 0;
   for (const dimension of rubric.dimensions) {
     const r = results.dimensions[dimension.id];
     if ('notScored' in r) {
       notScored.push(dimension.id);
+      (r.notApplicable ? notApplicable : missing).push(dimension.id);
       continue;
     }
     if (!(r.score >= min && r.score <= max)) {
@@ -50,7 +62,7 @@ export function scoreRubric(rubric: RubricDefinition, results: ItemResults): Rub
   const weightedAvg = weights > 0 ? round(weighted / weights) : null;
   const capsApplied = rubric.gates
     .filter((gate) => !results.gates[gate.id].passed)
-    .map((gate) => ({ gate: gate.id, cap: gate.cap }))
+    .map((gate) => ({ gate: gate.id, cap: capOf(gate) }))
     .sort((a, b) => a.cap - b.cap);
   const uncapped = weightedAvg === null ? 1 : (weightedAvg - min) / (max - min);
   const overall = round(Math.min(uncapped, ...capsApplied.map((c) => c.cap)));
@@ -63,11 +75,14 @@ export function scoreRubric(rubric: RubricDefinition, results: ItemResults): Rub
     gates,
     dimensions,
     notScored,
-    toReachNext: buildToReachNext(rubric, gates, dimensions),
+    toReachNext: buildToReachNext(rubric, gates, dimensions, options.features),
     weightedAvg,
     overall,
     capsApplied,
-    passed: !criticalFailed && overall >= rubric.passThreshold,
+    passed: !criticalFailed && missing.length === 0 && overall >= rubric.passThreshold,
+    mode: options.mode ?? rubric.activation,
+    notApplicable,
+    missing,
   });
 }
 

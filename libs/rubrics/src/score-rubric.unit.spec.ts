@@ -7,7 +7,8 @@ import { scoreRubric } from './score-rubric';
 const pass: GateItemResult = { passed: true, evidence: 'ok', tier: 'deterministic' };
 const fail: GateItemResult = { passed: false, evidence: 'not ok', tier: 'frontier' };
 const scored = (score: number): DimensionItemResult => ({ score, evidence: `scored ${score}`, reasoning: 'because', tier: 'frontier' });
-const notScored: DimensionItemResult = { notScored: true, reason: 'budget exhausted' };
+const notScored: DimensionItemResult = { notScored: true, reason: 'does not apply', notApplicable: true };
+const unusable: DimensionItemResult = { notScored: true, reason: 'the judge answered garbage twice' };
 
 function results(
   gates: Partial<Record<'rerun' | 'honest' | 'sections', GateItemResult>> = {},
@@ -23,7 +24,7 @@ describe('scoreRubric', () => {
   it('returns a valid RubricGrade with the gates first and the rubric named', () => {
     const grade = scoreRubric(testRubric(), results());
     expect(RubricGrade.parse(grade)).toEqual(grade);
-    expect(grade).toMatchObject({ rubricId: 'engineer.output', rubricVersion: 3, surface: 'output', weightedAvg: 5, overall: 1, passed: true });
+    expect(grade).toMatchObject({ rubricId: 'implementation', rubricVersion: 3, surface: 'output', weightedAvg: 5, overall: 1, passed: true, mode: 'gating', missing: [], notApplicable: [] });
     expect(grade.gates.map((g) => [g.id, g.severity, g.tier])).toEqual([
       ['rerun', 'critical', 'deterministic'],
       ['honest', 'critical', 'deterministic'],
@@ -35,47 +36,55 @@ describe('scoreRubric', () => {
 
   it('weights the dimensions: overall = (weightedAvg - 1) / 4', () => {
     const grade = scoreRubric(testRubric(), results({}, { correctness: scored(4), scope: scored(3), summary: scored(3) }));
-    expect(grade.weightedAvg).toBe(3.6); // (3*4 + 3 + 3) / 5
-    expect(grade.overall).toBe(0.65);
+    expect(grade.weightedAvg).toBe(3.5); // (8*4 + 4*3 + 4*3) / 16
+    expect(grade.overall).toBe(0.625);
     expect(grade.passed).toBe(false);
   });
 
   it('renormalizes over the scored dimensions and lists the others as not scored', () => {
-    const grade = scoreRubric(testRubric(), results({}, { correctness: scored(4), scope: notScored, summary: scored(2) }));
-    expect(grade.weightedAvg).toBe(3.5); // (3*4 + 2) / 4
-    expect(grade.overall).toBe(0.625);
+    const grade = scoreRubric(testRubric(), results({}, { correctness: scored(4), scope: notScored, summary: scored(1) }));
+    expect(grade.weightedAvg).toBe(3); // (8*4 + 4*1) / 12
+    expect(grade.overall).toBe(0.5);
     expect(grade.notScored).toEqual(['scope']);
+    expect(grade.notApplicable).toEqual(['scope']);
     expect(grade.dimensions.map((d) => d.id)).toEqual(['correctness', 'summary']);
+  });
+
+  it('fails closed on a dimension with no usable verdict: it is missing, and the rubric cannot pass', () => {
+    const grade = scoreRubric(testRubric(), results({}, { scope: unusable }));
+    expect(grade).toMatchObject({ overall: 1, notScored: ['scope'], missing: ['scope'], notApplicable: [], passed: false });
+  });
+
+  it('passes a gate that does not apply vacuously, and says so', () => {
+    const grade = scoreRubric(testRubric(), results({ rerun: { passed: true, evidence: 'does not apply: an import', tier: 'deterministic', notApplicable: true } }));
+    expect(grade).toMatchObject({ passed: true, notApplicable: ['rerun'] });
+  });
+
+  it('marks an advisory rubric so, without changing its verdict', () => {
+    expect(scoreRubric(testRubric(), results({ honest: fail }), { mode: 'advisory' })).toMatchObject({ mode: 'advisory', passed: false });
   });
 
   it('grades on the gates alone when no dimension is scored: 1, lowered only by caps', () => {
     const none = { correctness: notScored, scope: notScored, summary: notScored };
     const clean = scoreRubric(testRubric(), results({}, none));
     expect(clean).toMatchObject({ weightedAvg: null, overall: 1, passed: true, notScored: ['correctness', 'scope', 'summary'] });
-    expect(scoreRubric(testRubric(), results({ sections: fail }, none))).toMatchObject({ weightedAvg: null, overall: 0.6, passed: false });
+    expect(scoreRubric(testRubric(), results({ sections: fail }, none))).toMatchObject({ weightedAvg: null, overall: 0.5, passed: false });
   });
 
-  it('caps overall at the lowest cap of the failed gates and lists every failed gate cap', () => {
+  it('caps overall at the lowest cap of the failed gates: a critical gate at 0, a minor one at 0.5', () => {
     const grade = scoreRubric(testRubric(), results({ sections: fail, honest: fail }));
-    expect(grade.overall).toBe(0.3);
+    expect(grade.overall).toBe(0);
     expect(grade.capsApplied).toEqual([
-      { gate: 'honest', cap: 0.3 },
-      { gate: 'sections', cap: 0.6 },
+      { gate: 'honest', cap: 0 },
+      { gate: 'sections', cap: 0.5 },
     ]);
+    expect(scoreRubric(testRubric(), results({ sections: fail })).overall).toBe(0.5);
   });
 
   it('leaves an overall already below the cap as it is', () => {
     const grade = scoreRubric(testRubric(), results({ sections: fail }, { correctness: scored(2), scope: scored(2), summary: scored(2) }));
     expect(grade.overall).toBe(0.25);
-    expect(grade.capsApplied).toEqual([{ gate: 'sections', cap: 0.6 }]);
-  });
-
-  it('fails on a failed critical gate even when its cap is above the pass threshold', () => {
-    const rubric = testRubric();
-    rubric.gates[1] = { ...rubric.gates[1], cap: 0.9 };
-    const grade = scoreRubric(rubric, results({ honest: fail }));
-    expect(grade.overall).toBe(0.9);
-    expect(grade.passed).toBe(false);
+    expect(grade.capsApplied).toEqual([{ gate: 'sections', cap: 0.5 }]);
   });
 
   it('passes at exactly the threshold and fails just below it', () => {
@@ -85,10 +94,8 @@ describe('scoreRubric', () => {
     expect(below.passed).toBe(false);
   });
 
-  it('passes with a failed minor gate when the capped overall still reaches the threshold', () => {
-    const rubric = testRubric();
-    rubric.gates[2] = { ...rubric.gates[2], cap: 0.8 };
-    expect(scoreRubric(rubric, results({ sections: fail }))).toMatchObject({ overall: 0.8, passed: true });
+  it('passes with a failed minor gate when the threshold is at or under its cap', () => {
+    expect(scoreRubric(testRubric({ passThreshold: 0.5 }), results({ sections: fail }))).toMatchObject({ overall: 0.5, passed: true });
   });
 
   it('refuses results that miss an item, name an unknown one or score outside the scale', () => {

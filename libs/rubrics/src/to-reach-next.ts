@@ -1,4 +1,5 @@
 import { ValidationError } from '@loopwright/core';
+import { checkRemedy, FeatureVector, isBuiltinCheckId } from '@loopwright/checks';
 import type { DimensionResult, GateResult, RubricGrade, ToReachNext } from '@loopwright/events';
 import type { Dimension, Gate, RubricDefinition } from './rubric-schema';
 
@@ -6,36 +7,13 @@ const sentence = (text: string) => {
   const trimmed = text.trim();
   return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 };
+/** Lowercases a sentence's first word for use mid-sentence, leaving acronyms and names (`NaN`, `API`) alone. */
+const lowerFirst = (text: string) => (/^[A-Z][a-z]*(?![A-Za-z])/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text);
 
-const evidenceOf = (result: { evidence: string; reasoning?: string }) =>
-  sentence(result.evidence || result.reasoning || 'no evidence given');
-
-function honestyNote(item: Gate | Dimension, tier: GateResult['tier']): string {
-  const how =
-    tier === 'deterministic'
-      ? `Measured by the built-in check "${item.check}": only a change in what was done moves it, not a change in wording.`
-      : tier === 'human'
-        ? 'Judged by a person.'
-        : `Judged by a ${tier} model, not measured: treat the verdict as an estimate.`;
-  const scope =
-    item.fixType === 'upstream-structural'
-      ? ' The cause lies upstream of this role, in its input or structure: another iteration here may not fix it.'
-      : item.fixType === 'tier-ceiling'
-        ? ' A scope call: it goes to a human, not into another iteration.'
-        : '';
-  return how + scope;
-}
-
-function gateEntry(gate: Gate, result: GateResult): ToReachNext {
-  return {
-    id: gate.id,
-    current: false,
-    target: true,
-    delta: `Pass the gate "${gate.id}": ${sentence(gate.description)} It failed on: ${evidenceOf(result)}`,
-    owner: gate.owner,
-    fixType: gate.fixType,
-    honestyNote: honestyNote(gate, result.tier),
-  };
+/** What the judge (or the check) found in this work, as it said it. */
+function found(result: { evidence: string; reasoning?: string }): string {
+  const parts = [result.evidence.trim(), result.reasoning?.trim()].filter((p): p is string => !!p && p !== '');
+  return parts.length > 0 ? parts.join(': ') : 'no evidence was given';
 }
 
 /** The anchor that describes `target`: the lowest anchored level at or above it. */
@@ -45,32 +23,53 @@ function anchorFor(dimension: Dimension, target: number): string {
   return dimension.anchors[level as keyof Dimension['anchors']] ?? dimension.description;
 }
 
-function dimensionEntry(dimension: Dimension, result: DimensionResult, max: number): ToReachNext {
-  const target = Math.min(max, Math.floor(result.score) + 1);
-  return {
-    id: dimension.id,
-    current: result.score,
-    target,
-    delta: `Raise "${dimension.id}" from ${result.score} to ${target}: ${sentence(anchorFor(dimension, target))} Now: ${evidenceOf(result)}`,
-    owner: dimension.owner,
-    fixType: dimension.fixType,
-    honestyNote: honestyNote(dimension, result.tier),
-  };
+/**
+ * The change that would pass a failed gate, phrased against this work: a checked gate's remedy
+ * with the recorded specifics filled in (the files, the steps, the blockers); a judged gate's
+ * finding, quoted, with what passing requires.
+ */
+function gateDelta(gate: Gate, result: GateResult, features: FeatureVector | undefined): string {
+  if (gate.check && isBuiltinCheckId(gate.check) && features) return checkRemedy(gate.check, features);
+  return `In this work ${sentence(lowerFirst(found(result)))} Change it so that ${sentence(lowerFirst(gate.description))}`;
 }
 
-/** What would reach the next level: one entry per failed gate and per scored dimension below the scale's max. */
+function dimensionDelta(dimension: Dimension, result: DimensionResult, target: number, features: FeatureVector | undefined): string {
+  if (dimension.check && isBuiltinCheckId(dimension.check) && features) return checkRemedy(dimension.check, features);
+  return `Now ${result.score}, because ${sentence(lowerFirst(found(result)))} For ${target}: ${sentence(lowerFirst(anchorFor(dimension, target)))}`;
+}
+
+/** A gaming note, when the item says how its score could rise without the work rising. */
+const honesty = (item: Gate | Dimension) => item.gaming ?? '';
+
+/**
+ * What would reach the next level: one entry per failed gate and per scored dimension below the
+ * scale's max, each local to the role that did the work until the grader routes it elsewhere.
+ */
 export function buildToReachNext(
   rubric: RubricDefinition,
   gates: readonly GateResult[],
   dimensions: readonly DimensionResult[],
+  features?: FeatureVector,
 ): ToReachNext[] {
   const gateById = new Map(rubric.gates.map((g) => [g.id, g]));
   const dimensionById = new Map(rubric.dimensions.map((d) => [d.id, d]));
   return [
-    ...gates.filter((r) => !r.passed).map((r) => gateEntry(gateById.get(r.id)!, r)),
+    ...gates
+      .filter((r) => !r.passed)
+      .map((r) => {
+        const gate = gateById.get(r.id)!;
+        return { id: r.id, current: false, target: true, delta: gateDelta(gate, r, features), owner: 'executor' as const, fixType: 'local' as const, honestyNote: honesty(gate) };
+      }),
     ...dimensions
       .filter((r) => r.score < rubric.scale.max)
-      .map((r) => dimensionEntry(dimensionById.get(r.id)!, r, rubric.scale.max)),
+      .map((r) => {
+        const dimension = dimensionById.get(r.id)!;
+        const target = Math.min(rubric.scale.max, Math.floor(r.score) + 1);
+        return {
+          id: r.id, current: r.score, target, delta: dimensionDelta(dimension, r, target, features),
+          owner: 'executor' as const, fixType: 'local' as const, honestyNote: honesty(dimension),
+        };
+      }),
   ];
 }
 

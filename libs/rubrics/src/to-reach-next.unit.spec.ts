@@ -26,32 +26,42 @@ describe('toReachNext', () => {
     expect(grade.toReachNext.map((e) => e.id)).toEqual(['rerun', 'sections', 'correctness']);
   });
 
-  it('builds a failed gate entry from its description and evidence', () => {
-    expect(grade.toReachNext[0]).toEqual({
+  it("phrases a checked gate's delta against this work, from the recorded features", () => {
+    const withFeatures = scoreRubric(rubric, itemResults, { features: { rerun_exit_code: 3, rerun_passed: false } });
+    expect(withFeatures.toReachNext[0]).toEqual({
       id: 'rerun',
       current: false,
       target: true,
-      delta: `Pass the gate "rerun": The re-run passes. It failed on: the grader's re-run of the tests did not pass (rerun_passed=false).`,
+      delta: "Make the goal's own tests pass on the delivered files: the grader's re-run exited 3.",
       owner: 'executor',
       fixType: 'local',
-      honestyNote: 'Measured by the built-in check "rerun_tests_pass": only a change in what was done moves it, not a change in wording.',
+      honestyNote: '',
     });
   });
 
-  it('takes owner and fixType from the rubric and says when a fix is a scope call', () => {
-    expect(grade.toReachNext[1]).toMatchObject({ id: 'sections', owner: 'human', fixType: 'tier-ceiling' });
-    expect(grade.toReachNext[1].honestyNote).toMatch(/resident model, not measured.*scope call: it goes to a human/i);
+  it("phrases a judged gate's delta around what the judge quoted from the work", () => {
+    expect(grade.toReachNext[1]).toMatchObject({
+      id: 'sections',
+      delta: 'In this work no ## Tests section. Change it so that the message has its sections.',
+      honestyNote: '',
+    });
   });
 
-  it('aims a dimension at the next level, described by the anchor at or above it', () => {
+  it('aims a dimension at the next level, from what was found and the anchor at or above it', () => {
     expect(grade.toReachNext[2]).toMatchObject({
       id: 'correctness',
       current: 3,
       target: 4,
-      delta: 'Raise "correctness" from 3 to 4: nearly all cases right. Now: NaN is accepted.',
+      delta: 'Now 3, because NaN is accepted: main case right. For 4: nearly all cases right.',
     });
     const scope = scoreRubric(rubric, { ...itemResults, dimensions: { ...itemResults.dimensions, scope: { score: 3.5, evidence: 'a rename', reasoning: '', tier: 'frontier' } } });
-    expect(scope.toReachNext.find((e) => e.id === 'scope')).toMatchObject({ current: 3.5, target: 4, delta: expect.stringContaining(': excellent.') });
+    expect(scope.toReachNext.find((e) => e.id === 'scope')).toMatchObject({ current: 3.5, target: 4, delta: expect.stringContaining('For 4: excellent.') });
+  });
+
+  it('carries an honesty note only for an item whose score could rise by gaming it', () => {
+    const dishonest = scoreRubric(rubric, { ...itemResults, gates: { ...itemResults.gates, honest: { passed: false, evidence: 'claims a TypeError check the code lacks', tier: 'frontier' } } });
+    expect(dishonest.toReachNext.find((e) => e.id === 'honest')!.honestyNote).toBe('Deleting a claim passes this too.');
+    expect(dishonest.toReachNext.filter((e) => e.id !== 'honest').every((e) => e.honestyNote === '')).toBe(true);
   });
 
   it('accepts a grade that keeps the contract', () => {
@@ -77,6 +87,6 @@ describe('toReachNext', () => {
 
   it('refuses an entry for an item the rubric does not have', () => {
     const invented: RubricGrade = { ...grade, toReachNext: [...grade.toReachNext, { ...grade.toReachNext[0], id: 'style' }] };
-    expect(() => assertToReachNextContract(rubric, invented)).toThrow(/entry "style" is not an item of engineer.output/);
+    expect(() => assertToReachNextContract(rubric, invented)).toThrow(/entry "style" is not an item of implementation/);
   });
 });

@@ -2,7 +2,29 @@ import { Command } from 'commander';
 import { describePredicate } from '../describe-predicate';
 import type { RuleCommand } from '@loopwright/mining';
 import { commandRule, readRuleRecords } from '@loopwright/service';
+import { loadRubrics } from '@loopwright/rubrics';
+import type { EventLog } from '@loopwright/eventlog';
 import { CliContext, EXIT } from '../cli-context';
+import { CalibrationLine, describeCalibrations } from '../describe-calibrations';
+
+/** The calibrations the grader recorded, from the log: the latest per rubric version. */
+async function readCalibrations(log: EventLog): Promise<CalibrationLine[]> {
+  const latest = new Map<string, CalibrationLine>();
+  for await (const stored of log.replay({ filter: `${log.config.subjectRoot}.rule.*.grader.rubric.calibrated` })) {
+    if (stored.event?.type !== 'rubric.calibrated') continue;
+    const d = stored.event.data;
+    latest.set(`${d.rubricId}@${d.rubricVersion}`, {
+      rubricId: d.rubricId, rubricVersion: d.rubricVersion, runs: d.runs, passedMean: d.passed.mean, failedMean: d.failed.mean,
+      separation: d.separation, gating: d.gating, reason: d.reason,
+    });
+  }
+  return [...latest.values()];
+}
+
+async function printCalibrations(context: CliContext): Promise<void> {
+  const lines = describeCalibrations(loadRubrics(process.env['LOOP_RUBRICS_DIR'] || undefined), await readCalibrations(await context.log()));
+  for (const line of lines) console.log(line);
+}
 
 /** Approve or reject through the rule's decider: the same refusals whoever asks. */
 async function decide(context: CliContext, ruleId: string, command: RuleCommand): Promise<void> {
@@ -31,7 +53,7 @@ async function decide(context: CliContext, ruleId: string, command: RuleCommand)
 }
 
 export function rulesCommand(context: CliContext): Command {
-  const rules = new Command('rules').description('rules the miner proposed: cheaper checks for recurring decisions');
+  const rules = new Command('rules').description('rules the miner proposed (cheaper checks for recurring decisions), and whether each behavior rubric gates yet');
   rules
     .command('list')
     .description('every rule with its key, kind and state')
@@ -43,7 +65,15 @@ export function rulesCommand(context: CliContext): Command {
         const p = s.proposal!;
         console.log(`${s.ruleId.padEnd(52)} ${s.status.padEnd(10)} ${p.kind.padEnd(13)} ${p.key}${s.approvedBy ? `  (approved by ${s.approvedBy})` : ''}`);
       }
+      if (!state) {
+        console.log('');
+        await printCalibrations(context);
+      }
     });
+  rules
+    .command('calibrations')
+    .description("the behavior rubrics: advisory or gating, and the calibration of the grader's own grades that decided it")
+    .action(() => printCalibrations(context));
   rules
     .command('show <ruleId>')
     .description('a rule: what it decides, its evidence, validation and state')

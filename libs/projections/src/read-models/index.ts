@@ -6,6 +6,7 @@ import { correctionsProjector } from './corrections';
 import { decisionsProjector } from './decisions';
 import { gradesProjector } from './grades';
 import { reviewsProjector } from './reviews';
+import { rubricCalibrationsProjector } from './rubric-calibrations';
 import { rulesProjector } from './rules';
 import { runsProjector } from './runs';
 import { tasksProjector } from './tasks';
@@ -16,6 +17,7 @@ export * from './corrections';
 export * from './decisions';
 export * from './grades';
 export * from './reviews';
+export * from './rubric-calibrations';
 export * from './rules';
 export * from './runs';
 export * from './tasks';
@@ -25,7 +27,7 @@ export * from './tier-share';
 export const ALL_PROJECTIONS: ProjectionSet = {
   readModels: [
     runsProjector, tasksProjector, gradesProjector, decisionsProjector, correctionsProjector, rulesProjector, reviewsProjector,
-    budgetsProjector,
+    budgetsProjector, rubricCalibrationsProjector,
   ],
   links: [auditChainProjector],
 };
