@@ -151,6 +151,18 @@ export const WorkProduced = z.object({
   firstStepSeq: z.number().int().min(0).optional(),
   /** Paths where the agent may leave scratch files (reproduction scripts, `/tmp/**`): never out of scope. */
   scratchPaths: z.array(z.string().min(1)).default([]),
+  /**
+   * How the work was drafted (draft–lint–edit): the tier whose draft was kept, which attempt it was
+   * (`redraft`: the second after the lint threw the first out; `regenerate`: written again by the
+   * frontier from the editor's notes), and the editorial pass's verdict. Absent: a frontier draft.
+   */
+  drafting: z
+    .object({
+      drafter: Tier,
+      stream: z.enum(['draft', 'redraft', 'regenerate']),
+      edit: z.enum(['approve', 'patch', 'regenerate']).optional(),
+    })
+    .optional(),
 });
 
 /** A link, device or other special file found in a delivered workspace: never followed, never restored. */
@@ -208,6 +220,10 @@ export const DecisionRequested = z.object({
   estimatedUsd: Usd,
   /** Named trace features at the time of the request: mined rules are evaluated on these. */
   features: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).default({}),
+  /** What a text-reading model may read for the decision (the final message, the code): resident classifiers learn from it. */
+  texts: z.array(z.string().max(20_000)).max(4).optional(),
+  /** The artifact the decision is about when it is not yet work (an executor's draft under edit). */
+  artifactDigest: Sha256.optional(),
 });
 
 export const DecisionRouted = z.object({
