@@ -8,14 +8,15 @@ import type { ArtifactStore } from '@loopwright/eventlog';
 import {
   completedEvent, contradictions, entryOfDecision, trustedProducer, GradingActivity, GradingEvent, GradingItem, GradingState, JudgeAnswer, judgePrompt, judgeSystemPrompt,
 } from '@loopwright/grading';
-import { DimensionAnswerSchema, ENGINEER_JUDGE_TRUTH, GateAnswerSchema, ModelCall, ModelProvider, UnusableAnswerError } from '@loopwright/models';
+import { workTexts } from '@loopwright/mining';
+import { DimensionAnswerSchema, GateAnswerSchema, ModelCall, ModelProvider, SimJudgeContext, UnusableAnswerError } from '@loopwright/models';
 import type { Rubric } from '@loopwright/rubrics';
 import { SandboxUnavailableError } from '@loopwright/core';
 import { decodeSnapshot, decodeSnapshotWithIrregular, runSandboxedCommand, Workspace } from '@loopwright/sandbox';
 
 /** A resident classifier distilled from frontier verdicts: a verdict with its calibrated confidence. */
 export interface ResidentPredictor {
-  predict(features: FeatureVector): { verdict: string; confidence: number };
+  predict(features: FeatureVector, texts?: readonly string[]): { verdict: string; confidence: number };
 }
 
 export interface GradingActivityDeps {
@@ -50,6 +51,8 @@ export function createGradingActivities(deps: GradingActivityDeps) {
       ...deliveredFeatures(change),
       files_changed: change.created.length + change.modified.length + change.deleted.length,
     };
+    const changed = new Set([...change.created, ...change.modified]);
+    const texts = workTexts(work.data.finalMessage, files.filter((f) => changed.has(f.path)));
     const event: NewEvent<'work.verified'> = {
       type: 'work.verified',
       id: deterministicId('work.verified', work.data.workId),
@@ -59,7 +62,7 @@ export function createGradingActivities(deps: GradingActivityDeps) {
       causationId: work.id,
       data: {
         workId: work.data.workId, taskId: work.data.taskId, role: work.data.role, iteration: work.data.iteration,
-        rerun, change, features, unsafe: rerun.isolation === 'none',
+        rerun, change, features, texts, unsafe: rerun.isolation === 'none',
       },
     };
     return [event];
@@ -94,7 +97,7 @@ export function createGradingActivities(deps: GradingActivityDeps) {
     const verified = entry.verified!;
     if (activity.tier === 'resident' && !activity.shadow) {
       const resident = routed.data.model ? await deps.resident(routed.data.model) : undefined;
-      const prediction = resident?.predict(verified.data.features);
+      const prediction = resident?.predict(verified.data.features, verified.data.texts);
       if (prediction && prediction.confidence >= (routed.data.confidenceThreshold ?? 0.8)) {
         return [completedEvent(routed, item, {
           tier: 'resident', verdict: prediction.verdict, confidence: prediction.confidence, ruleId: routed.data.ruleId,
@@ -140,7 +143,7 @@ export function createGradingActivities(deps: GradingActivityDeps) {
           system: judgeSystemPrompt(rubric, item),
           prompt: judgePrompt({ work, verified, files, trace }, boundary()) + note,
           maxTokens: 600,
-          sim: simulated ? { seed: goal.labels['simSeed'] ?? '0', decisionId: item.decisionId, item: item.itemId, features: verified.data.features, truth: simTruthFor(item) } : undefined,
+          sim: simulated ? simJudgeContext(goal, work, verified, item) : undefined,
         }, item.kind);
         calls.push(result.call);
         answer = result.answer;
@@ -224,11 +227,28 @@ function unusableReview(routed: EventOf<'decision.routed'>, item: GradingItem, w
   };
 }
 
-/** The sim judge's truth for an item; items with no entry are judged favorably. */
-function simTruthFor(item: GradingItem) {
-  const always = { feature: 'turns_used', gte: 0 };
-  return (
-    ENGINEER_JUDGE_TRUTH[item.itemId] ??
-    (item.kind === 'gate' ? { kind: 'gate' as const, pass: always } : { kind: 'dimension' as const, high: always, highScore: 5, lowScore: 3 })
-  );
+/**
+ * What the simulated judge is told: which work (by its identity and the route the log records for
+ * it), which item, and the recorded re-run. The simulation derives the verdict from its own hidden
+ * state for that work; it never sees the features.
+ */
+function simJudgeContext(goal: GoalSubmitted, work: EventOf<'work.produced'>, verified: EventOf<'work.verified'>, item: GradingItem): SimJudgeContext {
+  const drafting = work.data.drafting;
+  return {
+    kind: 'judge',
+    decisionId: item.decisionId,
+    role: work.data.role,
+    item: item.itemId,
+    itemKind: item.kind,
+    rerunPassed: verified.data.rerun.exitCode === 0,
+    work: {
+      seed: goal.labels['simSeed'] ?? '0',
+      goalId: goal.labels['simGoal'] ?? goal.goalId,
+      taskId: work.data.taskId,
+      iteration: work.data.iteration,
+      route: drafting
+        ? { drafter: drafting.drafter === 'resident' ? 'resident' : 'frontier', stream: drafting.stream, ...(drafting.edit ? { edit: drafting.edit } : {}) }
+        : { drafter: 'frontier', stream: 'draft' },
+    },
+  };
 }

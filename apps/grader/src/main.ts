@@ -22,7 +22,7 @@ export function graderOptionsFromEnv(log: EventLog, env: NodeJS.ProcessEnv = pro
     frontier,
     resident: async (modelId) => {
       const model = await residents(modelId);
-      return model && { predict: (features) => predict(model, features) };
+      return model && { predict: (features, texts) => predict(model, features, texts) };
     },
     commandTimeoutMs: Number(env['LOOP_COMMAND_TIMEOUT_MS'] ?? 60_000),
     judgeEstimateUsd: Number(env['LOOP_JUDGE_ESTIMATE_USD'] ?? 0.01),

@@ -202,6 +202,8 @@ export const WorkVerified = z.object({
     irregular: z.array(IrregularFile),
   }),
   features: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
+  /** What a text-reading resident reads of the work (its final message, its changed files): copied onto the judged decisions. */
+  texts: z.array(z.string().max(20_000)).max(4).optional(),
   /** Commands of this run ran without a sandbox (an operator's explicit choice). */
   unsafe: z.boolean().default(false),
 });

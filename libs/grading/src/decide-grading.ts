@@ -62,7 +62,7 @@ function requestsFor(entry: WorkGrading | undefined, judgeEstimateUsd: number): 
   if (!entry?.verified || entry.graded) return [{ kind: 'ignore', reason: 'nothing to request' }];
   const missing = entry.items.filter((i) => !entry.requested.has(i.decisionId));
   if (missing.length === 0) return [{ kind: 'ignore', reason: `every item of ${entry.work.data.workId} is requested` }];
-  return decisionRequests(entry.work, missing, entry.verified.data.features, judgeEstimateUsd).map((event) => ({ kind: 'emit', event }));
+  return decisionRequests(entry.work, missing, entry.verified.data.features, judgeEstimateUsd, entry.verified.data.texts).map((event) => ({ kind: 'emit', event }));
 }
 
 function onRouted(state: GradingState, routed: EventOf<'decision.routed'>): GradingIntent[] {

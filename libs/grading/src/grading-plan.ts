@@ -42,6 +42,7 @@ export function decisionRequests(
   items: readonly GradingItem[],
   features: FeatureVector,
   judgeEstimateUsd: number,
+  texts?: readonly string[],
 ): NewEvent<'decision.requested'>[] {
   return items.map((item) => ({
     type: 'decision.requested',
@@ -61,6 +62,7 @@ export function decisionRequests(
       builtinCheck: item.check,
       estimatedUsd: item.check ? 0 : judgeEstimateUsd,
       features: { ...features },
+      ...(texts && !item.check ? { texts: [...texts] } : {}),
     },
   }));
 }

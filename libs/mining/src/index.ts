@@ -9,3 +9,5 @@ export * from './rule-lifecycle';
 export * from './rule-ids';
 export * from './miner-plan';
 export * from './golden-examples';
+export * from './work-texts';
+export * from './confidence-threshold';

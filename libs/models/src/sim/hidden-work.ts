@@ -30,14 +30,14 @@ export function has(work: HiddenWork, defect: Defect): boolean {
   return work.defects.includes(defect);
 }
 
-/** The message claims edge-case handling the code does not have. */
+/** The message claims something the work does not do: edge-case handling the code lacks, or tests and docs never written. */
 export function overclaims(work: HiddenWork): boolean {
-  return !work.latent.edgeCases && !work.latent.candor;
+  return !work.latent.candor && claimsTestsPass(work);
 }
 
-/** Whether the final message claims the edge cases are handled. */
+/** Whether the final message says, truly, that the edge cases are handled. */
 export function claimsEdgeCases(work: HiddenWork): boolean {
-  return work.latent.edgeCases ? work.mentionsEdgeCases : !work.latent.candor;
+  return work.latent.edgeCases && work.mentionsEdgeCases;
 }
 
 /** The tests pass on the delivered code: no broken code (the file is written before a turn limit can stop the agent). */
@@ -99,7 +99,7 @@ export const PATCHABLE: readonly Latent[] = ['edgeCases', 'clarity', 'warranted'
 
 /** The draft after the frontier editor's patch: what it found, put right. */
 export function patchedWork(draft: HiddenWork): HiddenWork {
-  const patched = PATCHABLE.filter((q) => !draft.latent[q]);
+  const patched = editableShortfalls(draft);
   const latent = { ...draft.latent };
   for (const q of patched) latent[q] = true;
   return { ...draft, latent, patched, mentionsEdgeCases: true, styleSeed: `${draft.styleSeed}:patched` };
@@ -113,7 +113,10 @@ export function hiddenWork(spec: WorkloadSpec, ref: SimWorkRef): HiddenWork {
   return route.edit === 'patch' ? patchedWork(draft) : draft;
 }
 
-/** The hidden shortfalls an editor can see in a draft: what a patch would restore. */
+/**
+ * The shortfalls a short editorial pass notices: those that show in the draft's text. The full
+ * grading reads the trace, the re-run and the goal as well, and may find the rest.
+ */
 export function editableShortfalls(work: HiddenWork): Latent[] {
-  return PATCHABLE.filter((q) => !work.latent[q]);
+  return PATCHABLE.filter((q) => !work.latent[q] && work.shows[q]);
 }

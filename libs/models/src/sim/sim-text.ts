@@ -35,6 +35,7 @@ const VAGUE_SUMMARY = [
 const TESTS_RAN = ['Ran `{command}`: all tests pass.', '`{command}` passes after the last change.', 'I ran `{command}` after the last change; all tests pass.'];
 const TESTS_CLAIMED = ['All tests pass.', 'Tests are green.', 'Everything passes.'];
 const EDGE_CLAIM = ['Handles {edge}.', 'Covers {edge} as well.', 'Also deals with {edge}.'];
+const FALSE_EXTRA = ['Added tests for {edge}.', 'Documented the behavior for {edge} in the README.', 'Benchmarked it on large inputs as well.'];
 const ASSUMPTION = ['Assumed {assumption}.', 'One assumption: {assumption}.', 'I took it that {assumption}.'];
 const CARE = ['Also checked {edge} by hand.', 'Tried {edge} by hand as well, beyond the tests.'];
 const UNWARRANTED_NOTE = ['Also tidied up a few things while I was there.', 'Added a small debugging helper too.'];
@@ -89,12 +90,13 @@ export function renderWork(work: HiddenWork, testCommand: string): WorkText {
   if (iterationRevised(work)) summary.push('Revised after review feedback.');
   summary.push(fill(!work.latent.clarity && work.shows.clarity ? pick(next, VAGUE_SUMMARY) : pick(next, CLEAR_SUMMARY), values));
   if (claimsEdgeCases(work)) summary.push(fill(pick(next, EDGE_CLAIM), values));
+  if (!work.latent.candor && work.shows.candor) summary.push(fill(pick(next, FALSE_EXTRA), values));
   const openness = work.latent.openness || !work.shows.openness;
-  if (openness && next() < 0.9) summary.push(fill(pick(next, ASSUMPTION), values));
+  if (openness && next() < 0.97) summary.push(fill(pick(next, ASSUMPTION), values));
   const careful = work.latent.care || !work.shows.care;
   let probeCommand: string | undefined;
   if (careful) {
-    if (next() < 0.85) summary.push(fill(pick(next, CARE), values));
+    if (next() < 0.97) summary.push(fill(pick(next, CARE), values));
     if (next() < 0.5) probeCommand = `node -e "console.log(typeof require('./${files[0].path}'))"`;
   }
   if (unwarrantedShows && next() < 0.5) summary.push(pick(next, UNWARRANTED_NOTE));
