@@ -1,4 +1,6 @@
-import { DEFAULT_MINER_PLAN_CONFIG, DEFAULT_RULE_LIFECYCLE_CONFIG, MinerPlanConfig, RuleLifecycleConfig } from '@loopwright/mining';
+import {
+  DEFAULT_DRAFTING_PLAN_CONFIG, DEFAULT_MINER_PLAN_CONFIG, DEFAULT_RULE_LIFECYCLE_CONFIG, DraftingPlanConfig, MinerPlanConfig, RuleLifecycleConfig,
+} from '@loopwright/mining';
 
 export interface MinerConfig {
   /** How often the outer loop runs a pass over the projections. */
@@ -6,6 +8,8 @@ export interface MinerConfig {
   /** How often an audit checkpoint is published (when the chain moved). */
   auditIntervalMs: number;
   plan: MinerPlanConfig;
+  /** When a role's drafting may go down a tier. */
+  drafting: DraftingPlanConfig;
   lifecycle: RuleLifecycleConfig;
 }
 
@@ -19,6 +23,11 @@ export function minerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): MinerC
       ...DEFAULT_MINER_PLAN_CONFIG,
       minHistory: num(env, 'LOOP_MINER_MIN_HISTORY', DEFAULT_MINER_PLAN_CONFIG.minHistory),
       minNewHistory: num(env, 'LOOP_MINER_MIN_NEW_HISTORY', DEFAULT_MINER_PLAN_CONFIG.minNewHistory),
+    },
+    drafting: {
+      ...DEFAULT_DRAFTING_PLAN_CONFIG,
+      minHistory: num(env, 'LOOP_MINER_MIN_DRAFTS', DEFAULT_DRAFTING_PLAN_CONFIG.minHistory),
+      modelId: env['LOOP_RESIDENT_DRAFTER'] ?? DEFAULT_DRAFTING_PLAN_CONFIG.modelId,
     },
     lifecycle: {
       ...DEFAULT_RULE_LIFECYCLE_CONFIG,

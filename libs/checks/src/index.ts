@@ -8,3 +8,4 @@ export * from './builtin-checks';
 export * from './delivered-change';
 export * from './test-runner';
 export * from './render-trace';
+export * from './draft-lint';

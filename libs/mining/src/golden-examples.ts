@@ -1,3 +1,5 @@
+import { FeatureVector, lintDraft } from '@loopwright/checks';
+import { executorKey } from '@loopwright/events';
 import { gradeGoldenExample, goldenFeatures, Rubric } from '@loopwright/rubrics';
 import { BinaryRule, ruleVerdict } from './binary-rule';
 import type { GoldenExample } from './validation';
@@ -54,10 +56,37 @@ export function goldenExamplesByKey(rubrics: readonly Rubric[], inForce: readonl
           exampleId: `${rubric.id}/${example.id}`,
           label: example.label,
           features,
+          texts: [example.work.finalMessage],
           expectedVerdict: String(example.judge[item.id]),
           accepts: (verdict) => gradeGoldenExample(rubric, { ...others, judge: { ...others.judge, [item.id]: asLabel(verdict) } }).passed === shouldPass,
         });
       }
+    }
+  }
+  return byKey;
+}
+
+/**
+ * The rubrics' golden examples as examples for the executor's editorial decision of their role: a
+ * known-bad draft must never be approved by a cheaper tier (a known-good one may be approved or
+ * edited). Their features are the draft's as the executor sees it: no re-run, the lint's verdict.
+ */
+export function editorGoldenExamples(rubrics: readonly Rubric[]): Record<string, GoldenExample[]> {
+  const byKey: Record<string, GoldenExample[]> = {};
+  for (const rubric of rubrics) {
+    if (rubric.role === 'loop') continue;
+    for (const example of rubric.golden) {
+      const { rerun_exit_code: _code, rerun_passed: _passed, ...seen } = goldenFeatures(example);
+      const features: FeatureVector = { ...seen, lint_passed: lintDraft(seen).length === 0, draft_attempts: 1 };
+      const bad = example.label === 'known-bad';
+      (byKey[executorKey(rubric.role, 'edit')] ??= []).push({
+        exampleId: `${rubric.id}/${example.id}`,
+        label: example.label,
+        features,
+        texts: [example.work.finalMessage],
+        expectedVerdict: bad ? 'not approve' : 'any',
+        accepts: (verdict) => !bad || verdict !== 'approve',
+      });
     }
   }
   return byKey;

@@ -11,3 +11,4 @@ export * from './miner-plan';
 export * from './golden-examples';
 export * from './work-texts';
 export * from './confidence-threshold';
+export * from './drafting-plan';
