@@ -3,16 +3,19 @@ import { createEvent, EventOf, GoalSubmitted } from '@loopwright/events';
 import type { EventLog } from '@loopwright/eventlog';
 import { EVENT_LOG, LOOP_METRICS, LoopMetrics } from '@loopwright/service';
 import type { ModelProvider } from '@loopwright/models';
-import { runAgentSession } from './agent/agent-session';
-import { AgentAssignment, decideExecutor, ExecutorPolicy } from './domain/decide';
+import { runAgentSession, Tier } from './agent/agent-session';
+import { ResidentEditor, runEditorialPass, runResidentDraft } from './agent/draft-lint-edit';
+import { decideExecutor, ExecutorPolicy } from './domain/decide';
 import { foldRun } from './domain/run-state';
 import { EXECUTOR_OPTIONS } from './executor.tokens';
 
 export interface ExecutorOptions {
   policy: ExecutorPolicy;
   commandTimeoutMs: number;
-  /** The model behind an agent session: the sim for simulated goals, the executor's own Anthropic key otherwise. */
-  provider(goal: GoalSubmitted, assignment: AgentAssignment): ModelProvider;
+  /** The model that writes at a tier: the sim for simulated goals, the configured frontier and resident models otherwise. */
+  provider(goal: GoalSubmitted, tier: Tier): ModelProvider;
+  /** A resident editor promoted for an editorial key, by model id. */
+  residentEditor(modelId: string): Promise<ResidentEditor | undefined>;
 }
 
 /** read the run → fold → decide → carry out the intents. */
@@ -34,6 +37,17 @@ export class ExecutorService {
     await this.handle({ type: 'review.resolved', resolved, requested }, requested.data.runId);
   }
 
+  private async agentDeps() {
+    return {
+      append: (e: Parameters<EventLog['append']>[0]) => this.log.append(e),
+      artifacts: await this.log.artifacts(),
+      provider: this.options.provider,
+      residentEditor: this.options.residentEditor,
+      commandTimeoutMs: this.options.commandTimeoutMs,
+      editEstimateUsd: this.options.policy.editEstimateUsd,
+    };
+  }
+
   async handle(event: Parameters<typeof decideExecutor>[1], runId: string): Promise<void> {
     const state = foldRun(runId, await this.log.readRun(runId));
     if (!state.goal) return;
@@ -49,12 +63,11 @@ export class ExecutorService {
           break;
         }
         case 'runAgent':
-          await runAgentSession(state.goal, intent.assignment, {
-            append: (e) => this.log.append(e),
-            artifacts: await this.log.artifacts(),
-            provider: this.options.provider,
-            commandTimeoutMs: this.options.commandTimeoutMs,
-          });
+          if (intent.assignment.tier === 'resident') await runResidentDraft(state.goal, intent.assignment, await this.agentDeps());
+          else await runAgentSession(state.goal, intent.assignment, await this.agentDeps());
+          break;
+        case 'runEdit':
+          await runEditorialPass(state.goal, intent.assignment, await this.agentDeps());
           break;
         case 'ignore':
           break;

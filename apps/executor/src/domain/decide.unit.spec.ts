@@ -2,7 +2,7 @@ import { createEvent, EventDataInput, LoopEvent, NewEvent } from '@loopwright/ev
 import { decideExecutor, ExecutorIntent } from './decide';
 import { foldRun } from './run-state';
 
-const policy = { draftEstimateUsd: 0.25 };
+const policy = { draftEstimateUsd: 0.25, editEstimateUsd: 0.05 };
 const runId = 'run-1';
 const taskId = 'run-1-engineer';
 
