@@ -7,6 +7,8 @@ export interface MinerConfig {
   passIntervalMs: number;
   /** How often an audit checkpoint is published (when the chain moved). */
   auditIntervalMs: number;
+  /** Print what each pass made of each key it searched (LOOP_MINER_VERBOSE=1). */
+  verbose: boolean;
   plan: MinerPlanConfig;
   /** When a role's drafting may go down a tier. */
   drafting: DraftingPlanConfig;
@@ -19,6 +21,7 @@ export function minerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): MinerC
   return {
     passIntervalMs: num(env, 'LOOP_MINER_PASS_MS', 5_000),
     auditIntervalMs: num(env, 'LOOP_AUDIT_INTERVAL_MS', 10_000),
+    verbose: env['LOOP_MINER_VERBOSE'] === '1',
     plan: {
       ...DEFAULT_MINER_PLAN_CONFIG,
       minHistory: num(env, 'LOOP_MINER_MIN_HISTORY', DEFAULT_MINER_PLAN_CONFIG.minHistory),

@@ -43,10 +43,10 @@ export const DEFAULT_RESIDENT_OPTIONS: ResidentTrainingOptions = {
   hashBuckets: 64,
   textBuckets: 1024,
   calibrationShare: 0.25,
-  minCalibrationExamples: 20,
+  minCalibrationExamples: 15,
   minExamples: 40,
   targetAgreement: 0.985,
-  minThresholdSupport: 20,
+  minThresholdSupport: 15,
 };
 
 const NumericInput = z.object({ name: z.string(), mean: z.number(), scale: z.number().positive() }).strict();

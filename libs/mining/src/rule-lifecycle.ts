@@ -89,8 +89,8 @@ export interface RuleLifecycleConfig {
 
 export const DEFAULT_RULE_LIFECYCLE_CONFIG: RuleLifecycleConfig = {
   autoApproveDeterministic: false,
-  shadow: { minN: 30, threshold: 0.95 },
-  drift: { maxDisagreement: 0.1, minN: 30 },
+  shadow: { minN: 40, threshold: 0.97 },
+  drift: { maxDisagreement: 0.05, minN: 30 },
   spotCheckRate: 0.1,
   residentConfidenceThreshold: 0.8,
   drafting: { maxShortfall: 0.15, minN: 30 },

@@ -29,6 +29,8 @@ export interface ValidationThresholds {
   minAccuracy: number;
   /** A smaller test part proves nothing: the candidate is rejected. */
   minTestExamples: number;
+  /** Precision and recall about the minority verdict mean nothing on fewer of its examples: the candidate waits for more. */
+  minMinorityExamples: number;
 }
 
 export const DEFAULT_VALIDATION_THRESHOLDS: ValidationThresholds = {
@@ -37,6 +39,7 @@ export const DEFAULT_VALIDATION_THRESHOLDS: ValidationThresholds = {
   minRecall: 0.8,
   minAccuracy: 0.95,
   minTestExamples: 30,
+  minMinorityExamples: 5,
 };
 
 /** The figures a validation is decided on; `golden` and `history` are the shape of `rule.validated`. */
@@ -143,6 +146,8 @@ export function validateResident(input: {
       failedExamples: [],
     };
   }
+  const few = tooFewMinority(test, model.positiveVerdict, thresholds);
+  if (few) return { ok: false, reason: few, failedExamples: [] };
   const calibrationError = evaluateResident(model, test).calibrationError;
   const own = test.map(answers);
   const answered = own.filter((v) => v !== undefined).length;
@@ -259,6 +264,8 @@ function validateDecider(input: {
     };
   }
   const minorityVerdict = input.minorityVerdict ?? verdictPair(train.map((e) => e.verdict))?.minority ?? verdictPair(test.map((e) => e.verdict))!.minority;
+  const few = tooFewMinority(test, minorityVerdict, thresholds);
+  if (few) return { ok: false, reason: few, failedExamples: [] };
   const figures = verdictFigures(test.map((e) => decide(e.features, e.texts)), test.map((e) => e.verdict), minorityVerdict);
   const result: ValidationFigures = {
     golden: goldenFigures,
@@ -286,6 +293,13 @@ function validateDecider(input: {
     };
   }
   return { ok: true, figures: result };
+}
+
+function tooFewMinority(test: readonly HistoryExample[], minority: string, thresholds: ValidationThresholds): string | undefined {
+  const n = test.filter((e) => e.verdict === minority).length;
+  return n < thresholds.minMinorityExamples
+    ? `the test part has ${n} '${minority}' verdicts; precision and recall about it need at least ${thresholds.minMinorityExamples}`
+    : undefined;
 }
 
 function round(x: number): string {
