@@ -4,7 +4,7 @@ import type { EventLog } from '@loopwright/eventlog';
 import { isDraftingKey, parseDecisionKey } from '@loopwright/events';
 import {
   Correction, decideRule, DraftingHistory, DraftOutcome, editorGoldenExamples, evolveRule, ExistingRule, goldenExamplesByKey, HistoryExample, KeyedRule,
-  KeyHistory, planDrafting, planMinerPass, ResidentModel, residentAnswer, RubricItemText, ruleVerdict, RuleState,
+  KeyHistory, planDrafting, planMinerPass, ResidentModel, residentAnswer, ResidentPolicy, RubricItemText, ruleVerdict, RuleState,
 } from '@loopwright/mining';
 import type { Rubric } from '@loopwright/rubrics';
 import type { MinerConfig } from './miner.config';
@@ -151,7 +151,7 @@ export async function runOuterLoopPass(deps: PassDeps): Promise<PassSummary> {
     if (builtin.has(key)) continue;
     const decisions = await decisionsForKey(db, key);
     decisionsByKey.set(key, decisions);
-    keys.push({ key, role: role as KeyHistory['role'], history: frontierHistory(decisions), ...residentAnswersOf(key) });
+    keys.push({ key, role: role as KeyHistory['role'], history: frontierHistory(decisions), ...residentPolicyOf(key) });
   }
   // Key by key, so each candidate's golden check sees the rules proposed before it in this pass.
   const plan = { searched: [] as string[], outcomes: [] as { key: string; outcome: string }[] };
@@ -205,10 +205,10 @@ export async function runOuterLoopPass(deps: PassDeps): Promise<PassSummary> {
   return { searched: plan.searched, outcomes: plan.outcomes, appended };
 }
 
-/** An editor may approve a draft by itself; a patch or a regeneration is the frontier's to write. */
-function residentAnswersOf(key: string): { residentAnswers?: readonly string[] } {
+/** A resident editor may approve a draft the lint passed, by itself; a patch, a regeneration or a thrown-out draft is the frontier's. */
+function residentPolicyOf(key: string): { residentPolicy?: ResidentPolicy } {
   const { requester, kind } = parseDecisionKey(key);
-  return requester === 'executor' && kind === 'edit' ? { residentAnswers: ['approve'] } : {};
+  return requester === 'executor' && kind === 'edit' ? { residentPolicy: { answers: ['approve'], requires: { feature: 'lint_passed', eq: true } } } : {};
 }
 
 /** A newer generation promoted for a key retires the older ones still promoted. */
@@ -295,8 +295,8 @@ async function ruleAnswer(deps: PassDeps, state: RuleState): Promise<((d: Decisi
   }
   if (proposal.kind === 'resident' && proposal.modelId) {
     const model = await deps.residentModel(proposal.modelId);
-    const answers = residentAnswersOf(proposal.key).residentAnswers;
-    return model && ((d) => residentAnswer(model, d.features, d.texts ?? undefined, answers));
+    const { residentPolicy } = residentPolicyOf(proposal.key);
+    return model && ((d) => residentAnswer(model, d.features, d.texts ?? undefined, residentPolicy));
   }
   return undefined;
 }

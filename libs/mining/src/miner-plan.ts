@@ -7,7 +7,7 @@ import type { RuleStatus } from './rule-lifecycle';
 import { instructionIdFor, modelIdFor, ruleIdFor } from './rule-ids';
 import { RuleSearchOptions } from './rule-search';
 import {
-  DEFAULT_VALIDATION_THRESHOLDS, GoldenExample, searchAndValidate, validateCandidate, validateResident, ValidationResult,
+  DEFAULT_VALIDATION_THRESHOLDS, GoldenExample, ResidentPolicy, searchAndValidate, validateCandidate, validateResident, ValidationResult,
   ValidationThresholds,
 } from './validation';
 
@@ -17,8 +17,8 @@ export interface KeyHistory {
   role: Role;
   /** A built-in deterministic check already decides this key: there is nothing to mine. */
   builtinCheck?: boolean;
-  /** The verdicts a resident may give by itself for this key (an editor may approve, never patch): the rest escalate. Default: any. */
-  residentAnswers?: readonly string[];
+  /** When a resident may answer this key by itself (an editor approves lint-clean drafts, never patches): default always. */
+  residentPolicy?: ResidentPolicy;
   /** Decisions the frontier made for the key (shadow spot-checks included), any order. */
   history: readonly HistoryExample[];
 }
@@ -247,7 +247,7 @@ function proposeResident(
     model: training.model,
     golden,
     history: window,
-    answers: k.residentAnswers,
+    policy: k.residentPolicy,
     thresholds: {
       ...config.thresholds,
       maxCalibrationError: config.resident.maxCalibrationError,

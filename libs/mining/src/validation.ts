@@ -120,11 +120,11 @@ export function validateResident(input: {
   golden: readonly GoldenExample[];
   history: readonly HistoryExample[];
   thresholds: ResidentThresholds;
-  /** The verdicts it may give by itself (default: any); the others escalate. */
-  answers?: readonly string[];
+  /** When it may answer by itself (default: always, any verdict); otherwise it escalates. */
+  policy?: ResidentPolicy;
 }): ValidationResult {
   const { model, golden, history, thresholds } = input;
-  const answers = (e: { features: FeatureVector; texts?: readonly string[] }) => residentAnswer(model, e.features, e.texts, input.answers);
+  const answers = (e: { features: FeatureVector; texts?: readonly string[] }) => residentAnswer(model, e.features, e.texts, input.policy);
   const changed = golden
     .map((g) => ({ g, p: predict(model, g.features, g.texts) }))
     .filter(({ g, p }) => answers(g) !== undefined && !(g.accepts ? g.accepts(p.verdict) : p.verdict === g.expectedVerdict));
@@ -191,10 +191,20 @@ export function validateResident(input: {
   return { ok: true, figures: result };
 }
 
-/** The verdict a resident gives by itself for a request, or undefined when it escalates (not confident, or a verdict it may not give). */
-export function residentAnswer(model: ResidentModel, features: FeatureVector, texts?: readonly string[], answers?: readonly string[]): string | undefined {
+/**
+ * When a key's resident may answer by itself: only with some verdicts (an editor may approve, never
+ * patch), and only when a feature holds (an editor never approves a draft the lint threw out).
+ */
+export interface ResidentPolicy {
+  answers?: readonly string[];
+  requires?: { feature: string; eq: boolean | number | string };
+}
+
+/** The verdict a resident gives by itself for a request, or undefined when it escalates (not confident, or its policy says no). */
+export function residentAnswer(model: ResidentModel, features: FeatureVector, texts?: readonly string[], policy: ResidentPolicy = {}): string | undefined {
+  if (policy.requires && features[policy.requires.feature] !== policy.requires.eq) return undefined;
   const p = predict(model, features, texts);
-  return p.confident && (!answers || answers.includes(p.verdict)) ? p.verdict : undefined;
+  return p.confident && (!policy.answers || policy.answers.includes(p.verdict)) ? p.verdict : undefined;
 }
 
 /** The outcome of searching the train part and validating on the test part. */
