@@ -241,7 +241,8 @@ function proposeResident(
   config: MinerPlanConfig,
   nextGeneration: () => number,
 ): { intents: MinerIntent[]; outcome: string } {
-  const training = trainResident(train, { ...config.resident.training, seed: keySeed(k.key, config.resident.training.seed ?? 1) });
+  const only = k.residentPolicy?.answers?.length === 1 ? { positive: k.residentPolicy.answers[0] } : {};
+  const training = trainResident(train, { ...config.resident.training, ...only, seed: keySeed(k.key, config.resident.training.seed ?? 1) });
   if (!training.trained) return { intents: [], outcome: `no resident: ${training.reason}` };
   const validation = validateResident({
     model: training.model,

@@ -20,7 +20,7 @@ export interface ResidentTrainingOptions {
   batchSize: number;
   /** Buckets that string features (`name=value`) are hashed into. */
   hashBuckets: number;
-  /** Buckets that the words of the texts are hashed into, each word tagged with which text it came from. */
+  /** Buckets that the words and word pairs of the texts are hashed into, each tagged with which text it came from. */
   textBuckets: number;
   /** The most recent share of the examples, held out to fit Platt scaling and the confidence threshold on. */
   calibrationShare: number;
@@ -32,6 +32,11 @@ export interface ResidentTrainingOptions {
   targetAgreement: number;
   /** The threshold needs this many held-out answers above it. */
   minThresholdSupport: number;
+  /**
+   * Learn this verdict against all the others (one-vs-rest), for a key whose resident may only give
+   * that one (an editor's approval); default: the two most common verdicts against each other.
+   */
+  positive?: string;
 }
 
 export const DEFAULT_RESIDENT_OPTIONS: ResidentTrainingOptions = {
@@ -41,7 +46,7 @@ export const DEFAULT_RESIDENT_OPTIONS: ResidentTrainingOptions = {
   l2: 0.01,
   batchSize: 32,
   hashBuckets: 64,
-  textBuckets: 1024,
+  textBuckets: 4096,
   calibrationShare: 0.25,
   minCalibrationExamples: 15,
   minExamples: 40,
@@ -64,6 +69,8 @@ export const ResidentModelSchema = z
     /** The verdict the model gives a probability for (the rarer of the two in training). */
     positiveVerdict: z.string(),
     negativeVerdict: z.string(),
+    /** One-vs-rest: `negativeVerdict` names every verdict but the positive one. */
+    negativeIsRest: z.boolean().default(false),
     numeric: z.array(NumericInput),
     booleans: z.array(z.string()),
     hashBuckets: z.number().int().min(1),
@@ -136,11 +143,15 @@ export interface ResidentFigures extends VerdictFigures {
  */
 export function trainResident(history: readonly HistoryExample[], options: Partial<ResidentTrainingOptions> = {}): ResidentTrainingOutcome {
   const opts = { ...DEFAULT_RESIDENT_OPTIONS, ...options };
-  const pair = verdictPair(history.map((e) => e.verdict));
+  const pair = opts.positive !== undefined ? { minority: opts.positive, majority: `not ${opts.positive}` } : verdictPair(history.map((e) => e.verdict));
   if (!pair || pair.minority === pair.majority) return { trained: false, reason: 'a classifier needs two verdicts in the history' };
-  const examples = bySeq(history).filter((e) => e.verdict === pair.minority || e.verdict === pair.majority);
+  const oneVsRest = opts.positive !== undefined;
+  const examples = bySeq(history).filter((e) => oneVsRest || e.verdict === pair.minority || e.verdict === pair.majority);
   if (examples.length < opts.minExamples) {
     return { trained: false, reason: `${examples.length} examples of '${pair.minority}' or '${pair.majority}', training needs ${opts.minExamples}` };
+  }
+  if (!examples.some((e) => e.verdict === pair.minority) || examples.every((e) => e.verdict === pair.minority)) {
+    return { trained: false, reason: `the history has no example ${examples.some((e) => e.verdict === pair.minority) ? 'without' : 'of'} '${pair.minority}'` };
   }
 
   const cut = Math.round(examples.length * (1 - opts.calibrationShare));
@@ -156,6 +167,7 @@ export function trainResident(history: readonly HistoryExample[], options: Parti
     version: 2,
     positiveVerdict: pair.minority,
     negativeVerdict: pair.majority,
+    negativeIsRest: oneVsRest,
     ...layout,
     weights: Array.from(weights),
     bias,
@@ -175,7 +187,7 @@ export function trainResident(history: readonly HistoryExample[], options: Parti
   const heldPredictions = held.map((e) => predict(scaled, e.features, e.texts));
   const threshold = confidenceThreshold(
     heldPredictions.map((p) => p.confidence),
-    heldPredictions.map((p, i) => p.verdict === held[i].verdict),
+    heldPredictions.map((p, i) => agrees(scaled, p.verdict, held[i].verdict)),
     { targetAccuracy: opts.targetAgreement, minSupport: opts.minThresholdSupport },
   );
   const model: ResidentModel = { ...scaled, confidenceThreshold: threshold };
@@ -201,16 +213,23 @@ export function predict(model: ResidentModel, features: FeatureVector, texts?: r
   };
 }
 
+/** Whether the model's verdict says what the reference says (a one-vs-rest 'not X' agrees with any verdict but X). */
+export function agrees(model: Pick<ResidentModel, 'positiveVerdict' | 'negativeVerdict' | 'negativeIsRest'>, predicted: string, actual: string): boolean {
+  if (predicted === actual) return true;
+  return model.negativeIsRest && predicted === model.negativeVerdict && actual !== model.positiveVerdict;
+}
+
 /** Precision and recall (about the positive verdict), accuracy, calibration error and coverage of a model on examples. */
 export function evaluateResident(model: ResidentModel, examples: readonly HistoryExample[]): ResidentFigures {
   const predictions = examples.map((e) => predict(model, e.features, e.texts));
-  const figures = verdictFigures(predictions.map((p) => p.verdict), examples.map((e) => e.verdict), model.positiveVerdict);
+  const actual = examples.map((e, i) => (agrees(model, predictions[i].verdict, e.verdict) ? predictions[i].verdict : e.verdict));
+  const figures = verdictFigures(predictions.map((p) => p.verdict), actual, model.positiveVerdict);
   const calibrationError = expectedCalibrationError(
     predictions.map((p) => p.confidence),
-    predictions.map((p, i) => p.verdict === examples[i].verdict),
+    predictions.map((p, i) => agrees(model, p.verdict, examples[i].verdict)),
   );
   const confident = predictions.map((p, i) => ({ p, e: examples[i] })).filter(({ p }) => p.confident);
-  const right = confident.filter(({ p, e }) => p.verdict === e.verdict).length;
+  const right = confident.filter(({ p, e }) => agrees(model, p.verdict, e.verdict)).length;
   return {
     ...figures,
     calibrationError,
@@ -301,8 +320,7 @@ function encode(layout: InputLayout, features: FeatureVector, texts?: readonly s
   if (layout.textBuckets > 0) {
     // Each text's words count once each, scaled by 1/sqrt(distinct words), so a long text does not outweigh the features.
     (texts ?? []).forEach((text, t) => {
-      const words = new Set(tokens(text));
-      for (const word of words) add(hashed + layout.hashBuckets + bucketOf(`${t}:${word}`, layout.textBuckets), 1);
+      for (const term of terms(text)) add(hashed + layout.hashBuckets + bucketOf(`${t}:${term}`, layout.textBuckets), 1);
     });
   } else {
     const words = (texts ?? []).flatMap(tokens);
@@ -310,6 +328,14 @@ function encode(layout: InputLayout, features: FeatureVector, texts?: readonly s
   }
   const index = Int32Array.from(sparse.keys());
   return { dense, index, value: Float64Array.from(index, (i) => sparse.get(i)!) };
+}
+
+/** A text's distinct words and pairs of adjacent words ("added tests" is not "added" and "tests"). */
+function terms(text: string): Set<string> {
+  const words = tokens(text);
+  const out = new Set(words);
+  for (let i = 1; i < words.length; i++) out.add(`${words[i - 1]} ${words[i]}`);
+  return out;
 }
 
 function dot(weights: ArrayLike<number>, x: Encoded): number {
