@@ -21,13 +21,23 @@ function asLabel(verdict: string): never {
   return (/^[1-5]$/.test(verdict) ? Number(verdict) : verdict) as never;
 }
 
-/** The example with the rules answering their items instead of the hand labels. */
-export function withRuleVerdicts(rubric: Rubric, example: Golden, rules: readonly KeyedRule[]): Golden {
+/** Whatever answers a key in place of the frontier: a rule, or a resident that may escalate (undefined: the frontier's, here the hand label). */
+export interface KeyedAnswerer {
+  key: string;
+  answer(features: FeatureVector, texts: readonly string[]): string | undefined;
+}
+
+const asAnswerer = ({ key, rule }: KeyedRule): KeyedAnswerer => ({ key, answer: (features) => ruleVerdict(rule, features) });
+
+/** The example with the rules (or residents) answering their items instead of the hand labels. */
+export function withRuleVerdicts(rubric: Rubric, example: Golden, rules: readonly (KeyedRule | KeyedAnswerer)[]): Golden {
   const features = goldenFeatures(example);
   const judge = { ...example.judge };
-  for (const { key, rule } of rules) {
+  for (const r of rules) {
+    const { key, answer } = 'rule' in r ? asAnswerer(r) : r;
     const item = itemOfKey(rubric, key);
-    if (item !== undefined && item in judge) judge[item] = asLabel(ruleVerdict(rule, features));
+    const verdict = item !== undefined && item in judge ? answer(features, [example.work.finalMessage]) : undefined;
+    if (verdict !== undefined) judge[item!] = asLabel(verdict);
   }
   return { ...example, judge };
 }
@@ -92,8 +102,8 @@ export function editorGoldenExamples(rubrics: readonly Rubric[]): Record<string,
   return byKey;
 }
 
-/** Golden known-bad examples that pass when the rules answer their items: a safe set of rules keeps this at 0. */
-export function knownBadPassing(rubrics: readonly Rubric[], rules: readonly KeyedRule[]): string[] {
+/** Golden known-bad examples that pass when the rules (and residents) answer their items: a safe set keeps this at 0. */
+export function knownBadPassing(rubrics: readonly Rubric[], rules: readonly (KeyedRule | KeyedAnswerer)[]): string[] {
   return rubrics.flatMap((rubric) =>
     rubric.golden
       .filter((g) => g.label === 'known-bad' && gradeGoldenExample(rubric, withRuleVerdicts(rubric, g, rules)).passed)
