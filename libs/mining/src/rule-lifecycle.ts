@@ -336,18 +336,7 @@ function checkDrift(state: RuleState, { disagreement, n }: { disagreement: numbe
       const { maxDisagreement, minN } = config.drift;
       if (n < minN) return ignore(`${n} spot-checks of ${id}; drift is judged from ${minN}`);
       if (disagreement <= maxDisagreement) return ignore(`rule ${id} disagrees with the frontier on ${disagreement.toFixed(3)} of its spot-checks, within ${maxDisagreement}`);
-      return append({
-        type: 'rule.demoted',
-        id: deterministicId('rule', id, 'rule.demoted'),
-        aggregateId: id,
-        data: {
-          ruleId: id,
-          key: state.proposal!.key,
-          reason: `spot-checks disagree with the frontier on ${disagreement.toFixed(3)} of ${n} decisions, above ${maxDisagreement}`,
-          disagreement,
-          n,
-        },
-      });
+      return demote(state, `spot-checks disagree with the frontier on ${disagreement.toFixed(3)} of ${n} decisions, above ${maxDisagreement}`, disagreement, n);
     }
     default:
       return unreachable(state.status);
@@ -362,30 +351,20 @@ function checkOutcomes(state: RuleState, { passRate, baseline, n }: { passRate: 
   if (n < minN) return ignore(`${n} grades of work the resident path wrote; outcomes are judged from ${minN}`);
   const shortfall = baseline - passRate;
   if (shortfall <= maxShortfall) return ignore(`the resident path passes ${passRate.toFixed(3)} of its first grades against ${baseline.toFixed(3)}, within ${maxShortfall}`);
-  return append({
-    type: 'rule.demoted',
-    id: deterministicId('rule', id, 'rule.demoted'),
-    aggregateId: id,
-    data: {
-      ruleId: id,
-      key: state.proposal!.key,
-      reason: `work the resident path wrote passed ${passRate.toFixed(3)} of ${n} first grades, the frontier's drafts ${baseline.toFixed(3)}: short by more than ${maxShortfall}`,
-      disagreement: Math.min(1, Math.max(0, shortfall)),
-      n,
-    },
-  });
+  const reason = `work the resident path wrote passed ${passRate.toFixed(3)} of ${n} first grades, the frontier's drafts ${baseline.toFixed(3)}: short by more than ${maxShortfall}`;
+  return demote(state, reason, Math.min(1, Math.max(0, shortfall)), n);
+}
+
+function demote(state: RuleState, reason: string, disagreement: number, n: number): RuleDecision {
+  const id = state.ruleId;
+  return append({ type: 'rule.demoted', id: deterministicId('rule', id, 'rule.demoted'), aggregateId: id, data: { ruleId: id, key: state.proposal!.key, reason, disagreement, n } });
 }
 
 function supersede(state: RuleState, by: string): RuleDecision {
   const id = state.ruleId;
   if (state.status !== 'promoted') return ignore(`rule ${id} is ${state.status}: nothing to supersede`);
   if (by === id) return refuse(`rule ${id} cannot supersede itself`);
-  return append({
-    type: 'rule.demoted',
-    id: deterministicId('rule', id, 'rule.demoted'),
-    aggregateId: id,
-    data: { ruleId: id, key: state.proposal!.key, reason: `superseded by ${by}, trained on more history`, disagreement: 0, n: 0 },
-  });
+  return demote(state, `superseded by ${by}, trained on more history`, 0, 0);
 }
 
 function append(...events: RuleIntent[]): RuleDecision {

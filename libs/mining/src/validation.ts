@@ -130,22 +130,12 @@ export function validateResident(input: {
     .filter(({ g, p }) => answers(g) !== undefined && !(g.accepts ? g.accepts(p.verdict) : p.verdict === g.expectedVerdict));
   const goldenFigures = { checked: golden.length, changed: changed.map(({ g }) => g.exampleId) };
   if (changed.length > 0) {
-    const named = changed.map(({ g, p }) => `${g.label} ${g.exampleId} (expected '${g.expectedVerdict}', model says '${p.verdict}' at ${round(p.confidence)})`);
-    return {
-      ok: false,
-      reason: `the model would change ${changed.length} golden verdict${changed.length === 1 ? '' : 's'}: ${named.join('; ')}`,
-      failedExamples: goldenFigures.changed,
-    };
+    return goldenRejection('model', changed.map(({ g, p }) => `${g.label} ${g.exampleId} (expected '${g.expectedVerdict}', model says '${p.verdict}' at ${round(p.confidence)})`), goldenFigures.changed);
   }
 
   const { train, test, lastTrainSeq } = timeOrderedSplit(history, thresholds.trainShare);
-  if (test.length < thresholds.minTestExamples) {
-    return {
-      ok: false,
-      reason: `the test part has ${test.length} examples (the last ${percent(1 - thresholds.trainShare)} of ${history.length}); validation needs at least ${thresholds.minTestExamples}`,
-      failedExamples: [],
-    };
-  }
+  const short = shortTestPart(test, history, thresholds);
+  if (short) return short;
   const few = tooFewMinority(test, model.positiveVerdict, thresholds);
   if (few) return { ok: false, reason: few, failedExamples: [] };
   const calibrationError = evaluateResident(model, test).calibrationError;
@@ -257,22 +247,12 @@ function validateDecider(input: {
     .filter(({ g, verdict }) => !(g.accepts ? g.accepts(verdict) : verdict === g.expectedVerdict));
   const goldenFigures = { checked: golden.length, changed: changed.map(({ g }) => g.exampleId) };
   if (changed.length > 0) {
-    const named = changed.map(({ g, verdict }) => `${g.label} ${g.exampleId} (expected '${g.expectedVerdict}', ${what} says '${verdict}')`);
-    return {
-      ok: false,
-      reason: `the ${what} would change ${changed.length} golden verdict${changed.length === 1 ? '' : 's'}: ${named.join('; ')}`,
-      failedExamples: goldenFigures.changed,
-    };
+    return goldenRejection(what, changed.map(({ g, verdict }) => `${g.label} ${g.exampleId} (expected '${g.expectedVerdict}', ${what} says '${verdict}')`), goldenFigures.changed);
   }
 
   const { train, test, lastTrainSeq } = timeOrderedSplit(history, thresholds.trainShare);
-  if (test.length < thresholds.minTestExamples) {
-    return {
-      ok: false,
-      reason: `the test part has ${test.length} examples (the last ${percent(1 - thresholds.trainShare)} of ${history.length}); validation needs at least ${thresholds.minTestExamples}`,
-      failedExamples: [],
-    };
-  }
+  const short = shortTestPart(test, history, thresholds);
+  if (short) return short;
   const minorityVerdict = input.minorityVerdict ?? verdictPair(train.map((e) => e.verdict))?.minority ?? verdictPair(test.map((e) => e.verdict))!.minority;
   const few = tooFewMinority(test, minorityVerdict, thresholds);
   if (few) return { ok: false, reason: few, failedExamples: [] };
@@ -303,6 +283,17 @@ function validateDecider(input: {
     };
   }
   return { ok: true, figures: result };
+}
+
+function goldenRejection(what: 'rule' | 'model', named: readonly string[], failedExamples: string[]): ValidationResult {
+  const n = named.length;
+  return { ok: false, reason: `the ${what} would change ${n} golden verdict${n === 1 ? '' : 's'}: ${named.join('; ')}`, failedExamples };
+}
+
+function shortTestPart(test: readonly HistoryExample[], history: readonly HistoryExample[], thresholds: ValidationThresholds): ValidationResult | undefined {
+  if (test.length >= thresholds.minTestExamples) return undefined;
+  const reason = `the test part has ${test.length} examples (the last ${percent(1 - thresholds.trainShare)} of ${history.length}); validation needs at least ${thresholds.minTestExamples}`;
+  return { ok: false, reason, failedExamples: [] };
 }
 
 function tooFewMinority(test: readonly HistoryExample[], minority: string, thresholds: ValidationThresholds): string | undefined {

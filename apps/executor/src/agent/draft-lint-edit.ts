@@ -1,5 +1,5 @@
 import { draftFeatures, extractClaims, FeatureVector, LintFinding, lintDraft, pathAllowed } from '@loopwright/checks';
-import { createEvent, deterministicId, executorKey, GoalSubmitted, WorkProduced } from '@loopwright/events';
+import { createEvent, deterministicId, EventDataInput, executorKey, GoalSubmitted, WorkProduced } from '@loopwright/events';
 import { workTexts } from '@loopwright/mining';
 import { EditAnswer, EditAnswerSchema, ModelCall, SimEditorContext, UnusableAnswerError } from '@loopwright/models';
 import { decodeSnapshotWithIrregular, encodeSnapshot } from '@loopwright/sandbox';
@@ -45,17 +45,7 @@ async function lint(goal: GoalSubmitted, assignment: AgentAssignment, deps: Agen
   const findings = lintDraft(features);
   const decisionId = lintDecisionId(assignment.taskId, assignment.iteration, attempt);
   const key = executorKey(assignment.role, 'lint');
-  await deps.append(
-    createEvent({
-      type: 'decision.requested',
-      id: deterministicId('decision.requested', decisionId),
-      aggregateId: assignment.runId,
-      producer: 'executor',
-      correlationId: assignment.runId,
-      causationId: assignment.causationId,
-      data: { decisionId, key, requester: 'executor', role: assignment.role, kind: 'lint', taskId: assignment.taskId, builtinCheck: 'draft_lint', estimatedUsd: 0, features },
-    }),
-  );
+  await requestDecision(assignment, deps, { decisionId, kind: 'lint', builtinCheck: 'draft_lint', estimatedUsd: 0, features });
   await deps.append(
     executorCompletion(assignment, {
       decisionId, key, tier: 'deterministic', verdict: findings.length === 0 ? 'pass' : 'fail', confidence: 1,
@@ -107,22 +97,30 @@ async function completeDraft(goal: GoalSubmitted, assignment: AgentAssignment, d
   );
 }
 
-async function requestEdit(assignment: AgentAssignment, deps: DraftLintEditDeps, draft: LintedDraft): Promise<void> {
-  const decisionId = editDecisionId(assignment.taskId, assignment.iteration);
+/** An executor decision about the iteration's draft (its lint, its editorial pass), its id derived from the decision. */
+async function requestDecision(
+  assignment: AgentAssignment,
+  deps: AgentDeps,
+  data: Omit<EventDataInput<'decision.requested'>, 'key' | 'requester' | 'role' | 'taskId'> & { kind: 'lint' | 'edit' },
+): Promise<void> {
   await deps.append(
     createEvent({
       type: 'decision.requested',
-      id: deterministicId('decision.requested', decisionId),
+      id: deterministicId('decision.requested', data.decisionId),
       aggregateId: assignment.runId,
       producer: 'executor',
       correlationId: assignment.runId,
       causationId: assignment.causationId,
-      data: {
-        decisionId, key: executorKey(assignment.role, 'edit'), requester: 'executor', role: assignment.role, kind: 'edit', taskId: assignment.taskId,
-        estimatedUsd: deps.editEstimateUsd, features: draft.features, texts: draft.texts, artifactDigest: draft.digest,
-      },
+      data: { ...data, key: executorKey(assignment.role, data.kind), requester: 'executor', role: assignment.role, taskId: assignment.taskId },
     }),
   );
+}
+
+async function requestEdit(assignment: AgentAssignment, deps: DraftLintEditDeps, draft: LintedDraft): Promise<void> {
+  await requestDecision(assignment, deps, {
+    decisionId: editDecisionId(assignment.taskId, assignment.iteration), kind: 'edit', estimatedUsd: deps.editEstimateUsd,
+    features: draft.features, texts: draft.texts, artifactDigest: draft.digest,
+  });
 }
 
 type EditOutcome = { verdict: EditAnswer['verdict'] | 'unusable'; answer?: EditAnswer; evidence: string; call: ModelCall };

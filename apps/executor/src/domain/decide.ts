@@ -24,14 +24,7 @@ export interface AgentAssignment {
 }
 
 /** The editorial pass on a resident's draft, as the router routed it. */
-export interface EditAssignment {
-  runId: string;
-  taskId: string;
-  role: Role;
-  iteration: number;
-  decisionId: string;
-  key: string;
-  tier: 'frontier' | 'resident';
+export interface EditAssignment extends Pick<AgentAssignment, 'runId' | 'taskId' | 'role' | 'iteration' | 'decisionId' | 'key' | 'tier' | 'causationId'> {
   /** The resident editor's model (tier resident). */
   model?: string;
   ruleId?: string;
@@ -41,7 +34,6 @@ export interface EditAssignment {
   draft: EditRequest;
   /** The iteration's next trace step: a patch or a regeneration records its steps after the draft's. */
   stepOffset: number;
-  causationId: string;
 }
 
 /** What the executor does next: append events, run an agent session, or run the editorial pass on a draft (activities with I/O). */
