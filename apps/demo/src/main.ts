@@ -54,7 +54,13 @@ function keysTable(keys: readonly KeyStanding[]): string {
 async function main(): Promise<void> {
   const options = parseDemoOptions(process.argv.slice(2));
   const workloadPath = path.resolve(process.cwd(), options.workload ?? DEFAULT_WORKLOAD_PATH);
-  const workload = loadWorkload(workloadPath);
+  let workload: ReturnType<typeof loadWorkload>;
+  try {
+    workload = loadWorkload(workloadPath);
+  } catch (error) {
+    console.error(`demo: ${(error as Error).message}\nGive --workload a workload YAML such as workloads/engineer-parsing.yaml.`);
+    process.exit(2);
+  }
   const services = ensureServices();
   const stamp = new Date().toISOString().replace(/[-:T.Z]/g, '').slice(0, 14);
   const streamName = `DEMO_${stamp}`;
