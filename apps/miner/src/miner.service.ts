@@ -53,7 +53,7 @@ export class MinerService implements OnApplicationBootstrap, OnApplicationShutdo
       const summary = await runOuterLoopPass({
         log: this.log, db: this.db!, rubrics: this.rubrics, config: this.config, residentModel: residentModelLoader(this.log),
       });
-      if (this.config.verbose) for (const { key, outcome } of summary.outcomes) { console.error(`miner: ${key}: ${outcome}`); if (process.env.DBG_FILE) require('fs').appendFileSync(process.env.DBG_FILE, `${key}: ${outcome}\n`); }
+      if (this.config.verbose) for (const { key, outcome } of summary.outcomes) console.error(`miner: ${key}: ${outcome}`);
       await this.refreshGauges();
       return summary;
     }).catch((error) => console.error(`outer-loop pass failed: ${(error as Error).message}`));
