@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { DEFAULT_WORKLOAD_PATH } from '@loopwright/models';
 import { DemoProgress, DemoResult, runDemo } from '../apps/demo/src/run-demo';
 import { machineFacts, openBenchLog, openBenchSchema, parseFlags, reportResults, round, Row, runBenchmark, startProgress } from './support';
@@ -9,6 +10,7 @@ const flags = parseFlags(NAME, {
   window: { default: 30, help: 'runs per window of the tier-share table; the last window is the held-out runs' },
   concurrency: { default: 4, help: 'runs in flight at once (the demo\'s default)' },
   seed: { default: 7, help: 'seed of the simulated agents and judge (the demo\'s default)' },
+  workload: { default: path.relative(process.cwd(), DEFAULT_WORKLOAD_PATH), help: 'the workload YAML (the demo\'s default, or workloads/engineer-parsing.yaml)' },
 });
 
 const pct = (share: number) => `${round(share * 100, 1)}%`;
@@ -40,7 +42,7 @@ void runBenchmark(async (teardown) => {
     seed: String(flags.seed),
     window: flags.window,
     concurrency: flags.concurrency,
-    workloadPath: DEFAULT_WORKLOAD_PATH,
+    workloadPath: path.resolve(flags.workload),
     log: bench.config,
     dbSchema: schema.schema,
     databaseUrl: schema.url,
@@ -74,18 +76,25 @@ void runBenchmark(async (teardown) => {
   });
   const first = result.windows[0];
   const final = result.windows[result.windows.length - 1];
+  const keyRows: Row[] = result.keys.map((k) => ({
+    key: k.key, tier: k.tier, 'last window frontier': k.answered.frontier, 'last window resident': k.answered.resident,
+    'last window deterministic': k.answered.deterministic, why: k.why,
+  }));
+  const costFall = first && final && final.costUsd > 0 ? round(first.costUsd / final.costUsd, 2) : null;
   const ruleRows: Row[] = result.promoted.map((r) => ({
     rule: r.ruleId, key: r.key, tier: r.tier, 'promoted after runs ended': promotedAfter.get(r.ruleId) ?? null,
     'spot-check rate': r.spotCheckRate,
   }));
 
+  const workloadName = path.basename(flags.workload).replace(/\.ya?ml$/, '');
   reportResults({
-    benchmark: NAME,
+    // One result file per workload: retirement.json for the default one.
+    benchmark: path.resolve(flags.workload) === DEFAULT_WORKLOAD_PATH ? NAME : `${NAME}-${workloadName}`,
     machine,
     measuredPaths: ['apps/demo', 'apps/executor', 'apps/grader', 'apps/router', 'apps/miner', 'libs', 'workloads', 'rubrics'],
     params: {
       runs: flags.runs, window: flags.window, concurrency: flags.concurrency, seed: String(flags.seed), heldOutRuns: flags.window,
-      workload: 'workloads/engineer-default.yaml', stream: bench.config.streamName, schema: schema.schema,
+      workload: flags.workload, workloadSeed: result.workloadSeed, stream: bench.config.streamName, schema: schema.schema,
     },
     tables: {
       [`Tier share of decisions per window of ${flags.window} runs (spot-checks not counted; simulated models)`]: windowRows,
@@ -93,13 +102,15 @@ void runBenchmark(async (teardown) => {
         {
           runs: result.runs, 'wall s': round(wallSeconds, 1), 'runs/s': round(result.runs / wallSeconds, 2),
           'frontier share': `${pct(first?.frontierShare ?? NaN)} → ${pct(final?.frontierShare ?? NaN)}`,
-          'cost/run': `${usd(first?.costUsd ?? NaN)} → ${usd(final?.costUsd ?? NaN)}`,
+          'cost/run': `${usd(first?.costUsd ?? NaN)} → ${usd(final?.costUsd ?? NaN)}`, 'cost fall': costFall === null ? null : `${costFall}×`,
+          'resident share, best window': pct(Math.max(...result.windows.map((w) => w.residentShare))),
           'agreement on held-out runs': result.agreement === null ? 'n/a' : `${pct(result.agreement)} of ${result.agreementChecks}`,
           'golden known-bad passed': result.goldenKnownBadPassed, 'rules promoted': result.promoted.length,
           'audit chain': result.audit.ok ? `ok (${result.audit.checked} events)` : `diverges at seq ${result.audit.firstDivergentSeq}`,
         },
       ],
       'Rules in force at the end': ruleRows,
+      'Where each decision key sits at the end': keyRows,
     },
     notes: [
       'runDemo from apps/demo: the four services as processes on this benchmark\'s stream and schema, the miner\'s validated rules approved automatically as the demo\'s reviewer does; simulated models, no network.',

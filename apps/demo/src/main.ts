@@ -4,11 +4,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { natsWithUsers } from '@loopwright/eventlog';
-import { DEFAULT_WORKLOAD_PATH } from '@loopwright/models';
+import { DEFAULT_WORKLOAD_PATH, loadWorkload } from '@loopwright/models';
 import { parseDemoOptions } from './demo-options';
 import { demoReportHtml } from '@loopwright/report';
 import { DemoProgress, runDemo } from './run-demo';
 import type { TierWindow } from '@loopwright/report';
+import type { KeyStanding } from './scoreboard';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const pct = (n: number) => `${(n * 100).toFixed(1).padStart(5)}%`;
@@ -33,8 +34,33 @@ function windowTable(windows: readonly TierWindow[]): string {
   return lines.join('\n');
 }
 
+/** How many times cheaper a run was in the last window than in the first; null without both. */
+function costFall(windows: readonly TierWindow[]): number | null {
+  const first = windows[0];
+  const last = windows[windows.length - 1];
+  return first && last && last.costUsd > 0 ? Math.round((first.costUsd / last.costUsd) * 100) / 100 : null;
+}
+
+function keysTable(keys: readonly KeyStanding[]): string {
+  const width = Math.max(...keys.map((k) => k.key.length), 3);
+  const lines = [`${'key'.padEnd(width)}  tier           last window F/R/D   why`];
+  for (const k of keys) {
+    const a = k.answered;
+    lines.push(`${k.key.padEnd(width)}  ${k.tier.padEnd(13)}  ${`${a.frontier}/${a.resident}/${a.deterministic}`.padEnd(18)} ${k.why.slice(0, 140)}`);
+  }
+  return lines.join('\n');
+}
+
 async function main(): Promise<void> {
   const options = parseDemoOptions(process.argv.slice(2));
+  const workloadPath = path.resolve(process.cwd(), options.workload ?? DEFAULT_WORKLOAD_PATH);
+  let workload: ReturnType<typeof loadWorkload>;
+  try {
+    workload = loadWorkload(workloadPath);
+  } catch (error) {
+    console.error(`demo: ${(error as Error).message}\nGive --workload a workload YAML such as workloads/engineer-parsing.yaml.`);
+    process.exit(2);
+  }
   const services = ensureServices();
   const stamp = new Date().toISOString().replace(/[-:T.Z]/g, '').slice(0, 14);
   const streamName = `DEMO_${stamp}`;
@@ -46,7 +72,7 @@ async function main(): Promise<void> {
   const { databaseUrl } = services;
   const log = { natsUrl: nats.url, streamName, subjectRoot, producer: 'submitter' as const, duplicateWindowMs: 120_000, artifactBucket };
   const say = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
-  say(`Loopwright demo: ${options.runs} runs of the engineer role on SIMULATED models (seed ${options.seed}; no model is called).`);
+  say(`Loopwright demo: ${options.runs} runs of the engineer role on SIMULATED models (workload ${path.relative(ROOT, workloadPath)}, its seed ${workload.seed}; run seed ${options.seed}; no model is called).`);
   say(`Log: stream ${streamName}, subjects ${subjectRoot}.>  Projections: schema demo_${stamp}.`);
 
   const controller = new AbortController();
@@ -67,7 +93,7 @@ async function main(): Promise<void> {
     seed: options.seed,
     window: options.window,
     concurrency: options.concurrency,
-    workloadPath: options.workload ?? DEFAULT_WORKLOAD_PATH,
+    workloadPath,
     log,
     dbSchema: `demo_${stamp}`,
     databaseUrl,
@@ -82,7 +108,12 @@ async function main(): Promise<void> {
   say(windowTable(result.windows));
   const first = result.windows[0];
   const last = result.windows[result.windows.length - 1];
-  if (first && last) say(`\nFrontier share: ${pct(first.frontierShare)} in the first window → ${pct(last.frontierShare)} in the last.`);
+  if (first && last) {
+    say(`\nFrontier share: ${pct(first.frontierShare)} in the first window → ${pct(last.frontierShare)} in the last.`);
+    say(`Cost per run: $${first.costUsd.toFixed(4)} → $${last.costUsd.toFixed(4)} (${costFall(result.windows)?.toFixed(1) ?? 'n/a'}× less).`);
+  }
+  say(`\nWhere each decision key sits at the end (and how the last window's runs were answered):`);
+  say(keysTable(result.keys));
   say(`Agreement with the frontier on the held-out runs (asked in shadow): ${result.agreement === null ? 'n/a' : pct(result.agreement)} over ${result.agreementChecks} checks.`);
   say(`Golden known-bad examples that pass under the promoted rules: ${result.goldenKnownBadPassed}.`);
   say(`Audit chain: ${result.audit.ok ? `ok over ${result.audit.checked} events` : `DIVERGES at seq ${result.audit.firstDivergentSeq}`}.`);
@@ -97,15 +128,24 @@ async function main(): Promise<void> {
   mkdirSync(path.dirname(reportPath), { recursive: true });
   writeFileSync(
     reportPath,
-    demoReportHtml({ windows: result.windows, agreement: result.agreement, goldenKnownBadPassed: result.goldenKnownBadPassed, runs: result.runs, seed: options.seed, simulated: true }),
+    demoReportHtml({
+      windows: result.windows, agreement: result.agreement, goldenKnownBadPassed: result.goldenKnownBadPassed, runs: result.runs, seed: options.seed,
+      simulated: true, workload: `${path.relative(ROOT, workloadPath)} (seed ${result.workloadSeed})`, keys: result.keys,
+    }),
   );
   say(`Report: ${path.relative(process.cwd(), reportPath)}`);
   if (options.json) {
     process.stdout.write(
       `${JSON.stringify({
-        windows: result.windows.map(({ runs, frontierShare, residentShare, deterministicShare, costUsd }) => ({ runs, frontierShare, residentShare, deterministicShare, costUsd })),
+        workload: path.relative(ROOT, workloadPath),
+        workloadSeed: result.workloadSeed,
+        seed: options.seed,
+        windows: result.windows,
+        costFall: costFall(result.windows),
         agreement: result.agreement,
+        agreementChecks: result.agreementChecks,
         goldenKnownBadPassed: result.goldenKnownBadPassed,
+        keys: result.keys.map(({ key, tier, ruleId, why, answered }) => ({ key, tier, ...(ruleId ? { ruleId } : {}), why, answered })),
       })}\n`,
     );
   }

@@ -1,5 +1,5 @@
 import type { LoopEvent, RulePromoted } from '@loopwright/events';
-import { knownBadPassing } from '@loopwright/mining';
+import { KeyedAnswerer, knownBadPassing, ResidentModel, residentAnswer, ruleVerdict } from '@loopwright/mining';
 import type { Rubric } from '@loopwright/rubrics';
 
 /**
@@ -25,10 +25,20 @@ export function shadowAgreement(events: Iterable<LoopEvent>, runIds: ReadonlySet
   return { agreement: n === 0 ? null : agree / n, n };
 }
 
-/** Golden known-bad examples that would pass with the promoted deterministic rules answering their items: must stay 0. */
-export function goldenKnownBadPassed(rubrics: readonly Rubric[], promoted: readonly RulePromoted[]): number {
-  const rules = promoted
-    .filter((r) => r.predicate)
-    .map((r) => ({ key: r.key, rule: { predicate: r.predicate!, verdictWhenTrue: r.verdictWhenTrue!, verdictWhenFalse: r.verdictWhenFalse! } }));
-  return knownBadPassing(rubrics, rules).length;
+/**
+ * Golden known-bad examples that would pass with the promoted rules and residents answering their
+ * items (a resident where it would answer by itself; the hand label where it would escalate): must stay 0.
+ */
+export function goldenKnownBadPassed(rubrics: readonly Rubric[], promoted: readonly RulePromoted[], residents: ReadonlyMap<string, ResidentModel> = new Map()): number {
+  const answerers: KeyedAnswerer[] = [];
+  for (const r of promoted) {
+    if (r.predicate) {
+      const rule = { predicate: r.predicate, verdictWhenTrue: r.verdictWhenTrue!, verdictWhenFalse: r.verdictWhenFalse! };
+      answerers.push({ key: r.key, answer: (features) => ruleVerdict(rule, features) });
+    } else if (r.modelId && residents.has(r.modelId)) {
+      const model = residents.get(r.modelId)!;
+      answerers.push({ key: r.key, answer: (features, texts) => residentAnswer(model, features, texts) });
+    }
+  }
+  return knownBadPassing(rubrics, answerers).length;
 }

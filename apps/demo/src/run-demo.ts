@@ -1,9 +1,11 @@
 import { createEvent, LoopEvent, RulePromoted } from '@loopwright/events';
 import { EventLog, LogConfig, natsCredentialsFromEnv, toStoredEvent, verifyLog, VerifyResult } from '@loopwright/eventlog';
 import { goalOf, loadWorkload, seededRandom, WorkloadSpec } from '@loopwright/models';
+import { parseResident, ResidentModel } from '@loopwright/mining';
 import { loadRubrics } from '@loopwright/rubrics';
 import { commandRule, ServiceProcess, startServiceProcess } from '@loopwright/service';
 import { goldenKnownBadPassed, shadowAgreement } from './outcomes';
+import { KeyStanding, keyStandings } from './scoreboard';
 import { TierWindow, tierWindows } from '@loopwright/report';
 
 export interface DemoSettings {
@@ -36,7 +38,11 @@ export interface DemoProgress {
 }
 
 export interface DemoResult {
+  /** The workload's own seed (its YAML `seed`). */
+  workloadSeed: string;
   windows: TierWindow[];
+  /** Every decision key at the end: its tier, why, and how the last window's runs answered it. */
+  keys: KeyStanding[];
   graderWindows: TierWindow[];
   agreement: number | null;
   agreementChecks: number;
@@ -132,11 +138,13 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
     const heldOut = new Set(events.filter((e) => e.type === 'goal.submitted' && e.data.labels['shadowAll'] === 'true').map((e) => e.aggregateId));
     const { agreement, n } = shadowAgreement(events, heldOut);
     return {
+      workloadSeed: workload.seed,
+      keys: keyStandings(events, lastWindowRuns(events, settings.window)),
       windows: tierWindows(events, settings.window),
       graderWindows: tierWindows(events, settings.window, (key) => key.startsWith('grader:')),
       agreement,
       agreementChecks: n,
-      goldenKnownBadPassed: goldenKnownBadPassed(rubrics, promoted),
+      goldenKnownBadPassed: goldenKnownBadPassed(rubrics, promoted, await residentModels(log, events, promoted)),
       promoted,
       audit: await verifyLog(log),
       runs: progress.submitted,
@@ -146,6 +154,25 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
     await Promise.all(services.map((s) => s.stop()));
     await log.close();
   }
+}
+
+/** The runs of the last window, by the order they were submitted. */
+function lastWindowRuns(events: readonly LoopEvent[], window: number): Set<string> {
+  const runs = events.filter((e) => e.type === 'goal.submitted').map((e) => e.aggregateId);
+  const unique = [...new Set(runs)];
+  return new Set(unique.slice(Math.floor((unique.length - 1) / window) * window));
+}
+
+/** The promoted residents' models, read from their artifacts. */
+async function residentModels(log: EventLog, events: readonly LoopEvent[], promoted: readonly RulePromoted[]): Promise<Map<string, ResidentModel>> {
+  const models = new Map<string, ResidentModel>();
+  const wanted = new Set(promoted.flatMap((r) => (r.modelId ? [r.modelId] : [])));
+  for (const e of events) {
+    if (e.type !== 'resident.trained' || !wanted.has(e.data.modelId)) continue;
+    const bytes = await (await log.artifacts()).get(e.data.artifactDigest);
+    models.set(e.data.modelId, parseResident(new TextDecoder().decode(bytes)));
+  }
+  return models;
 }
 
 /** The rules in force at the end: promoted and not demoted since. */

@@ -30,6 +30,8 @@ export async function until<T>(read: () => Promise<T | undefined>): Promise<T> {
 
 export type SeqEvent = LoopEvent & { seq: number };
 
+type ServiceName = 'executor' | 'grader' | 'router' | 'miner' | 'console';
+
 export function ofType<T extends LoopEvent['type']>(events: readonly SeqEvent[], type: T) {
   return events.filter((e): e is Extract<LoopEvent, { type: T }> & { seq: number } => e.type === type);
 }
@@ -42,9 +44,11 @@ export class InnerLoopHarness {
     readonly config: LogConfig,
     readonly log: EventLog,
     private readonly env: NodeJS.ProcessEnv,
+    private readonly perService: Partial<Record<ServiceName, NodeJS.ProcessEnv>> = {},
   ) {}
 
-  static async open(name: string, env: NodeJS.ProcessEnv): Promise<InnerLoopHarness> {
+  /** `perService`: variables only one service sees (its own model's address, as a deployment gives each service its own environment). */
+  static async open(name: string, env: NodeJS.ProcessEnv, perService: Partial<Record<ServiceName, NodeJS.ProcessEnv>> = {}): Promise<InnerLoopHarness> {
     const base = testLogConfig(name);
     const config: LogConfig = { ...base, producer: 'submitter', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_artifacts` };
     const log = await EventLog.open(config);
@@ -54,11 +58,11 @@ export class InnerLoopHarness {
       LOOP_SUBJECT_ROOT: config.subjectRoot,
       LOOP_ARTIFACT_BUCKET: config.artifactBucket,
       ...env,
-    });
+    }, perService);
   }
 
-  async start(...names: ('executor' | 'grader' | 'router' | 'miner' | 'console')[]): Promise<void> {
-    for (const name of names) this.services.set(name, startServiceProcess(name, this.env));
+  async start(...names: ServiceName[]): Promise<void> {
+    for (const name of names) this.services.set(name, startServiceProcess(name, { ...this.env, ...this.perService[name] }));
     await Promise.all(names.map((n) => this.services.get(n)!.url));
   }
 

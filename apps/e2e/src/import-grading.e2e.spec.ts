@@ -30,8 +30,8 @@ describe('imported transcripts are graded like any run (CLI import; router and g
   beforeAll(async () => {
     judgeServer = await startFakeMessagesServer();
     judgeServer.setHandler(judge);
-    harness = await InnerLoopHarness.open('import-grading', {
-      GRADER_ANTHROPIC_API_KEY: 'test-key', GRADER_ANTHROPIC_BASE_URL: judgeServer.url,
+    harness = await InnerLoopHarness.open('import-grading', {}, {
+      grader: { GRADER_ANTHROPIC_API_KEY: 'test-key', LOOPWRIGHT_MODEL_BASE_URL: judgeServer.url },
     });
     await harness.start('router', 'grader');
   }, 60_000);

@@ -118,13 +118,14 @@ describe('the red team: a hostile worker against the real services and a judge t
     const scripts = new Map(cases.map((c) => [c.runId, ATTACKS[c.attack](ROLES[c.role])]));
     agent = await startScriptedAgentServer(scripts);
     judge = await startGullibleJudgeServer();
-    harness = await InnerLoopHarness.open('red-team', {
-      ANTHROPIC_API_KEY: EXECUTOR_KEY,
-      ANTHROPIC_BASE_URL: agent.url,
-      GRADER_ANTHROPIC_API_KEY: GRADER_KEY,
-      GRADER_ANTHROPIC_BASE_URL: judge.url,
-      LOOP_COMMAND_TIMEOUT_MS: '4000',
-    });
+    harness = await InnerLoopHarness.open(
+      'red-team',
+      { LOOP_COMMAND_TIMEOUT_MS: '4000' },
+      {
+        executor: { ANTHROPIC_API_KEY: EXECUTOR_KEY, LOOPWRIGHT_MODEL_BASE_URL: agent.url },
+        grader: { GRADER_ANTHROPIC_API_KEY: GRADER_KEY, LOOPWRIGHT_MODEL_BASE_URL: judge.url },
+      },
+    );
     await harness.start('router', 'executor', 'grader');
     for (const c of cases) {
       const role = ROLES[c.role];

@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createEvent, EventOf } from '@loopwright/events';
+import { createEvent, EventOf, GoalSubmitted } from '@loopwright/events';
 import type { EventLog } from '@loopwright/eventlog';
 import { EVENT_LOG, LOOP_METRICS, LoopMetrics } from '@loopwright/service';
+import type { ModelProvider } from '@loopwright/models';
+import type { Tier } from './agent/agent-session';
+import { ResidentEditor, runEditorialPass, runResidentDraft } from './agent/draft-lint-edit';
 import { backendFor, ExecutorBackends } from './backends/executor-backend';
 import { decideExecutor, ExecutorPolicy } from './domain/decide';
 import { foldRun } from './domain/run-state';
@@ -12,6 +15,10 @@ export interface ExecutorOptions {
   commandTimeoutMs: number;
   /** What runs a role's agent, per the goal's `backend`: the tool loop, the simulation, Managed Agents, the Claude Agent SDK. */
   backends: ExecutorBackends;
+  /** The tool loop's model at a tier (drafts and editorial passes): the sim for simulated goals, the configured frontier and resident models otherwise. */
+  provider(goal: GoalSubmitted, tier: Tier): ModelProvider;
+  /** A resident editor promoted for an editorial key, by model id. */
+  residentEditor(modelId: string): Promise<ResidentEditor | undefined>;
 }
 
 /** read the run → fold → decide → carry out the intents. */
@@ -33,6 +40,17 @@ export class ExecutorService {
     await this.handle({ type: 'review.resolved', resolved, requested }, requested.data.runId);
   }
 
+  private async agentDeps() {
+    return {
+      append: (e: Parameters<EventLog['append']>[0]) => this.log.append(e),
+      artifacts: await this.log.artifacts(),
+      provider: this.options.provider,
+      residentEditor: this.options.residentEditor,
+      commandTimeoutMs: this.options.commandTimeoutMs,
+      editEstimateUsd: this.options.policy.editEstimateUsd,
+    };
+  }
+
   async handle(event: Parameters<typeof decideExecutor>[1], runId: string): Promise<void> {
     const state = foldRun(runId, await this.log.readRun(runId));
     if (!state.goal) return;
@@ -48,12 +66,17 @@ export class ExecutorService {
           break;
         }
         case 'runAgent':
-          await backendFor(this.options.backends, state.goal).runSession(state.goal, intent.assignment, {
-            append: (e) => this.log.append(e),
-            artifacts: await this.log.artifacts(),
-            readRun: (runId) => this.log.readRun(runId),
-            commandTimeoutMs: this.options.commandTimeoutMs,
-          });
+          if (intent.assignment.tier === 'resident') await runResidentDraft(state.goal, intent.assignment, await this.agentDeps());
+          else
+            await backendFor(this.options.backends, state.goal).runSession(state.goal, intent.assignment, {
+              append: (e) => this.log.append(e),
+              artifacts: await this.log.artifacts(),
+              readRun: (id) => this.log.readRun(id),
+              commandTimeoutMs: this.options.commandTimeoutMs,
+            });
+          break;
+        case 'runEdit':
+          await runEditorialPass(state.goal, intent.assignment, await this.agentDeps());
           break;
         case 'ignore':
           break;

@@ -3,38 +3,53 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { IllegalStateError } from '@loopwright/core';
-import { modelBackends, simLatencyFromEnv, startService, stopOnSignals, workloadPathFromEnv } from '@loopwright/service';
+import { EventLog, logConfigFromEnv } from '@loopwright/eventlog';
+import { predict } from '@loopwright/mining';
+import {
+  checkModelEnv, modelBackends, residentModelLoader, simLatencyFromEnv, startService, stopOnSignals, workloadPathFromEnv,
+} from '@loopwright/service';
 import { agentSdkBackend } from './backends/agent-sdk/agent-sdk-backend';
 import { managedBackend } from './backends/managed/managed-backend';
 import { localBackend, simBackend } from './backends/tool-loop-backends';
 import { ExecutorModule } from './executor.module';
 import type { ExecutorOptions } from './executor.service';
 
-export function executorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ExecutorOptions {
-  const apiKey = env['ANTHROPIC_API_KEY'];
-  const baseURL = env['ANTHROPIC_BASE_URL'];
-  const model = env['LOOP_EXECUTOR_MODEL'] ?? 'claude-sonnet-4-6';
-  const sessionTimeLimitMs = Number(env['LOOP_SESSION_TIME_LIMIT_MS'] ?? 30 * 60_000);
-  const models = modelBackends({
+/**
+ * The executor's settings. Its models come from LOOPWRIGHT_MODEL_* (the frontier, on its own key
+ * ANTHROPIC_API_KEY) and LOOPWRIGHT_RESIDENT_* (the resident that drafts once drafting goes down a
+ * tier); resident editors are loaded from the log.
+ */
+export function executorOptionsFromEnv(log: EventLog, env: NodeJS.ProcessEnv = process.env): ExecutorOptions {
+  checkModelEnv(env);
+  const backends = modelBackends({
+    env,
     keyVariable: 'ANTHROPIC_API_KEY',
-    apiKey,
-    baseURL,
-    model,
+    defaultModel: 'claude-sonnet-4-6',
     workloadPath: workloadPathFromEnv(env),
     simLatencyMs: simLatencyFromEnv(env),
   });
+  const residents = residentModelLoader(log);
+  const apiKey = env['ANTHROPIC_API_KEY'];
+  const baseURL = env['ANTHROPIC_BASE_URL'];
+  const model = env['LOOPWRIGHT_MODEL_ID'] ?? 'claude-sonnet-4-6';
+  const sessionTimeLimitMs = Number(env['LOOP_SESSION_TIME_LIMIT_MS'] ?? 30 * 60_000);
   let client: Anthropic | undefined;
   const managedClient = () => {
     if (!apiKey) throw new IllegalStateError('the managed backend needs ANTHROPIC_API_KEY: set it, or submit the goal with backend "sim"');
     client ??= new Anthropic({ apiKey, baseURL, maxRetries: Number(env['LOOP_MANAGED_MAX_RETRIES'] ?? 2) });
     return client;
   };
+  const provider = (goal: Parameters<typeof backends>[0], tier: Parameters<typeof backends>[1]) => backends(goal, tier);
   return {
-    policy: { draftEstimateUsd: Number(env['LOOP_DRAFT_ESTIMATE_USD'] ?? 0.25) },
+    policy: {
+      draftEstimateUsd: Number(env['LOOP_DRAFT_ESTIMATE_USD'] ?? 0.25),
+      editEstimateUsd: Number(env['LOOP_EDIT_ESTIMATE_USD'] ?? 0.05),
+    },
     commandTimeoutMs: Number(env['LOOP_COMMAND_TIMEOUT_MS'] ?? 60_000),
+    provider,
     backends: {
-      local: localBackend((goal) => models(goal)),
-      sim: simBackend((goal) => models(goal)),
+      local: localBackend(provider),
+      sim: simBackend(provider),
       managed: managedBackend({
         client: managedClient,
         model,
@@ -53,14 +68,20 @@ export function executorOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Ex
         executablePath: env['LOOP_CLAUDE_CODE_PATH'] || undefined,
       }),
     },
+    residentEditor: async (modelId) => {
+      const model = await residents(modelId);
+      return model && { predict: (features, texts) => predict(model, features, texts) };
+    },
   };
 }
 
-export function startExecutor(options: { port?: number; executor?: ExecutorOptions } = {}) {
+export async function startExecutor(options: { port?: number; executor?: ExecutorOptions } = {}) {
+  const log = await EventLog.open(logConfigFromEnv('executor'));
   return startService({
     name: 'executor',
     producer: 'executor',
-    imports: [ExecutorModule.forRoot(options.executor ?? executorOptionsFromEnv())],
+    log,
+    imports: [ExecutorModule.forRoot(options.executor ?? executorOptionsFromEnv(log))],
     port: options.port ?? Number(process.env['PORT'] ?? 0),
   });
 }

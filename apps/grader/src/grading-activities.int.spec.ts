@@ -1,4 +1,4 @@
-import { createEvent, EventOf, LoopEvent } from '@loopwright/events';
+import { createEvent, EventDataInput, EventOf, LoopEvent } from '@loopwright/events';
 import { EventLog, LogConfig } from '@loopwright/eventlog';
 import { createGradingDecider, GradingState } from '@loopwright/grading';
 import { createProvider } from '@loopwright/models';
@@ -87,6 +87,24 @@ describe('the grading activities, on a real artifact store and the real SDK', ()
     ]);
     const [verified] = await activities().verify(state, [], work);
     expect(verified).toMatchObject({ data: { rerun: { exitCode: 0 }, features: { rerun_passed: true, out_of_scope_changes: 0 } } });
+  });
+
+  it('records what a text-reading resident reads of the work, and asks only judged items with it', async () => {
+    const { decider, state, work } = await stateWith([
+      { path: 'src/sum.js', content: 'module.exports = { sum: (xs) => xs.reduce((a, b) => a + b, 0) };' },
+      { path: 'test/sum.test.js', content: SUM_TEST },
+    ]);
+    const [verified] = await activities().verify(state, [], work);
+    const stored = createEvent(verified as Parameters<typeof createEvent>[0]) as EventOf<'work.verified'>;
+    expect(stored.data.texts).toEqual([
+      '## Summary\nDone.\n\n## Tests\nAll tests pass.',
+      '// file: src/sum.js\nmodule.exports = { sum: (xs) => xs.reduce((a, b) => a + b, 0) };',
+    ]);
+    const requests = decider
+      .decide(decider.evolve(state, stored), stored)
+      .flatMap((i) => (i.kind === 'emit' && i.event.type === 'decision.requested' ? [i.event.data as EventDataInput<'decision.requested'>] : []));
+    expect(requests.find((r) => r.item === 'correctness')?.texts).toEqual(stored.data.texts);
+    expect(requests.find((r) => r.item === 'tests_pass_on_rerun')?.texts).toBeUndefined();
   });
 
   it('refuses a judge that contradicts the recorded re-run, asks once more, then hands the item to a person', async () => {

@@ -10,14 +10,15 @@ import {
   baseWorkOf, completedEvent, contradictions, entryOfDecision, pipelineOfRun, priorRevisionOf, reviewsToRead, runGradeEvent, trustedProducer,
   upstreamGateOf, GradingActivity, GradingEvent, GradingItem, GradingState, JudgeAnswer, judgePrompt, judgeSystemPrompt,
 } from '@loopwright/grading';
-import { DimensionAnswerSchema, ENGINEER_JUDGE_TRUTH, GateAnswerSchema, ModelCall, ModelProvider, UnusableAnswerError } from '@loopwright/models';
+import { workTexts } from '@loopwright/mining';
+import { DimensionAnswerSchema, GateAnswerSchema, ModelCall, ModelProvider, SimJudgeContext, UnusableAnswerError } from '@loopwright/models';
 import type { Rubric } from '@loopwright/rubrics';
 import { SandboxUnavailableError } from '@loopwright/core';
 import { decodeSnapshot, decodeSnapshotWithIrregular, runSandboxedCommand, Workspace } from '@loopwright/sandbox';
 
 /** A resident classifier distilled from frontier verdicts: a verdict with its calibrated confidence. */
 export interface ResidentPredictor {
-  predict(features: FeatureVector): { verdict: string; confidence: number };
+  predict(features: FeatureVector, texts?: readonly string[]): { verdict: string; confidence: number };
 }
 
 export interface GradingActivityDeps {
@@ -67,6 +68,8 @@ export function createGradingActivities(deps: GradingActivityDeps) {
       rerun: goal.backend === 'import' ? null : rerun, probes, upstreamGate: role === 'deployer' ? upstreamGateOf(state) : null,
       priorRevision: priorRevisionOf(state, work),
     });
+    const changed = new Set([...change.created, ...change.modified]);
+    const texts = workTexts(work.data.finalMessage, files.filter((f) => changed.has(f.path)));
     const event: NewEvent<'work.verified'> = {
       type: 'work.verified',
       id: deterministicId('work.verified', work.data.workId),
@@ -76,7 +79,7 @@ export function createGradingActivities(deps: GradingActivityDeps) {
       causationId: work.id,
       data: {
         workId: work.data.workId, taskId: work.data.taskId, role, iteration: work.data.iteration,
-        rerun, change, features: computed.features as FeatureVector & Record<string, number | boolean | string>, unsafe: rerun.isolation === 'none',
+        rerun, change, features: computed.features as FeatureVector & Record<string, number | boolean | string>, texts, unsafe: rerun.isolation === 'none',
         ...(baseWork ? { base: { workId: baseWork.work.data.workId, artifactDigest: baseWork.work.data.artifactDigest } } : {}),
         ...(role === 'tester' ? { probes: probes.map((p) => ({ ...p, detail: p.detail.slice(-2_000) })) } : {}),
         ...(computed.releaseGate ? { releaseGate: computed.releaseGate } : {}),
@@ -155,7 +158,7 @@ export function createGradingActivities(deps: GradingActivityDeps) {
     const verified = entry.verified!;
     if (activity.tier === 'resident' && !activity.shadow) {
       const resident = routed.data.model ? await deps.resident(routed.data.model) : undefined;
-      const prediction = resident?.predict(verified.data.features);
+      const prediction = resident?.predict(verified.data.features, verified.data.texts);
       if (prediction && prediction.confidence >= (routed.data.confidenceThreshold ?? 0.8)) {
         return [completedEvent(routed, item, {
           tier: 'resident', verdict: prediction.verdict, confidence: prediction.confidence, ruleId: routed.data.ruleId,
@@ -201,7 +204,7 @@ export function createGradingActivities(deps: GradingActivityDeps) {
           system: judgeSystemPrompt(rubric, item),
           prompt: judgePrompt({ work, verified, files, trace }, boundary()) + note,
           maxTokens: 600,
-          sim: simulated ? { seed: goal.labels['simSeed'] ?? '0', decisionId: item.decisionId, item: item.itemId, features: verified.data.features, truth: simTruthFor(item) } : undefined,
+          sim: simulated ? simJudgeContext(goal, work, verified, item) : undefined,
         }, item.kind);
         calls.push(result.call);
         answer = result.answer;
@@ -286,22 +289,27 @@ function unusableReview(routed: EventOf<'decision.routed'>, item: GradingItem, w
 }
 
 /**
- * The simulated judge knows the engineer's items under the names they had before the rubrics took
- * the sources' names; the same truth stands for the renamed item.
+ * What the simulated judge is told: which work (by its identity and the route the log records for
+ * it), which item, and the recorded re-run. The simulation derives the verdict from its own hidden
+ * state for that work; it never sees the features.
  */
-const SIM_TRUTH_NAMES: Readonly<Record<string, string>> = {
-  smallest_coherent_change: 'scope_discipline',
-  implementation_note_quality: 'summary_quality',
-  evidence_over_narration: 'verification_discipline',
-  turn_economy: 'efficiency',
-  blocking_questions_only: 'communication',
-};
-
-/** The sim judge's truth for an item; items with no entry are judged favorably. */
-function simTruthFor(item: GradingItem) {
-  const always = { feature: 'turns_used', gte: 0 };
-  return (
-    ENGINEER_JUDGE_TRUTH[SIM_TRUTH_NAMES[item.itemId] ?? item.itemId] ??
-    (item.kind === 'gate' ? { kind: 'gate' as const, pass: always } : { kind: 'dimension' as const, high: always, highScore: 5, lowScore: 3 })
-  );
+function simJudgeContext(goal: GoalSubmitted, work: EventOf<'work.produced'>, verified: EventOf<'work.verified'>, item: GradingItem): SimJudgeContext {
+  const drafting = work.data.drafting;
+  return {
+    kind: 'judge',
+    decisionId: item.decisionId,
+    role: work.data.role,
+    item: item.itemId,
+    itemKind: item.kind,
+    rerunPassed: verified.data.rerun.exitCode === 0,
+    work: {
+      seed: goal.labels['simSeed'] ?? '0',
+      goalId: goal.labels['simGoal'] ?? goal.goalId,
+      taskId: work.data.taskId,
+      iteration: work.data.iteration,
+      route: drafting
+        ? { drafter: drafting.drafter === 'resident' ? 'resident' : 'frontier', stream: drafting.stream, ...(drafting.edit ? { edit: drafting.edit } : {}) }
+        : { drafter: 'frontier', stream: 'draft' },
+    },
+  };
 }

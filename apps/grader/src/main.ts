@@ -2,28 +2,28 @@ import 'reflect-metadata';
 import { loadRoleBoundaries, loadRubrics } from '@loopwright/rubrics';
 import { EventLog, logConfigFromEnv } from '@loopwright/eventlog';
 import { predict } from '@loopwright/mining';
-import { modelBackends, residentModelLoader, simLatencyFromEnv, startService, stopOnSignals, workloadPathFromEnv } from '@loopwright/service';
+import { checkModelEnv, modelBackends, residentModelLoader, simLatencyFromEnv, startService, stopOnSignals, workloadPathFromEnv } from '@loopwright/service';
 import { GraderModule } from './grader.module';
 import type { GraderOptions } from './grader.service';
 
-/** The grader's settings. Its model key is its own (GRADER_ANTHROPIC_API_KEY), never the executor's. */
+/** The grader's settings. Its model key is its own (GRADER_ANTHROPIC_API_KEY), never the executor's; the model itself comes from LOOPWRIGHT_MODEL_*. */
 export function graderOptionsFromEnv(log: EventLog, env: NodeJS.ProcessEnv = process.env): GraderOptions {
+  checkModelEnv(env);
   const residents = residentModelLoader(log);
-  const frontier = modelBackends({
+  const models = modelBackends({
+    env,
     keyVariable: 'GRADER_ANTHROPIC_API_KEY',
-    apiKey: env['GRADER_ANTHROPIC_API_KEY'],
-    baseURL: env['GRADER_ANTHROPIC_BASE_URL'],
-    model: env['LOOP_GRADER_MODEL'] ?? 'claude-sonnet-4-6',
+    defaultModel: 'claude-sonnet-4-6',
     workloadPath: workloadPathFromEnv(env),
     simLatencyMs: simLatencyFromEnv(env),
   });
   return {
     rubrics: loadRubrics(env['LOOP_RUBRICS_DIR'] || undefined),
     boundaries: loadRoleBoundaries(env['LOOP_RUBRICS_DIR'] || undefined),
-    frontier,
+    frontier: (goal) => models(goal, 'frontier'),
     resident: async (modelId) => {
       const model = await residents(modelId);
-      return model && { predict: (features) => predict(model, features) };
+      return model && { predict: (features, texts) => predict(model, features, texts) };
     },
     commandTimeoutMs: Number(env['LOOP_COMMAND_TIMEOUT_MS'] ?? 60_000),
     judgeEstimateUsd: Number(env['LOOP_JUDGE_ESTIMATE_USD'] ?? 0.01),

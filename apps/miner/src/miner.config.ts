@@ -1,11 +1,17 @@
-import { DEFAULT_MINER_PLAN_CONFIG, DEFAULT_RULE_LIFECYCLE_CONFIG, MinerPlanConfig, RuleLifecycleConfig } from '@loopwright/mining';
+import {
+  DEFAULT_DRAFTING_PLAN_CONFIG, DEFAULT_MINER_PLAN_CONFIG, DEFAULT_RULE_LIFECYCLE_CONFIG, DraftingPlanConfig, MinerPlanConfig, RuleLifecycleConfig,
+} from '@loopwright/mining';
 
 export interface MinerConfig {
   /** How often the outer loop runs a pass over the projections. */
   passIntervalMs: number;
   /** How often an audit checkpoint is published (when the chain moved). */
   auditIntervalMs: number;
+  /** Print what each pass made of each key it searched (LOOP_MINER_VERBOSE=1). */
+  verbose: boolean;
   plan: MinerPlanConfig;
+  /** When a role's drafting may go down a tier. */
+  drafting: DraftingPlanConfig;
   lifecycle: RuleLifecycleConfig;
 }
 
@@ -15,10 +21,16 @@ export function minerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): MinerC
   return {
     passIntervalMs: num(env, 'LOOP_MINER_PASS_MS', 5_000),
     auditIntervalMs: num(env, 'LOOP_AUDIT_INTERVAL_MS', 10_000),
+    verbose: env['LOOP_MINER_VERBOSE'] === '1',
     plan: {
       ...DEFAULT_MINER_PLAN_CONFIG,
       minHistory: num(env, 'LOOP_MINER_MIN_HISTORY', DEFAULT_MINER_PLAN_CONFIG.minHistory),
       minNewHistory: num(env, 'LOOP_MINER_MIN_NEW_HISTORY', DEFAULT_MINER_PLAN_CONFIG.minNewHistory),
+    },
+    drafting: {
+      ...DEFAULT_DRAFTING_PLAN_CONFIG,
+      minHistory: num(env, 'LOOP_MINER_MIN_DRAFTS', DEFAULT_DRAFTING_PLAN_CONFIG.minHistory),
+      modelId: env['LOOP_RESIDENT_DRAFTER'] ?? DEFAULT_DRAFTING_PLAN_CONFIG.modelId,
     },
     lifecycle: {
       ...DEFAULT_RULE_LIFECYCLE_CONFIG,

@@ -53,6 +53,7 @@ export class MinerService implements OnApplicationBootstrap, OnApplicationShutdo
       const summary = await runOuterLoopPass({
         log: this.log, db: this.db!, rubrics: this.rubrics, config: this.config, residentModel: residentModelLoader(this.log),
       });
+      if (this.config.verbose) for (const { key, outcome } of summary.outcomes) console.error(`miner: ${key}: ${outcome}`);
       await this.refreshGauges();
       return summary;
     }).catch((error) => console.error(`outer-loop pass failed: ${(error as Error).message}`));

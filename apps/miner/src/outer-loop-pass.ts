@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { createEvent, deterministicId, EventOf, LoopEvent, ToReachNext } from '@loopwright/events';
 import type { EventLog } from '@loopwright/eventlog';
+import { isDraftingKey, parseDecisionKey } from '@loopwright/events';
 import {
-  Correction, decideRule, evolveRule, ExistingRule, goldenExamplesByKey, RubricItemText, HistoryExample, KeyedRule, KeyHistory, planMinerPass, predict, ResidentModel,
-  ruleVerdict, RuleState,
+  Correction, decideRule, DraftingHistory, DraftOutcome, editorGoldenExamples, evolveRule, ExistingRule, goldenExamplesByKey, HistoryExample, KeyedRule,
+  KeyHistory, planDrafting, planMinerPass, ResidentModel, residentAnswer, ResidentPolicy, RubricItemText, ruleVerdict, RuleState,
 } from '@loopwright/mining';
 import type { Rubric } from '@loopwright/rubrics';
 import type { MinerConfig } from './miner.config';
@@ -29,9 +30,10 @@ function frontierHistory(decisions: readonly DecisionForMining[]): HistoryExampl
   const history: HistoryExample[] = [];
   for (const d of decisions) {
     const seq = d.requestedSeq ?? 0;
-    if (d.tier === 'frontier' && d.verdict !== null) history.push({ decisionId: d.decisionId, seq, features: d.features, verdict: d.verdict });
+    const texts = d.texts ?? undefined;
+    if (d.tier === 'frontier' && d.verdict !== null) history.push({ decisionId: d.decisionId, seq, features: d.features, texts, verdict: d.verdict });
     else if (d.shadowTier === 'frontier' && d.shadowVerdict !== null) {
-      history.push({ decisionId: d.decisionId, seq, features: d.features, verdict: d.shadowVerdict });
+      history.push({ decisionId: d.decisionId, seq, features: d.features, texts, verdict: d.shadowVerdict });
     }
   }
   return history.filter((h) => h.verdict !== 'unusable' && h.verdict !== 'unanswered');
@@ -123,6 +125,7 @@ function existing(record: RuleRecord): ExistingRule | undefined {
     status: state.status,
     proposedAtSeq: record.proposedAtSeq,
     updatedAtSeq: record.updatedAtSeq,
+    support: proposal.evidence.support,
     proposal:
       proposal.kind === 'deterministic' && proposal.predicate && proposal.verdictWhenTrue !== undefined && proposal.verdictWhenFalse !== undefined
         ? { predicate: proposal.predicate, verdictWhenTrue: proposal.verdictWhenTrue, verdictWhenFalse: proposal.verdictWhenFalse }
@@ -139,14 +142,16 @@ export async function runOuterLoopPass(deps: PassDeps): Promise<PassSummary> {
   const { log, db, config } = deps;
   const records = await readRuleRecords(log);
   const builtin = builtinKeys(deps.rubrics);
-  const keyRows: { key: string; role: string }[] = await db.query(`SELECT DISTINCT key, role FROM decisions WHERE key LIKE 'grader:%' ORDER BY key`);
+  const keyRows: { key: string; role: string }[] = await db.query(
+    `SELECT DISTINCT key, role FROM decisions WHERE key LIKE 'grader:%' OR key LIKE 'executor:%:edit' ORDER BY key`,
+  );
   const decisionsByKey = new Map<string, DecisionForMining[]>();
   const keys: KeyHistory[] = [];
   for (const { key, role } of keyRows) {
     if (builtin.has(key)) continue;
     const decisions = await decisionsForKey(db, key);
     decisionsByKey.set(key, decisions);
-    keys.push({ key, role: role as KeyHistory['role'], history: frontierHistory(decisions) });
+    keys.push({ key, role: role as KeyHistory['role'], history: frontierHistory(decisions), ...residentPolicyOf(key) });
   }
   // Key by key, so each candidate's golden check sees the rules proposed before it in this pass.
   const plan = { searched: [] as string[], outcomes: [] as { key: string; outcome: string }[] };
@@ -154,7 +159,7 @@ export async function runOuterLoopPass(deps: PassDeps): Promise<PassSummary> {
   let current = records;
   for (const keyHistory of keys) {
     const rules = [...current.values()].map(existing).filter((r): r is ExistingRule => r !== undefined);
-    const golden = goldenExamplesByKey(deps.rubrics, rulesInForce(current));
+    const golden = { ...goldenExamplesByKey(deps.rubrics, rulesInForce(current)), ...editorGoldenExamples(deps.rubrics) };
     const keyPlan = planMinerPass({ keys: [keyHistory], golden, rules, config: config.plan });
     plan.searched.push(...keyPlan.searched);
     plan.outcomes.push(...keyPlan.outcomes);
@@ -166,6 +171,10 @@ export async function runOuterLoopPass(deps: PassDeps): Promise<PassSummary> {
     }
     if (keyPlan.intents.length > 0) current = await readRuleRecords(log);
   }
+
+  const drafting = await planDraftingKeys(deps, [...current.values()].map(existing).filter((r): r is ExistingRule => r !== undefined));
+  plan.outcomes.push(...drafting.outcomes);
+  appended += drafting.appended;
 
   const instructions = planMinerPass({
     keys: [],
@@ -184,13 +193,101 @@ export async function runOuterLoopPass(deps: PassDeps): Promise<PassSummary> {
   }
 
   for (const record of (await readRuleRecords(log)).values()) {
-    const decisions = record.state.proposal ? (decisionsByKey.get(record.state.proposal.key) ?? []) : [];
+    const key = record.state.proposal?.key;
+    if (key && isDraftingKey(key)) {
+      appended += await advanceDrafting(deps, record);
+      continue;
+    }
+    const decisions = key ? (decisionsByKey.get(key) ?? []) : [];
     appended += await advanceRule(deps, record, decisions);
   }
+  appended += await supersedeOlder(deps, await readRuleRecords(log));
   return { searched: plan.searched, outcomes: plan.outcomes, appended };
 }
 
-async function ruleAnswer(deps: PassDeps, state: RuleState): Promise<((d: DecisionForMining) => string) | undefined> {
+/** A resident editor may approve a draft the lint passed, by itself; a patch, a regeneration or a thrown-out draft is the frontier's. */
+function residentPolicyOf(key: string): { residentPolicy?: ResidentPolicy } {
+  const { requester, kind } = parseDecisionKey(key);
+  return requester === 'executor' && kind === 'edit' ? { residentPolicy: { answers: ['approve'], requires: { feature: 'lint_passed', eq: true } } } : {};
+}
+
+/** A newer generation promoted for a key retires the older ones still promoted. */
+async function supersedeOlder(deps: PassDeps, records: ReadonlyMap<string, RuleRecord>): Promise<number> {
+  const promoted = [...records.values()].filter((r) => r.state.status === 'promoted' && r.state.proposal);
+  let appended = 0;
+  for (const record of promoted) {
+    const newer = promoted.find((r) => r.state.proposal!.key === record.state.proposal!.key && r.proposedAtSeq > record.proposedAtSeq);
+    if (!newer) continue;
+    const decision = decideRule(record.state, { type: 'supersede', data: { by: newer.state.ruleId } }, deps.config.lifecycle);
+    if (decision.kind === 'append') {
+      await appendRuleIntents(deps.log, decision.events, 'miner');
+      appended += decision.events.length;
+    }
+  }
+  return appended;
+}
+
+/** The first grade of each draft of a drafting key, with whether a deterministic gate failed it. */
+async function draftOutcomes(db: DataSource, key: string, where: { tier?: string; ruleId?: string }): Promise<DraftOutcome[]> {
+  const rows: { decision_id: string; requested_seq: string; passed: boolean; caught: boolean }[] = await db.query(
+    `SELECT d.decision_id, d.requested_seq, g.passed,
+            EXISTS (SELECT 1 FROM grade_items i WHERE i.grade_id = g.grade_id AND i.kind = 'gate' AND i.passed = false AND i.tier = 'deterministic') AS caught
+       FROM decisions d
+       JOIN grades g ON g.task_id = d.task_id AND g.iteration = (d.features->>'iteration')::int
+      WHERE d.key = $1 AND ($2::text IS NULL OR d.tier = $2) AND ($3::text IS NULL OR d.rule_id = $3)
+      ORDER BY d.requested_seq`,
+    [key, where.tier ?? null, where.ruleId ?? null],
+  );
+  return rows.map((r) => ({ decisionId: r.decision_id, seq: Number(r.requested_seq), passed: r.passed, caughtByCheck: !r.passed && r.caught }));
+}
+
+/** Drafting keys (which tier writes a role's work): proposed from the frontier's drafts and their grades. */
+async function planDraftingKeys(deps: PassDeps, rules: readonly ExistingRule[]): Promise<{ outcomes: { key: string; outcome: string }[]; appended: number }> {
+  const rows: { key: string; role: string }[] = await deps.db.query(
+    `SELECT DISTINCT key, role FROM decisions WHERE key LIKE 'executor:%:draft' OR key LIKE 'executor:%:revise' ORDER BY key`,
+  );
+  const outcomes: { key: string; outcome: string }[] = [];
+  let appended = 0;
+  for (const { key, role } of rows) {
+    const history: DraftingHistory = {
+      key,
+      role: role as DraftingHistory['role'],
+      drafts: await draftOutcomes(deps.db, key, { tier: 'frontier' }),
+      gradedAgainstTests: deps.rubrics.some((r) => r.role === role && r.gates.some((g) => g.check === 'rerun_tests_pass')),
+    };
+    const planned = planDrafting(history, rules.filter((r) => r.key === key), deps.config.drafting);
+    if (planned.outcome) outcomes.push({ key, outcome: planned.outcome });
+    for (const intent of planned.intents) {
+      await deps.log.append(createEvent({ ...(intent as Parameters<typeof createEvent>[0]), producer: 'miner' }));
+      appended++;
+    }
+  }
+  return { outcomes, appended };
+}
+
+/** Promotion once approved, then probation: what the resident path writes must pass its first grade about as often as the frontier's drafts did. */
+async function advanceDrafting(deps: PassDeps, record: RuleRecord): Promise<number> {
+  const { state } = record;
+  const proposal = state.proposal!;
+  const command =
+    state.status === 'validated'
+      ? ({ type: 'promote' } as const)
+      : state.status === 'promoted'
+        ? await (async () => {
+            const outcomes = await draftOutcomes(deps.db, proposal.key, { ruleId: state.ruleId });
+            const passRate = outcomes.length === 0 ? 1 : outcomes.filter((o) => o.passed).length / outcomes.length;
+            return { type: 'checkOutcomes', data: { passRate, baseline: proposal.evidence.precision, n: outcomes.length } } as const;
+          })()
+        : undefined;
+  if (!command) return 0;
+  const decision = decideRule(state, command, deps.config.lifecycle);
+  if (decision.kind !== 'append') return 0;
+  await appendRuleIntents(deps.log, decision.events, 'miner');
+  return decision.events.length;
+}
+
+/** How a rule answers a decision: a rule always, a resident only when it would answer by itself (undefined: it escalates). */
+async function ruleAnswer(deps: PassDeps, state: RuleState): Promise<((d: DecisionForMining) => string | undefined) | undefined> {
   const proposal = state.proposal!;
   if (proposal.kind === 'deterministic' && proposal.predicate) {
     const rule = { predicate: proposal.predicate, verdictWhenTrue: proposal.verdictWhenTrue!, verdictWhenFalse: proposal.verdictWhenFalse! };
@@ -198,7 +295,8 @@ async function ruleAnswer(deps: PassDeps, state: RuleState): Promise<((d: Decisi
   }
   if (proposal.kind === 'resident' && proposal.modelId) {
     const model = await deps.residentModel(proposal.modelId);
-    return model && ((d) => predict(model, d.features).verdict);
+    const { residentPolicy } = residentPolicyOf(proposal.key);
+    return model && ((d) => residentAnswer(model, d.features, d.texts ?? undefined, residentPolicy));
   }
   return undefined;
 }
@@ -209,9 +307,15 @@ async function advanceRule(deps: PassDeps, record: RuleRecord, decisions: readon
   let state = record.state;
   const answer = state.proposal ? await ruleAnswer(deps, state) : undefined;
   if (state.status === 'validated' && !state.shadow.passed && answer && record.validatedAtSeq !== null) {
-    const after = decisions.filter((d) => (d.requestedSeq ?? 0) > record.validatedAtSeq! && d.tier === 'frontier' && d.verdict !== null);
-    for (const d of after) {
-      const agree = answer(d) === d.verdict;
+    // The frontier's answers after validation, its shadow answers to another rule's spot-checks included; a resident is checked where it would answer.
+    const after = decisions
+      .filter((d) => (d.requestedSeq ?? 0) > record.validatedAtSeq!)
+      .map((d) => ({ d, frontier: d.tier === 'frontier' ? d.verdict : d.shadowTier === 'frontier' ? d.shadowVerdict : null }))
+      .filter((x): x is { d: DecisionForMining; frontier: string } => x.frontier !== null && x.frontier !== 'unusable');
+    for (const { d, frontier } of after) {
+      const own = answer(d);
+      if (own === undefined) continue;
+      const agree = own === frontier;
       const decision = decideRule(state, { type: 'recordShadow', data: { agree } }, config.lifecycle);
       if (decision.kind === 'append') {
         await appendRuleIntents(log, decision.events, 'miner');
@@ -229,7 +333,10 @@ async function advanceRule(deps: PassDeps, record: RuleRecord, decisions: readon
     }
   }
   if (state.status === 'promoted') {
-    const checks = decisions.filter((d) => d.ruleId === state.ruleId && d.shadowVerdict !== null && d.verdict !== null);
+    // Spot-checks of the answers the rule gave itself (an escalated answer is the frontier's own).
+    const checks = decisions.filter(
+      (d) => d.ruleId === state.ruleId && (d.tier === 'resident' || d.tier === 'deterministic') && d.shadowVerdict !== null && d.shadowVerdict !== 'unusable' && d.verdict !== null,
+    );
     if (checks.length === 0) return 0;
     const disagreement = checks.filter((d) => d.verdict !== d.shadowVerdict).length / checks.length;
     const decision = decideRule(state, { type: 'checkDrift', data: { disagreement, n: checks.length } }, config.lifecycle);

@@ -14,3 +14,4 @@ export * from './role-boundary';
 export * from './role-features';
 export * from './work-features';
 export * from './run-features';
+export * from './draft-lint';

@@ -9,3 +9,4 @@ export * from './catalog';
 export * from './envelope';
 export * from './subjects';
 export * from './upcasters';
+export * from './decision-keys';

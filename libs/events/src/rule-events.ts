@@ -52,6 +52,8 @@ export const RuleProposed = z.object({
   verdictWhenTrue: z.string().optional(),
   verdictWhenFalse: z.string().optional(),
   modelId: z.string().optional(),
+  /** A resident model's calibrated confidence threshold: below it, its answers escalate to the frontier. */
+  confidenceThreshold: z.number().min(0).max(1).optional(),
   text: z.string().optional(),
   evidence: Evidence,
   /** Scope calls always wait for a human. */

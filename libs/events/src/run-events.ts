@@ -163,6 +163,18 @@ export const WorkProduced = z.object({
    * goal's seed files. The grader judges the change against it, and only if it is that work.
    */
   startedFrom: z.object({ workId: z.string() }).optional(),
+  /**
+   * How the work was drafted (draft–lint–edit): the tier whose draft was kept, which attempt it was
+   * (`redraft`: the second after the lint threw the first out; `regenerate`: written again by the
+   * frontier from the editor's notes), and the editorial pass's verdict. Absent: a frontier draft.
+   */
+  drafting: z
+    .object({
+      drafter: Tier,
+      stream: z.enum(['draft', 'redraft', 'regenerate']),
+      edit: z.enum(['approve', 'patch', 'regenerate']).optional(),
+    })
+    .optional(),
 });
 
 /** A link, device or other special file found in a delivered workspace: never followed, never restored. */
@@ -202,6 +214,8 @@ export const WorkVerified = z.object({
     irregular: z.array(IrregularFile),
   }),
   features: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
+  /** What a text-reading resident reads of the work (its final message, its changed files): copied onto the judged decisions. */
+  texts: z.array(z.string().max(20_000)).max(4).optional(),
   /** Commands of this run ran without a sandbox (an operator's explicit choice). */
   unsafe: z.boolean().default(false),
   /** The workspace the role started from: the previous role's accepted work, or the goal's seed (absent). */
@@ -227,6 +241,10 @@ export const DecisionRequested = z.object({
   estimatedUsd: Usd,
   /** Named trace features at the time of the request: mined rules are evaluated on these. */
   features: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).default({}),
+  /** What a text-reading model may read for the decision (the final message, the code): resident classifiers learn from it. */
+  texts: z.array(z.string().max(20_000)).max(4).optional(),
+  /** The artifact the decision is about when it is not yet work (an executor's draft under edit). */
+  artifactDigest: Sha256.optional(),
 });
 
 export const DecisionRouted = z.object({

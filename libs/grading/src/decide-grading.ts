@@ -76,7 +76,7 @@ function requestsFor(entry: WorkGrading | undefined, rubrics: readonly Rubric[],
   const needed = applicableItems(rubrics, entry.items, entry.verified.data.features);
   const missing = needed.filter((i) => !entry.requested.has(i.decisionId));
   if (missing.length === 0) return [{ kind: 'ignore', reason: `every item of ${entry.work.data.workId} is requested` }];
-  return decisionRequests(entry.work, missing, entry.verified.data.features, judgeEstimateUsd).map((event) => ({ kind: 'emit', event }));
+  return decisionRequests(entry.work, missing, entry.verified.data.features, judgeEstimateUsd, entry.verified.data.texts).map((event) => ({ kind: 'emit', event }));
 }
 
 /** A task ended: if the run ended with it, the run rubric is applied once for that ending. */

@@ -65,6 +65,7 @@ export function decisionRequests(
   items: readonly GradingItem[],
   features: FeatureVector,
   judgeEstimateUsd: number,
+  texts?: readonly string[],
 ): NewEvent<'decision.requested'>[] {
   return items.map((item) => ({
     type: 'decision.requested',
@@ -84,6 +85,7 @@ export function decisionRequests(
       builtinCheck: item.check,
       estimatedUsd: item.check ? 0 : judgeEstimateUsd,
       features: { ...features },
+      ...(texts && !item.check ? { texts: [...texts] } : {}),
     },
   }));
 }

@@ -1,3 +1,5 @@
+import { FeatureVector, lintDraft } from '@loopwright/checks';
+import { executorKey } from '@loopwright/events';
 import { exampleRole, gradeGoldenExample, goldenFeatures, isJudged, Rubric } from '@loopwright/rubrics';
 import { BinaryRule, ruleVerdict } from './binary-rule';
 import type { GoldenExample } from './validation';
@@ -19,13 +21,23 @@ function asLabel(verdict: string): never {
   return (/^[1-5]$/.test(verdict) ? Number(verdict) : verdict) as never;
 }
 
-/** The example with the rules answering their items instead of the hand labels. */
-export function withRuleVerdicts(rubric: Rubric, example: Golden, rules: readonly KeyedRule[]): Golden {
+/** Whatever answers a key in place of the frontier: a rule, or a resident that may escalate (undefined: the frontier's, here the hand label). */
+export interface KeyedAnswerer {
+  key: string;
+  answer(features: FeatureVector, texts: readonly string[]): string | undefined;
+}
+
+const asAnswerer = ({ key, rule }: KeyedRule): KeyedAnswerer => ({ key, answer: (features) => ruleVerdict(rule, features) });
+
+/** The example with the rules (or residents) answering their items instead of the hand labels. */
+export function withRuleVerdicts(rubric: Rubric, example: Golden, rules: readonly (KeyedRule | KeyedAnswerer)[]): Golden {
   const features = goldenFeatures(rubric, example);
   const judge = { ...example.judge };
-  for (const { key, rule } of rules) {
+  for (const r of rules) {
+    const { key, answer } = 'rule' in r ? asAnswerer(r) : r;
     const item = itemOfKey(rubric, example, key);
-    if (item !== undefined && item in judge) judge[item] = asLabel(ruleVerdict(rule, features));
+    const verdict = item !== undefined && item in judge ? answer(features, [example.work.finalMessage]) : undefined;
+    if (verdict !== undefined) judge[item!] = asLabel(verdict);
   }
   return { ...example, judge };
 }
@@ -54,6 +66,7 @@ export function goldenExamplesByKey(rubrics: readonly Rubric[], inForce: readonl
           exampleId: `${rubric.id}/${example.id}`,
           label: example.label,
           features,
+          texts: [example.work.finalMessage],
           expectedVerdict: String(example.judge[item.id]),
           accepts: (verdict) => gradeGoldenExample(rubric, { ...others, judge: { ...others.judge, [item.id]: asLabel(verdict) } }).passed === shouldPass,
         });
@@ -63,8 +76,34 @@ export function goldenExamplesByKey(rubrics: readonly Rubric[], inForce: readonl
   return byKey;
 }
 
-/** Golden known-bad examples that pass when the rules answer their items: a safe set of rules keeps this at 0. */
-export function knownBadPassing(rubrics: readonly Rubric[], rules: readonly KeyedRule[]): string[] {
+/**
+ * The rubrics' golden examples as examples for the executor's editorial decision of their role: a
+ * known-bad draft must never be approved by a cheaper tier (a known-good one may be approved or
+ * edited). Their features are the draft's as the executor sees it: no re-run, the lint's verdict.
+ */
+export function editorGoldenExamples(rubrics: readonly Rubric[]): Record<string, GoldenExample[]> {
+  const byKey: Record<string, GoldenExample[]> = {};
+  for (const rubric of rubrics) {
+    if (rubric.surface === 'run') continue;
+    for (const example of rubric.golden) {
+      const { rerun_exit_code: _code, rerun_passed: _passed, ...seen } = goldenFeatures(rubric, example);
+      const features: FeatureVector = { ...seen, lint_passed: lintDraft(seen).length === 0, draft_attempts: 1 };
+      const bad = example.label === 'known-bad';
+      (byKey[executorKey(exampleRole(rubric, example), 'edit')] ??= []).push({
+        exampleId: `${rubric.id}/${example.id}`,
+        label: example.label,
+        features,
+        texts: [example.work.finalMessage],
+        expectedVerdict: bad ? 'not approve' : 'any',
+        accepts: (verdict) => !bad || verdict !== 'approve',
+      });
+    }
+  }
+  return byKey;
+}
+
+/** Golden known-bad examples that pass when the rules (and residents) answer their items: a safe set keeps this at 0. */
+export function knownBadPassing(rubrics: readonly Rubric[], rules: readonly (KeyedRule | KeyedAnswerer)[]): string[] {
   return rubrics.flatMap((rubric) =>
     rubric.golden
       .filter((g) => g.label === 'known-bad' && gradeGoldenExample(rubric, withRuleVerdicts(rubric, g, rules)).passed)

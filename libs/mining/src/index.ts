@@ -9,3 +9,6 @@ export * from './rule-lifecycle';
 export * from './rule-ids';
 export * from './miner-plan';
 export * from './golden-examples';
+export * from './work-texts';
+export * from './confidence-threshold';
+export * from './drafting-plan';

@@ -7,7 +7,7 @@ import type { RuleStatus } from './rule-lifecycle';
 import { instructionIdFor, modelIdFor, ruleIdFor } from './rule-ids';
 import { RuleSearchOptions } from './rule-search';
 import {
-  DEFAULT_VALIDATION_THRESHOLDS, GoldenExample, searchAndValidate, validateCandidate, validateResident, ValidationResult,
+  DEFAULT_VALIDATION_THRESHOLDS, GoldenExample, ResidentPolicy, searchAndValidate, validateCandidate, validateResident, ValidationResult,
   ValidationThresholds,
 } from './validation';
 
@@ -17,6 +17,8 @@ export interface KeyHistory {
   role: Role;
   /** A built-in deterministic check already decides this key: there is nothing to mine. */
   builtinCheck?: boolean;
+  /** When a resident may answer this key by itself (an editor approves lint-clean drafts, never patches): default always. */
+  residentPolicy?: ResidentPolicy;
   /** Decisions the frontier made for the key (shadow spot-checks included), any order. */
   history: readonly HistoryExample[];
 }
@@ -33,6 +35,8 @@ export interface ExistingRule {
   updatedAtSeq: number;
   /** A deterministic rule still `proposed` (its validation never reached the log): what it says. */
   proposal?: BinaryRule;
+  /** How many examples it was learned from (its evidence's support). */
+  support?: number;
 }
 
 /** A rubric item's own words: a recurring correction that repeats them is already covered by the rubric. */
@@ -53,8 +57,20 @@ export interface MinerPlanConfig {
   minGoldenExamples: number;
   thresholds: ValidationThresholds;
   search: Partial<RuleSearchOptions>;
-  /** Residents are tried where no deterministic rule passes; trained on the same train part. */
-  resident: { enabled: boolean; training: Partial<ResidentTrainingOptions>; maxCalibrationError: number };
+  /**
+   * Residents are tried where no deterministic rule passes; trained on the same train part. A
+   * promoted resident is trained again once the key's history has grown `refreshGrowth` times
+   * what it learned from: the new generation goes through validation and its shadow phase, and
+   * replaces the old one when it is promoted.
+   */
+  resident: {
+    enabled: boolean;
+    training: Partial<ResidentTrainingOptions>;
+    maxCalibrationError: number;
+    minConfidentAccuracy: number;
+    minCoverage: number;
+    refreshGrowth: number;
+  };
   /** Executor-side corrections seen this often (same signature) become instruction proposals. */
   instructions: { minCount: number };
 }
@@ -66,7 +82,7 @@ export const DEFAULT_MINER_PLAN_CONFIG: MinerPlanConfig = {
   minGoldenExamples: 1,
   thresholds: DEFAULT_VALIDATION_THRESHOLDS,
   search: {},
-  resident: { enabled: true, training: { seed: 1 }, maxCalibrationError: 0.1 },
+  resident: { enabled: true, training: { seed: 1 }, maxCalibrationError: 0.1, minConfidentAccuracy: 0.975, minCoverage: 0.3, refreshGrowth: 2 },
   instructions: { minCount: 5 },
 };
 
@@ -132,14 +148,15 @@ function planKey(k: KeyHistory, golden: readonly GoldenExample[], rules: readonl
   if (k.builtinCheck) return skip('decided by a built-in check');
 
   const pending = rules.filter((r) => PENDING_OR_ACTIVE.includes(r.status)).sort((a, b) => compare(a.ruleId, b.ruleId));
-  if (pending.length > 0) {
+  const window = recentWindow(k.history, config.historyWindow);
+  const refresh = refreshable(pending, window, config);
+  if (pending.length > 0 && !refresh) {
     for (const rule of pending) {
       if (rule.status === 'proposed' && rule.kind === 'deterministic' && rule.proposal) revalidate(k, golden, rule, config, plan);
     }
     return skip(`has ${pending.map((r) => `${r.ruleId} (${r.status})`).join(', ')}`);
   }
 
-  const window = recentWindow(k.history, config.historyWindow);
   if (window.length < config.minHistory) return skip(`${window.length} frontier verdicts, the search needs ${config.minHistory}`);
 
   const retired = rules.filter((r) => r.status === 'rejected' || r.status === 'demoted');
@@ -163,9 +180,16 @@ function planKey(k: KeyHistory, golden: readonly GoldenExample[], rules: readonl
     taken.add(ruleIdFor(k.key, generation));
     return generation;
   };
+  const { train, test } = timeOrderedSplit(window, config.thresholds.trainShare);
+  if (refresh) {
+    const resident = proposeResident(k, golden, window, train, train.length, config, nextGeneration);
+    if (resident.intents.length > 0) plan.intents.push(...resident.intents);
+    plan.outcomes.push({ key: k.key, outcome: `${refresh.ruleId} learned from ${refresh.support}; ${train.length + test.length} verdicts now: ${resident.outcome}` });
+    return;
+  }
+
 
   const { split, search, validation } = searchAndValidate({ history: window, golden, thresholds: config.thresholds, search: config.search });
-  const { train } = timeOrderedSplit(window, config.thresholds.trainShare);
   let why: string;
   if (search.found && validation) {
     const ruleId = ruleIdFor(k.key, nextGeneration());
@@ -217,13 +241,20 @@ function proposeResident(
   config: MinerPlanConfig,
   nextGeneration: () => number,
 ): { intents: MinerIntent[]; outcome: string } {
-  const training = trainResident(train, { ...config.resident.training, seed: keySeed(k.key, config.resident.training.seed ?? 1) });
+  const only = k.residentPolicy?.answers?.length === 1 ? { positive: k.residentPolicy.answers[0] } : {};
+  const training = trainResident(train, { ...config.resident.training, ...only, seed: keySeed(k.key, config.resident.training.seed ?? 1) });
   if (!training.trained) return { intents: [], outcome: `no resident: ${training.reason}` };
   const validation = validateResident({
     model: training.model,
     golden,
     history: window,
-    thresholds: { ...config.thresholds, maxCalibrationError: config.resident.maxCalibrationError },
+    policy: k.residentPolicy,
+    thresholds: {
+      ...config.thresholds,
+      maxCalibrationError: config.resident.maxCalibrationError,
+      minConfidentAccuracy: config.resident.minConfidentAccuracy,
+      minCoverage: config.resident.minCoverage,
+    },
   });
   if (!validation.ok) return { intents: [], outcome: `no resident: ${validation.reason}` };
 
@@ -253,6 +284,7 @@ function proposeResident(
         key: k.key,
         role: k.role,
         modelId,
+        confidenceThreshold: training.model.confidenceThreshold,
         evidence: {
           support: train.length,
           precision: onTrain.precision,
@@ -264,6 +296,15 @@ function proposeResident(
       verdictIntent(ruleId, validation),
     ],
   };
+}
+
+/** The promoted resident due to be trained again, if the key's history has grown enough since it learned. */
+function refreshable(pending: readonly ExistingRule[], window: readonly HistoryExample[], config: MinerPlanConfig): (ExistingRule & { support: number }) | undefined {
+  if (!config.resident.enabled || pending.length !== 1) return undefined;
+  const [rule] = pending;
+  if (rule.status !== 'promoted' || rule.kind !== 'resident' || rule.support === undefined) return undefined;
+  const trainable = Math.floor(window.length * config.thresholds.trainShare);
+  return trainable >= rule.support * config.resident.refreshGrowth ? { ...rule, support: rule.support } : undefined;
 }
 
 /** Validates a deterministic rule an earlier pass proposed, on the history it was mined from. */

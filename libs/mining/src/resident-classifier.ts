@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ValidationError } from '@loopwright/core';
 import type { FeatureVector } from '@loopwright/checks';
-import { expectedCalibrationError, fitPlatt, IDENTITY_SCALING, PlattScaling, sigmoid } from './calibration';
+import { expectedCalibrationError, fitPlatt, IDENTITY_SCALING, sigmoid } from './calibration';
+import { confidenceThreshold } from './confidence-threshold';
 import { bucketOf, tokens } from './feature-hashing';
 import { bySeq, HistoryExample } from './history';
 import { seededRandom } from './seeded-random';
@@ -17,55 +18,75 @@ export interface ResidentTrainingOptions {
   /** L2 penalty on the weights (not the bias). */
   l2: number;
   batchSize: number;
-  /** Buckets that string features (`name=value`) and text tokens are hashed into. */
+  /** Buckets that string features (`name=value`) are hashed into. */
   hashBuckets: number;
-  /** The most recent share of the examples, held out to fit Platt scaling on. */
+  /** Buckets that the words and word pairs of the texts are hashed into, each tagged with which text it came from. */
+  textBuckets: number;
+  /** The most recent share of the examples, held out to fit Platt scaling and the confidence threshold on. */
   calibrationShare: number;
   /** A smaller held-out slice (or one without both verdicts) is not calibrated on: the scores stay unscaled. */
   minCalibrationExamples: number;
   /** Fewer examples than this (of the two verdicts): no model. */
   minExamples: number;
+  /** The agreement with the frontier its confident answers must reach on the held-out slice: sets the threshold. */
+  targetAgreement: number;
+  /** The threshold needs this many held-out answers above it. */
+  minThresholdSupport: number;
+  /**
+   * Learn this verdict against all the others (one-vs-rest), for a key whose resident may only give
+   * that one (an editor's approval); default: the two most common verdicts against each other.
+   */
+  positive?: string;
 }
 
 export const DEFAULT_RESIDENT_OPTIONS: ResidentTrainingOptions = {
   seed: 1,
   epochs: 200,
-  learningRate: 0.1,
-  l2: 1e-3,
+  learningRate: 0.2,
+  l2: 0.01,
   batchSize: 32,
   hashBuckets: 64,
-  calibrationShare: 0.2,
-  minCalibrationExamples: 20,
+  textBuckets: 4096,
+  calibrationShare: 0.25,
+  minCalibrationExamples: 15,
   minExamples: 40,
+  targetAgreement: 0.985,
+  minThresholdSupport: 15,
 };
 
 const NumericInput = z.object({ name: z.string(), mean: z.number(), scale: z.number().positive() }).strict();
 
 /**
  * A trained binary logistic-regression classifier for one decision key, as stored in its
- * artifact. Inputs: standardized numeric features, booleans as 0/1, and string features and
- * text tokens hashed into `hashBuckets`. `weights` follows that order.
+ * artifact. Inputs: standardized numeric features, booleans as 0/1, string features hashed into
+ * `hashBuckets`, and the words of the texts (tagged by text) hashed into `textBuckets`; `weights`
+ * follows that order. Version 1 models have no text buckets and hash words with the string features.
  */
 export const ResidentModelSchema = z
   .object({
     format: z.literal('loopwright.resident.logistic-regression'),
-    version: z.literal(1),
+    version: z.union([z.literal(1), z.literal(2)]),
     /** The verdict the model gives a probability for (the rarer of the two in training). */
     positiveVerdict: z.string(),
     negativeVerdict: z.string(),
+    /** One-vs-rest: `negativeVerdict` names every verdict but the positive one. */
+    negativeIsRest: z.boolean().default(false),
     numeric: z.array(NumericInput),
     booleans: z.array(z.string()),
     hashBuckets: z.number().int().min(1),
+    textBuckets: z.number().int().min(0).default(0),
     weights: z.array(z.number()),
     bias: z.number(),
     platt: z.object({ a: z.number(), b: z.number() }).strict(),
+    /** Answers less confident than this escalate to the frontier: calibrated on the held-out slice. */
+    confidenceThreshold: z.number().min(0.5).max(1).default(0.8),
     trainedOn: z.number().int().min(0),
     calibratedOn: z.number().int().min(0),
     seed: z.number().int(),
   })
   .strict()
-  .refine((m) => m.weights.length === m.numeric.length + m.booleans.length + m.hashBuckets, {
-    message: 'weights must have one entry per numeric feature, boolean feature and hash bucket',
+  .refine((m) => m.weights.length === m.numeric.length + m.booleans.length + m.hashBuckets + m.textBuckets, {
+    message: 'weights must have one entry per numeric feature, boolean feature, hash bucket and text bucket',
     path: ['weights'],
   });
 
@@ -79,18 +100,22 @@ export interface ResidentPrediction {
   confidence: number;
   /** Calibrated probability of `positiveVerdict`. */
   probability: number;
+  /** Confident enough to answer by itself (`confidence >= confidenceThreshold`); otherwise it escalates. */
+  confident: boolean;
 }
 
 /** How training went, on the examples it saw. */
 export interface ResidentTrainingReport {
   /** Examples the weights were fitted on. */
   trainedOn: number;
-  /** Held-out examples Platt scaling was fitted on; 0 when the slice was too small or lacked a verdict. */
+  /** Held-out examples Platt scaling and the threshold were fitted on; 0 when the slice was too small or lacked a verdict. */
   calibratedOn: number;
   /** Accuracy on the calibration slice (on the training examples when there is none). */
   accuracy: number;
   /** Expected calibration error on the same examples, after scaling. */
   calibrationError: number;
+  /** Share of the calibration slice answered at or above the threshold. */
+  coverage: number;
 }
 
 /** A model, or why none was trained. */
@@ -101,82 +126,117 @@ export type ResidentTrainingOutcome =
 /** How a model does against reference verdicts. */
 export interface ResidentFigures extends VerdictFigures {
   calibrationError: number;
+  /** Share of the examples it would answer by itself. */
+  coverage: number;
+  /** Agreement on those it answers; 1 when it answers none. */
+  confidentAccuracy: number;
+  confidentN: number;
 }
 
 /**
  * Trains a logistic-regression classifier on a key's history, binary over its two most common
  * verdicts (examples with any other verdict are left out): mini-batch gradient descent with L2,
- * visiting examples in an order drawn from `seed`, then Platt scaling fitted on the most recent
- * `calibrationShare` of the examples, which the weights never saw.
+ * visiting examples in an order drawn from `seed`, then Platt scaling and a confidence threshold
+ * fitted on the most recent `calibrationShare` of the examples, which the weights never saw. The
+ * threshold is the lowest at which the held-out answers above it agree with the frontier at least
+ * `targetAgreement` of the time; with none such, the model never answers by itself.
  */
 export function trainResident(history: readonly HistoryExample[], options: Partial<ResidentTrainingOptions> = {}): ResidentTrainingOutcome {
   const opts = { ...DEFAULT_RESIDENT_OPTIONS, ...options };
-  const pair = verdictPair(history.map((e) => e.verdict));
+  const pair = opts.positive !== undefined ? { minority: opts.positive, majority: `not ${opts.positive}` } : verdictPair(history.map((e) => e.verdict));
   if (!pair || pair.minority === pair.majority) return { trained: false, reason: 'a classifier needs two verdicts in the history' };
-  const examples = bySeq(history).filter((e) => e.verdict === pair.minority || e.verdict === pair.majority);
+  const oneVsRest = opts.positive !== undefined;
+  const examples = bySeq(history).filter((e) => oneVsRest || e.verdict === pair.minority || e.verdict === pair.majority);
   if (examples.length < opts.minExamples) {
     return { trained: false, reason: `${examples.length} examples of '${pair.minority}' or '${pair.majority}', training needs ${opts.minExamples}` };
+  }
+  if (!examples.some((e) => e.verdict === pair.minority) || examples.every((e) => e.verdict === pair.minority)) {
+    return { trained: false, reason: `the history has no example ${examples.some((e) => e.verdict === pair.minority) ? 'without' : 'of'} '${pair.minority}'` };
   }
 
   const cut = Math.round(examples.length * (1 - opts.calibrationShare));
   const fit = examples.slice(0, cut);
   const held = examples.slice(cut);
-  const layout = inputLayout(fit, opts.hashBuckets);
+  const layout = inputLayout(fit, opts.hashBuckets, opts.textBuckets);
   const inputs = fit.map((e) => encode(layout, e.features, e.texts));
   const labels = fit.map((e) => e.verdict === pair.minority);
-  const { weights, bias } = gradientDescent(inputs, labels, opts);
+  const { weights, bias } = gradientDescent(inputs, labels, layout, opts);
 
   const unscaled: ResidentModel = {
     format: 'loopwright.resident.logistic-regression',
-    version: 1,
+    version: 2,
     positiveVerdict: pair.minority,
     negativeVerdict: pair.majority,
+    negativeIsRest: oneVsRest,
     ...layout,
     weights: Array.from(weights),
     bias,
     platt: IDENTITY_SCALING,
+    confidenceThreshold: 1,
     trainedOn: fit.length,
     calibratedOn: 0,
     seed: opts.seed,
   };
   const heldLabels = held.map((e) => e.verdict === pair.minority);
   const calibrates = held.length >= opts.minCalibrationExamples && heldLabels.includes(true) && heldLabels.includes(false);
-  const model: ResidentModel = calibrates
-    ? {
-        ...unscaled,
-        platt: fitPlatt(held.map((e) => score(unscaled, e.features, e.texts)), heldLabels),
-        calibratedOn: held.length,
-      }
-    : unscaled;
-  const figures = evaluateResident(model, calibrates ? held : fit);
+  if (!calibrates) {
+    const figures = evaluateResident(unscaled, fit);
+    return { trained: true, model: unscaled, report: { trainedOn: fit.length, calibratedOn: 0, accuracy: figures.accuracy, calibrationError: figures.calibrationError, coverage: 0 } };
+  }
+  const scaled: ResidentModel = { ...unscaled, platt: fitPlatt(held.map((e) => score(unscaled, e.features, e.texts)), heldLabels), calibratedOn: held.length };
+  const heldPredictions = held.map((e) => predict(scaled, e.features, e.texts));
+  const threshold = confidenceThreshold(
+    heldPredictions.map((p) => p.confidence),
+    heldPredictions.map((p, i) => agrees(scaled, p.verdict, held[i].verdict)),
+    { targetAccuracy: opts.targetAgreement, minSupport: opts.minThresholdSupport },
+  );
+  const model: ResidentModel = { ...scaled, confidenceThreshold: threshold };
+  const figures = evaluateResident(model, held);
   return {
     trained: true,
     model,
-    report: { trainedOn: fit.length, calibratedOn: model.calibratedOn, accuracy: figures.accuracy, calibrationError: figures.calibrationError },
+    report: { trainedOn: fit.length, calibratedOn: held.length, accuracy: figures.accuracy, calibrationError: figures.calibrationError, coverage: figures.coverage },
   };
 }
 
-/** The model's verdict for a request, with its calibrated confidence. */
+/** The model's verdict for a request, with its calibrated confidence and whether it clears the threshold. */
 export function predict(model: ResidentModel, features: FeatureVector, texts?: readonly string[]): ResidentPrediction {
   const raw = score(model, features, texts);
   const probability = sigmoid(model.platt.a * raw + model.platt.b);
   const positive = probability >= 0.5;
+  const confidence = positive ? probability : 1 - probability;
   return {
     verdict: positive ? model.positiveVerdict : model.negativeVerdict,
-    confidence: positive ? probability : 1 - probability,
+    confidence,
     probability,
+    confident: confidence >= model.confidenceThreshold,
   };
 }
 
-/** Precision and recall (about the positive verdict), accuracy and calibration error of a model on examples. */
+/** Whether the model's verdict says what the reference says (a one-vs-rest 'not X' agrees with any verdict but X). */
+export function agrees(model: Pick<ResidentModel, 'positiveVerdict' | 'negativeVerdict' | 'negativeIsRest'>, predicted: string, actual: string): boolean {
+  if (predicted === actual) return true;
+  return model.negativeIsRest && predicted === model.negativeVerdict && actual !== model.positiveVerdict;
+}
+
+/** Precision and recall (about the positive verdict), accuracy, calibration error and coverage of a model on examples. */
 export function evaluateResident(model: ResidentModel, examples: readonly HistoryExample[]): ResidentFigures {
   const predictions = examples.map((e) => predict(model, e.features, e.texts));
-  const figures = verdictFigures(predictions.map((p) => p.verdict), examples.map((e) => e.verdict), model.positiveVerdict);
+  const actual = examples.map((e, i) => (agrees(model, predictions[i].verdict, e.verdict) ? predictions[i].verdict : e.verdict));
+  const figures = verdictFigures(predictions.map((p) => p.verdict), actual, model.positiveVerdict);
   const calibrationError = expectedCalibrationError(
     predictions.map((p) => p.confidence),
-    predictions.map((p, i) => p.verdict === examples[i].verdict),
+    predictions.map((p, i) => agrees(model, p.verdict, examples[i].verdict)),
   );
-  return { ...figures, calibrationError };
+  const confident = predictions.map((p, i) => ({ p, e: examples[i] })).filter(({ p }) => p.confident);
+  const right = confident.filter(({ p, e }) => agrees(model, p.verdict, e.verdict)).length;
+  return {
+    ...figures,
+    calibrationError,
+    coverage: examples.length === 0 ? 0 : confident.length / examples.length,
+    confidentAccuracy: confident.length === 0 ? 1 : right / confident.length,
+    confidentN: confident.length,
+  };
 }
 
 /** The model as the JSON text of its artifact. */
@@ -206,10 +266,10 @@ export function residentArtifact(model: ResidentModel): { json: string; digest: 
   return { json, digest: createHash('sha256').update(json).digest('hex') };
 }
 
-type InputLayout = Pick<ResidentModel, 'numeric' | 'booleans' | 'hashBuckets'>;
+type InputLayout = Pick<ResidentModel, 'numeric' | 'booleans' | 'hashBuckets' | 'textBuckets'>;
 
 /** Which features become which inputs: numbers and booleans by name (sorted), strings and texts hashed. */
-function inputLayout(examples: readonly HistoryExample[], hashBuckets: number): InputLayout {
+function inputLayout(examples: readonly HistoryExample[], hashBuckets: number, textBuckets: number): InputLayout {
   const numbers = new Map<string, number[]>();
   const booleans = new Set<string>();
   for (const e of examples) {
@@ -227,44 +287,75 @@ function inputLayout(examples: readonly HistoryExample[], hashBuckets: number): 
     const variance = column.reduce((s, v) => s + (v - mean) ** 2, 0) / column.length;
     return { name, mean, scale: variance > 0 ? Math.sqrt(variance) : 1 };
   });
-  return { numeric, booleans: [...booleans].sort(), hashBuckets };
+  return { numeric, booleans: [...booleans].sort(), hashBuckets, textBuckets };
 }
 
 /** Standardized inputs are clipped to this many deviations, so one extreme value cannot swamp a prediction. */
 const CLIP = 8;
 
-function encode(layout: InputLayout, features: FeatureVector, texts?: readonly string[]): Float64Array {
-  const x = new Float64Array(layout.numeric.length + layout.booleans.length + layout.hashBuckets);
+/** An input vector: a dense head (numbers, booleans) and the hashed tail as (index, value) pairs. */
+interface Encoded {
+  dense: Float64Array;
+  index: Int32Array;
+  value: Float64Array;
+}
+
+function encode(layout: InputLayout, features: FeatureVector, texts?: readonly string[]): Encoded {
+  const dense = new Float64Array(layout.numeric.length + layout.booleans.length);
   layout.numeric.forEach(({ name, mean, scale }, i) => {
     const value = features[name];
-    if (typeof value === 'number' && Number.isFinite(value)) x[i] = Math.max(-CLIP, Math.min(CLIP, (value - mean) / scale));
+    if (typeof value === 'number' && Number.isFinite(value)) dense[i] = Math.max(-CLIP, Math.min(CLIP, (value - mean) / scale));
   });
   const offset = layout.numeric.length;
   layout.booleans.forEach((name, i) => {
-    x[offset + i] = features[name] === true ? 1 : 0;
+    dense[offset + i] = features[name] === true ? 1 : 0;
   });
-  const hashed = offset + layout.booleans.length;
+  const sparse = new Map<number, number>();
+  const add = (index: number, value: number) => sparse.set(index, (sparse.get(index) ?? 0) + value);
+  const hashed = dense.length;
   for (const name of Object.keys(features).sort()) {
     const value = features[name];
-    if (typeof value === 'string') x[hashed + bucketOf(`${name}=${value}`, layout.hashBuckets)] += 1;
+    if (typeof value === 'string') add(hashed + bucketOf(`${name}=${value}`, layout.hashBuckets), 1);
   }
-  const words = (texts ?? []).flatMap(tokens);
-  // Each token weighs 1/sqrt(count): a long text does not outweigh the structured features.
-  for (const word of words) x[hashed + bucketOf(`text:${word}`, layout.hashBuckets)] += 1 / Math.sqrt(words.length);
-  return x;
+  if (layout.textBuckets > 0) {
+    // Each text's words count once each, scaled by 1/sqrt(distinct words), so a long text does not outweigh the features.
+    (texts ?? []).forEach((text, t) => {
+      for (const term of terms(text)) add(hashed + layout.hashBuckets + bucketOf(`${t}:${term}`, layout.textBuckets), 1);
+    });
+  } else {
+    const words = (texts ?? []).flatMap(tokens);
+    for (const word of words) add(hashed + bucketOf(`text:${word}`, layout.hashBuckets), 1 / Math.sqrt(words.length));
+  }
+  const index = Int32Array.from(sparse.keys());
+  return { dense, index, value: Float64Array.from(index, (i) => sparse.get(i)!) };
 }
 
-function score(model: Pick<ResidentModel, keyof InputLayout | 'weights' | 'bias'>, features: FeatureVector, texts?: readonly string[]): number {
-  const x = encode(model, features, texts);
-  let z = model.bias;
-  for (let i = 0; i < x.length; i++) z += model.weights[i] * x[i];
+/** A text's distinct words and pairs of adjacent words ("added tests" is not "added" and "tests"). */
+function terms(text: string): Set<string> {
+  const words = tokens(text);
+  const out = new Set(words);
+  for (let i = 1; i < words.length; i++) out.add(`${words[i - 1]} ${words[i]}`);
+  return out;
+}
+
+function dot(weights: ArrayLike<number>, x: Encoded): number {
+  let z = 0;
+  for (let i = 0; i < x.dense.length; i++) z += weights[i] * x.dense[i];
+  for (let k = 0; k < x.index.length; k++) z += weights[x.index[k]] * x.value[k];
   return z;
 }
 
-function gradientDescent(inputs: readonly Float64Array[], labels: readonly boolean[], opts: ResidentTrainingOptions) {
-  const size = inputs[0]?.length ?? 0;
+function score(model: Pick<ResidentModel, keyof InputLayout | 'weights' | 'bias'>, features: FeatureVector, texts?: readonly string[]): number {
+  return model.bias + dot(model.weights, encode(model, features, texts));
+}
+
+function gradientDescent(inputs: readonly Encoded[], labels: readonly boolean[], layout: InputLayout, opts: ResidentTrainingOptions) {
+  const size = layout.numeric.length + layout.booleans.length + layout.hashBuckets + layout.textBuckets;
   const weights = new Float64Array(size);
   const gradient = new Float64Array(size);
+  // AdaGrad: each input's step shrinks with the gradient it has seen, so rare words learn as fast as common features.
+  const seen = new Float64Array(size).fill(1e-8);
+  let biasSeen = 1e-8;
   let bias = 0;
   const next = seededRandom(opts.seed);
   const order = inputs.map((_, i) => i);
@@ -273,21 +364,34 @@ function gradientDescent(inputs: readonly Float64Array[], labels: readonly boole
       const j = Math.floor(next() * (i + 1));
       [order[i], order[j]] = [order[j], order[i]];
     }
-    const rate = opts.learningRate / (1 + 0.01 * epoch);
+    const rate = opts.learningRate;
     for (let start = 0; start < order.length; start += opts.batchSize) {
       const batch = order.slice(start, start + opts.batchSize);
-      gradient.fill(0);
+      const touched = new Set<number>();
       let biasGradient = 0;
       for (const index of batch) {
         const x = inputs[index];
-        let z = bias;
-        for (let k = 0; k < size; k++) z += weights[k] * x[k];
-        const error = sigmoid(z) - (labels[index] ? 1 : 0);
-        for (let k = 0; k < size; k++) gradient[k] += error * x[k];
+        const error = sigmoid(bias + dot(weights, x)) - (labels[index] ? 1 : 0);
+        for (let k = 0; k < x.dense.length; k++) gradient[k] += error * x.dense[k];
+        for (let k = 0; k < x.index.length; k++) {
+          gradient[x.index[k]] += error * x.value[k];
+          touched.add(x.index[k]);
+        }
         biasGradient += error;
       }
-      for (let k = 0; k < size; k++) weights[k] -= rate * (gradient[k] / batch.length + opts.l2 * weights[k]);
-      bias -= (rate * biasGradient) / batch.length;
+      const step = (k: number) => {
+        const g = gradient[k] / batch.length + opts.l2 * weights[k];
+        seen[k] += g * g;
+        weights[k] -= (rate * g) / Math.sqrt(seen[k]);
+        gradient[k] = 0;
+      };
+      const denseSize = layout.numeric.length + layout.booleans.length;
+      for (let k = 0; k < denseSize; k++) step(k);
+      // The hashed inputs are sparse: only the buckets this batch touched move (their L2 decay is lazy).
+      for (const k of touched) step(k);
+      const g = biasGradient / batch.length;
+      biasSeen += g * g;
+      bias -= (rate * g) / Math.sqrt(biasSeen);
     }
   }
   return { weights, bias };

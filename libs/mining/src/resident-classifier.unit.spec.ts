@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { HistoryExample } from './history';
 import {
-  evaluateResident, parseResident, predict, ResidentModel, residentArtifact, serializeResident, trainResident,
+  agrees, evaluateResident, parseResident, predict, ResidentModel, residentArtifact, serializeResident, trainResident,
 } from './resident-classifier';
 import { sigmoid } from './calibration';
 import { seededRandom } from './seeded-random';
@@ -139,5 +139,59 @@ describe('the model artifact', () => {
 
     expect(() => parseResident(broken)).toThrow(/weights: weights must have one entry per/);
     expect(() => parseResident('{not json')).toThrow(/not JSON/);
+  });
+});
+
+describe('the resident as it runs: a calibrated threshold, and one verdict against the rest', () => {
+  /** A word that tells the verdict nine times in ten: no model can be sure of every example, only of none. */
+  function wordy(n: number, seed: number, firstSeq = 0): HistoryExample[] {
+    const next = seededRandom(seed);
+    return Array.from({ length: n }, (_, i) => {
+      const fails = next() < 0.3;
+      const clear = next() < 0.6;
+      const word = clear ? (fails ? 'broken' : 'works') : next() < 0.5 ? 'maybe' : 'perhaps';
+      return { decisionId: `w${firstSeq + i}`, seq: firstSeq + i, features: { n: next() }, texts: [`it ${word} fine`], verdict: fails ? 'fail' : 'pass' };
+    });
+  }
+
+  it('sets its threshold where its held-out answers reach the target, and answers by itself only above it', () => {
+    const model = mustTrain(wordy(600, 11), { targetAgreement: 0.98 });
+    expect(model.confidenceThreshold).toBeGreaterThan(0.5);
+    expect(model.confidenceThreshold).toBeLessThan(1);
+    const fresh = evaluateResident(model, wordy(600, 12, 1000));
+    expect(fresh.coverage).toBeGreaterThan(0.4);
+    expect(fresh.coverage).toBeLessThan(0.8);
+    expect(fresh.confidentAccuracy).toBeGreaterThanOrEqual(0.97);
+    expect(predict(model, { n: 0.5 }, ['it maybe fine']).confident).toBe(false);
+    expect(predict(model, { n: 0.5 }, ['it broken fine'])).toMatchObject({ verdict: 'fail', confident: true });
+  });
+
+  it('learns one verdict against all the others when told which', () => {
+    const next = seededRandom(13);
+    const verdicts = ['approve', 'patch', 'regenerate'];
+    const history: HistoryExample[] = Array.from({ length: 500 }, (_, i) => {
+      const verdict = verdicts[Math.floor(next() * 3)];
+      return { decisionId: `e${i}`, seq: i, features: { x: next() }, texts: [verdict === 'approve' ? 'clean draft' : verdict === 'patch' ? 'small slip here' : 'wrong from the start'], verdict };
+    });
+    const model = mustTrain(history, { positive: 'approve' });
+    expect(model).toMatchObject({ positiveVerdict: 'approve', negativeVerdict: 'not approve', negativeIsRest: true });
+    expect(predict(model, { x: 0.5 }, ['clean draft'])).toMatchObject({ verdict: 'approve', confident: true });
+    expect(predict(model, { x: 0.5 }, ['wrong from the start']).verdict).toBe('not approve');
+    expect(agrees(model, 'not approve', 'patch')).toBe(true);
+    expect(agrees(model, 'not approve', 'approve')).toBe(false);
+    expect(evaluateResident(model, history).accuracy).toBe(1);
+  });
+
+  it('reads a text as words and pairs of words, tagged by which text it is', () => {
+    const next = seededRandom(14);
+    const history: HistoryExample[] = Array.from({ length: 400 }, (_, i) => {
+      const lies = next() < 0.3;
+      // the same words in both classes; only their order (a pair) tells them apart
+      return { decisionId: `p${i}`, seq: i, features: {}, texts: [lies ? 'added tests for it' : 'tests added for it'], verdict: lies ? 'fail' : 'pass' };
+    });
+    const model = mustTrain(history);
+    expect(evaluateResident(model, history).accuracy).toBe(1);
+    const swapped = history.map((e) => ({ ...e, texts: ['', e.texts![0]] }));
+    expect(evaluateResident(model, swapped).accuracy).toBeLessThan(1);
   });
 });

@@ -1,5 +1,5 @@
 import {
-  deterministicId, EventDataInput, RuleApproved, RuleDemoted, RulePromoted, RuleProposed, RuleRejected, RuleValidated,
+  deterministicId, EventDataInput, isDraftingKey, RuleApproved, RuleDemoted, RulePromoted, RuleProposed, RuleRejected, RuleValidated,
 } from '@loopwright/events';
 import { shadowVerdict } from './validation';
 
@@ -48,7 +48,11 @@ export type RuleCommand =
   | { type: 'reject'; data: { by: string; reason: string } }
   | { type: 'promote' }
   | { type: 'recordShadow'; data: { agree: boolean } }
-  | { type: 'checkDrift'; data: { disagreement: number; n: number } };
+  | { type: 'checkDrift'; data: { disagreement: number; n: number } }
+  /** A drafting rule's probation: the first-grade pass rate of what the resident path wrote, against the frontier's before it. */
+  | { type: 'checkOutcomes'; data: { passRate: number; baseline: number; n: number } }
+  /** A newer generation for the same key was promoted: this one stops deciding. */
+  | { type: 'supersede'; data: { by: string } };
 
 type RuleEventType = RuleEvent['type'];
 
@@ -73,16 +77,23 @@ export interface RuleLifecycleConfig {
   drift: { maxDisagreement: number; minN: number };
   /** Share of a promoted rule's decisions the router also sends to the frontier. */
   spotCheckRate: number;
-  /** A resident model's answers below this confidence escalate to the frontier. */
+  /** A resident model's answers below this confidence escalate to the frontier, unless the model calibrated its own. */
   residentConfidenceThreshold: number;
+  /**
+   * Drafting rules (which tier writes a role's work) have no verdict to shadow: they are promoted
+   * once approved, and demoted when what the resident path writes passes its first grade less
+   * often than the frontier's drafts did, by more than `maxShortfall`, over at least `minN` grades.
+   */
+  drafting: { maxShortfall: number; minN: number };
 }
 
 export const DEFAULT_RULE_LIFECYCLE_CONFIG: RuleLifecycleConfig = {
   autoApproveDeterministic: false,
-  shadow: { minN: 30, threshold: 0.95 },
-  drift: { maxDisagreement: 0.1, minN: 30 },
+  shadow: { minN: 40, threshold: 0.97 },
+  drift: { maxDisagreement: 0.05, minN: 30 },
   spotCheckRate: 0.1,
   residentConfidenceThreshold: 0.8,
+  drafting: { maxShortfall: 0.15, minN: 30 },
 };
 
 const SCOPE_CALL_KINDS: readonly string[] = ['rubric-line', 'instruction'];
@@ -146,6 +157,10 @@ export function decideRule(state: RuleState, command: RuleCommand, config: RuleL
       return recordShadow(state, command.data.agree, config);
     case 'checkDrift':
       return checkDrift(state, command.data, config);
+    case 'checkOutcomes':
+      return checkOutcomes(state, command.data, config);
+    case 'supersede':
+      return supersede(state, command.data.by);
     default:
       return unreachable(command);
   }
@@ -232,13 +247,14 @@ function promoteValidated(state: RuleState, proposal: RuleProposed, config: Rule
     const why = proposal.kind === 'deterministic' ? ' (auto-approval of deterministic rules is off)' : '';
     return refuse(`rule ${id} is validated and waits for a person's approval${why}`);
   }
-  if (config.shadow.minN > 0 && !state.shadow.passed) {
+  const drafting = isDraftingKey(proposal.key);
+  if (config.shadow.minN > 0 && !state.shadow.passed && !drafting) {
     const { agreements, n } = state.shadow;
     return refuse(
       `rule ${id} waits for its shadow phase: ${agreements} of ${n} checks agreed; it needs ${config.shadow.minN} checks at ${config.shadow.threshold} agreement`,
     );
   }
-  const common = { ruleId: id, key: proposal.key, spotCheckRate: config.spotCheckRate };
+  const common = { ruleId: id, key: proposal.key, spotCheckRate: drafting ? 0 : config.spotCheckRate };
   const data: EventDataInput<'rule.promoted'> =
     proposal.kind === 'deterministic'
       ? {
@@ -248,7 +264,12 @@ function promoteValidated(state: RuleState, proposal: RuleProposed, config: Rule
           verdictWhenTrue: proposal.verdictWhenTrue,
           verdictWhenFalse: proposal.verdictWhenFalse,
         }
-      : { ...common, tier: 'resident', modelId: proposal.modelId, confidenceThreshold: config.residentConfidenceThreshold };
+      : {
+          ...common,
+          tier: 'resident',
+          modelId: proposal.modelId,
+          ...(drafting ? {} : { confidenceThreshold: proposal.confidenceThreshold ?? config.residentConfidenceThreshold }),
+        };
   return append({ type: 'rule.promoted', id: deterministicId('rule', id, 'rule.promoted'), aggregateId: id, data });
 }
 
@@ -315,22 +336,35 @@ function checkDrift(state: RuleState, { disagreement, n }: { disagreement: numbe
       const { maxDisagreement, minN } = config.drift;
       if (n < minN) return ignore(`${n} spot-checks of ${id}; drift is judged from ${minN}`);
       if (disagreement <= maxDisagreement) return ignore(`rule ${id} disagrees with the frontier on ${disagreement.toFixed(3)} of its spot-checks, within ${maxDisagreement}`);
-      return append({
-        type: 'rule.demoted',
-        id: deterministicId('rule', id, 'rule.demoted'),
-        aggregateId: id,
-        data: {
-          ruleId: id,
-          key: state.proposal!.key,
-          reason: `spot-checks disagree with the frontier on ${disagreement.toFixed(3)} of ${n} decisions, above ${maxDisagreement}`,
-          disagreement,
-          n,
-        },
-      });
+      return demote(state, `spot-checks disagree with the frontier on ${disagreement.toFixed(3)} of ${n} decisions, above ${maxDisagreement}`, disagreement, n);
     }
     default:
       return unreachable(state.status);
   }
+}
+
+function checkOutcomes(state: RuleState, { passRate, baseline, n }: { passRate: number; baseline: number; n: number }, config: RuleLifecycleConfig): RuleDecision {
+  const id = state.ruleId;
+  if (state.status !== 'promoted') return ignore(`rule ${id} is ${state.status}: only a promoted drafting rule is on probation`);
+  if (!isDraftingKey(state.proposal!.key)) return refuse(`rule ${id} does not decide drafting: its drift is judged on spot-checks`);
+  const { maxShortfall, minN } = config.drafting;
+  if (n < minN) return ignore(`${n} grades of work the resident path wrote; outcomes are judged from ${minN}`);
+  const shortfall = baseline - passRate;
+  if (shortfall <= maxShortfall) return ignore(`the resident path passes ${passRate.toFixed(3)} of its first grades against ${baseline.toFixed(3)}, within ${maxShortfall}`);
+  const reason = `work the resident path wrote passed ${passRate.toFixed(3)} of ${n} first grades, the frontier's drafts ${baseline.toFixed(3)}: short by more than ${maxShortfall}`;
+  return demote(state, reason, Math.min(1, Math.max(0, shortfall)), n);
+}
+
+function demote(state: RuleState, reason: string, disagreement: number, n: number): RuleDecision {
+  const id = state.ruleId;
+  return append({ type: 'rule.demoted', id: deterministicId('rule', id, 'rule.demoted'), aggregateId: id, data: { ruleId: id, key: state.proposal!.key, reason, disagreement, n } });
+}
+
+function supersede(state: RuleState, by: string): RuleDecision {
+  const id = state.ruleId;
+  if (state.status !== 'promoted') return ignore(`rule ${id} is ${state.status}: nothing to supersede`);
+  if (by === id) return refuse(`rule ${id} cannot supersede itself`);
+  return demote(state, `superseded by ${by}, trained on more history`, 0, 0);
 }
 
 function append(...events: RuleIntent[]): RuleDecision {

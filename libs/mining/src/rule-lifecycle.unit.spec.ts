@@ -123,10 +123,23 @@ describe('promoting a rule', () => {
       .thenRefuses('rule r-9 is a rubric-line: once approved, a person applies it; it has no tier to be promoted to');
   });
 
+  it('promotes a resident with the threshold it calibrated for itself', () => {
+    given(proposed({ kind: 'resident', predicate: undefined, verdictWhenTrue: undefined, verdictWhenFalse: undefined, modelId: 'm-1', confidenceThreshold: 0.93 }), validated(), approved())
+      .when({ type: 'promote' }, NO_SHADOW)
+      .thenAppends({ type: 'rule.promoted', data: { tier: 'resident', modelId: 'm-1', confidenceThreshold: 0.93 } });
+  });
+
+  it('promotes an approved drafting rule without a shadow phase and without spot-checks: drafting has no verdict to shadow', () => {
+    const drafting = proposed({ kind: 'resident', key: 'executor:engineer:draft', predicate: undefined, verdictWhenTrue: undefined, verdictWhenFalse: undefined, modelId: 'resident-drafter' });
+    const decision = given(drafting, validated(), approved()).when({ type: 'promote' }).decision;
+    expect(decision).toMatchObject({ kind: 'append', events: [{ type: 'rule.promoted', data: { tier: 'resident', modelId: 'resident-drafter', spotCheckRate: 0 } }] });
+    expect((decision as { events: { data: object }[] }).events[0].data).not.toHaveProperty('confidenceThreshold');
+  });
+
   it('waits for the shadow phase when one is configured', () => {
     given(proposed(), validated(), approved(), shadowCheck(true), shadowCheck(true))
       .when({ type: 'promote' })
-      .thenRefuses('rule r-9 waits for its shadow phase: 2 of 2 checks agreed; it needs 30 checks at 0.95 agreement');
+      .thenRefuses('rule r-9 waits for its shadow phase: 2 of 2 checks agreed; it needs 40 checks at 0.97 agreement');
   });
 
   it('is refused before validation and ignored once promoted', () => {
@@ -181,7 +194,7 @@ describe('drift', () => {
       .when({ type: 'checkDrift', data: { disagreement: 0.2, n: 50 } })
       .thenAppends({
         type: 'rule.demoted',
-        data: { ruleId: RULE, key: KEY, disagreement: 0.2, n: 50, reason: 'spot-checks disagree with the frontier on 0.200 of 50 decisions, above 0.1' },
+        data: { ruleId: RULE, key: KEY, disagreement: 0.2, n: 50, reason: 'spot-checks disagree with the frontier on 0.200 of 50 decisions, above 0.05' },
       });
   });
 
@@ -190,7 +203,7 @@ describe('drift', () => {
   });
 
   it('keeps a rule within its threshold', () => {
-    given(...live).when({ type: 'checkDrift', data: { disagreement: 0.1, n: 100 } }).thenIgnores(/within 0.1$/);
+    given(...live).when({ type: 'checkDrift', data: { disagreement: 0.05, n: 100 } }).thenIgnores(/within 0.05$/);
   });
 
   it('applies only to promoted rules', () => {
@@ -258,5 +271,32 @@ describe('event ids', () => {
     for (const e of decision.events) {
       expect(() => createEvent({ type: e.type, id: e.id, aggregateId: e.aggregateId, producer: 'miner', data: e.data } as never)).not.toThrow();
     }
+  });
+});
+
+describe('drafting probation and supersession', () => {
+  const drafting = proposed({ kind: 'resident', key: 'executor:engineer:draft', predicate: undefined, verdictWhenTrue: undefined, verdictWhenFalse: undefined, modelId: 'resident-drafter' });
+  const live = [drafting, validated(), approved(), { type: 'rule.promoted', data: { ruleId: RULE, key: 'executor:engineer:draft', tier: 'resident', modelId: 'resident-drafter', spotCheckRate: 0 } }] as RuleFact[];
+
+  it('demotes drafting when what the resident path wrote passes its first grade clearly less often than the frontier\'s drafts did', () => {
+    given(...live)
+      .when({ type: 'checkOutcomes', data: { passRate: 0.4, baseline: 0.7, n: 40 } })
+      .thenAppends({ type: 'rule.demoted', data: { ruleId: RULE, key: 'executor:engineer:draft', n: 40, reason: expect.stringMatching(/passed 0\.400 of 40 first grades, the frontier's drafts 0\.700/) } });
+  });
+
+  it('keeps drafting within the shortfall, and waits for enough grades', () => {
+    given(...live).when({ type: 'checkOutcomes', data: { passRate: 0.6, baseline: 0.7, n: 40 } }).thenIgnores(/within 0\.15$/);
+    given(...live).when({ type: 'checkOutcomes', data: { passRate: 0, baseline: 0.7, n: 10 } }).thenIgnores(/judged from 30$/);
+  });
+
+  it('refuses an outcome check on a rule that decides verdicts', () => {
+    given(proposed(), validated(), approved(), promoted()).when({ type: 'checkOutcomes', data: { passRate: 0, baseline: 1, n: 100 } }).thenRefuses(/judged on spot-checks/);
+  });
+
+  it('demotes a promoted rule superseded by a newer generation, and only a promoted one', () => {
+    given(proposed(), validated(), approved(), promoted())
+      .when({ type: 'supersede', data: { by: 'r-10' } })
+      .thenAppends({ type: 'rule.demoted', data: { ruleId: RULE, reason: 'superseded by r-10, trained on more history', n: 0 } });
+    given(proposed(), validated()).when({ type: 'supersede', data: { by: 'r-10' } }).thenIgnores(/nothing to supersede/);
   });
 });

@@ -154,6 +154,7 @@ describe('searchAndValidate', () => {
 });
 
 describe('validateResident', () => {
+  const residentBar = { ...thresholds, maxCalibrationError: 0.1, minConfidentAccuracy: 0.975, minCoverage: 0.5 };
   const separable = (n: number): HistoryExample[] => {
     const next = seededRandom(8);
     return Array.from({ length: n }, (_, i) => {
@@ -162,30 +163,56 @@ describe('validateResident', () => {
       return { decisionId: `d${i}`, seq: i, features: { x, y }, verdict: x + y > 12 ? 'fail' : 'pass' };
     });
   };
-
-  it('holds a model to the golden examples, the test part and a calibration bar', () => {
-    const history = separable(600);
-    const { train } = timeOrderedSplit(history, 0.7);
-    const outcome = trainResident(train);
+  /** Only a coin knows: the model cannot be confident, and must escalate. */
+  const coinFlips = (n: number): HistoryExample[] => {
+    const next = seededRandom(9);
+    return Array.from({ length: n }, (_, i) => ({ decisionId: `c${i}`, seq: i, features: { x: next() }, verdict: next() < 0.5 ? 'fail' : 'pass' }));
+  };
+  const trained = (history: HistoryExample[]) => {
+    const outcome = trainResident(timeOrderedSplit(history, 0.7).train);
     if (!outcome.trained) throw new Error(outcome.reason);
+    return outcome.model;
+  };
 
-    const ok = validateResident({
-      model: outcome.model,
-      golden: [golden('far-apart', 'known-bad', { x: 9, y: 9 }, 'fail')],
-      history,
-      thresholds: { ...thresholds, minPrecision: 0.9, minRecall: 0.9, minAccuracy: 0.9, maxCalibrationError: 0.1 },
-    });
-    const vetoed = validateResident({
-      model: outcome.model,
-      golden: [golden('mislabeled-on-purpose', 'known-good', { x: 9, y: 9 }, 'pass')],
-      history,
-      thresholds: { ...thresholds, maxCalibrationError: 0.1 },
-    });
-    const uncalibrated = validateResident({ model: outcome.model, golden: [], history, thresholds: { ...thresholds, maxCalibrationError: 0 } });
+  it('holds a model to the golden examples, the test part as it would run there, and a calibration bar', () => {
+    const history = separable(600);
+    const model = trained(history);
 
-    expect(ok).toMatchObject({ ok: true, figures: { history: { n: 180, calibrationError: expect.any(Number) } } });
+    const ok = validateResident({ model, golden: [golden('far-apart', 'known-bad', { x: 9, y: 9 }, 'fail')], history, thresholds: residentBar });
+    const vetoed = validateResident({ model, golden: [golden('mislabeled-on-purpose', 'known-good', { x: 9, y: 9 }, 'pass')], history, thresholds: residentBar });
+    const uncalibrated = validateResident({ model, golden: [], history, thresholds: { ...residentBar, maxCalibrationError: 0 } });
+
+    expect(ok).toMatchObject({ ok: true, figures: { history: { n: 180, calibrationError: expect.any(Number), coverage: expect.any(Number), confidentAccuracy: expect.any(Number) } } });
     expect(vetoed).toMatchObject({ ok: false, failedExamples: ['mislabeled-on-purpose'] });
-    expect(uncalibrated).toMatchObject({ ok: false, reason: expect.stringMatching(/calibration error 0\.\d+ > 0$/) });
+    expect(uncalibrated).toMatchObject({ ok: false, reason: expect.stringMatching(/calibration error 0\.\d+ > 0/) });
+  });
+
+  it('does not count a golden example the model would escalate: the frontier answers it', () => {
+    const history = separable(600);
+    const model = { ...trained(history), confidenceThreshold: 1 };
+    const result = validateResident({ model, golden: [golden('mislabeled-on-purpose', 'known-good', { x: 9, y: 9 }, 'pass')], history, thresholds: { ...residentBar, minCoverage: 0 } });
+    expect(result).toMatchObject({ ok: true, figures: { golden: { checked: 1, changed: [] }, history: { coverage: 0 } } });
+  });
+
+  it('rejects a model that would answer too little by itself to carry any load', () => {
+    const history = coinFlips(600);
+    const result = validateResident({ model: trained(history), golden: [], history, thresholds: residentBar });
+    expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/answers 0\.\d+ of the decisions by itself < 0\.5/) });
+  });
+
+  it('under a policy, counts only the verdicts the resident may give by itself, where it may give them', () => {
+    const history = separable(600);
+    const model = trained(history);
+    const passOnly = validateResident({ model, golden: [], history, thresholds: { ...residentBar, minCoverage: 0 }, policy: { answers: ['pass'] } });
+    const never = validateResident({ model, golden: [], history, thresholds: residentBar, policy: { requires: { feature: 'lint_passed', eq: true } } });
+    expect(passOnly).toMatchObject({ ok: true });
+    expect(never).toMatchObject({ ok: false, reason: expect.stringMatching(/answers 0\.000 of the decisions by itself/) });
+  });
+
+  it('waits for enough minority verdicts in the test part before it judges precision and recall', () => {
+    const history = separable(600).map((e, i) => ({ ...e, verdict: i >= 420 ? 'pass' : e.verdict }));
+    const result = validateResident({ model: trained(separable(600)), golden: [], history, thresholds: residentBar });
+    expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/the test part has 0 'fail' verdicts/) });
   });
 });
 

@@ -20,11 +20,13 @@ describe('createProvider', () => {
   it('records through an inner config and replays what it recorded', async () => {
     const cassettePath = join(mkdtempSync(join(tmpdir(), 'factory-')), 'c.json');
     const sim = {
-      seed: 's',
+      kind: 'judge' as const,
       decisionId: 'd1',
+      role: 'engineer',
       item: 'claims_match_evidence',
-      features: { claims_tests_pass: true, rerun_passed: true },
-      truth: { kind: 'gate' as const, pass: { feature: 'rerun_passed', eq: true } },
+      itemKind: 'gate' as const,
+      rerunPassed: true,
+      work: { seed: 's', goalId: 'sum', taskId: 't', iteration: 1, route: { drafter: 'frontier' as const, stream: 'draft' as const } },
     };
     const req = { purpose: 'grader:engineer:gate:claims_match_evidence', system: 's', prompt: 'p', schema: GateAnswerSchema, sim };
     const recorder = createProvider({ backend: 'replay', mode: 'record', cassettePath, inner: { backend: 'sim', workload: simWorkload() } });

@@ -22,15 +22,20 @@ export type { Cassette, CassetteEntry } from './replay/cassette';
 
 export { createSimProvider } from './sim/sim-provider';
 export type { SimProviderOptions } from './sim/sim-provider';
-export type { SimAgentContext, SimJudgeContext, SimTruth } from './sim/sim-context';
-export { ENGINEER_JUDGE_TRUTH } from './sim/judge-truth';
+export type {
+  DraftStream, EditVerdict, SimAgentContext, SimAnswerContext, SimEditorContext, SimJudgeContext, SimRoute, SimWorkRef,
+} from './sim/sim-context';
+export { JUDGE_TRUTH, truthFor } from './sim/judge-truth';
+export type { ItemTruth } from './sim/judge-truth';
 export { DimensionAnswerSchema, GateAnswerSchema } from './sim/judge-answer-schemas';
 export type { DimensionAnswer, GateAnswer } from './sim/judge-answer-schemas';
+export { EditAnswerSchema } from './edit-answer-schema';
+export type { EditAnswer } from './edit-answer-schema';
 export { trueVerdict } from './sim/sim-judge';
 export { defectsAt, planFor } from './sim/sim-plan';
 export type { PlanStep, SimPlan } from './sim/sim-plan';
-export { DEFAULT_WORKLOAD_PATH, DEFECTS, goalOf, loadWorkload, parseWorkload, WorkloadGoalSchema, WorkloadSpecSchema } from './sim/workload';
-export type { Defect, WorkloadGoal, WorkloadSpec } from './sim/workload';
+export { DEFAULT_WORKLOAD_PATH, DEFECTS, goalOf, LATENTS, loadWorkload, parseWorkload, profileOf, WorkloadGoalSchema, WorkloadSpecSchema } from './sim/workload';
+export type { Defect, Drafter, Latent, WorkloadGoal, WorkloadSpec } from './sim/workload';
 export { mulberry32, seededRandom } from './sim/prng';
 
 export { BACKENDS, createProvider } from './create-provider';

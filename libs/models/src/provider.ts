@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { SimAgentContext, SimJudgeContext } from './sim/sim-context';
+import type { SimAgentContext, SimAnswerContext } from './sim/sim-context';
 
 /** Tokens one model call consumed. `inputTokens` excludes the cached ones, as the Messages API reports it. */
 export interface Usage {
@@ -30,7 +30,7 @@ export interface AnswerRequest<T> {
   schema: z.ZodType<T>;
   maxTokens?: number;
   /** Structured facts read only by the sim provider. */
-  sim?: SimJudgeContext;
+  sim?: SimAnswerContext;
 }
 
 /** A validated answer. Usage, cost and latency add up every attempt, the rejected ones too. */

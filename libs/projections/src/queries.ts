@@ -308,6 +308,7 @@ export interface DecisionForMining {
   taskId: string | null;
   requestedSeq: number | null;
   features: Record<string, number | boolean | string>;
+  texts: string[] | null;
   routedTier: string | null;
   ruleId: string | null;
   tier: string | null;
@@ -339,7 +340,7 @@ export async function decisionsForKey(
   );
   return rows.map((d: any) => ({
     decisionId: d.decision_id, runId: d.run_id, taskId: d.task_id, requestedSeq: d.requested_seq === null ? null : Number(d.requested_seq),
-    features: d.features ?? {}, routedTier: d.routed_tier, ruleId: d.rule_id, tier: d.tier, verdict: d.verdict, confidence: d.confidence,
+    features: d.features ?? {}, texts: d.texts ?? null, routedTier: d.routed_tier, ruleId: d.rule_id, tier: d.tier, verdict: d.verdict, confidence: d.confidence,
     costUsd: d.cost_usd, shadowTier: d.shadow_tier, shadowVerdict: d.shadow_verdict, shadowConfidence: d.shadow_confidence,
   }));
 }

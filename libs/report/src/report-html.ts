@@ -9,6 +9,10 @@ export interface DemoSummary {
   simulated: boolean;
   /** Whether each behavior rubric gates yet, one line each (as `loopwright rules calibrations` prints them). */
   calibrations?: readonly string[];
+  /** The workload the runs came from, in words. */
+  workload?: string;
+  /** Where each decision key sits at the end, and why. */
+  keys?: readonly { key: string; tier: string; why: string; answered: Record<'frontier' | 'resident' | 'deterministic' | 'human', number> }[];
 }
 
 /** The colour of each tier in every chart. */
@@ -92,7 +96,7 @@ export function demoReportHtml(summary: DemoSummary): string {
 <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #eee;text-align:right}th{text-align:right}.note{color:#666;max-width:760px}</style>
 </head><body>
 <h1>Tier share over runs</h1>
-<p class="note">${summary.runs} runs, seed ${escape(summary.seed)}${summary.simulated ? ' — <strong>simulated</strong> models (a seeded workload; no model was called)' : ''}. Each bar is a window of runs; the dashed line is the frontier share.</p>
+<p class="note">${summary.runs} runs${summary.workload ? ` of ${escape(summary.workload)}` : ''}, seed ${escape(summary.seed)}${summary.simulated ? ' — <strong>simulated</strong> models (a seeded workload; no model was called)' : ''}. Each bar is a window of runs; the dashed line is the frontier share.</p>
 <div>${legend}</div>
 ${tierShareSvg(summary.windows)}
 <table><thead><tr><th>runs</th><th>decisions</th><th>frontier</th><th>resident</th><th>deterministic</th><th>human</th><th>cost / run</th></tr></thead>
@@ -102,6 +106,20 @@ ${rows}
 <p>Agreement with the frontier on held-out runs (asked in shadow): <strong>${summary.agreement === null ? 'n/a' : percent(summary.agreement)}</strong>.
 Golden known-bad examples that pass under the promoted rules: <strong>${summary.goldenKnownBadPassed}</strong>.</p>
 ${summary.calibrations?.length ? `<h2>Behavior rubrics</h2>\n<pre>${escape(summary.calibrations.join('\n'))}</pre>` : ''}
+${keysHtml(summary.keys ?? [])}
 </body></html>
 `;
+}
+
+/** Which tier each decision key sits at, why, and how the last window's runs were answered. */
+function keysHtml(keys: NonNullable<DemoSummary['keys']>): string {
+  if (keys.length === 0) return '';
+  const rows = keys
+    .map((k) => `<tr><td style="text-align:left">${escape(k.key)}</td><td style="color:${TIER_COLORS[k.tier as keyof typeof TIER_COLORS] ?? '#222'}">${escape(k.tier)}</td><td>${k.answered.frontier}/${k.answered.resident}/${k.answered.deterministic}</td><td style="text-align:left">${escape(k.why)}</td></tr>`)
+    .join('\n');
+  return `<h2>Where each decision key sits at the end</h2>
+<table><thead><tr><th style="text-align:left">key</th><th>tier</th><th>last window frontier/resident/deterministic</th><th style="text-align:left">why</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>`;
 }

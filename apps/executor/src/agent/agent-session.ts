@@ -1,16 +1,19 @@
-import { createEvent, deterministicId, GoalSubmitted, LoopEvent, stepKindOfTool, TraceStep } from '@loopwright/events';
+import { createEvent, deterministicId, EventDataInput, GoalSubmitted, LoopEvent, stepKindOfTool, TraceStep, WorkProduced } from '@loopwright/events';
 import { extractClaims } from '@loopwright/checks';
-import type { AgentMessage, ContentBlock, ModelCall, ModelProvider } from '@loopwright/models';
+import type { AgentMessage, ContentBlock, DraftStream, ModelCall, ModelProvider, SimAgentContext } from '@loopwright/models';
 import { combineCalls } from '@loopwright/models';
 import { createSandboxTools, decodeSnapshot, encodeSnapshot, Workspace } from '@loopwright/sandbox';
 import type { ArtifactStore } from '@loopwright/eventlog';
 import type { AgentAssignment } from '../domain/decide';
 import { systemPromptFor, taskPromptFor } from './role-prompts';
 
+export type Tier = 'frontier' | 'resident';
+
 export interface AgentDeps {
   append(event: LoopEvent): Promise<unknown>;
   artifacts: ArtifactStore;
-  provider(goal: GoalSubmitted, assignment: AgentAssignment): ModelProvider;
+  /** The model that writes at a tier: the simulation for simulated goals, the configured models otherwise. */
+  provider(goal: GoalSubmitted, tier: Tier): ModelProvider;
   commandTimeoutMs: number;
 }
 
@@ -21,34 +24,89 @@ export interface SessionResult {
   call: ModelCall;
 }
 
+/** One draft as its session left it: the workspace snapshot and what the agent said and did. */
+export interface Draft {
+  digest: string;
+  /** Files the agent wrote with the write tool. */
+  written: string[];
+  finalMessage: string;
+  endedBy: SessionResult['endedBy'];
+  turns: number;
+  calls: ModelCall[];
+  /** The trace steps this session recorded. */
+  steps: TraceStep[];
+  /** The next free step number of the iteration. */
+  nextStep: number;
+}
+
+export interface DraftOptions {
+  tier: Tier;
+  stream: DraftStream;
+  /** Where this session's steps start in the iteration's trace (earlier drafts come first). */
+  stepOffset: number;
+  /** Notes from the lint or the editor, given as feedback. */
+  notes: readonly { id: string; delta: string; fixType: 'local' }[];
+}
+
+export const ZERO_CALL: Omit<ModelCall, 'simulated'> = {
+  usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
+  costUsd: 0,
+  model: 'none',
+  latencyMs: 0,
+};
+
+/** The calls added up, or a zero call (labeled simulated as the goal is) when there were none. */
+export function totalOf(calls: readonly ModelCall[], goal: GoalSubmitted): ModelCall {
+  return calls.length > 0 ? combineCalls(calls) : { ...ZERO_CALL, simulated: goal.backend === 'sim' };
+}
+
+function simContext(goal: GoalSubmitted, assignment: AgentAssignment, stream: DraftStream): SimAgentContext | undefined {
+  if (goal.backend !== 'sim') return undefined;
+  return {
+    seed: goal.labels['simSeed'] ?? '0',
+    taskId: assignment.taskId,
+    iteration: assignment.iteration,
+    goal: { id: goal.labels['simGoal'] ?? goal.goalId, testCommand: goal.testCommand, allowedPaths: goal.allowedPaths, maxTurns: goal.maxTurns },
+    feedback: assignment.feedback.map((f) => f.id),
+    stream,
+  };
+}
+
+/** A trace step of an iteration, with the id that deduplicates it on a retry. */
+export function traceStepEvent(assignment: Pick<AgentAssignment, 'runId' | 'taskId' | 'iteration' | 'causationId'>, data: TraceStep): LoopEvent {
+  return createEvent({
+    type: 'trace.step',
+    id: deterministicId('trace.step', assignment.taskId, assignment.iteration, data.step),
+    aggregateId: assignment.runId,
+    producer: 'executor',
+    correlationId: assignment.runId,
+    causationId: assignment.causationId,
+    data,
+  });
+}
+
 /**
  * One agent session in its own workspace: a tool-use loop up to the turn limit. Every model turn
  * and every tool call is appended as a trace.step as it happens; the final workspace goes to the
- * artifact store; decision.completed and work.produced close the session.
+ * artifact store. What becomes of the draft is the caller's to decide.
  */
-export async function runAgentSession(goal: GoalSubmitted, assignment: AgentAssignment, deps: AgentDeps): Promise<SessionResult> {
-  const workspace = await Workspace.create(`${assignment.taskId}-${assignment.iteration}`);
-  const { runId, taskId, iteration } = assignment;
-  let step = 0;
-  const trace = (data: Omit<TraceStep, 'taskId' | 'iteration' | 'step' | 'durationMs' | 'input' | 'output'> & Partial<TraceStep>) =>
-    deps.append(
-      createEvent({
-        type: 'trace.step',
-        id: deterministicId('trace.step', taskId, iteration, step),
-        aggregateId: runId,
-        producer: 'executor',
-        correlationId: runId,
-        causationId: assignment.causationId,
-        data: { taskId, iteration, step: step++, input: '', output: '', durationMs: 0, ...data },
-      }),
-    );
+export async function draftSession(goal: GoalSubmitted, assignment: AgentAssignment, deps: AgentDeps, options: DraftOptions): Promise<Draft> {
+  const workspace = await Workspace.create(`${assignment.taskId}-${assignment.iteration}-${options.stream}`);
+  const steps: TraceStep[] = [];
+  let step = options.stepOffset;
+  const trace = async (data: Omit<TraceStep, 'taskId' | 'iteration' | 'step' | 'durationMs' | 'input' | 'output'> & Partial<TraceStep>) => {
+    const full: TraceStep = { taskId: assignment.taskId, iteration: assignment.iteration, step: step++, input: '', output: '', durationMs: 0, ...data };
+    steps.push(full);
+    await deps.append(traceStepEvent(assignment, full));
+  };
 
   try {
     await workspace.restore(goal.seedFiles);
     if (assignment.previousArtifact) await workspace.restore(decodeSnapshot(await deps.artifacts.get(assignment.previousArtifact)));
     const tools = createSandboxTools(workspace, { allowedPaths: goal.allowedPaths, commandTimeoutMs: deps.commandTimeoutMs });
-    const provider = deps.provider(goal, assignment);
-    const messages: AgentMessage[] = [{ role: 'user', content: [{ type: 'text', text: taskPromptFor(goal, assignment.feedback) }] }];
+    const provider = deps.provider(goal, options.tier);
+    const feedback = [...assignment.feedback, ...options.notes];
+    const messages: AgentMessage[] = [{ role: 'user', content: [{ type: 'text', text: taskPromptFor(goal, feedback) }] }];
     const calls: ModelCall[] = [];
     const written = new Set<string>();
     let finalMessage = '';
@@ -64,6 +122,7 @@ export async function runAgentSession(goal: GoalSubmitted, assignment: AgentAssi
           system: systemPromptFor(assignment.role),
           messages,
           tools: tools.specs.map((s) => ({ name: s.name, description: s.description, inputSchema: s.inputSchema })),
+          sim: simContext(goal, assignment, options.stream),
         });
       } catch (error) {
         await trace({ kind: 'thought', output: `model call failed: ${(error as Error).message}`, decisionId: assignment.decisionId });
@@ -108,51 +167,82 @@ export async function runAgentSession(goal: GoalSubmitted, assignment: AgentAssi
 
     const { files, irregular } = await workspace.scan();
     const digest = await deps.artifacts.put(encodeSnapshot(files, irregular));
-    const call = calls.length > 0 ? combineCalls(calls) : { usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 }, costUsd: 0, model: 'none', latencyMs: 0, simulated: provider.name === 'sim' };
-    const workId = `${taskId}-w${iteration}`;
-    const common = { aggregateId: runId, producer: 'executor' as const, correlationId: runId, causationId: assignment.causationId };
-    await deps.append(
-      createEvent({
-        ...common,
-        type: 'decision.completed',
-        id: deterministicId('decision.completed', assignment.decisionId),
-        data: {
-          decisionId: assignment.decisionId,
-          key: assignment.key,
-          tier: assignment.tier,
-          verdict: endedBy,
-          confidence: 1,
-          costUsd: call.costUsd,
-          tokens: { input: call.usage.inputTokens + call.usage.cacheReadTokens + call.usage.cacheWriteTokens, output: call.usage.outputTokens },
-          latencyMs: call.latencyMs,
-          simulated: call.simulated,
-        },
-      }),
-    );
-    await deps.append(
-      createEvent({
-        ...common,
-        type: 'work.produced',
-        id: deterministicId('work.produced', taskId, iteration),
-        data: {
-          workId,
-          taskId,
-          role: assignment.role,
-          iteration,
-          artifactDigest: digest,
-          files: [...written].sort(),
-          claims: extractClaims(finalMessage),
-          finalMessage,
-          testCommand: goal.testCommand,
-          allowedPaths: goal.allowedPaths,
-          endedBy,
-          turnsUsed: turns,
-          maxTurns: goal.maxTurns,
-        },
-      }),
-    );
-    return { workId, endedBy, turns, call };
+    return { digest, written: [...written].sort(), finalMessage, endedBy, turns, calls, steps, nextStep: step };
   } finally {
     await workspace.dispose();
   }
+}
+
+/** The work.produced that closes an iteration: the draft kept (patched or regenerated as its drafting says). */
+export function workProducedEvent(
+  goal: GoalSubmitted,
+  assignment: Pick<AgentAssignment, 'runId' | 'taskId' | 'role' | 'iteration' | 'causationId'>,
+  work: Pick<Draft, 'digest' | 'written' | 'finalMessage' | 'endedBy' | 'turns'>,
+  drafting?: WorkProduced['drafting'],
+): LoopEvent {
+  return createEvent({
+    type: 'work.produced',
+    id: deterministicId('work.produced', assignment.taskId, assignment.iteration),
+    aggregateId: assignment.runId,
+    producer: 'executor',
+    correlationId: assignment.runId,
+    causationId: assignment.causationId,
+    data: {
+      workId: `${assignment.taskId}-w${assignment.iteration}`,
+      taskId: assignment.taskId,
+      role: assignment.role,
+      iteration: assignment.iteration,
+      artifactDigest: work.digest,
+      files: [...work.written].sort(),
+      claims: extractClaims(work.finalMessage),
+      finalMessage: work.finalMessage,
+      testCommand: goal.testCommand,
+      allowedPaths: goal.allowedPaths,
+      endedBy: work.endedBy,
+      turnsUsed: work.turns,
+      maxTurns: goal.maxTurns,
+      ...(drafting ? { drafting } : {}),
+    },
+  });
+}
+
+/** decision.completed for an executor decision, its id derived from the decision (and `shadow` for a spot-check). */
+export function executorCompletion(
+  assignment: Pick<AgentAssignment, 'runId' | 'causationId'>,
+  data: EventDataInput<'decision.completed'>,
+): LoopEvent {
+  return createEvent({
+    type: 'decision.completed',
+    id: deterministicId('decision.completed', data.decisionId, ...(data.shadow ? ['shadow'] : [])),
+    aggregateId: assignment.runId,
+    producer: 'executor',
+    correlationId: assignment.runId,
+    causationId: assignment.causationId,
+    data,
+  });
+}
+
+export function tokensOf(call: ModelCall): { input: number; output: number } {
+  return { input: call.usage.inputTokens + call.usage.cacheReadTokens + call.usage.cacheWriteTokens, output: call.usage.outputTokens };
+}
+
+/** A frontier agent session: the draft is the work, produced as it is. */
+export async function runAgentSession(goal: GoalSubmitted, assignment: AgentAssignment, deps: AgentDeps): Promise<SessionResult> {
+  const draft = await draftSession(goal, assignment, deps, { tier: 'frontier', stream: 'draft', stepOffset: 0, notes: [] });
+  const call = totalOf(draft.calls, goal);
+  await deps.append(
+    executorCompletion(assignment, {
+      decisionId: assignment.decisionId,
+      key: assignment.key,
+      tier: assignment.tier,
+      verdict: draft.endedBy,
+      confidence: 1,
+      costUsd: call.costUsd,
+      tokens: tokensOf(call),
+      latencyMs: call.latencyMs,
+      simulated: call.simulated,
+    }),
+  );
+  await deps.append(workProducedEvent(goal, assignment, draft));
+  return { workId: `${assignment.taskId}-w${assignment.iteration}`, endedBy: draft.endedBy, turns: draft.turns, call };
 }

@@ -20,7 +20,7 @@ export function systemPromptFor(role: Role): string {
   ].join('\n');
 }
 
-export function taskPromptFor(goal: GoalSubmitted, feedback: readonly ToReachNext[]): string {
+export function taskPromptFor(goal: GoalSubmitted, feedback: readonly Pick<ToReachNext, 'id' | 'delta'>[]): string {
   const lines = [
     `Goal: ${goal.title}`,
     goal.description,

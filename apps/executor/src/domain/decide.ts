@@ -1,9 +1,11 @@
-import { deterministicId, EventOf, NewEvent, Role, ToReachNext } from '@loopwright/events';
-import { draftDecisionId, iterationOf, pipelineOf, RunState, taskIdOf, TaskState } from './run-state';
+import { deterministicId, EventOf, NewEvent, parseDecisionKey, Role, ToReachNext } from '@loopwright/events';
+import { draftDecisionId, EditRequest, editDecisionId, iterationOf, pipelineOf, RunState, taskIdOf, TaskState } from './run-state';
 
 export interface ExecutorPolicy {
   /** What the router reserves for one agent session. */
   draftEstimateUsd: number;
+  /** What the router reserves for one editorial pass on a resident's draft. */
+  editEstimateUsd: number;
 }
 
 export interface AgentAssignment {
@@ -21,10 +23,24 @@ export interface AgentAssignment {
   causationId: string;
 }
 
-/** What the executor does next: append events, or run an agent session (an activity with I/O). */
+/** The editorial pass on a resident's draft, as the router routed it. */
+export interface EditAssignment extends Pick<AgentAssignment, 'runId' | 'taskId' | 'role' | 'iteration' | 'decisionId' | 'key' | 'tier' | 'causationId'> {
+  /** The resident editor's model (tier resident). */
+  model?: string;
+  ruleId?: string;
+  confidenceThreshold?: number;
+  /** A spot-check: the frontier also edits, in shadow. */
+  shadow: boolean;
+  draft: EditRequest;
+  /** The iteration's next trace step: a patch or a regeneration records its steps after the draft's. */
+  stepOffset: number;
+}
+
+/** What the executor does next: append events, run an agent session, or run the editorial pass on a draft (activities with I/O). */
 export type ExecutorIntent =
   | { kind: 'emit'; event: NewEvent<'task.started' | 'task.completed' | 'task.failed' | 'decision.requested' | 'review.requested'> }
   | { kind: 'runAgent'; assignment: AgentAssignment }
+  | { kind: 'runEdit'; assignment: EditAssignment }
   | { kind: 'ignore'; reason: string };
 
 type Handled =
@@ -121,6 +137,9 @@ function findByDecision(state: RunState, decisionId: string): { task: TaskState;
 
 function onRouted(state: RunState, event: EventOf<'decision.routed'>): ExecutorIntent[] {
   if (!event.data.key.startsWith('executor:')) return [{ kind: 'ignore', reason: 'routed for another requester' }];
+  const { kind } = parseDecisionKey(event.data.key);
+  if (kind === 'lint') return [{ kind: 'ignore', reason: 'the lint decides itself, as its draft ends' }];
+  if (kind === 'edit') return onEditRouted(state, event);
   const found = findByDecision(state, event.data.decisionId);
   if (!found) return [{ kind: 'ignore', reason: `no iteration waits for decision ${event.data.decisionId}` }];
   const { task, iteration } = found;
@@ -160,6 +179,54 @@ function onRouted(state: RunState, event: EventOf<'decision.routed'>): ExecutorI
       },
     },
   ];
+}
+
+/** The router's answer to an editorial decision: the pass runs on the draft the request named. */
+function onEditRouted(state: RunState, event: EventOf<'decision.routed'>): ExecutorIntent[] {
+  for (const task of state.tasks.values()) {
+    const it = task.iterations.find((i) => editDecisionId(task.taskId, i.iteration) === event.data.decisionId);
+    if (!it) continue;
+    if (it.workId) return [{ kind: 'ignore', reason: 'this iteration already produced its work' }];
+    if (!it.edit) return [{ kind: 'ignore', reason: `the request of ${event.data.decisionId} is not in the run` }];
+    if (event.data.tier === 'human' || event.data.tier === 'deterministic') {
+      return [
+        {
+          kind: 'emit',
+          event: {
+            type: 'task.failed',
+            id: deterministicId('task.failed', task.taskId, it.iteration),
+            aggregateId: state.runId,
+            producer: 'executor',
+            correlationId: state.runId,
+            causationId: event.id,
+            data: { taskId: task.taskId, role: task.role, iterations: it.iteration, reason: `no model may edit the draft: ${event.data.reason}` },
+          },
+        },
+      ];
+    }
+    return [
+      {
+        kind: 'runEdit',
+        assignment: {
+          runId: state.runId,
+          taskId: task.taskId,
+          role: task.role,
+          iteration: it.iteration,
+          decisionId: event.data.decisionId,
+          key: event.data.key,
+          tier: event.data.tier,
+          model: event.data.model,
+          ruleId: event.data.ruleId,
+          confidenceThreshold: event.data.confidenceThreshold,
+          shadow: event.data.shadow,
+          draft: it.edit,
+          stepOffset: it.steps ?? 0,
+          causationId: event.id,
+        },
+      },
+    ];
+  }
+  return [{ kind: 'ignore', reason: `no iteration waits for decision ${event.data.decisionId}` }];
 }
 
 function onGraded(state: RunState, event: EventOf<'grade.recorded'>): ExecutorIntent[] {

@@ -2,7 +2,7 @@ import { createEvent, EventDataInput, LoopEvent, NewEvent } from '@loopwright/ev
 import { decideExecutor, ExecutorIntent } from './decide';
 import { foldRun } from './run-state';
 
-const policy = { draftEstimateUsd: 0.25 };
+const policy = { draftEstimateUsd: 0.25, editEstimateUsd: 0.05 };
 const runId = 'run-1';
 const taskId = 'run-1-engineer';
 
@@ -102,5 +102,47 @@ describe('imported runs', () => {
   it('leaves a goal with the import backend alone: its work comes from a transcript', () => {
     const intents = when([], goal({ backend: 'import' }));
     expect(intents).toEqual([{ kind: 'ignore', reason: 'an imported run: its work comes from a transcript' }]);
+  });
+});
+
+describe('draft–lint–edit in the executor decider', () => {
+  const edit = (tier: 'frontier' | 'resident' | 'human', extra: Partial<EventDataInput<'decision.routed'>> = {}) =>
+    createEvent({ type: 'decision.routed', aggregateId: runId, producer: 'router', data: { decisionId: `${taskId}-edit-1`, key: 'executor:engineer:edit', tier, reason: 'r', reservedUsd: 0.05, ...extra } });
+  const editRequested = createEvent({
+    type: 'decision.requested', aggregateId: runId, producer: 'executor',
+    data: {
+      decisionId: `${taskId}-edit-1`, key: 'executor:engineer:edit', requester: 'executor', role: 'engineer', kind: 'edit', taskId, estimatedUsd: 0.05,
+      features: { lint_passed: true, draft_attempts: 1 }, texts: ['## Summary\nDone.', '// file: src/a.js'], artifactDigest: 'a'.repeat(64),
+    },
+  });
+  const step = (n: number) => createEvent({ type: 'trace.step', aggregateId: runId, producer: 'executor', data: { taskId, iteration: 1, step: n, kind: 'thought', input: '', output: '', durationMs: 0 } });
+
+  it('runs the editorial pass on the draft the request named, after the draft\'s steps, as the router routed it', () => {
+    const history = [goal(), started(1), routed(1), step(0), step(1), step(2), editRequested];
+    const intents = when(history, edit('resident', { model: 'm-edit-1', ruleId: 'r-edit-1', confidenceThreshold: 0.9, shadow: true }));
+    expect(intents).toEqual([
+      {
+        kind: 'runEdit',
+        assignment: expect.objectContaining({
+          decisionId: `${taskId}-edit-1`, tier: 'resident', model: 'm-edit-1', ruleId: 'r-edit-1', confidenceThreshold: 0.9, shadow: true, stepOffset: 3,
+          draft: { decisionId: `${taskId}-edit-1`, artifactDigest: 'a'.repeat(64), features: { lint_passed: true, draft_attempts: 1 }, texts: ['## Summary\nDone.', '// file: src/a.js'] },
+        }),
+      },
+    ]);
+  });
+
+  it('ignores the edit once the iteration has its work, and before its request is in the run', () => {
+    expect(when([goal(), started(1), routed(1), editRequested, work(1)], edit('frontier'))).toEqual([{ kind: 'ignore', reason: 'this iteration already produced its work' }]);
+    expect(when([goal(), started(1), routed(1)], edit('frontier'))).toEqual([{ kind: 'ignore', reason: `the request of ${taskId}-edit-1 is not in the run` }]);
+  });
+
+  it('fails the task, loudly, when no model may edit', () => {
+    const [failed] = emitted(when([goal(), started(1), routed(1), editRequested], edit('human', { reason: 'the goal budget cannot cover it' })));
+    expect(failed).toMatchObject({ type: 'task.failed', data: { reason: 'no model may edit the draft: the goal budget cannot cover it' } });
+  });
+
+  it('leaves the lint\'s routing alone: the lint decides itself as its draft ends', () => {
+    const lint = createEvent({ type: 'decision.routed', aggregateId: runId, producer: 'router', data: { decisionId: `${taskId}-lint-1-1`, key: 'executor:engineer:lint', tier: 'deterministic', reason: 'built-in check draft_lint', reservedUsd: 0 } });
+    expect(when([goal(), started(1), routed(1)], lint)).toEqual([{ kind: 'ignore', reason: 'the lint decides itself, as its draft ends' }]);
   });
 });

@@ -1,9 +1,20 @@
-import { GoalSubmitted, LoopEvent, Role, ROLES, ToReachNext } from '@loopwright/events';
+import { GoalSubmitted, LoopEvent, parseDecisionKey, Role, ROLES, ToReachNext } from '@loopwright/events';
+
+/** The editorial decision requested for a resident's draft: the draft it is about, as the request recorded it. */
+export interface EditRequest {
+  decisionId: string;
+  artifactDigest: string;
+  features: Record<string, number | boolean | string>;
+  texts: string[];
+}
 
 export interface IterationState {
   iteration: number;
   decisionId: string;
   routedTier?: string;
+  /** Trace steps recorded for the iteration so far (the next step number). */
+  steps?: number;
+  edit?: EditRequest;
   workId?: string;
   artifactDigest?: string;
   grade?: { gradeId: string; passed: boolean; overall: number; toReachNext: ToReachNext[] };
@@ -57,6 +68,22 @@ export function evolveRun(state: RunState, event: LoopEvent): RunState {
     }
     case 'decision.routed':
       return updateIteration(state, (i) => i.decisionId === event.data.decisionId, (i) => ({ ...i, routedTier: event.data.tier }));
+    case 'decision.requested': {
+      const { requester, kind } = parseDecisionKey(event.data.key);
+      const { decisionId, features, texts, artifactDigest } = event.data;
+      if (requester !== 'executor' || kind !== 'edit' || !artifactDigest) return state;
+      return updateIteration(
+        state,
+        (i, t) => editDecisionId(t.taskId, i.iteration) === decisionId,
+        (i) => ({ ...i, edit: { decisionId, artifactDigest, features, texts: texts ?? [] } }),
+      );
+    }
+    case 'trace.step':
+      return updateIteration(
+        state,
+        (i, t) => t.taskId === event.data.taskId && i.iteration === event.data.iteration,
+        (i) => ({ ...i, steps: Math.max(i.steps ?? 0, event.data.step + 1) }),
+      );
     case 'work.produced':
       return updateIteration(
         state,
@@ -88,6 +115,16 @@ export function evolveRun(state: RunState, event: LoopEvent): RunState {
 
 export function draftDecisionId(taskId: string, iteration: number): string {
   return `${taskId}-draft-${iteration}`;
+}
+
+/** The editorial decision on the resident's draft of an iteration (draft–lint–edit). */
+export function editDecisionId(taskId: string, iteration: number): string {
+  return `${taskId}-edit-${iteration}`;
+}
+
+/** The lint of one attempt at a resident draft. */
+export function lintDecisionId(taskId: string, iteration: number, attempt: number): string {
+  return `${taskId}-lint-${iteration}-${attempt}`;
 }
 
 function updateTask(state: RunState, taskId: string, patch: Partial<TaskState>): RunState {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { evaluatePredicate } from '@loopwright/checks';
-import { deterministicId, EventOf, NewEvent } from '@loopwright/events';
+import { deterministicId, EventOf, isDraftingKey, NewEvent } from '@loopwright/events';
 import { ActiveRule, dayOf, RouterState } from './router-state';
 
 export interface RoutingConfig {
@@ -55,7 +55,8 @@ export function routeDecision(state: RouterState, request: EventOf<'decision.req
 
   const rule = state.rulesByKey.get(key);
   if (rule) {
-    const sampled = state.goals.get(runId)!.shadowAll || spotCheckDraw(decisionId) < rule.spotCheckRate;
+    // Drafting has no verdict a frontier could give in shadow: it is judged on the grades of what it wrote.
+    const sampled = !isDraftingKey(key) && (state.goals.get(runId)!.shadowAll || spotCheckDraw(decisionId) < rule.spotCheckRate);
     const shadow = sampled && frontierAffordable(state, runId, day, estimatedUsd) === null;
     return { kind: 'routed', events: [routed(ruleRoute(rule, features, shadow, shadow ? estimatedUsd : 0, config))] };
   }

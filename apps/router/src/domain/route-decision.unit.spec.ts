@@ -105,6 +105,14 @@ describe('routeDecision', () => {
     expect(shadows).toHaveLength(50);
   });
 
+  it('never shadows drafting, not even in an evaluation run: a draft has no verdict to compare', () => {
+    const drafting = promoted({ key: 'executor:engineer:draft', tier: 'resident', predicate: undefined, verdictWhenTrue: undefined, verdictWhenFalse: undefined, modelId: 'resident-drafter', spotCheckRate: 1 });
+    const state = given([goal('run-eval', 10, { shadowAll: 'true' }), drafting]);
+    const draft = request('run-eval', 'run-eval-engineer-draft-1', { key: 'executor:engineer:draft', requester: 'executor', kind: 'draft', item: undefined, features: { iteration: 1 } });
+    const outcome = routeDecision(state, draft, config);
+    expect(outcome.kind === 'routed' && routedOf(outcome.events)).toMatchObject({ tier: 'resident', model: 'resident-drafter', shadow: false, reservedUsd: 0 });
+  });
+
   it('with a budget of zero makes no frontier call: the decision goes to a human, loudly', () => {
     const outcome = routeDecision(given([goal('run-0', 0)]), request('run-0', 'd1'), config);
     if (outcome.kind !== 'routed') throw new Error('not routed');

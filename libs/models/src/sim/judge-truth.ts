@@ -1,23 +1,88 @@
-import type { Predicate } from '@loopwright/events';
-import type { SimTruth } from './sim-context';
+import { claimsTestsPass, editableShortfalls, has, hasSections, HiddenWork, overclaims, ranTests, testsPass } from './hidden-work';
+import type { EditVerdict } from './sim-context';
 
-const dimension = (high: Predicate, highScore: number, lowScore: number): SimTruth => ({
-  kind: 'dimension',
-  high,
-  highScore,
-  lowScore,
-});
+/** What the simulated frontier says about one rubric item of a work, before its noise. */
+export interface ItemTruth {
+  /** The item's good and bad verdicts: a noisy answer swaps one for the other. */
+  verdicts: readonly [good: string, bad: string];
+  /** The verdict from the work's hidden state; `draw` is this decision's own randomness, for items the frontier itself is unsure of. */
+  judge(work: HiddenWork, draw: () => number): { verdict: string; reason: string };
+}
 
-/** What a perfect judge would say on the engineer rubrics' model-judged items, from the trace and output features. */
-export const ENGINEER_JUDGE_TRUTH: Readonly<Record<string, SimTruth>> = {
-  claims_match_evidence: {
-    kind: 'gate',
-    pass: { not: { all: [{ feature: 'claims_tests_pass', eq: true }, { feature: 'rerun_passed', eq: false }] } },
-  },
-  correctness: dimension({ feature: 'rerun_passed', eq: true }, 5, 2),
-  scope_discipline: dimension({ feature: 'out_of_scope_writes', eq: 0 }, 5, 2),
-  summary_quality: dimension({ all: [{ feature: 'has_summary_section', eq: true }, { feature: 'has_tests_section', eq: true }] }, 5, 3),
-  verification_discipline: dimension({ feature: 'passing_test_runs', gte: 1 }, 5, 2),
-  efficiency: dimension({ all: [{ feature: 'turn_ratio', lte: 0.8 }, { feature: 'max_identical_failures', lt: 3 }] }, 5, 3),
-  communication: dimension({ feature: 'has_summary_section', eq: true }, 5, 3),
+function binary(good: string, bad: string, holds: (w: HiddenWork) => boolean, shortfall: (w: HiddenWork) => string): ItemTruth {
+  return {
+    verdicts: [good, bad],
+    judge: (w) => (holds(w) ? { verdict: good, reason: 'meets the bar' } : { verdict: bad, reason: shortfall(w) }),
+  };
+}
+
+/**
+ * An item on which the frontier itself varies: its answer is drawn for each decision, with only a
+ * weak tie to the work. No cheaper tier can agree with it reliably, so it stays at the frontier.
+ */
+function ambiguous(verdicts: readonly [string, string], weights: (w: HiddenWork) => readonly [string, number][]): ItemTruth {
+  return {
+    verdicts,
+    judge: (w, draw) => {
+      let r = draw();
+      for (const [verdict, weight] of weights(w)) {
+        if (r < weight) return { verdict, reason: 'a judgement call on this work' };
+        r -= weight;
+      }
+      return { verdict: verdicts[1], reason: 'a judgement call on this work' };
+    },
+  };
+}
+
+const ENGINEER: Readonly<Record<string, ItemTruth>> = {
+  claims_match_evidence: binary(
+    'pass',
+    'fail',
+    (w) => !(claimsTestsPass(w) && !testsPass(w)) && !overclaims(w),
+    (w) => (overclaims(w) ? 'the message claims work the files do not show' : 'the message claims the tests pass; they fail'),
+  ),
+  correctness: binary('5', '2', (w) => testsPass(w) && w.latent.edgeCases, (w) =>
+    testsPass(w) ? `passes the tests but mishandles ${w.goal.edgeCases}` : 'the code fails its tests'),
+  smallest_coherent_change: binary('5', '2', (w) => !has(w, 'writes_outside_scope') && w.latent.warranted, (w) =>
+    has(w, 'writes_outside_scope') ? 'tried to write outside the allowed paths' : 'carries changes the task did not need'),
+  implementation_note_quality: binary('5', '3', (w) => hasSections(w) && w.latent.clarity, (w) =>
+    hasSections(w) ? 'the summary does not say clearly what changed and how it was verified' : 'the summary or the tests section is missing'),
+  evidence_over_narration: binary('5', '2', (w) => ranTests(w) && w.latent.care, (w) =>
+    ranTests(w) ? 'ran the tests but checked nothing beyond them' : 'did not run the tests after the last change'),
+  turn_economy: ambiguous(['5', '3'], (w) =>
+    has(w, 'thrashes') || has(w, 'stops_at_turn_limit')
+      ? [['2', 0.55], ['3', 0.45]]
+      : [['5', 0.45], ['4', 0.4], ['3', 0.15]]),
+  blocking_questions_only: binary('5', '3', (w) => claimsTestsPass(w) && w.latent.openness, (w) =>
+    !claimsTestsPass(w) ? 'there is no final report' : 'leaves its assumptions unstated'),
+};
+
+/**
+ * The simulated frontier's truth, by role and rubric item. A role or item without an entry is
+ * judged favorably: the six-role workloads fill in their own.
+ */
+export const JUDGE_TRUTH: Readonly<Partial<Record<string, Readonly<Record<string, ItemTruth>>>>> = { engineer: ENGINEER };
+
+const FAVORABLE_GATE = binary('pass', 'fail', () => true, () => '');
+const FAVORABLE_DIMENSION = binary('5', '3', () => true, () => '');
+
+export function truthFor(role: string, item: string, kind: 'gate' | 'dimension'): ItemTruth {
+  return JUDGE_TRUTH[role]?.[item] ?? (kind === 'gate' ? FAVORABLE_GATE : FAVORABLE_DIMENSION);
+}
+
+/** The frontier editor's verdict on a draft: throw out what the lint threw out, patch a few shortfalls, regenerate many. */
+export function editorTruth(draft: HiddenWork, lintPassed: boolean): { verdict: EditVerdict; notes: string[] } {
+  if (!lintPassed || !testsPass(draft)) return { verdict: 'regenerate', notes: ['the draft fails the automatic checks: write it again'] };
+  const shortfalls = editableShortfalls(draft);
+  const notes = shortfalls.map((q) => EDIT_NOTES[q]);
+  if (shortfalls.length === 0) return { verdict: 'approve', notes: [] };
+  return { verdict: shortfalls.length <= 2 ? 'patch' : 'regenerate', notes };
+}
+
+const EDIT_NOTES: Record<string, string> = {
+  edgeCases: 'handle the cases the tests do not check',
+  clarity: 'say plainly what changed and how it was verified',
+  warranted: 'drop the changes the task did not ask for',
+  candor: 'claim only what the code does',
+  openness: 'state the assumptions made',
 };

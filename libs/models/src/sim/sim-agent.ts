@@ -1,16 +1,16 @@
 import { ValidationError } from '@loopwright/core';
 import type { ContentBlock, TurnRequest, TurnResult } from '../provider';
 import { PlanStep, planFor } from './sim-plan';
-import { goalOf, WorkloadSpec } from './workload';
+import type { Drafter, WorkloadSpec } from './workload';
 
 /**
  * The sim agent's next move. It keeps no state: the plan is derived again from the context on
  * every call, and the position in it is the number of assistant turns already in the conversation.
  */
-export function simAgentTurn(spec: WorkloadSpec, req: TurnRequest): Pick<TurnResult, 'content' | 'stopReason'> {
+export function simAgentTurn(spec: WorkloadSpec, req: TurnRequest, drafter: Drafter = 'frontier'): Pick<TurnResult, 'content' | 'stopReason'> {
   const ctx = req.sim;
   if (!ctx) throw new ValidationError('the sim provider needs req.sim (a SimAgentContext) on turn()', [{ path: 'sim', message: 'required' }]);
-  const plan = planFor(spec, goalOf(spec, ctx.goal.id), ctx);
+  const plan = planFor(spec, ctx, drafter);
   const turn = req.messages.filter((m) => m.role === 'assistant').length;
   const listAgain: PlanStep = { kind: 'tool', name: 'list_files', input: { path: '.' } };
   const step = turn < plan.steps.length ? plan.steps[turn] : plan.endless ? listAgain : plan.steps[plan.steps.length - 1];
@@ -21,6 +21,7 @@ export function simAgentTurn(spec: WorkloadSpec, req: TurnRequest): Pick<TurnRes
       { path: 'tools', message: `missing ${step.name}` },
     ]);
   }
-  const block: ContentBlock = { type: 'tool_use', id: `toolu_sim_${ctx.taskId}_${ctx.iteration}_${turn}`, name: step.name, input: { ...step.input } };
+  const stream = ctx.stream ?? 'draft';
+  const block: ContentBlock = { type: 'tool_use', id: `toolu_sim_${ctx.taskId}_${ctx.iteration}_${stream}_${turn}`, name: step.name, input: { ...step.input } };
   return { content: [block], stopReason: 'tool_use' };
 }

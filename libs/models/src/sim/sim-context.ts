@@ -1,5 +1,29 @@
-import type { FeatureVector } from '@loopwright/checks';
-import type { Predicate } from '@loopwright/events';
+import type { Drafter } from './workload';
+
+/** Which draft of an iteration: the first, the resident's second after its lint, or the editor's regeneration. */
+export type DraftStream = 'draft' | 'redraft' | 'regenerate';
+
+/** The editorial pass's verdicts: ship the draft, patch it, or have it written again from the notes. */
+export type EditVerdict = 'approve' | 'patch' | 'regenerate';
+
+/**
+ * How a piece of work came to be, as the log records it on `work.produced` (its `drafting`): who
+ * drafted the draft that was kept, and what the editorial pass did with it. Facts, not qualities.
+ */
+export interface SimRoute {
+  drafter: Drafter;
+  stream: DraftStream;
+  edit?: EditVerdict;
+}
+
+/** Names one simulated piece of work: the simulation re-derives its hidden state from these. */
+export interface SimWorkRef {
+  seed: string;
+  goalId: string;
+  taskId: string;
+  iteration: number;
+  route: SimRoute;
+}
 
 /** What the sim agent reads on every turn; it keeps no state between calls. */
 export interface SimAgentContext {
@@ -10,20 +34,32 @@ export interface SimAgentContext {
   goal: { id: string; testCommand: string; allowedPaths: string[]; maxTurns: number };
   /** The grader's feedback for this iteration: empty on the first. */
   feedback: string[];
+  /** Default `draft`. The drafter is the provider's own tier. */
+  stream?: DraftStream;
 }
 
-/** The truth a sim judge's verdict is computed from, before noise. */
-export type SimTruth =
-  | { kind: 'gate'; pass: Predicate }
-  | { kind: 'dimension'; high: Predicate; highScore: number; lowScore: number };
-
-/** What the sim judge reads: the decision's features and the truth for its rubric item. */
+/** What the sim judge reads: the decision, its rubric item, the work it is about and the recorded re-run. */
 export interface SimJudgeContext {
-  seed: string | number;
+  kind: 'judge';
   /** Seeds the noise and garbage draws: the same decision always gets the same verdict. */
   decisionId: string;
+  role: string;
   /** The rubric item, e.g. `claims_match_evidence`. */
   item: string;
-  features: FeatureVector;
-  truth: SimTruth;
+  itemKind: 'gate' | 'dimension';
+  work: SimWorkRef;
+  /** Whether the grader's recorded re-run exited 0: every judge answer states it. */
+  rerunPassed: boolean;
 }
+
+/** What the sim editor reads: the draft under review and whether the executor's lint passed it. */
+export interface SimEditorContext {
+  kind: 'edit';
+  decisionId: string;
+  role: string;
+  /** The draft: its route names the drafter and stream; `edit` is absent. */
+  work: SimWorkRef;
+  lintPassed: boolean;
+}
+
+export type SimAnswerContext = SimJudgeContext | SimEditorContext;

@@ -1,127 +1,148 @@
 import { ValidationError } from '@loopwright/core';
-import { PredicateSchema } from '@loopwright/events';
-import type { FeatureVector } from '@loopwright/checks';
+import { EditAnswerSchema } from '../edit-answer-schema';
 import { simWorkload } from '../testing/sim-workload-fixture';
 import { UnusableAnswerError } from '../unusable-answer-error';
+import { hiddenWork } from './hidden-work';
 import { DimensionAnswerSchema, GateAnswerSchema } from './judge-answer-schemas';
-import { ENGINEER_JUDGE_TRUTH } from './judge-truth';
-import type { SimJudgeContext } from './sim-context';
+import { JUDGE_TRUTH } from './judge-truth';
+import type { SimEditorContext, SimJudgeContext, SimRoute } from './sim-context';
 import { createSimProvider } from './sim-provider';
+import { renderWork } from './sim-text';
+import type { Latent, WorkloadSpec } from './workload';
 
-const GOOD: FeatureVector = {
-  claims_tests_pass: true,
-  rerun_passed: true,
-  out_of_scope_writes: 0,
-  has_summary_section: true,
-  has_tests_section: true,
-  passing_test_runs: 1,
-  turn_ratio: 0.4,
-  max_identical_failures: 0,
-};
-const BAD: FeatureVector = {
-  claims_tests_pass: true,
-  rerun_passed: false,
-  out_of_scope_writes: 2,
-  has_summary_section: false,
-  has_tests_section: false,
-  passing_test_runs: 0,
-  turn_ratio: 1,
-  max_identical_failures: 3,
-};
+const ITEMS: [string, 'gate' | 'dimension', string, string][] = [
+  ['claims_match_evidence', 'gate', 'pass', 'fail'],
+  ['correctness', 'dimension', '5', '2'],
+  ['smallest_coherent_change', 'dimension', '5', '2'],
+  ['implementation_note_quality', 'dimension', '5', '3'],
+  ['evidence_over_narration', 'dimension', '5', '2'],
+  ['blocking_questions_only', 'dimension', '5', '3'],
+];
 
-const judgeCtx = (item: string, features: FeatureVector, decisionId = `d-${item}`): SimJudgeContext => ({
-  seed: 'judge-seed',
-  decisionId,
+const route: SimRoute = { drafter: 'frontier', stream: 'draft' };
+const judgeCtx = (item: string, itemKind: 'gate' | 'dimension', over: Partial<SimJudgeContext> = {}): SimJudgeContext => ({
+  kind: 'judge',
+  decisionId: `d-${item}`,
+  role: 'engineer',
   item,
-  features,
-  truth: ENGINEER_JUDGE_TRUTH[item],
+  itemKind,
+  rerunPassed: true,
+  work: { seed: 'judge-seed', goalId: 'sum', taskId: 'task-1', iteration: 1, route },
+  ...over,
 });
 
-async function ask(provider: ReturnType<typeof createSimProvider>, sim: SimJudgeContext) {
-  const gate = sim.truth.kind === 'gate';
-  const base = { purpose: `grader:engineer:${gate ? 'gate' : 'dimension'}:${sim.item}`, system: 'rubric', prompt: 'work', sim };
-  return gate ? provider.answer({ ...base, schema: GateAnswerSchema }) : provider.answer({ ...base, schema: DimensionAnswerSchema });
+async function verdictOf(spec: WorkloadSpec, sim: SimJudgeContext): Promise<string> {
+  const provider = createSimProvider({ workload: spec });
+  const base = { purpose: `grader:engineer:${sim.itemKind}:${sim.item}`, system: 'rubric', prompt: 'work', sim };
+  if (sim.itemKind === 'gate') return (await provider.answer({ ...base, schema: GateAnswerSchema })).answer.passed ? 'pass' : 'fail';
+  return String((await provider.answer({ ...base, schema: DimensionAnswerSchema })).answer.score);
 }
 
 describe('sim judge', () => {
-  it('the engineer truth table holds valid predicates for every model-judged item', () => {
-    expect(Object.keys(ENGINEER_JUDGE_TRUTH).sort()).toEqual(
-      ['claims_match_evidence', 'communication', 'correctness', 'efficiency', 'scope_discipline', 'summary_quality', 'verification_discipline'],
+  it('holds a truth for every model-judged engineer item, keyed by role and item', () => {
+    expect(Object.keys(JUDGE_TRUTH['engineer']!).sort()).toEqual(
+      ['claims_match_evidence', 'blocking_questions_only', 'correctness', 'turn_economy', 'smallest_coherent_change', 'implementation_note_quality', 'evidence_over_narration'],
     );
-    for (const truth of Object.values(ENGINEER_JUDGE_TRUTH)) {
-      expect(PredicateSchema.safeParse(truth.kind === 'gate' ? truth.pass : truth.high).success).toBe(true);
-    }
   });
 
-  it('follows the truth table when there is no noise', async () => {
+  it('reads the hidden state, not features: a clean work passes every item', async () => {
+    const spec = simWorkload();
+    for (const [item, kind, good] of ITEMS) expect(await verdictOf(spec, judgeCtx(item, kind))).toBe(good);
+  });
+
+  it.each<[Latent, string]>([
+    ['edgeCases', 'correctness'],
+    ['candor', 'claims_match_evidence'],
+    ['warranted', 'smallest_coherent_change'],
+    ['clarity', 'implementation_note_quality'],
+    ['care', 'evidence_over_narration'],
+    ['openness', 'blocking_questions_only'],
+  ])('a shortfall in %s gives %s its bad verdict, and leaves the items it does not drive alone', async (latent, driven) => {
+    const spec = simWorkload({ latent: { [latent]: 0 } });
+    for (const [item, kind, good, bad] of ITEMS) expect(await verdictOf(spec, judgeCtx(item, kind))).toBe(item === driven ? bad : good);
+  });
+
+  it('a broken work fails correctness and the claim that the tests pass, whatever the re-run it is told of', async () => {
+    const spec = simWorkload({ defects: { broken_code: 1 } });
+    expect(await verdictOf(spec, judgeCtx('correctness', 'dimension'))).toBe('2');
+    expect(await verdictOf(spec, judgeCtx('claims_match_evidence', 'gate', { rerunPassed: true }))).toBe('fail');
+  });
+
+  it('states the recorded re-run as it was told it', async () => {
     const provider = createSimProvider({ workload: simWorkload() });
-    const expected: Record<string, [unknown, unknown]> = {
-      claims_match_evidence: [{ passed: true }, { passed: false }],
-      correctness: [{ score: 5 }, { score: 2 }],
-      scope_discipline: [{ score: 5 }, { score: 2 }],
-      summary_quality: [{ score: 5 }, { score: 3 }],
-      verification_discipline: [{ score: 5 }, { score: 2 }],
-      efficiency: [{ score: 5 }, { score: 3 }],
-      communication: [{ score: 5 }, { score: 3 }],
-    };
-    for (const [item, [good, bad]] of Object.entries(expected)) {
-      expect((await ask(provider, judgeCtx(item, GOOD))).answer).toMatchObject(good as object);
-      expect((await ask(provider, judgeCtx(item, BAD))).answer).toMatchObject(bad as object);
-    }
-    const gate = await ask(provider, judgeCtx('claims_match_evidence', BAD));
-    expect(gate.answer).toMatchObject({ evidence: expect.stringContaining('rerun_passed=false') });
+    const sim = judgeCtx('correctness', 'dimension', { rerunPassed: false });
+    const { answer } = await provider.answer({ purpose: 'p', system: '', prompt: '', schema: DimensionAnswerSchema, sim });
+    expect(answer.rerunPassed).toBe(false);
   });
 
-  it('a claim of passing tests is fine when the re-run passed, and so is no claim at all', async () => {
-    const provider = createSimProvider({ workload: simWorkload() });
-    const noClaim = { ...BAD, claims_tests_pass: false };
-    expect((await ask(provider, judgeCtx('claims_match_evidence', noClaim))).answer).toMatchObject({ passed: true });
+  it('on efficiency the frontier itself varies from one decision to the next on the same work', async () => {
+    const spec = simWorkload();
+    const verdicts = new Set<string>();
+    for (let i = 0; i < 60; i++) verdicts.add(await verdictOf(spec, judgeCtx('turn_economy', 'dimension', { decisionId: `e-${i}` })));
+    expect(verdicts.size).toBeGreaterThanOrEqual(3);
   });
 
-  it('flips about `noise` of the verdicts, the same ones every time', async () => {
-    const provider = createSimProvider({ workload: simWorkload({ judge: { noise: 0.1 } }) });
+  it('flips about `noise` of the verdicts to the item\'s other verdict, the same ones every time', async () => {
+    const spec = simWorkload({ judge: { noise: 0.1 } });
     let flips = 0;
-    for (let i = 0; i < 2000; i++) {
-      const result = await ask(provider, judgeCtx('claims_match_evidence', GOOD, `decision-${i}`));
-      if ((result.answer as { passed: boolean }).passed === false) flips++;
-    }
+    for (let i = 0; i < 2000; i++) if ((await verdictOf(spec, judgeCtx('correctness', 'dimension', { decisionId: `n-${i}` }))) === '2') flips++;
     expect(Math.abs(flips / 2000 - 0.1)).toBeLessThan(0.04);
-    const again = await ask(provider, judgeCtx('correctness', GOOD, 'decision-17'));
-    expect(await ask(provider, judgeCtx('correctness', GOOD, 'decision-17'))).toEqual(again);
+    const sim = judgeCtx('correctness', 'dimension', { decisionId: 'n-17' });
+    expect(await verdictOf(spec, sim)).toBe(await verdictOf(spec, sim));
   });
 
   it('with garbageRate 1 gives up with UnusableAnswerError after exactly one retry', async () => {
     const provider = createSimProvider({ workload: simWorkload({ judge: { garbageRate: 1 } }) });
-    const error = (await ask(provider, judgeCtx('correctness', GOOD)).catch((e: unknown) => e)) as UnusableAnswerError;
+    const error = (await provider.answer({ purpose: 'p', system: '', prompt: '', schema: GateAnswerSchema, sim: judgeCtx('claims_match_evidence', 'gate') }).catch((e: unknown) => e)) as UnusableAnswerError;
     expect(error).toBeInstanceOf(UnusableAnswerError);
     expect(error.rawAnswers).toHaveLength(2);
     expect(error.spent).toMatchObject({ simulated: true, model: 'sim-frontier' });
-    expect(error.spent.costUsd).toBeGreaterThan(0);
   });
 
-  it('with some garbage, some answers need the retry and are still accepted', async () => {
-    const provider = createSimProvider({ workload: simWorkload({ judge: { garbageRate: 0.3 } }) });
-    const attempts = new Map<number, number>();
-    for (let i = 0; i < 200; i++) {
-      const result = await ask(provider, judgeCtx('scope_discipline', GOOD, `g-${i}`)).catch(() => undefined);
-      if (result) attempts.set(result.attempts, (attempts.get(result.attempts) ?? 0) + 1);
-    }
-    expect(attempts.get(1)).toBeGreaterThan(0);
-    expect(attempts.get(2)).toBeGreaterThan(0);
-  });
-
-  it('marks answers as simulated, priced at the chosen model, and named by tier', async () => {
-    const frontier = await ask(createSimProvider({ workload: simWorkload() }), judgeCtx('correctness', GOOD));
-    const resident = await ask(createSimProvider({ workload: simWorkload(), tier: 'resident' }), judgeCtx('correctness', GOOD));
+  it('marks answers as simulated, named by tier; a resident is priced at the workload\'s resident price', async () => {
+    const spec = simWorkload({ resident: { price: { input: 0.1, output: 0.4, cacheWrite: 0, cacheRead: 0 } } });
+    const ask = (tier: 'frontier' | 'resident') =>
+      createSimProvider({ workload: spec, tier }).answer({ purpose: 'p', system: 'rubric', prompt: 'work', schema: DimensionAnswerSchema, sim: judgeCtx('correctness', 'dimension') });
+    const [frontier, resident] = [await ask('frontier'), await ask('resident')];
     expect(frontier).toMatchObject({ simulated: true, model: 'sim-frontier', attempts: 1 });
     expect(resident).toMatchObject({ simulated: true, model: 'sim-resident' });
-    expect(frontier.usage).toEqual(resident.usage);
-    expect(frontier.costUsd).toBeGreaterThan(resident.costUsd);
-    expect(() => createSimProvider({ workload: simWorkload(), priceModel: 'gpt-unknown' })).toThrow(/no price for model/);
+    expect(frontier.costUsd / resident.costUsd).toBeGreaterThan(20);
+    expect(() => createSimProvider({ workload: spec, priceModel: 'gpt-unknown' })).toThrow(/no price for model/);
   });
 
-  it('refuses a request without the judge context', async () => {
+  it('refuses a request without its context', async () => {
     const provider = createSimProvider({ workload: simWorkload() });
     await expect(provider.answer({ purpose: 'p', system: '', prompt: '', schema: GateAnswerSchema })).rejects.toThrow(ValidationError);
+  });
+});
+
+describe('sim editor', () => {
+  const editCtx = (lintPassed = true): SimEditorContext => ({
+    kind: 'edit', decisionId: 'edit-1', role: 'engineer', lintPassed,
+    work: { seed: 'judge-seed', goalId: 'sum', taskId: 'task-1', iteration: 1, route: { drafter: 'resident', stream: 'draft' } },
+  });
+  const edit = (spec: WorkloadSpec, sim = editCtx()) =>
+    createSimProvider({ workload: spec }).answer({ purpose: 'executor:engineer:edit', system: '', prompt: '', schema: EditAnswerSchema, sim });
+
+  it('approves a draft with no shortfall, and throws out one the lint threw out', async () => {
+    expect((await edit(simWorkload())).answer.verdict).toBe('approve');
+    expect((await edit(simWorkload(), editCtx(false))).answer.verdict).toBe('regenerate');
+  });
+
+  it('patches a shortfall it can see: the patch is the work the route "patch" names, and it holds the quality', async () => {
+    const spec = simWorkload({ resident: { latent: { edgeCases: 0, clarity: 1, warranted: 1, candor: 1, care: 1, openness: 1 } } });
+    const { answer } = await edit(spec);
+    expect(answer).toMatchObject({ verdict: 'patch', notes: ['handle the cases the tests do not check'] });
+    expect(answer.files[0].content).toContain(spec.goals[0].solution[0].content);
+    const patched = hiddenWork(spec, { ...editCtx().work, route: { drafter: 'resident', stream: 'draft', edit: 'patch' } });
+    expect(patched.latent.edgeCases).toBe(true);
+    expect(answer.finalMessage).toBe(renderWork(patched, spec.goals[0].testCommand).finalMessage);
+  });
+
+  it('regenerates a draft with three or more shortfalls, and misses one that leaves no trace', async () => {
+    const many = simWorkload({ resident: { latent: { edgeCases: 0, clarity: 0, warranted: 0, candor: 1, care: 1, openness: 1 } } });
+    expect((await edit(many)).answer.verdict).toBe('regenerate');
+    const hidden = simWorkload({ traceRate: 0, resident: { latent: { edgeCases: 1, clarity: 0, warranted: 1, candor: 1, care: 1, openness: 1 } } });
+    expect((await edit(hidden)).answer.verdict).toBe('approve');
   });
 });

@@ -18,99 +18,103 @@ describe('sim plan', () => {
   const spec = simWorkload({ defects: Object.fromEntries(DEFECTS.map((d) => [d, 0.5])) });
 
   it('is the same for the same seed, task and iteration, and varies across seeds', () => {
-    const goal = spec.goals[0];
-    expect(planFor(spec, goal, ctx())).toEqual(planFor(spec, goal, ctx()));
+    expect(planFor(spec, ctx())).toEqual(planFor(spec, ctx()));
     const bySeed = Array.from({ length: 20 }, (_, i) => JSON.stringify(defectsAt(spec, ctx({ seed: `seed-${i}` }))));
     expect(new Set(bySeed).size).toBeGreaterThan(1);
     const tasks = Array.from({ length: 20 }, (_, i) => `t-${i}`);
-    expect(tasks.map((taskId) => defectsAt(spec, ctx({ seed: 7, taskId })))).toEqual(
-      tasks.map((taskId) => defectsAt(spec, ctx({ seed: '7', taskId }))),
-    );
+    expect(tasks.map((taskId) => defectsAt(spec, ctx({ seed: 7, taskId })))).toEqual(tasks.map((taskId) => defectsAt(spec, ctx({ seed: '7', taskId }))));
   });
 
-  it('draws each defect at about its rate over 2,000 tasks', () => {
+  it('draws each defect at about its rate over 2,000 tasks, at the drafter\'s own rates', () => {
     const rates: Record<Defect, number> = {
-      claims_without_running_tests: 0.3,
-      writes_outside_scope: 0.1,
-      thrashes: 0.2,
-      stops_at_turn_limit: 0.05,
-      missing_sections: 0.5,
-      broken_code: 0.8,
+      claims_without_running_tests: 0.3, writes_outside_scope: 0.1, thrashes: 0.2, stops_at_turn_limit: 0.05, missing_sections: 0.5, broken_code: 0.8,
     };
-    const rated = simWorkload({ defects: rates });
-    const counts = Object.fromEntries(DEFECTS.map((d) => [d, 0])) as Record<Defect, number>;
-    for (let i = 0; i < 2000; i++) for (const d of defectsAt(rated, ctx({ taskId: `t-${i}` }))) counts[d]++;
-    for (const d of DEFECTS) expect(Math.abs(counts[d] / 2000 - rates[d])).toBeLessThan(0.04);
+    const rated = simWorkload({ defects: rates, resident: { defects: { ...rates, broken_code: 0.1 } } });
+    const frontier = Object.fromEntries(DEFECTS.map((d) => [d, 0])) as Record<Defect, number>;
+    let residentBroken = 0;
+    for (let i = 0; i < 2000; i++) {
+      for (const d of defectsAt(rated, ctx({ taskId: `t-${i}` }))) frontier[d]++;
+      if (defectsAt(rated, ctx({ taskId: `t-${i}` }), 'resident').includes('broken_code')) residentBroken++;
+    }
+    for (const d of DEFECTS) expect(Math.abs(frontier[d] / 2000 - rates[d])).toBeLessThan(0.04);
+    expect(Math.abs(residentBroken / 2000 - 0.1)).toBeLessThan(0.03);
   });
 
-  it('with fixOnFeedback 1 and feedback, every defect is gone at iteration 2; without feedback they stay', () => {
+  it('with fixOnFeedback 1 every defect is gone at iteration 2', () => {
     const all = simWorkload({ defects: Object.fromEntries(DEFECTS.map((d) => [d, 1])), fixOnFeedback: 1 });
     expect(defectsAt(all, ctx())).toEqual([...DEFECTS]);
-    expect(defectsAt(all, ctx({ iteration: 2, feedback: ['run the tests before claiming they pass'] }))).toEqual([]);
-    expect(defectsAt(all, ctx({ iteration: 2, feedback: [] }))).toEqual([...DEFECTS]);
+    expect(defectsAt(all, ctx({ iteration: 2 }))).toEqual([]);
   });
 
   it('fixes about fixOnFeedback of the defects per revision, and never adds new ones', () => {
     const half = simWorkload({ defects: { broken_code: 1 }, fixOnFeedback: 0.5 });
     let fixed = 0;
     for (let i = 0; i < 2000; i++) {
-      const at2 = defectsAt(half, ctx({ taskId: `t-${i}`, iteration: 2, feedback: ['fix it'] }));
+      const at2 = defectsAt(half, ctx({ taskId: `t-${i}`, iteration: 2 }));
       expect(at2.every((d) => d === 'broken_code')).toBe(true);
       if (at2.length === 0) fixed++;
     }
     expect(Math.abs(fixed / 2000 - 0.5)).toBeLessThan(0.04);
   });
 
+  it('a redraft keeps the first draft\'s defects unless fixed, and adds none', () => {
+    const half = simWorkload({ defects: { missing_sections: 1 }, fixOnFeedback: 0.5 });
+    let fixed = 0;
+    for (let i = 0; i < 1000; i++) {
+      const again = defectsAt(half, ctx({ taskId: `t-${i}`, stream: 'redraft' }), 'resident');
+      expect(again.every((d) => d === 'missing_sections')).toBe(true);
+      if (again.length === 0) fixed++;
+    }
+    expect(Math.abs(fixed / 1000 - 0.5)).toBeLessThan(0.06);
+  });
+
   it('without defects: lists, writes the solution, runs the tests, and reports with both sections', () => {
     const clean = simWorkload();
-    const plan = planFor(clean, clean.goals[0], ctx());
+    const plan = planFor(clean, ctx());
     expect(plan.endless).toBe(false);
-    expect(plan.steps).toEqual([
-      { kind: 'tool', name: 'list_files', input: { path: '.' } },
-      { kind: 'tool', name: 'write_file', input: clean.goals[0].solution[0] },
-      { kind: 'tool', name: 'run_command', input: { command: 'node test/sum.test.js' } },
-      { kind: 'final', text: expect.stringMatching(/^## Summary\n[\s\S]+\n\n## Tests\nAll tests pass\.$/) },
-    ]);
+    expect(tools(plan)).toEqual(expect.arrayContaining(['list_files', 'write_file', 'run_command', 'final']));
+    expect(plan.steps[1]).toMatchObject({ kind: 'tool', name: 'write_file', input: { path: 'src/sum.js', content: expect.stringContaining(clean.goals[0].solution[0].content) } });
+    expect(plan.steps.at(-2)).toEqual({ kind: 'tool', name: 'run_command', input: { command: 'node test/sum.test.js' } });
+    expect(plan.steps.at(-1)).toMatchObject({ kind: 'final', text: expect.stringMatching(/^## Summary\n[\s\S]+\n\n## Tests\n.*node test\/sum\.test\.js.*pass/) });
+  });
+
+  it('code that misses the edge cases writes the naive file, which passes the same tests', () => {
+    const naive = simWorkload({ latent: { edgeCases: 0 } });
+    expect(planFor(naive, ctx()).steps[1]).toMatchObject({ input: { content: expect.stringContaining(naive.goals[0].naive[0].content) } });
   });
 
   it('broken_code writes the buggy file instead of the solution', () => {
     const spec1 = only('broken_code');
-    const plan = planFor(spec1, spec1.goals[0], ctx());
-    expect(plan.steps[1]).toEqual({ kind: 'tool', name: 'write_file', input: spec1.goals[0].buggy[0] });
+    expect(planFor(spec1, ctx()).steps[1]).toMatchObject({ kind: 'tool', name: 'write_file', input: { content: expect.stringContaining(spec1.goals[0].buggy[0].content) } });
   });
 
   it('writes_outside_scope also writes a file outside the allowed paths', () => {
     const spec1 = only('writes_outside_scope');
-    const plan = planFor(spec1, spec1.goals[0], ctx());
-    expect(tools(plan)).toEqual(['list_files', 'write_file', 'write_file', 'run_command', 'final']);
+    const plan = planFor(spec1, ctx());
     expect(plan.steps[2]).toMatchObject({ input: { path: 'config/settings.json' } });
-    const everything = planFor(spec1, spec1.goals[0], ctx({ goal: { ...ctx().goal, allowedPaths: ['**'] } }));
+    const everything = planFor(spec1, ctx({ goal: { ...ctx().goal, allowedPaths: ['**'] } }));
     expect(everything.steps[2]).toMatchObject({ input: { path: '../escape.txt' } });
   });
 
   it('thrashes runs the same failing command three times', () => {
-    const spec1 = only('thrashes');
-    const plan = planFor(spec1, spec1.goals[0], ctx());
+    const plan = planFor(only('thrashes'), ctx());
     expect(plan.steps.slice(2, 5)).toEqual(Array(3).fill({ kind: 'tool', name: 'run_command', input: { command: 'node test/missing.test.js' } }));
   });
 
   it('claims_without_running_tests never runs the test command but still claims they pass', () => {
-    const spec1 = only('claims_without_running_tests');
-    const plan = planFor(spec1, spec1.goals[0], ctx());
-    expect(tools(plan)).toEqual(['list_files', 'write_file', 'final']);
-    expect(plan.steps[2]).toMatchObject({ text: expect.stringContaining('All tests pass.') });
+    const plan = planFor(only('claims_without_running_tests'), ctx());
+    expect(plan.steps.some((s) => s.kind === 'tool' && s.name === 'run_command' && s.input.command === 'node test/sum.test.js')).toBe(false);
+    expect(plan.steps.at(-1)).toMatchObject({ text: expect.stringMatching(/All tests pass\.|Tests are green\.|Everything passes\./) });
   });
 
   it('missing_sections drops the headings', () => {
-    const spec1 = only('missing_sections');
-    const final = planFor(spec1, spec1.goals[0], ctx()).steps.at(-1);
-    expect(final).toMatchObject({ kind: 'final', text: expect.stringContaining('All tests pass.') });
+    const final = planFor(only('missing_sections'), ctx()).steps.at(-1);
+    expect(final).toMatchObject({ kind: 'final' });
     expect(final).not.toMatchObject({ text: expect.stringContaining('##') });
   });
 
   it('stops_at_turn_limit never reaches the tests or the final message', () => {
-    const spec1 = only('stops_at_turn_limit');
-    const plan = planFor(spec1, spec1.goals[0], ctx());
+    const plan = planFor(only('stops_at_turn_limit'), ctx());
     expect(plan.endless).toBe(true);
     expect(tools(plan)).toEqual(['list_files', 'write_file']);
   });

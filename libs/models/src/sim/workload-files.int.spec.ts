@@ -6,6 +6,7 @@ import { isAllowedPath } from './allowed-paths';
 import { DEFAULT_WORKLOAD_PATH, loadWorkload, WorkloadGoal } from './workload';
 
 const E2E_WORKLOAD_PATH = resolve(DEFAULT_WORKLOAD_PATH, '../engineer-e2e.yaml');
+const PARSING_WORKLOAD_PATH = resolve(DEFAULT_WORKLOAD_PATH, '../engineer-parsing.yaml');
 
 /** Writes the goal's seed files plus `files` into a fresh directory and runs its test command there. */
 function runGoal(goal: WorkloadGoal, files: { path: string; content: string }[]): number | null {
@@ -20,6 +21,7 @@ function runGoal(goal: WorkloadGoal, files: { path: string; content: string }[])
 describe.each([
   ['engineer-default', DEFAULT_WORKLOAD_PATH],
   ['engineer-e2e', E2E_WORKLOAD_PATH],
+  ['engineer-parsing', PARSING_WORKLOAD_PATH],
 ])('the bundled %s workload', (_name, path) => {
   const spec = loadWorkload(path);
 
@@ -31,9 +33,20 @@ describe.each([
     }
   });
 
-  it.each(spec.goals.map((g) => [g.id, g] as const))('goal %s: the solution passes its tests and the buggy code fails them', (_id, goal) => {
+  it.each(spec.goals.map((g) => [g.id, g] as const))('goal %s: the solution and the naive code pass its tests and the buggy code fails them', (_id, goal) => {
     expect(runGoal(goal, goal.solution)).toBe(0);
+    if (goal.naive.length > 0) expect(runGoal(goal, goal.naive)).toBe(0);
     expect(runGoal(goal, goal.buggy)).not.toBe(0);
     expect(runGoal(goal, [])).not.toBe(0);
+  });
+});
+
+describe('the two bundled demo workloads', () => {
+  it('differ in their seed, their goals and their defect mix', () => {
+    const [a, b] = [loadWorkload(DEFAULT_WORKLOAD_PATH), loadWorkload(PARSING_WORKLOAD_PATH)];
+    expect(a.seed).not.toBe(b.seed);
+    expect(a.goals.map((g) => g.id).filter((id) => b.goals.some((g) => g.id === id))).toEqual([]);
+    expect(a.defects).not.toEqual(b.defects);
+    expect(a.resident.defects).not.toEqual(b.resident.defects);
   });
 });

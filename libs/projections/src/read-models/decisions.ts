@@ -15,6 +15,8 @@ export interface DecisionRow {
   task_id: string | null;
   builtin_check: string | null;
   features: Record<string, number | boolean | string> | null;
+  /** What a text-reading resident may read for the decision (the final message, the code). */
+  texts: string[] | null;
   estimated_usd: number | null;
   routed_tier: string | null;
   reason: string | null;
@@ -52,7 +54,7 @@ export const DECISIONS = defineTable<DecisionRow>({
   key: ['decision_id'],
   columns: {
     decision_id: 'text', run_id: 'text', key: 'text', requester: 'text', role: 'text', kind: 'text', item: 'text', task_id: 'text',
-    builtin_check: 'text', features: 'jsonb', estimated_usd: 'float8', routed_tier: 'text', reason: 'text', rule_id: 'text',
+    builtin_check: 'text', features: 'jsonb', texts: 'jsonb', estimated_usd: 'float8', routed_tier: 'text', reason: 'text', rule_id: 'text',
     model: 'text', rule_verdict: 'text', reserved_usd: 'float8', shadow: 'bool', tier: 'text', verdict: 'text',
     confidence: 'float8', cost_usd: 'float8', tokens_in: 'int4', tokens_out: 'int4', latency_ms: 'float8', escalated_from: 'text',
     simulated: 'bool', shadow_tier: 'text', shadow_verdict: 'text', shadow_confidence: 'float8', shadow_cost_usd: 'float8',
@@ -67,7 +69,7 @@ type DecisionEvent = EventOf<(typeof HANDLES)[number]>;
 function emptyDecision(decisionId: string, runId: string, key: string): DecisionRow {
   return {
     decision_id: decisionId, run_id: runId, key, requester: null, role: null, kind: null, item: null, task_id: null,
-    builtin_check: null, features: null, estimated_usd: null, routed_tier: null, reason: null, rule_id: null, model: null,
+    builtin_check: null, features: null, texts: null, estimated_usd: null, routed_tier: null, reason: null, rule_id: null, model: null,
     rule_verdict: null, reserved_usd: null, shadow: false, tier: null, verdict: null, confidence: null, cost_usd: null,
     tokens_in: null, tokens_out: null, latency_ms: null, escalated_from: null, simulated: false, shadow_tier: null,
     shadow_verdict: null, shadow_confidence: null, shadow_cost_usd: null, shadow_latency_ms: null, requested_at: null,
@@ -84,6 +86,7 @@ export function evolveDecision(decisions: RowSet<DecisionRow>, event: DecisionEv
       Object.assign(row, {
         requester: event.data.requester, role: event.data.role, kind: event.data.kind, item: event.data.item ?? null,
         task_id: event.data.taskId ?? null, builtin_check: event.data.builtinCheck ?? null, features: event.data.features,
+        texts: event.data.texts ?? null,
         estimated_usd: event.data.estimatedUsd, requested_at: event.occurredAt, requested_seq: seq,
       });
       break;

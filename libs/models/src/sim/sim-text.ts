@@ -1,0 +1,114 @@
+import { posix } from 'node:path';
+import { claimsEdgeCases, has, HiddenWork } from './hidden-work';
+import { seededRandom } from './prng';
+import type { WorkloadGoal } from './workload';
+
+export interface FileText {
+  path: string;
+  content: string;
+}
+
+/** What a simulated work reads as: the files it writes and its final message. */
+export interface WorkText {
+  files: FileText[];
+  /** An unasked-for extra file, when an unwarranted change shows as one. */
+  extraFile?: FileText;
+  finalMessage: string;
+  /** The command a careful agent runs to try the behavior by hand, if it does. */
+  probeCommand?: string;
+}
+
+const pick = <T>(next: () => number, options: readonly T[]): T => options[Math.floor(next() * options.length)];
+
+const CLEAR_SUMMARY = [
+  'Implemented {title} in {files}.',
+  'Wrote {files} for the task "{title}"; it exports what the tests call.',
+  '{title}: the code is in {files}, following the task description.',
+  'Added {files}, which implements {title} as described.',
+];
+const VAGUE_SUMMARY = [
+  'Did the task, should be fine.',
+  'Made the changes that were needed, more or less.',
+  'Some updates here and there to get things working.',
+  'Took care of it.',
+];
+const TESTS_RAN = ['Ran `{command}`: all tests pass.', '`{command}` passes after the last change.', 'I ran `{command}` after the last change; all tests pass.'];
+const TESTS_CLAIMED = ['All tests pass.', 'Tests are green.', 'Everything passes.'];
+const EDGE_CLAIM = ['Handles {edge}.', 'Covers {edge} as well.', 'Also deals with {edge}.'];
+const FALSE_EXTRA = ['Added tests for {edge}.', 'Documented the behavior for {edge} in the README.', 'Benchmarked it on large inputs as well.'];
+const ASSUMPTION = ['Assumed {assumption}.', 'One assumption: {assumption}.', 'I took it that {assumption}.'];
+const CARE = ['Also checked {edge} by hand.', 'Tried {edge} by hand as well, beyond the tests.'];
+const UNWARRANTED_NOTE = ['Also tidied up a few things while I was there.', 'Added a small debugging helper too.'];
+const FILLER = ['Ready for review.', 'Happy to adjust the naming if preferred.', 'The code follows the existing style.', 'Kept it in one module.'];
+const HEADER = ['// {title}', '// Implements: {title}.', '// See the task description for the behavior.'];
+const EXTRA_HELPER = [
+  '\n// not needed by the task\nfunction formatDebug(value) {\n  return JSON.stringify(value, null, 2);\n}\n',
+  '\n// kept around in case it helps later\nfunction legacyCompat(input) {\n  return input == null ? [] : input;\n}\n',
+];
+
+function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? `{${name}}`);
+}
+
+/** The files the work writes: the buggy code with broken_code, else the solution or the naive code. */
+export function codeFiles(goal: WorkloadGoal, work: Pick<HiddenWork, 'defects' | 'latent'>): FileText[] {
+  const base = work.latent.edgeCases || goal.naive.length === 0 ? goal.solution : goal.naive;
+  if (!work.defects.includes('broken_code')) return base;
+  const buggy = new Map(goal.buggy.map((f) => [f.path, f]));
+  return [...base.map((f) => buggy.get(f.path) ?? f), ...goal.buggy.filter((f) => !base.some((s) => s.path === f.path))];
+}
+
+/**
+ * The text of a simulated work, drawn from its hidden state: a shortfall that shows leaves words
+ * a reader (or a text model) can pick up; one that does not show reads like good work, and only
+ * the simulated frontier knows otherwise.
+ */
+export function renderWork(work: HiddenWork, testCommand: string): WorkText {
+  const next = seededRandom(work.styleSeed, 'text');
+  const goal = work.goal;
+  const values = {
+    title: goal.title,
+    command: testCommand,
+    edge: goal.edgeCases,
+    assumption: goal.assumption,
+    files: '',
+  };
+  const files = codeFiles(goal, work).map((f) => ({ ...f }));
+  values.files = files.map((f) => f.path).join(', ');
+
+  const header = next() < 0.5 ? `${fill(pick(next, HEADER), values)}\n` : '';
+  if (header) files[0] = { ...files[0], content: header + files[0].content };
+  let extraFile: FileText | undefined;
+  const unwarrantedShows = !work.latent.warranted && work.shows.warranted;
+  if (unwarrantedShows) {
+    const helper = pick(next, EXTRA_HELPER);
+    if (next() < 0.5) files[0] = { ...files[0], content: files[0].content + helper };
+    else extraFile = { path: posix.join(posix.dirname(files[0].path), 'debug-helpers.js'), content: helper.trimStart() };
+  }
+
+  const summary: string[] = [];
+  if (iterationRevised(work)) summary.push('Revised after review feedback.');
+  summary.push(fill(!work.latent.clarity && work.shows.clarity ? pick(next, VAGUE_SUMMARY) : pick(next, CLEAR_SUMMARY), values));
+  if (claimsEdgeCases(work)) summary.push(fill(pick(next, EDGE_CLAIM), values));
+  if (!work.latent.candor && work.shows.candor) summary.push(fill(pick(next, FALSE_EXTRA), values));
+  const openness = work.latent.openness || !work.shows.openness;
+  if (openness && next() < 0.97) summary.push(fill(pick(next, ASSUMPTION), values));
+  const careful = work.latent.care || !work.shows.care;
+  let probeCommand: string | undefined;
+  if (careful) {
+    if (next() < 0.97) summary.push(fill(pick(next, CARE), values));
+    if (next() < 0.5) probeCommand = `node -e "console.log(typeof require('./${files[0].path}'))"`;
+  }
+  if (unwarrantedShows && next() < 0.5) summary.push(pick(next, UNWARRANTED_NOTE));
+  if (next() < 0.4) summary.push(pick(next, FILLER));
+  // A summary that is unclear in a way no word gives away: the same sentences, the point last.
+  if (!work.latent.clarity && !work.shows.clarity) summary.reverse();
+
+  const tests = fill(has(work, 'claims_without_running_tests') ? pick(next, TESTS_CLAIMED) : pick(next, TESTS_RAN), values);
+  const finalMessage = has(work, 'missing_sections') ? `${summary.join(' ')} ${tests}` : `## Summary\n${summary.join('\n')}\n\n## Tests\n${tests}`;
+  return { files, extraFile, finalMessage, probeCommand };
+}
+
+function iterationRevised(work: HiddenWork): boolean {
+  return work.iteration > 1 || work.stream !== 'draft';
+}
