@@ -41,7 +41,7 @@ async function verdictOf(spec: WorkloadSpec, sim: SimJudgeContext): Promise<stri
 describe('sim judge', () => {
   it('holds a truth for every model-judged engineer item, keyed by role and item', () => {
     expect(Object.keys(JUDGE_TRUTH['engineer']!).sort()).toEqual(
-      ['claims_match_evidence', 'blocking_questions_only', 'correctness', 'turn_economy', 'smallest_coherent_change', 'implementation_note_quality', 'evidence_over_narration'],
+      ['blocking_questions_only', 'claims_match_evidence', 'correctness', 'evidence_over_narration', 'implementation_note_quality', 'smallest_coherent_change', 'turn_economy'],
     );
   });
 

@@ -82,7 +82,8 @@ export function renderWork(work: HiddenWork, testCommand: string): WorkText {
   const unwarrantedShows = !work.latent.warranted && work.shows.warranted;
   if (unwarrantedShows) {
     const helper = pick(next, EXTRA_HELPER);
-    if (next() < 0.5) files[0] = { ...files[0], content: files[0].content + helper };
+    // Mostly inside the file the task needed, so the count of files written says little about it.
+    if (next() < 0.75) files[0] = { ...files[0], content: files[0].content + helper };
     else extraFile = { path: posix.join(posix.dirname(files[0].path), 'debug-helpers.js'), content: helper.trimStart() };
   }
 
