@@ -6,17 +6,31 @@ import type { Rubric } from '@loopwright/rubrics';
 /**
  * The grader's view across runs of its behavior rubrics: every grade it (or another replica)
  * recorded and every calibration, read from the log incrementally. The decisions are pure
- * (libs/grading); this only keeps the state current.
+ * (libs/grading); this only keeps the state current. Reading runs beside grading, never in its
+ * way: a grade takes the modes known when it is assembled, and records them.
  */
 export class CalibrationTracker {
   private state: CalibrationState = initialCalibrationState();
   private readonly seen = { grades: 0, calibrations: 0 };
   private inFlight: Promise<void> | null = null;
+  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly log: EventLog,
     private readonly rubrics: readonly Rubric[],
+    private readonly onError: (error: Error) => void = () => undefined,
   ) {}
+
+  /** Reads the log now, then again every `everyMs`, in the background. */
+  start(everyMs: number): Promise<void> {
+    this.timer = setInterval(() => void this.refresh().catch(this.onError), everyMs);
+    this.timer.unref();
+    return this.refresh();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
 
   /** Whether a rubric gates now: its activation, or its version's latest calibration. */
   modeOf(rubric: Rubric): 'gating' | 'advisory' {

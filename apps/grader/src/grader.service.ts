@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { foldEvents, IllegalStateError } from '@loopwright/core';
 import { createEvent, EventOf, LoopEvent, ReviewResolved } from '@loopwright/events';
 import type { EventLog } from '@loopwright/eventlog';
@@ -12,6 +12,10 @@ import { GRADER_OPTIONS } from './grader.tokens';
 export type { ResidentPredictor } from './grading-activities';
 
 const MAX_CACHED_RUNS = 256;
+/** How often the grader reads the calibrations and grades other replicas recorded. */
+const CALIBRATION_REFRESH_MS = 2_000;
+/** How long grading waits, once at start, for the calibrations already in the log. */
+const CALIBRATION_STARTUP_WAIT_MS = 10_000;
 
 /** A run as this process last read it, with what it folded and appended since. */
 interface RememberedRun {
@@ -27,26 +31,29 @@ export interface GraderOptions extends Omit<GradingActivityDeps, 'artifacts' | '
 
 /** read the run → fold → decide → carry out the intents, feeding each appended event back to the decider. */
 @Injectable()
-export class GraderService {
+export class GraderService implements OnModuleDestroy {
   private readonly logger = new Logger('grader');
   private readonly runs = new Map<string, RememberedRun>();
   private readonly decider;
   private readonly activities;
   private readonly calibration: CalibrationTracker;
+  private readonly calibrated: Promise<void>;
 
   constructor(
     @Inject(EVENT_LOG) private readonly log: EventLog,
     @Inject(LOOP_METRICS) private readonly metrics: LoopMetrics,
     @Inject(GRADER_OPTIONS) options: GraderOptions,
   ) {
-    this.calibration = new CalibrationTracker(log, options.rubrics);
+    this.calibration = new CalibrationTracker(log, options.rubrics, (error) => this.logger.warn(`reading calibrations: ${error.message}`));
+    const started = this.calibration.start(CALIBRATION_REFRESH_MS).catch((error: Error) => this.logger.warn(`reading calibrations: ${error.message}`));
+    this.calibrated = Promise.race([started, new Promise<void>((r) => setTimeout(r, CALIBRATION_STARTUP_WAIT_MS).unref())]);
     this.decider = createGradingDecider(options.rubrics, { judgeEstimateUsd: options.judgeEstimateUsd, modeOf: (rubric) => this.calibration.modeOf(rubric) });
     this.activities = createGradingActivities({ ...options, artifacts: () => this.log.artifacts(), reviewResolutions: (reviewId) => this.reviewResolutions(reviewId) });
   }
 
   async handle(event: LoopEvent): Promise<void> {
-    // New work is graded with the calibrations recorded so far, by this replica or another.
-    if (event.type === 'work.produced') await this.calibration.refresh();
+    // Work is graded with the calibrations known when its grade is assembled (read at start, then in the background).
+    await this.calibrated;
     let run = await this.runOf(event);
     let runEvents = run.events;
     let state = run.state;
@@ -160,6 +167,10 @@ export class GraderService {
       }
     }
     return event;
+  }
+
+  onModuleDestroy(): void {
+    this.calibration.stop();
   }
 
   /** How people resolved a review: its review.resolved events, read from the review's own subject. */
