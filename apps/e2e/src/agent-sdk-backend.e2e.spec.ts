@@ -41,9 +41,8 @@ describe('the claude-agent-sdk backend, end to end (executor, router, grader as 
     judge = await startGullibleJudgeServer();
     harness = await InnerLoopHarness.open('agentsdk', {
       ANTHROPIC_API_KEY: 'sk-ant-executor-agent-sdk-test', ANTHROPIC_BASE_URL: agent.url,
-      GRADER_ANTHROPIC_API_KEY: 'sk-ant-grader-agent-sdk-test', GRADER_ANTHROPIC_BASE_URL: judge.url,
       LOOP_AGENT_SDK_STATE_DIR: stateDir, LOOP_ACK_WAIT_MS: '3000',
-    });
+    }, { grader: { GRADER_ANTHROPIC_API_KEY: 'sk-ant-grader-agent-sdk-test', LOOPWRIGHT_MODEL_BASE_URL: judge.url } });
     await harness.start('router', 'executor', 'grader');
   }, 60_000);
   afterAll(async () => {

@@ -59,10 +59,9 @@ describe('the managed backend, end to end (executor, router, grader as processes
     judge = await startGullibleJudgeServer();
     harness = await InnerLoopHarness.open('managed', {
       ANTHROPIC_API_KEY: 'sk-ant-executor-managed-test', ANTHROPIC_BASE_URL: managed.url,
-      GRADER_ANTHROPIC_API_KEY: 'sk-ant-grader-managed-test', GRADER_ANTHROPIC_BASE_URL: judge.url,
       // Outputs show up a little after the session goes idle, as the runtime indexes them.
       LOOP_MANAGED_OUTPUT_LOOKUPS: '5', LOOP_MANAGED_OUTPUT_LOOKUP_MS: '100', LOOP_MANAGED_RECONNECT_MS: '20', LOOP_ACK_WAIT_MS: '3000',
-    });
+    }, { grader: { GRADER_ANTHROPIC_API_KEY: 'sk-ant-grader-managed-test', LOOPWRIGHT_MODEL_BASE_URL: judge.url } });
     await harness.start('router', 'executor', 'grader');
   }, 60_000);
   afterAll(async () => {

@@ -30,7 +30,7 @@ export function executorOptionsFromEnv(log: EventLog, env: NodeJS.ProcessEnv = p
   });
   const residents = residentModelLoader(log);
   const apiKey = env['ANTHROPIC_API_KEY'];
-  const baseURL = env['ANTHROPIC_BASE_URL'];
+  const baseURL = env['LOOPWRIGHT_MODEL_BASE_URL'] || env['ANTHROPIC_BASE_URL'];
   const model = env['LOOPWRIGHT_MODEL_ID'] ?? 'claude-sonnet-4-6';
   const sessionTimeLimitMs = Number(env['LOOP_SESSION_TIME_LIMIT_MS'] ?? 30 * 60_000);
   let client: Anthropic | undefined;
