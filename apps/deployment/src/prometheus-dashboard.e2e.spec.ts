@@ -74,6 +74,8 @@ describe('the Grafana dashboard on a real Prometheus', () => {
     const env = {
       NATS_URL: config.natsUrl, LOOP_STREAM: config.streamName, LOOP_SUBJECT_ROOT: config.subjectRoot, LOOP_ARTIFACT_BUCKET: config.artifactBucket,
       DATABASE_URL: schema.databaseUrl, LOOP_DB_SCHEMA: schema.schema, LOOP_MINER_PASS_MS: '1000',
+      // the simulated agent and judge play the workload the goals come from
+      LOOP_SIM_WORKLOAD: path.join(ROOT, 'workloads/engineer-e2e.yaml'),
     };
     for (const name of SERVICES) services.push(startServiceProcess(name, env));
     const urls = await Promise.all(services.map((s) => s.url));
