@@ -4,6 +4,7 @@ export * from './stream';
 export * from './codec';
 export * from './append';
 export * from './replay';
+export * from './ordered-reader';
 export * from './consumer';
 export * from './delivery-outcome';
 export * from './quarantine';
