@@ -7,6 +7,7 @@ export * from './replay';
 export * from './ordered-reader';
 export * from './consumer';
 export * from './delivery-outcome';
+export * from './delivery-counter';
 export * from './quarantine';
 export * from './artifacts';
 export * from './audit-chain';

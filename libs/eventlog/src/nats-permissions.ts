@@ -1,4 +1,5 @@
 import { catalog, EVENT_TYPES, EventType, PRODUCERS, Producer, producerAllowed } from '@loopwright/events';
+import { deliveryBucketOf } from './config';
 
 /**
  * Who connects to NATS: each producer as itself, the console (publishing what the submitter may),
@@ -71,6 +72,9 @@ export function natsPermissionsFor(identity: NatsIdentity, scope: NatsScope): Na
   ];
   // a wildcard stream (a test server shared by many suites) covers the bucket's stream too
   const bucketStream = stream === '*' ? '*' : `OBJ_${bucket}`;
+  // every consumer records the handler runs of redelivered messages (see openDeliveryCounter)
+  const deliveries = stream === '*' ? '*' : deliveryBucketOf(stream);
+  const deliveriesStream = stream === '*' ? '*' : `KV_${deliveries}`;
   const own = durablesOf(identity, scope);
   const others = SERVICE_IDENTITIES.filter((other) => other !== identity)
     .flatMap((other) => durablesOf(other, scope))
@@ -84,6 +88,8 @@ export function natsPermissionsFor(identity: NatsIdentity, scope: NatsScope): Na
         // readers delete their ordered consumers when done (see openOrderedReader); durables are denied below
         `${api}.CONSUMER.DELETE.${stream}.*`,
         ...reading(bucketStream),
+        ...reading(deliveriesStream),
+        `$KV.${deliveries}.>`,
         ...(WRITES_ARTIFACTS.includes(identity) ? [`$O.${bucket}.>`] : []),
       ]),
       deny: unique([
