@@ -2,9 +2,10 @@ import { createEvent, deterministicId, EventDataInput, GoalSubmitted, LoopEvent,
 import { extractClaims } from '@loopwright/checks';
 import type { AgentMessage, ContentBlock, DraftStream, ModelCall, ModelProvider, SimAgentContext } from '@loopwright/models';
 import { combineCalls } from '@loopwright/models';
-import { createSandboxTools, decodeSnapshot, encodeSnapshot, Workspace } from '@loopwright/sandbox';
+import { createSandboxTools, encodeSnapshot, Workspace } from '@loopwright/sandbox';
 import type { ArtifactStore } from '@loopwright/eventlog';
 import type { AgentAssignment } from '../domain/decide';
+import { restoreStartingWorkspace } from '../backends/session-workspace';
 import { systemPromptFor, taskPromptFor } from './role-prompts';
 
 export type Tier = 'frontier' | 'resident';
@@ -101,12 +102,11 @@ export async function draftSession(goal: GoalSubmitted, assignment: AgentAssignm
   };
 
   try {
-    await workspace.restore(goal.seedFiles);
-    if (assignment.previousArtifact) await workspace.restore(decodeSnapshot(await deps.artifacts.get(assignment.previousArtifact)));
+    await restoreStartingWorkspace(workspace, goal, assignment, deps.artifacts);
     const tools = createSandboxTools(workspace, { allowedPaths: goal.allowedPaths, commandTimeoutMs: deps.commandTimeoutMs });
     const provider = deps.provider(goal, options.tier);
     const feedback = [...assignment.feedback, ...options.notes];
-    const messages: AgentMessage[] = [{ role: 'user', content: [{ type: 'text', text: taskPromptFor(goal, feedback) }] }];
+    const messages: AgentMessage[] = [{ role: 'user', content: [{ type: 'text', text: taskPromptFor(goal, feedback, assignment) }] }];
     const calls: ModelCall[] = [];
     const written = new Set<string>();
     let finalMessage = '';
@@ -176,7 +176,7 @@ export async function draftSession(goal: GoalSubmitted, assignment: AgentAssignm
 /** The work.produced that closes an iteration: the draft kept (patched or regenerated as its drafting says). */
 export function workProducedEvent(
   goal: GoalSubmitted,
-  assignment: Pick<AgentAssignment, 'runId' | 'taskId' | 'role' | 'iteration' | 'causationId'>,
+  assignment: Pick<AgentAssignment, 'runId' | 'taskId' | 'role' | 'iteration' | 'causationId' | 'startedFrom'>,
   work: Pick<Draft, 'digest' | 'written' | 'finalMessage' | 'endedBy' | 'turns'>,
   drafting?: WorkProduced['drafting'],
 ): LoopEvent {
@@ -201,6 +201,7 @@ export function workProducedEvent(
       endedBy: work.endedBy,
       turnsUsed: work.turns,
       maxTurns: goal.maxTurns,
+      ...(assignment.startedFrom ? { startedFrom: { workId: assignment.startedFrom.workId } } : {}),
       ...(drafting ? { drafting } : {}),
     },
   });
