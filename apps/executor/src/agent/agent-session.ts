@@ -1,4 +1,4 @@
-import { createEvent, deterministicId, EventDataInput, GoalSubmitted, LoopEvent, stepKindOfTool, TraceStep, WorkProduced } from '@loopwright/events';
+import { createEvent, deterministicId, EventDataInput, GoalSubmitted, LoopEvent, ROLES, stepKindOfTool, TraceStep, WorkProduced } from '@loopwright/events';
 import { extractClaims } from '@loopwright/checks';
 import type { AgentMessage, ContentBlock, DraftStream, ModelCall, ModelProvider, SimAgentContext } from '@loopwright/models';
 import { combineCalls } from '@loopwright/models';
@@ -67,10 +67,19 @@ function simContext(goal: GoalSubmitted, assignment: AgentAssignment, stream: Dr
     seed: goal.labels['simSeed'] ?? '0',
     taskId: assignment.taskId,
     iteration: assignment.iteration,
-    goal: { id: goal.labels['simGoal'] ?? goal.goalId, testCommand: goal.testCommand, allowedPaths: goal.allowedPaths, maxTurns: goal.maxTurns },
+    goal: {
+      id: goal.labels['simGoal'] ?? goal.goalId, testCommand: goal.testCommand, allowedPaths: goal.allowedPaths, maxTurns: goal.maxTurns,
+      description: goal.description, deployCommand: goal.labels['deployCommand'], verifyCommand: goal.labels['verifyCommand'],
+    },
+    ...(goal.roles.length > 1 ? { role: assignment.role, handsOnTo: handsOnTo(goal, assignment.role) } : {}),
     feedback: assignment.feedback.map((f) => f.id),
     stream,
   };
+}
+
+/** The roles after this one in the goal's pipeline. */
+function handsOnTo(goal: GoalSubmitted, role: AgentAssignment['role']): string[] {
+  return ROLES.filter((r) => goal.roles.includes(r) && ROLES.indexOf(r) > ROLES.indexOf(role));
 }
 
 /** A trace step of an iteration, with the id that deduplicates it on a retry. */
