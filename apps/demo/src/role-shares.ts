@@ -14,6 +14,8 @@ export interface RoleFigures {
   rubrics: Record<string, number>;
   /** Failed grades by where their feedback went. */
   routes: { local: number; upstream: number; tierCeiling: number };
+  /** The items a failed grade's gating rubrics asked for most, with their counts. */
+  topFailing: [string, number][];
 }
 
 export interface PipelineFigures {
@@ -30,11 +32,11 @@ const share = (n: number, total: number) => (total === 0 ? 0 : Math.round((n / t
 
 /** Folds a demo's events into per-role figures; roles with no task are left out. */
 export function pipelineFigures(events: readonly LoopEvent[]): PipelineFigures {
-  const byRole = new Map<Role, { tiers: Record<string, number>; tasks: Set<string>; grades: number; passed: number; rubrics: Record<string, number>; routes: RoleFigures['routes'] }>();
+  const byRole = new Map<Role, { tiers: Record<string, number>; tasks: Set<string>; grades: number; passed: number; rubrics: Record<string, number>; routes: RoleFigures['routes']; failing: Map<string, number> }>();
   const of = (role: Role) => {
     let entry = byRole.get(role);
     if (!entry) {
-      entry = { tiers: { frontier: 0, resident: 0, deterministic: 0, human: 0 }, tasks: new Set(), grades: 0, passed: 0, rubrics: {}, routes: { local: 0, upstream: 0, tierCeiling: 0 } };
+      entry = { tiers: { frontier: 0, resident: 0, deterministic: 0, human: 0 }, tasks: new Set(), grades: 0, passed: 0, rubrics: {}, routes: { local: 0, upstream: 0, tierCeiling: 0 }, failing: new Map() };
       byRole.set(role, entry);
     }
     return entry;
@@ -57,7 +59,11 @@ export function pipelineFigures(events: readonly LoopEvent[]): PipelineFigures {
         const entry = of(event.data.role);
         entry.grades++;
         if (event.data.passed) entry.passed++;
-        for (const r of event.data.rubrics) entry.rubrics[r.rubricId] = (entry.rubrics[r.rubricId] ?? 0) + 1;
+        for (const r of event.data.rubrics) {
+          entry.rubrics[r.rubricId] = (entry.rubrics[r.rubricId] ?? 0) + 1;
+          if (r.passed || (r.mode ?? 'gating') !== 'gating') continue;
+          for (const t of r.toReachNext) entry.failing.set(`${r.rubricId}/${t.id}`, (entry.failing.get(`${r.rubricId}/${t.id}`) ?? 0) + 1);
+        }
         const route = event.data.route;
         if (route?.fixType === 'local') entry.routes.local++;
         if (route?.fixType === 'tier-ceiling') entry.routes.tierCeiling++;
@@ -82,6 +88,7 @@ export function pipelineFigures(events: readonly LoopEvent[]): PipelineFigures {
     const decisions = Object.values(e.tiers).reduce((a, b) => a + b, 0);
     return {
       role, decisions, tasks: e.tasks.size, grades: e.grades, passed: e.passed, rubrics: e.rubrics, routes: e.routes,
+      topFailing: [...e.failing.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 5),
       share: { frontier: share(e.tiers['frontier'], decisions), resident: share(e.tiers['resident'], decisions), deterministic: share(e.tiers['deterministic'], decisions), human: share(e.tiers['human'], decisions) },
     };
   });

@@ -119,7 +119,7 @@ export const JUDGE_TRUTH: Readonly<Partial<Record<string, Readonly<Record<string
     'blocker_cosmetic_separation', 'fail_closed_discipline', 'coverage_pursuit', 'finding_evidence_basis',
   ]),
   deployer: roleTruth([
-    'verification_evidence_present', 'verification_quality', 'revision_traceability', 'rollback_readiness', 'issue_honesty', 'evidence_over_narration',
+    ...HANDOFF_ITEMS, 'verification_evidence_present', 'verification_quality', 'revision_traceability', 'rollback_readiness', 'issue_honesty', 'evidence_over_narration',
     'procedure_fidelity', 'blocking_questions_only',
   ]),
 };
