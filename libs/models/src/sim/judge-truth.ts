@@ -91,35 +91,38 @@ function roleTruth(items: readonly string[], extra: Readonly<Record<string, Item
   return { ...Object.fromEntries(items.map((item) => [item, latentItem(item, ITEM_LATENT[item])])), turn_economy: ENGINEER['turn_economy'], ...extra };
 }
 
-const HANDOFF_ITEMS = ['next_action_present', 'state_fidelity', 'assumptions_explicit', 'risk_unknown_visibility', 'evidence_inclusion'];
+/** The handoff's judged items: the same truth for every role that hands on. */
+export const HANDOFF_TRUTH: Readonly<Record<string, ItemTruth>> = Object.fromEntries(
+  ['next_action_present', 'state_fidelity', 'assumptions_explicit', 'risk_unknown_visibility', 'evidence_inclusion'].map((item) => [item, latentItem(item, ITEM_LATENT[item])]),
+);
 
 /**
  * The simulated frontier's truth, by role and rubric item. A role or item without an entry is
  * judged favorably; every item of the thirteen rubrics that a judge decides has one.
  */
 export const JUDGE_TRUTH: Readonly<Partial<Record<string, Readonly<Record<string, ItemTruth>>>>> = {
-  engineer: { ...roleTruth(HANDOFF_ITEMS), ...ENGINEER },
+  engineer: ENGINEER,
   planner: roleTruth([
-    ...HANDOFF_ITEMS, 'settled_policy_respected', 'task_concreteness', 'acceptance_criteria_checkable', 'dependency_completeness', 'owned_surfaces_named',
+    'settled_policy_respected', 'task_concreteness', 'acceptance_criteria_checkable', 'dependency_completeness', 'owned_surfaces_named',
     'tech_decisions_rationale', 'open_decisions_hygiene', 'blocking_questions_only', 'inference_preference', 'policy_lookup',
   ]),
   architect: roleTruth([
-    ...HANDOFF_ITEMS, 'fail_closed_critical_areas', 'finding_specificity', 'remediation_actionability', 'severity_separation', 'checklist_coverage',
+    'fail_closed_critical_areas', 'finding_specificity', 'remediation_actionability', 'severity_separation', 'checklist_coverage',
     'residual_risk_visibility', 'evidence_based_review', 'checklist_discipline', 'blocking_questions_only',
   ]),
   designer: roleTruth(
-    [...HANDOFF_ITEMS, 'no_silent_degradation', 'no_fire_and_forget', 'error_response_quality', 'design_system_grounding', 'evidence_over_narration', 'blocking_questions_only'],
+    ['no_silent_degradation', 'no_fire_and_forget', 'error_response_quality', 'design_system_grounding', 'evidence_over_narration', 'blocking_questions_only'],
     {
       claims_match_evidence: ENGINEER['claims_match_evidence'], correctness: ENGINEER['correctness'],
       smallest_coherent_change: ENGINEER['smallest_coherent_change'], implementation_note_quality: ENGINEER['implementation_note_quality'],
     },
   ),
   tester: roleTruth([
-    ...HANDOFF_ITEMS, 'coverage', 'traceability', 'probe_precision', 'critical_area_evidence', 'evidence_traceability', 'fixed_blocker_verification',
+    'coverage', 'traceability', 'probe_precision', 'critical_area_evidence', 'evidence_traceability', 'fixed_blocker_verification',
     'blocker_cosmetic_separation', 'fail_closed_discipline', 'coverage_pursuit', 'finding_evidence_basis',
   ]),
   deployer: roleTruth([
-    ...HANDOFF_ITEMS, 'verification_evidence_present', 'verification_quality', 'revision_traceability', 'rollback_readiness', 'issue_honesty', 'evidence_over_narration',
+    'verification_evidence_present', 'verification_quality', 'revision_traceability', 'rollback_readiness', 'issue_honesty', 'evidence_over_narration',
     'procedure_fidelity', 'blocking_questions_only',
   ]),
 };
@@ -128,7 +131,12 @@ const FAVORABLE_GATE = binary('pass', 'fail', () => true, () => '');
 const FAVORABLE_DIMENSION = binary('5', '3', () => true, () => '');
 
 export function truthFor(role: string, item: string, kind: 'gate' | 'dimension'): ItemTruth {
-  return JUDGE_TRUTH[role]?.[item] ?? (kind === 'gate' ? FAVORABLE_GATE : FAVORABLE_DIMENSION);
+  return JUDGE_TRUTH[role]?.[item] ?? HANDOFF_TRUTH[item] ?? (kind === 'gate' ? FAVORABLE_GATE : FAVORABLE_DIMENSION);
+}
+
+/** Whether the simulated frontier judges an item of a role from the work's hidden state (rather than favorably). */
+export function hasTruth(role: string, item: string): boolean {
+  return Boolean(JUDGE_TRUTH[role]?.[item] ?? HANDOFF_TRUTH[item]);
 }
 
 /** The frontier editor's verdict on a draft: throw out what the lint threw out, patch a few shortfalls, regenerate many. */

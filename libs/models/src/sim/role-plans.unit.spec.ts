@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { HandoffSchema, ProbePlanSchema, probePlanProblems, ReviewReportSchema, TaskPlanSchema, verdictProblems } from '@loopwright/checks';
 import { loadRubrics } from '@loopwright/rubrics';
 import { hiddenDraft, HiddenWork } from './hidden-work';
-import { JUDGE_TRUTH } from './judge-truth';
+import { HANDOFF_TRUTH, hasTruth, JUDGE_TRUTH } from './judge-truth';
 import { seededRandom } from './prng';
 import { roleSteps } from './role-plans';
 import type { SimAgentContext } from './sim-context';
@@ -38,7 +38,7 @@ describe('the simulated roles', () => {
       rubric.roles.flatMap((role) =>
         [...rubric.gates, ...rubric.dimensions]
           .filter((item) => !item.check && !('scoredBy' in item && item.scoredBy))
-          .filter((item) => !JUDGE_TRUTH[role]?.[item.id] && !(role === 'engineer' && engineerOwn.includes(item.id)))
+          .filter((item) => !hasTruth(role, item.id) && !(role === 'engineer' && engineerOwn.includes(item.id)))
           .map((item) => `${role}/${rubric.id}/${item.id}`),
       ),
     );
@@ -48,7 +48,7 @@ describe('the simulated roles', () => {
   it('judges each role\'s items from the hidden state: over many works every role gets good and bad verdicts on every item', () => {
     for (const role of ['planner', 'architect', 'engineer', 'designer', 'tester', 'deployer']) {
       const works = draws(role, 200).map((d) => d.work);
-      for (const [item, truth] of Object.entries(JUDGE_TRUTH[role]!)) {
+      for (const [item, truth] of Object.entries({ ...JUDGE_TRUTH[role]!, ...HANDOFF_TRUTH })) {
         const verdicts = new Set(works.map((w) => truth.judge(w, seededRandom(role, item, w.styleSeed)).verdict));
         expect({ role, item, both: verdicts.has(truth.verdicts[1]) || verdicts.size > 1 }).toEqual({ role, item, both: true });
       }
