@@ -80,7 +80,7 @@ export class ExecutorService {
           break;
         }
         case 'runEdit':
-          await runEditorialPass(state.goal, intent.assignment, await this.agentDeps());
+          await runEditorialPass(roleScopedGoal(state.goal, intent.assignment), intent.assignment, await this.agentDeps());
           break;
         case 'ignore':
           break;

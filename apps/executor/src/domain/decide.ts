@@ -41,8 +41,11 @@ export interface AgentAssignment {
   causationId: string;
 }
 
+/** Where a session of an iteration starts and what it may do: the same for its draft, its editorial pass and a regeneration. */
+type SessionStart = Pick<AgentAssignment, 'previousArtifact' | 'startedFrom' | 'allowedPaths' | 'maxTurns' | 'inputs'>;
+
 /** The editorial pass on a resident's draft, as the router routed it. */
-export interface EditAssignment extends Pick<AgentAssignment, 'runId' | 'taskId' | 'role' | 'iteration' | 'decisionId' | 'key' | 'tier' | 'causationId'> {
+export interface EditAssignment extends Pick<AgentAssignment, 'runId' | 'taskId' | 'role' | 'iteration' | 'decisionId' | 'key' | 'tier' | 'causationId'>, SessionStart {
   /** The resident editor's model (tier resident). */
   model?: string;
   ruleId?: string;
@@ -189,7 +192,7 @@ function onRouted(state: RunState, event: EventOf<'decision.routed'>, policy: Ex
   if (!event.data.key.startsWith('executor:')) return [{ kind: 'ignore', reason: 'routed for another requester' }];
   const { kind } = parseDecisionKey(event.data.key);
   if (kind === 'lint') return [{ kind: 'ignore', reason: 'the lint decides itself, as its draft ends' }];
-  if (kind === 'edit') return onEditRouted(state, event);
+  if (kind === 'edit') return onEditRouted(state, event, policy);
   const found = findByDecision(state, event.data.decisionId);
   if (!found) return [{ kind: 'ignore', reason: `no iteration waits for decision ${event.data.decisionId}` }];
   const { task, iteration } = found;
@@ -212,12 +215,6 @@ function onRouted(state: RunState, event: EventOf<'decision.routed'>, policy: Ex
       runEnded(state, 'stuck', reason, event.id, { [task.role]: 'failed' }),
     ];
   }
-  const current = iterationOf(task, iteration);
-  // A re-run after an earlier stage changed starts afresh from that stage's new work; a revision from its own last workspace.
-  const previous = current?.cause === 'upstream' ? undefined : iterationOf(task, iteration - 1);
-  const startedFrom = startingPointOf(state, task.role);
-  const limits = roleLimits(state.goal!, task.role, policy);
-  const gate = task.role === 'deployer' ? acceptedWork(state.tasks.get('tester'))?.releaseGate : undefined;
   return [
     {
       kind: 'runAgent',
@@ -230,16 +227,32 @@ function onRouted(state: RunState, event: EventOf<'decision.routed'>, policy: Ex
         key: event.data.key,
         tier: event.data.tier,
         model: event.data.model,
-        feedback: feedbackOf(current),
-        previousArtifact: previous?.artifactDigest,
-        ...(startedFrom ? { startedFrom } : {}),
-        allowedPaths: limits.allowedPaths,
-        maxTurns: limits.maxTurns,
-        ...(gate ? { inputs: [{ path: ARTIFACT_PATHS.releaseGate, content: `${JSON.stringify(gate, null, 2)}\n` }] } : {}),
+        feedback: feedbackOf(iterationOf(task, iteration)),
+        ...sessionStart(state, task, iteration, policy),
         causationId: event.id,
       },
     },
   ];
+}
+
+/**
+ * Where an iteration's sessions start: the previous role's accepted work, this task's last
+ * workspace for a revision (a re-run after an earlier stage changed starts afresh), the role's
+ * paths and budget, and for the deployer the tester's release gate to read.
+ */
+function sessionStart(state: RunState, task: TaskState, iteration: number, policy: ExecutorPolicy): SessionStart {
+  const current = iterationOf(task, iteration);
+  const previous = current?.cause === 'upstream' ? undefined : iterationOf(task, iteration - 1);
+  const startedFrom = startingPointOf(state, task.role);
+  const limits = roleLimits(state.goal!, task.role, policy);
+  const gate = task.role === 'deployer' ? acceptedWork(state.tasks.get('tester'))?.releaseGate : undefined;
+  return {
+    previousArtifact: previous?.artifactDigest,
+    ...(startedFrom ? { startedFrom } : {}),
+    allowedPaths: limits.allowedPaths,
+    maxTurns: limits.maxTurns,
+    ...(gate ? { inputs: [{ path: ARTIFACT_PATHS.releaseGate, content: `${JSON.stringify(gate, null, 2)}\n` }] } : {}),
+  };
 }
 
 /** The feedback an iteration was started with, as its task.started recorded it (from its own grade, a later stage's, or regressions). */
@@ -250,7 +263,7 @@ function feedbackOf(current: IterationState | undefined): ToReachNext[] {
 }
 
 /** The router's answer to an editorial decision: the pass runs on the draft the request named. */
-function onEditRouted(state: RunState, event: EventOf<'decision.routed'>): ExecutorIntent[] {
+function onEditRouted(state: RunState, event: EventOf<'decision.routed'>, policy: ExecutorPolicy): ExecutorIntent[] {
   for (const task of state.tasks.values()) {
     const it = task.iterations.find((i) => editDecisionId(task.taskId, i.iteration) === event.data.decisionId);
     if (!it) continue;
@@ -289,6 +302,7 @@ function onEditRouted(state: RunState, event: EventOf<'decision.routed'>): Execu
           shadow: event.data.shadow,
           draft: it.edit,
           stepOffset: it.steps ?? 0,
+          ...sessionStart(state, task, it.iteration, policy),
           causationId: event.id,
         },
       },

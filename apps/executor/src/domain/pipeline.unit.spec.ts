@@ -177,4 +177,20 @@ describe('the pipeline of a goal', () => {
     const run = when(history, routed('deployer', 1))[0];
     expect(run).toMatchObject({ kind: 'runAgent', assignment: { inputs: [{ path: '.loopwright/release-gate.json', content: expect.stringContaining('"decision": "pass"') }] } });
   });
+
+  it('gives the editorial pass on a resident\'s draft the same starting point and limits as the draft', () => {
+    const history = play([goal(['planner', 'engineer']), routed('planner', 1), work('planner', 1), pass('planner', 1), routed('engineer', 1)]);
+    const requested = createEvent({
+      type: 'decision.requested', aggregateId: runId, producer: 'executor',
+      data: {
+        decisionId: `${task('engineer')}-edit-1`, key: 'executor:engineer:edit', requester: 'executor', role: 'engineer', kind: 'edit', taskId: task('engineer'), estimatedUsd: 0.05,
+        features: { lint_passed: true, draft_attempts: 1 }, artifactDigest: 'e'.repeat(64),
+      },
+    });
+    const edit = createEvent({ type: 'decision.routed', aggregateId: runId, producer: 'router', data: { decisionId: `${task('engineer')}-edit-1`, key: 'executor:engineer:edit', tier: 'frontier', reason: 'r', reservedUsd: 0.05 } });
+    expect(when([...history, requested], edit)[0]).toMatchObject({
+      kind: 'runEdit',
+      assignment: { startedFrom: { workId: `${task('planner')}-w1`, role: 'planner' }, allowedPaths: ['src/**', 'ui/**', '.loopwright/handoffs/engineer.json'], maxTurns: 35 },
+    });
+  });
 });
