@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createEvent, LoopEvent } from '@loopwright/events';
-import { dropTestStream, testBucketName, testLogConfig } from '@loopwright/testing';
-import { EventLog, LogConfig } from './index';
+import type { LogConfig } from './index';
+import { useTestLog } from './testing/use-test-log';
 
 const CRASHING_CONSUMER = path.join(__dirname, 'testing', 'crashing-consumer.ts');
 const LIMIT = 3;
@@ -39,20 +39,10 @@ function runConsumer(config: LogConfig, done: () => Promise<boolean>): Promise<{
 }
 
 describe('a handler that kills its own process', () => {
-  const base = testLogConfig('handler-crash');
-  const config: LogConfig = { ...base, producer: 'executor', duplicateWindowMs: 120_000, artifactBucket: testBucketName(base.streamName) };
-  let log: EventLog;
-
-  beforeAll(async () => {
-    log = await EventLog.open(config);
-  });
-
-  afterAll(async () => {
-    await log.close();
-    await dropTestStream(config.natsUrl, config.streamName);
-  });
+  const { config, log: opened } = useTestLog('handler-crash');
 
   it('is quarantined after the delivery limit, with the reason, once, and the consumer moves on', async () => {
+    const log = opened();
     const poison = await log.append(step('r1', 0, 'crash'));
     const fine = await log.append(step('r1', 1, 'fine'));
     const notices = async () => {

@@ -1,22 +1,12 @@
-import { dropTestStream, testBucketName, testLogConfig } from '@loopwright/testing';
-import { EventLog, LogConfig, quarantineOnce } from './index';
+import { quarantineOnce } from './index';
+import { useTestLog } from './testing/use-test-log';
 
 describe('a quarantine notice', () => {
   // a duplicate window far shorter than the time between the two attempts below
-  const base = testLogConfig('quarantine-once');
-  const config: LogConfig = { ...base, producer: 'grader', duplicateWindowMs: 200, artifactBucket: testBucketName(base.streamName) };
-  let log: EventLog;
-
-  beforeAll(async () => {
-    log = await EventLog.open(config);
-  });
-
-  afterAll(async () => {
-    await log.close();
-    await dropTestStream(config.natsUrl, config.streamName);
-  });
+  const { config, log: opened } = useTestLog('quarantine-once', { producer: 'grader', duplicateWindowMs: 200 });
 
   it('is appended once per message even when the second attempt comes after the duplicate window', async () => {
+    const log = opened();
     const notice = {
       streamName: config.streamName, consumer: 'grader-work-produced', producer: 'grader' as const, seq: 42,
       subject: `${config.subjectRoot}.run.r1.executor.work.produced`, deliveries: 6, reason: 'the handler did not return',
