@@ -41,12 +41,19 @@ function costFall(windows: readonly TierWindow[]): number | null {
   return first && last && last.costUsd > 0 ? Math.round((first.costUsd / last.costUsd) * 100) / 100 : null;
 }
 
-function keysTable(keys: readonly KeyStanding[]): string {
+/** How many runs a window holds ("271-300": 30). */
+function runsOf(window: TierWindow): number {
+  const [first, last] = window.runs.split('-').map(Number);
+  return last - first + 1;
+}
+
+function keysTable(keys: readonly KeyStanding[], runsInLastWindow: number): string {
   const width = Math.max(...keys.map((k) => k.key.length), 3);
-  const lines = [`${'key'.padEnd(width)}  tier           last window F/R/D   why`];
+  const lines = [`${'key'.padEnd(width)}  tier           last window F/R/D   cost/run   why`];
   for (const k of keys) {
     const a = k.answered;
-    lines.push(`${k.key.padEnd(width)}  ${k.tier.padEnd(13)}  ${`${a.frontier}/${a.resident}/${a.deterministic}`.padEnd(18)} ${k.why.slice(0, 140)}`);
+    const runs = Math.max(1, runsInLastWindow);
+    lines.push(`${k.key.padEnd(width)}  ${k.tier.padEnd(13)}  ${`${a.frontier}/${a.resident}/${a.deterministic}`.padEnd(18)} $${(k.costUsd / runs).toFixed(4)}    ${k.why.slice(0, 140)}`);
   }
   return lines.join('\n');
 }
@@ -113,7 +120,7 @@ async function main(): Promise<void> {
     say(`Cost per run: $${first.costUsd.toFixed(4)} → $${last.costUsd.toFixed(4)} (${costFall(result.windows)?.toFixed(1) ?? 'n/a'}× less).`);
   }
   say(`\nWhere each decision key sits at the end (and how the last window's runs were answered):`);
-  say(keysTable(result.keys));
+  say(keysTable(result.keys, last ? runsOf(last) : 0));
   say(`Agreement with the frontier on the held-out runs (asked in shadow): ${result.agreement === null ? 'n/a' : pct(result.agreement)} over ${result.agreementChecks} checks.`);
   say(`Golden known-bad examples that pass under the promoted rules: ${result.goldenKnownBadPassed}.`);
   say(`Audit chain: ${result.audit.ok ? `ok over ${result.audit.checked} events` : `DIVERGES at seq ${result.audit.firstDivergentSeq}`}.`);
@@ -145,7 +152,8 @@ async function main(): Promise<void> {
         agreement: result.agreement,
         agreementChecks: result.agreementChecks,
         goldenKnownBadPassed: result.goldenKnownBadPassed,
-        keys: result.keys.map(({ key, tier, ruleId, why, answered }) => ({ key, tier, ...(ruleId ? { ruleId } : {}), why, answered })),
+        keys: result.keys.map(({ key, tier, ruleId, why, answered, costUsd }) => ({ key, tier, ...(ruleId ? { ruleId } : {}), why, answered, costUsd })),
+        keyWindows: result.keyWindows,
       })}\n`,
     );
   }
