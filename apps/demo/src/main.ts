@@ -6,7 +6,7 @@ import { SingleBar } from 'cli-progress';
 import { natsWithUsers } from '@loopwright/eventlog';
 import { DEFAULT_WORKLOAD_PATH, loadWorkload } from '@loopwright/models';
 import { parseDemoOptions } from './demo-options';
-import { demoReportHtml } from '@loopwright/report';
+import { demoReportHtml, runsInWindow } from '@loopwright/report';
 import { DemoProgress, runDemo } from './run-demo';
 import type { TierWindow } from '@loopwright/report';
 import type { KeyStanding } from './scoreboard';
@@ -39,12 +39,6 @@ function costFall(windows: readonly TierWindow[]): number | null {
   const first = windows[0];
   const last = windows[windows.length - 1];
   return first && last && last.costUsd > 0 ? Math.round((first.costUsd / last.costUsd) * 100) / 100 : null;
-}
-
-/** How many runs a window holds ("271-300": 30). */
-function runsOf(window: TierWindow): number {
-  const [first, last] = window.runs.split('-').map(Number);
-  return last - first + 1;
 }
 
 function keysTable(keys: readonly KeyStanding[], runsInLastWindow: number): string {
@@ -120,7 +114,7 @@ async function main(): Promise<void> {
     say(`Cost per run: $${first.costUsd.toFixed(4)} → $${last.costUsd.toFixed(4)} (${costFall(result.windows)?.toFixed(1) ?? 'n/a'}× less).`);
   }
   say(`\nWhere each decision key sits at the end (and how the last window's runs were answered):`);
-  say(keysTable(result.keys, last ? runsOf(last) : 0));
+  say(keysTable(result.keys, last ? runsInWindow(last) : 0));
   say(`Agreement with the frontier on the held-out runs (asked in shadow): ${result.agreement === null ? 'n/a' : pct(result.agreement)} over ${result.agreementChecks} checks.`);
   say(`Golden known-bad examples that pass under the promoted rules: ${result.goldenKnownBadPassed}.`);
   say(`Audit chain: ${result.audit.ok ? `ok over ${result.audit.checked} events` : `DIVERGES at seq ${result.audit.firstDivergentSeq}`}.`);
