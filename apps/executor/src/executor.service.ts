@@ -6,6 +6,7 @@ import type { ModelProvider } from '@loopwright/models';
 import type { Tier } from './agent/agent-session';
 import { ResidentEditor, runEditorialPass, runResidentDraft } from './agent/draft-lint-edit';
 import { backendFor, ExecutorBackends } from './backends/executor-backend';
+import { roleScopedGoal } from './backends/session-workspace';
 import { decideExecutor, ExecutorPolicy } from './domain/decide';
 import { foldRun } from './domain/run-state';
 import { EXECUTOR_OPTIONS } from './executor.tokens';
@@ -65,18 +66,21 @@ export class ExecutorService {
           }
           break;
         }
-        case 'runAgent':
-          if (intent.assignment.tier === 'resident') await runResidentDraft(state.goal, intent.assignment, await this.agentDeps());
+        case 'runAgent': {
+          // The role's session sees the paths it may write and its own turn budget.
+          const goal = roleScopedGoal(state.goal, intent.assignment);
+          if (intent.assignment.tier === 'resident') await runResidentDraft(goal, intent.assignment, await this.agentDeps());
           else
-            await backendFor(this.options.backends, state.goal).runSession(state.goal, intent.assignment, {
+            await backendFor(this.options.backends, goal).runSession(goal, intent.assignment, {
               append: (e) => this.log.append(e),
               artifacts: await this.log.artifacts(),
               readRun: (id) => this.log.readRun(id),
               commandTimeoutMs: this.options.commandTimeoutMs,
             });
           break;
+        }
         case 'runEdit':
-          await runEditorialPass(state.goal, intent.assignment, await this.agentDeps());
+          await runEditorialPass(roleScopedGoal(state.goal, intent.assignment), intent.assignment, await this.agentDeps());
           break;
         case 'ignore':
           break;

@@ -67,6 +67,9 @@ export const WorkloadGoalSchema = z
     edgeCases: z.string().min(1).default('inputs the tests do not cover'),
     /** What a careful engineer would state as an assumption. */
     assumption: z.string().min(1).default('the inputs are well formed'),
+    /** For a deployer: the command that ships the work and the one that checks it live (the goal's `deployCommand` and `verifyCommand` labels). */
+    deployCommand: z.string().min(1).optional(),
+    verifyCommand: z.string().min(1).optional(),
   })
   .superRefine((goal, ctx) => {
     for (const [field, files] of [['solution', goal.solution], ['naive', goal.naive], ['buggy', goal.buggy]] as const) {
