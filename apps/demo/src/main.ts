@@ -6,7 +6,7 @@ import { SingleBar } from 'cli-progress';
 import { natsWithUsers } from '@loopwright/eventlog';
 import { DEFAULT_WORKLOAD_PATH, loadWorkload } from '@loopwright/models';
 import { parseDemoOptions } from './demo-options';
-import { demoReportHtml } from '@loopwright/report';
+import { demoReportHtml, runsInWindow } from '@loopwright/report';
 import { DemoProgress, runDemo } from './run-demo';
 import type { PipelineFigures } from './role-shares';
 import type { TierWindow } from '@loopwright/report';
@@ -42,12 +42,13 @@ function costFall(windows: readonly TierWindow[]): number | null {
   return first && last && last.costUsd > 0 ? Math.round((first.costUsd / last.costUsd) * 100) / 100 : null;
 }
 
-function keysTable(keys: readonly KeyStanding[]): string {
+function keysTable(keys: readonly KeyStanding[], runsInLastWindow: number): string {
   const width = Math.max(...keys.map((k) => k.key.length), 3);
-  const lines = [`${'key'.padEnd(width)}  tier           last window F/R/D   why`];
+  const lines = [`${'key'.padEnd(width)}  tier           last window F/R/D   cost/run   why`];
   for (const k of keys) {
     const a = k.answered;
-    lines.push(`${k.key.padEnd(width)}  ${k.tier.padEnd(13)}  ${`${a.frontier}/${a.resident}/${a.deterministic}`.padEnd(18)} ${k.why.slice(0, 140)}`);
+    const runs = Math.max(1, runsInLastWindow);
+    lines.push(`${k.key.padEnd(width)}  ${k.tier.padEnd(13)}  ${`${a.frontier}/${a.resident}/${a.deterministic}`.padEnd(18)} $${(k.costUsd / runs).toFixed(4)}    ${k.why.slice(0, 140)}`);
   }
   return lines.join('\n');
 }
@@ -130,7 +131,7 @@ async function main(): Promise<void> {
   }
   if (!engineerOnly) say(`\n${pipelineTable(result.pipeline)}`);
   say(`\nWhere each decision key sits at the end (and how the last window's runs were answered):`);
-  say(keysTable(result.keys));
+  say(keysTable(result.keys, last ? runsInWindow(last) : 0));
   say(`Agreement with the frontier on the held-out runs (asked in shadow): ${result.agreement === null ? 'n/a' : pct(result.agreement)} over ${result.agreementChecks} checks.`);
   say(`Golden known-bad examples that pass under the promoted rules: ${result.goldenKnownBadPassed}.`);
   say(`Audit chain: ${result.audit.ok ? `ok over ${result.audit.checked} events` : `DIVERGES at seq ${result.audit.firstDivergentSeq}`}.`);
@@ -162,7 +163,8 @@ async function main(): Promise<void> {
         agreement: result.agreement,
         agreementChecks: result.agreementChecks,
         goldenKnownBadPassed: result.goldenKnownBadPassed,
-        keys: result.keys.map(({ key, tier, ruleId, why, answered }) => ({ key, tier, ...(ruleId ? { ruleId } : {}), why, answered })),
+        keys: result.keys.map(({ key, tier, ruleId, why, answered, costUsd }) => ({ key, tier, ...(ruleId ? { ruleId } : {}), why, answered, costUsd })),
+        keyWindows: result.keyWindows,
         roles: result.pipeline.roles,
         runEnds: result.pipeline.runEnds,
         upstreamTo: result.pipeline.upstreamTo,

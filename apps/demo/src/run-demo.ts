@@ -5,7 +5,7 @@ import { parseResident, ResidentModel } from '@loopwright/mining';
 import { loadRubrics } from '@loopwright/rubrics';
 import { commandRule, ServiceProcess, startServiceProcess } from '@loopwright/service';
 import { goldenKnownBadPassed, shadowAgreement } from './outcomes';
-import { KeyStanding, keyStandings } from './scoreboard';
+import { KeyStanding, keyStandings, KeyWindow, keyWindows } from './scoreboard';
 import { TierWindow, tierWindows } from '@loopwright/report';
 import { PipelineFigures, pipelineFigures } from './role-shares';
 
@@ -46,6 +46,8 @@ export interface DemoResult {
   windows: TierWindow[];
   /** Every decision key at the end: its tier, why, and how the last window's runs answered it. */
   keys: KeyStanding[];
+  /** Every decision key's decisions per window, by tier, and their cost. */
+  keyWindows: Record<string, KeyWindow[]>;
   graderWindows: TierWindow[];
   agreement: number | null;
   agreementChecks: number;
@@ -147,6 +149,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
       workloadSeed: workload.seed,
       keys: keyStandings(events, lastWindowRuns(events, settings.window)),
       windows: tierWindows(events, settings.window),
+      keyWindows: keyWindows(events, settings.window),
       graderWindows: tierWindows(events, settings.window, (key) => key.startsWith('grader:')),
       agreement,
       agreementChecks: n,

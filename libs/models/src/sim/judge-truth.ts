@@ -1,6 +1,6 @@
 import { claimsTestsPass, editableShortfalls, has, hasSections, HiddenWork, overclaims, ranTests, testsPass } from './hidden-work';
-import type { EditVerdict } from './sim-context';
 import type { Latent } from './workload';
+import type { EditVerdict } from './sim-context';
 
 /** What the simulated frontier says about one rubric item of a work, before its noise. */
 export interface ItemTruth {
@@ -56,6 +56,10 @@ const ENGINEER: Readonly<Record<string, ItemTruth>> = {
       : [['5', 0.45], ['4', 0.4], ['3', 0.15]]),
   blocking_questions_only: binary('5', '3', (w) => claimsTestsPass(w) && w.latent.openness, (w) =>
     !claimsTestsPass(w) ? 'there is no final report' : 'leaves its assumptions unstated'),
+  error_response_quality: binary('5', '3', (w) => w.latent.edgeCases && w.latent.errorReporting, (w) =>
+    w.latent.edgeCases ? 'its errors say something is wrong, not what or what to do' : `leaves ${w.goal.edgeCases} to fail deep in the runtime, with no error of its own`),
+  no_silent_degradation: binary('pass', 'fail', (w) => w.latent.loudFailures, () => 'a failure is caught and turned into a fallback value nobody hears of'),
+  no_fire_and_forget: binary('pass', 'fail', (w) => w.latent.trackedAsync, () => 'starts background work that nothing waits for or records'),
 };
 
 /** Which hidden quality a judged item of the other roles' rubrics (and of every handoff) stands on. */
@@ -143,15 +147,19 @@ export function hasTruth(role: string, item: string): boolean {
 export function editorTruth(draft: HiddenWork, lintPassed: boolean): { verdict: EditVerdict; notes: string[] } {
   if (!lintPassed || !testsPass(draft)) return { verdict: 'regenerate', notes: ['the draft fails the automatic checks: write it again'] };
   const shortfalls = editableShortfalls(draft);
-  const notes = shortfalls.map((q) => EDIT_NOTES[q]);
+  const notes = shortfalls.map((q) => EDIT_NOTES[q as Exclude<Latent, 'care'>]);
   if (shortfalls.length === 0) return { verdict: 'approve', notes: [] };
   return { verdict: shortfalls.length <= 2 ? 'patch' : 'regenerate', notes };
 }
 
-const EDIT_NOTES: Record<string, string> = {
+/** What the editor tells the drafter for each shortfall it can patch (care, how the agent worked, it cannot). */
+const EDIT_NOTES: Record<Exclude<Latent, 'care'>, string> = {
   edgeCases: 'handle the cases the tests do not check',
   clarity: 'say plainly what changed and how it was verified',
   warranted: 'drop the changes the task did not ask for',
   candor: 'claim only what the code does',
   openness: 'state the assumptions made',
+  errorReporting: 'make each error say what went wrong and what to do',
+  loudFailures: 'let failures reach the caller instead of a fallback value',
+  trackedAsync: 'drop the background work nothing waits for',
 };
