@@ -8,6 +8,8 @@ export * from './consumer';
 export * from './delivery-outcome';
 export * from './quarantine';
 export * from './artifacts';
+export * from './budget-account';
+export * from './budget-ledger';
 export * from './audit-chain';
 export * from './backoff';
 export * from './event-log';
