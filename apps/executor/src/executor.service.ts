@@ -13,6 +13,8 @@ import { EXECUTOR_OPTIONS } from './executor.tokens';
 export interface ExecutorOptions {
   policy: ExecutorPolicy;
   commandTimeoutMs: number;
+  /** The most one model call of a session may cost: held against the budget before each call (LOOP_AGENT_TURN_ESTIMATE_USD). */
+  turnEstimateUsd: number;
   /** What runs a role's agent, per the goal's `backend`: the tool loop, the simulation, Managed Agents, the Claude Agent SDK. */
   backends: ExecutorBackends;
   /** The tool loop's model at a tier (drafts and editorial passes): the sim for simulated goals, the configured frontier and resident models otherwise. */
@@ -47,6 +49,8 @@ export class ExecutorService {
       provider: this.options.provider,
       residentEditor: this.options.residentEditor,
       commandTimeoutMs: this.options.commandTimeoutMs,
+      spend: await this.log.budgets(),
+      turnEstimateUsd: this.options.turnEstimateUsd,
       editEstimateUsd: this.options.policy.editEstimateUsd,
     };
   }
@@ -73,6 +77,8 @@ export class ExecutorService {
               artifacts: await this.log.artifacts(),
               readRun: (id) => this.log.readRun(id),
               commandTimeoutMs: this.options.commandTimeoutMs,
+              spend: await this.log.budgets(),
+              turnEstimateUsd: this.options.turnEstimateUsd,
             });
           break;
         case 'runEdit':

@@ -46,6 +46,7 @@ export function executorOptionsFromEnv(log: EventLog, env: NodeJS.ProcessEnv = p
       editEstimateUsd: Number(env['LOOP_EDIT_ESTIMATE_USD'] ?? 0.05),
     },
     commandTimeoutMs: Number(env['LOOP_COMMAND_TIMEOUT_MS'] ?? 60_000),
+    turnEstimateUsd: Number(env['LOOP_AGENT_TURN_ESTIMATE_USD'] ?? 0.1),
     provider,
     backends: {
       local: localBackend(provider),

@@ -25,6 +25,8 @@ export interface SpendGuard {
   hold(runId: string, decisionId: string, usd: number, day: string): Promise<boolean>;
   /** Pays one model call's cost out of what the decision holds. */
   charge(runId: string, decisionId: string, usd: number): Promise<void>;
+  /** The goal's account as it stands. */
+  goal(runId: string): Promise<BudgetAccount | undefined>;
 }
 
 const MAX_ATTEMPTS = 200;

@@ -53,7 +53,7 @@ export const catalog = {
   'instruction.proposed': { version: 1, aggregate: 'rule', producers: ['miner'], data: InstructionProposed },
   // The grader calibrates its own behavior rubrics from its own grades: it alone applies the result.
   'rubric.calibrated': { version: 1, aggregate: 'rule', producers: ['grader'], data: RubricCalibrated },
-  'budget.exhausted': { version: 1, aggregate: 'budget', producers: ['router'], data: BudgetExhausted },
+  'budget.exhausted': { version: 1, aggregate: 'budget', producers: ['router', 'executor'], data: BudgetExhausted },
   'audit.checkpoint': { version: 1, aggregate: 'audit', producers: ['miner'], data: AuditCheckpoint },
   'system.event.quarantined': { version: 1, aggregate: 'system', producers: ALL_PRODUCERS, data: EventQuarantined },
 } as const satisfies Record<string, CatalogEntry>;

@@ -3,8 +3,9 @@ import { extractClaims } from '@loopwright/checks';
 import type { AgentMessage, ContentBlock, DraftStream, ModelCall, ModelProvider, SimAgentContext } from '@loopwright/models';
 import { combineCalls } from '@loopwright/models';
 import { createSandboxTools, decodeSnapshot, encodeSnapshot, Workspace } from '@loopwright/sandbox';
-import type { ArtifactStore } from '@loopwright/eventlog';
+import type { ArtifactStore, SpendGuard } from '@loopwright/eventlog';
 import type { AgentAssignment } from '../domain/decide';
+import { endByBudget } from './budget-stop';
 import { systemPromptFor, taskPromptFor } from './role-prompts';
 
 export type Tier = 'frontier' | 'resident';
@@ -15,11 +16,16 @@ export interface AgentDeps {
   /** The model that writes at a tier: the simulation for simulated goals, the configured models otherwise. */
   provider(goal: GoalSubmitted, tier: Tier): ModelProvider;
   commandTimeoutMs: number;
+  /** The shared budget: each model call is held before it is made and charged after. */
+  spend: SpendGuard;
+  /** The most one model call of a session may cost: held before each call. */
+  turnEstimateUsd: number;
 }
 
 export interface SessionResult {
   workId: string;
-  endedBy: 'finished' | 'turn_limit' | 'error';
+  /** `cost_limit`: the budget could not cover another model call, and the session stopped before making it. */
+  endedBy: 'finished' | 'turn_limit' | 'error' | 'cost_limit';
   turns: number;
   call: ModelCall;
 }
@@ -114,6 +120,11 @@ export async function draftSession(goal: GoalSubmitted, assignment: AgentAssignm
     let turns = 0;
 
     while (turns < goal.maxTurns) {
+      if (!(await deps.spend.hold(assignment.runId, assignment.decisionId, deps.turnEstimateUsd, new Date().toISOString().slice(0, 10)))) {
+        await trace({ kind: 'thought', output: `the budget cannot cover another model call ($${deps.turnEstimateUsd.toFixed(4)}): the session stops`, decisionId: assignment.decisionId });
+        endedBy = 'cost_limit';
+        break;
+      }
       turns++;
       let result;
       try {
@@ -130,6 +141,7 @@ export async function draftSession(goal: GoalSubmitted, assignment: AgentAssignm
         break;
       }
       calls.push(result);
+      await deps.spend.charge(assignment.runId, assignment.decisionId, result.costUsd);
       const text = result.content.filter((b): b is Extract<ContentBlock, { type: 'text' }> => b.type === 'text').map((b) => b.text).join('\n');
       await trace({ kind: 'thought', output: text, durationMs: result.latencyMs, decisionId: assignment.decisionId });
       messages.push({ role: 'assistant', content: result.content });
@@ -243,6 +255,7 @@ export async function runAgentSession(goal: GoalSubmitted, assignment: AgentAssi
       simulated: call.simulated,
     }),
   );
-  await deps.append(workProducedEvent(goal, assignment, draft));
+  if (draft.endedBy === 'cost_limit') await endByBudget(assignment, deps);
+  else await deps.append(workProducedEvent(goal, assignment, draft));
   return { workId: `${assignment.taskId}-w${assignment.iteration}`, endedBy: draft.endedBy, turns: draft.turns, call };
 }
