@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createEvent, EventOf, GoalSubmitted } from '@loopwright/events';
+import { createEvent, deterministicId, EventOf, GoalSubmitted, LoopEvent, nextAttempt } from '@loopwright/events';
 import type { EventLog } from '@loopwright/eventlog';
 import { EVENT_LOG, LOOP_METRICS, LoopMetrics } from '@loopwright/service';
 import type { ModelProvider } from '@loopwright/models';
 import type { Tier } from './agent/agent-session';
 import { ResidentEditor, runEditorialPass, runResidentDraft } from './agent/draft-lint-edit';
 import { backendFor, ExecutorBackends } from './backends/executor-backend';
-import { decideExecutor, ExecutorPolicy } from './domain/decide';
+import { AgentAssignment, decideExecutor, ExecutorPolicy } from './domain/decide';
 import { foldRun } from './domain/run-state';
 import { EXECUTOR_OPTIONS } from './executor.tokens';
 
@@ -55,8 +55,34 @@ export class ExecutorService {
     };
   }
 
+  /**
+   * A tool-loop session that finds steps of an earlier attempt at its iteration in the log runs as a
+   * new attempt (the earlier process died mid-session), and marks the earlier ones abandoned.
+   */
+  private async attemptFor(events: readonly LoopEvent[], assignment: AgentAssignment): Promise<AgentAssignment> {
+    const { attempt, abandon } = nextAttempt(events, assignment.taskId, assignment.iteration);
+    for (const abandoned of abandon) {
+      await this.log.append(
+        createEvent({
+          type: 'trace.abandoned',
+          id: deterministicId('trace.abandoned', assignment.taskId, assignment.iteration, abandoned),
+          aggregateId: assignment.runId,
+          producer: 'executor',
+          correlationId: assignment.runId,
+          causationId: assignment.causationId,
+          data: {
+            taskId: assignment.taskId, iteration: assignment.iteration, attempt: abandoned, nextAttempt: attempt, decisionId: assignment.decisionId,
+            reason: 'the session was interrupted before it finished; it starts over',
+          },
+        }),
+      );
+    }
+    return { ...assignment, attempt };
+  }
+
   async handle(event: Parameters<typeof decideExecutor>[1], runId: string): Promise<void> {
-    const state = foldRun(runId, await this.log.readRun(runId));
+    const events = await this.log.readRun(runId);
+    const state = foldRun(runId, events);
     if (!state.goal) return;
     for (const intent of decideExecutor(state, event, this.options.policy)) {
       switch (intent.kind) {
@@ -69,10 +95,13 @@ export class ExecutorService {
           }
           break;
         }
-        case 'runAgent':
-          if (intent.assignment.tier === 'resident') await runResidentDraft(state.goal, intent.assignment, await this.agentDeps());
+        case 'runAgent': {
+          // managed and Agent SDK sessions reattach to the runtime's own session instead (agent.session.opened)
+          const toolLoop = intent.assignment.tier === 'resident' || state.goal.backend === 'local' || state.goal.backend === 'sim';
+          const assignment = toolLoop ? await this.attemptFor(events, intent.assignment) : intent.assignment;
+          if (assignment.tier === 'resident') await runResidentDraft(state.goal, assignment, await this.agentDeps());
           else
-            await backendFor(this.options.backends, state.goal).runSession(state.goal, intent.assignment, {
+            await backendFor(this.options.backends, state.goal).runSession(state.goal, assignment, {
               append: (e) => this.log.append(e),
               artifacts: await this.log.artifacts(),
               readRun: (id) => this.log.readRun(id),
@@ -81,6 +110,7 @@ export class ExecutorService {
               turnEstimateUsd: this.options.turnEstimateUsd,
             });
           break;
+        }
         case 'runEdit':
           await runEditorialPass(state.goal, intent.assignment, await this.agentDeps());
           break;

@@ -4,7 +4,7 @@ import {
   ARTIFACT_PATHS, computeWorkFeatures, deliveredChange, FeatureVector, insideRoleBoundary, ProbeEvidence, ProbePlan, ProbePlanSchema, probesByTier,
   readArtifact, renderTraceForJudge, rerunFilesWithin, RoleBoundaries, roleArtifactFiles, testOutcome,
 } from '@loopwright/checks';
-import { deterministicId, EventOf, GoalSubmitted, LoopEvent, NewEvent, ReviewResolved, TraceStep, WorkVerified } from '@loopwright/events';
+import { abandonedAttempts, attemptOfStep, deterministicId, EventOf, GoalSubmitted, LoopEvent, NewEvent, ReviewResolved, TraceStep, WorkVerified } from '@loopwright/events';
 import type { ArtifactStore, SpendGuard } from '@loopwright/eventlog';
 import {
   baseWorkOf, completedEvent, contradictions, entryOfDecision, pipelineOfRun, priorRevisionOf, reviewsToRead, runGradeEvent, trustedProducer,
@@ -247,12 +247,13 @@ export function createGradingActivities(deps: GradingActivityDeps) {
   return { verify, judge, gradeRun };
 }
 
-/** The steps of one task iteration, from the producer this run trusts for them. */
+/** The steps of one task iteration, from the producer this run trusts for them, without those of abandoned attempts. */
 function stepsOf(runEvents: readonly LoopEvent[], goal: GoalSubmitted, work: EventOf<'work.produced'>): TraceStep[] {
+  const abandoned = abandonedAttempts(runEvents, work.data.taskId, work.data.iteration);
   return runEvents
     .filter((e): e is EventOf<'trace.step'> => e.type === 'trace.step' && trustedProducer(e, goal.backend === 'import') === true)
     .map((e) => e.data as TraceStep)
-    .filter((s) => s.taskId === work.data.taskId && s.iteration === work.data.iteration);
+    .filter((s) => s.taskId === work.data.taskId && s.iteration === work.data.iteration && !abandoned.has(attemptOfStep(s)));
 }
 
 async function ask(provider: ModelProvider, request: Omit<Parameters<ModelProvider['answer']>[0], 'schema'>, kind: GradingItem['kind']): Promise<{ answer: JudgeAnswer; call: ModelCall }> {

@@ -78,11 +78,15 @@ function simContext(goal: GoalSubmitted, assignment: AgentAssignment, stream: Dr
   };
 }
 
-/** A trace step of an iteration, with the id that deduplicates it on a retry. */
+/**
+ * A trace step of an iteration, with the id that deduplicates it when the same attempt appends it
+ * again; a new attempt's steps have ids of their own.
+ */
 export function traceStepEvent(assignment: Pick<AgentAssignment, 'runId' | 'taskId' | 'iteration' | 'causationId'>, data: TraceStep): LoopEvent {
+  const attempt = data.attempt ?? 1;
   return createEvent({
     type: 'trace.step',
-    id: deterministicId('trace.step', assignment.taskId, assignment.iteration, data.step),
+    id: attempt === 1 ? deterministicId('trace.step', assignment.taskId, assignment.iteration, data.step) : deterministicId('trace.step', assignment.taskId, assignment.iteration, attempt, data.step),
     aggregateId: assignment.runId,
     producer: 'executor',
     correlationId: assignment.runId,
@@ -101,7 +105,8 @@ export async function draftSession(goal: GoalSubmitted, assignment: AgentAssignm
   const steps: TraceStep[] = [];
   let step = options.stepOffset;
   const trace = async (data: Omit<TraceStep, 'taskId' | 'iteration' | 'step' | 'durationMs' | 'input' | 'output'> & Partial<TraceStep>) => {
-    const full: TraceStep = { taskId: assignment.taskId, iteration: assignment.iteration, step: step++, input: '', output: '', durationMs: 0, ...data };
+    const attempt = (assignment.attempt ?? 1) > 1 ? { attempt: assignment.attempt } : {};
+    const full: TraceStep = { taskId: assignment.taskId, iteration: assignment.iteration, step: step++, ...attempt, input: '', output: '', durationMs: 0, ...data };
     steps.push(full);
     await deps.append(traceStepEvent(assignment, full));
   };

@@ -21,6 +21,8 @@ export interface AgentAssignment {
   /** The previous iteration's workspace: a revision starts from it. */
   previousArtifact?: string;
   causationId: string;
+  /** The session's attempt at the iteration (a retry after its process died is the next one); 1 when absent. */
+  attempt?: number;
 }
 
 /** The editorial pass on a resident's draft, as the router routed it. */
