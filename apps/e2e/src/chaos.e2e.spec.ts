@@ -17,7 +17,7 @@ describe('the crash suite, short', () => {
     expect(report.faults.map((f) => f.fault)).toEqual(['kill-executor', 'kill-grader', 'kill-router', 'kill-miner', 'kill-nats', 'stop-postgres', 'crashing-handler']);
   });
 
-  it.each(['every run ended', 'exactly one grade per piece of work', 'every decision completed exactly once', 'no budget exceeded', 'no budget account past its limit', 'audit verify passes', 'projections equal a replay row for row', 'consumers back to their steady count'])(
+  it.each(['every fault recovered', 'every run ended', 'exactly one grade per piece of work', 'every decision completed exactly once', 'no budget exceeded', 'no budget account past its limit', 'audit verify passes', 'projections caught up by themselves', 'projections equal a replay row for row', 'consumers back to their steady count'])(
     '%s',
     (name) => {
       // the detail names what did not hold

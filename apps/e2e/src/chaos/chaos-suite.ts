@@ -33,6 +33,8 @@ export interface FaultRecord {
   midHandler: boolean;
   /** From the fault until the part it struck works again (appends, or projections caught up). */
   recoveryMs: number;
+  /** False when it did not work again within RECOVERY_LIMIT_MS. */
+  recovered: boolean;
   /** Service processes that died by themselves during the fault's window (restarted by the suite's supervisor). */
   crashes: number;
 }
@@ -44,6 +46,7 @@ export interface ChaosReport {
   passed: boolean;
 }
 
+const RECOVERY_LIMIT_MS = 120_000;
 const SCOPE = { streamName: 'CHAOS', subjectRoot: 'chaos', objectStoreBucket: 'CHAOS_artifacts' };
 
 async function waitFor<T>(read: () => Promise<T | undefined>, timeoutMs: number): Promise<T | undefined> {
@@ -130,8 +133,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     return undefined;
   };
   const consumerCounts = async () => {
-    const all = await log.jsm.consumers.list(SCOPE.streamName).next();
-    return { total: all.length, durables: all.filter((c) => Boolean(c.config.durable_name)).length };
+    let total = 0;
+    let durables = 0;
+    for await (const consumer of log.jsm.consumers.list(SCOPE.streamName)) {
+      total++;
+      if (consumer.config.durable_name) durables++;
+    }
+    return { total, durables };
   };
   const ended = (runId: string) => async () => ((await log.readRun(runId)).some((e) => e.type === 'run.graded') ? true : undefined);
 
@@ -152,13 +160,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         for (const runId of batch) await submit(runId, fault === 'crashing-handler');
         const record = await strike(fault, batch);
         faults.push({ ...record, fault, round, crashes: crashes - crashesBefore });
-        say(`round ${round} ${fault}: ${record.midHandler ? 'mid-handler' : 'between handlers'}, recovered in ${record.recoveryMs} ms`);
+        say(`round ${round} ${fault}: ${record.midHandler ? 'mid-handler' : 'between handlers'}, ${record.recovered ? `recovered in ${record.recoveryMs} ms` : 'not recovered'}`);
       }
     }
 
     const unended = [];
+    let runsEndedSeq = 0;
     for (const runId of runIds) if (!(await waitFor(ended(runId), Math.max(1_000, options.settleMs)))) unended.push(runId);
+    runsEndedSeq = await lastSeq();
     say(`runs ended: ${runIds.length - unended.length} of ${runIds.length}`);
+    const caughtUp = await waitFor(() => projectedTo(runsEndedSeq), 60_000);
     await sleep(6_000);
     const after = await consumerCounts();
 
@@ -182,10 +193,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await rebuilt.destroy();
     const audit = await verifyLog(log);
 
+    const stuck = faults.filter((f) => !f.recovered).map((f) => `${f.fault} (round ${f.round})`);
     const checks: CheckResult[] = [
+      { name: 'every fault recovered', ok: stuck.length === 0, detail: stuck.length ? `not within ${RECOVERY_LIMIT_MS / 1000} s: ${stuck.join(', ')}` : `${faults.length} faults` },
       ...checkRuns(runs),
       { name: 'no budget account past its limit', ok: overLedger.length === 0, detail: overLedger.length ? overLedger.join(', ') : `${runIds.length} accounts` },
       { name: 'audit verify passes', ok: audit.ok, detail: audit.ok ? `${audit.checked} events` : `diverges at ${audit.firstDivergentSeq}: ${audit.reason}` },
+      { name: 'projections caught up by themselves', ok: Boolean(caughtUp), detail: `to seq ${runsEndedSeq}${caughtUp ? '' : ': not within 60 s'}` },
       { name: 'projections equal a replay row for row', ok: differing.length === 0, detail: differing.length ? `differ: ${differing.join(', ')}` : `${tables.length} tables` },
       {
         name: 'consumers back to their steady count',
@@ -203,7 +217,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await nats.stop();
   }
 
-  async function strike(fault: Fault, batch: readonly string[]): Promise<{ midHandler: boolean; recoveryMs: number }> {
+  async function strike(fault: Fault, batch: readonly string[]): Promise<{ midHandler: boolean; recoveryMs: number; recovered: boolean }> {
     const until = (type: LoopEvent['type']) => waitFor(batchHas(batch, type), 60_000).then(Boolean);
     const service = fault.startsWith('kill-') && fault !== 'kill-nats' ? (fault.slice('kill-'.length) as Service) : undefined;
     if (service) {
@@ -214,8 +228,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       await kill(service);
       await start(service);
       const back = service === 'miner' ? () => projectedTo(seq) : () => appendedBy(service, seq);
-      await waitFor(back, 120_000);
-      return { midHandler, recoveryMs: Date.now() - struck };
+      const recovered = Boolean(await waitFor(back, RECOVERY_LIMIT_MS));
+      return { midHandler, recoveryMs: Date.now() - struck, recovered };
     }
     if (fault === 'kill-nats') {
       const midHandler = await until('trace.step');
@@ -224,8 +238,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       await nats.server.kill('SIGKILL');
       await sleep(1_000);
       await nats.server.start();
-      await waitFor(async () => ((await lastSeq()) > seq ? true : undefined), 120_000);
-      return { midHandler, recoveryMs: Date.now() - struck };
+      const recovered = Boolean(await waitFor(async () => ((await lastSeq()) > seq ? true : undefined), RECOVERY_LIMIT_MS));
+      return { midHandler, recoveryMs: Date.now() - struck, recovered };
     }
     if (fault === 'stop-postgres') {
       const midHandler = await until('trace.step');
@@ -234,13 +248,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       await sleep(2_000);
       await pg.start();
       const seq = await lastSeq();
-      await waitFor(() => projectedTo(seq), 120_000);
-      return { midHandler, recoveryMs: Date.now() - struck };
+      const recovered = Boolean(await waitFor(() => projectedTo(seq), RECOVERY_LIMIT_MS));
+      return { midHandler, recoveryMs: Date.now() - struck, recovered };
     }
     const struck = Date.now();
     const midHandler = await until('trace.step');
-    await waitFor(async () => ((await Promise.all(batch.map((runId) => ended(runId)()))).every(Boolean) ? true : undefined), 120_000);
-    return { midHandler, recoveryMs: Date.now() - struck };
+    const recovered = Boolean(await waitFor(async () => ((await Promise.all(batch.map((runId) => ended(runId)()))).every(Boolean) ? true : undefined), RECOVERY_LIMIT_MS));
+    return { midHandler, recoveryMs: Date.now() - struck, recovered };
   }
 }
 
@@ -248,11 +262,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 export function formatChaosReport(report: ChaosReport): string {
   const byFault = new Map<Fault, FaultRecord[]>();
   for (const record of report.faults) byFault.set(record.fault, [...(byFault.get(record.fault) ?? []), record]);
-  const lines = [`${report.runs} runs, ${report.faults.length} faults`, '', 'fault | times | mid-handler | recovery ms (median, max) | crashes'];
+  const lines = [`${report.runs} runs, ${report.faults.length} faults`, '', 'fault | times | mid-handler | recovered | recovery ms (median, max) | crashes'];
   for (const [fault, records] of byFault) {
     const ms = records.map((r) => r.recoveryMs).sort((a, b) => a - b);
     const median = ms[Math.floor(ms.length / 2)];
-    lines.push(`${fault} | ${records.length} | ${records.filter((r) => r.midHandler).length} | ${median}, ${ms.at(-1)} | ${records.reduce((s, r) => s + r.crashes, 0)}`);
+    const recovered = records.filter((r) => r.recovered).length;
+    lines.push(`${fault} | ${records.length} | ${records.filter((r) => r.midHandler).length} | ${recovered} | ${median}, ${ms.at(-1)} | ${records.reduce((s, r) => s + r.crashes, 0)}`);
   }
   lines.push('', ...report.checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`), '', report.passed ? 'chaos: every check passed' : 'chaos: some checks failed');
   return lines.join('\n');
