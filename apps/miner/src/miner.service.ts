@@ -23,7 +23,6 @@ export class MinerService implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly rubrics: Rubric[] = loadRubrics(process.env['LOOP_RUBRICS_DIR'] || undefined);
   private passing: Promise<unknown> = Promise.resolve();
-  private lastCheckpoint = 0;
 
   constructor(
     @Inject(EVENT_LOG) private readonly log: EventLog,
@@ -36,7 +35,7 @@ export class MinerService implements OnApplicationBootstrap, OnApplicationShutdo
     this.projections = await startProjections(this.log, this.db, { onError: (e) => console.error(`projection failed, retrying: ${(e as Error).message}`) });
     this.every(this.config.passIntervalMs, () => this.pass());
     this.every(this.config.auditIntervalMs, async () => {
-      this.lastCheckpoint = await publishAuditCheckpoint(this.log, this.db!, this.lastCheckpoint);
+      await publishAuditCheckpoint(this.log, this.db!);
     });
   }
 

@@ -57,3 +57,8 @@ export function natsScopeOf(location: LogLocation): NatsScope {
     budgetBucket: location.budgetBucket,
   };
 }
+
+/** The key-value bucket of a log's delivery records (handler runs of redelivered messages): `<stream>_deliveries`. */
+export function deliveryBucketOf(streamName: string): string {
+  return `${streamName}_deliveries`;
+}
