@@ -1,11 +1,13 @@
 import { dropTestStream, testLogConfig } from '@loopwright/testing';
-import { BudgetLedger, EventLog, LogConfig, natsCredentialsFromEnv, NatsIdentity, producerOf, remainingMicros, reservedMicros, toUsd } from './index';
+import {
+  BudgetLedger, EventLog, LogConfig, natsCredentialsFromEnv, NatsIdentity, passwordVariable, producerOf, remainingMicros, reservedMicros, startNatsWithIdentities, toUsd,
+} from './index';
 
 const DAY = '2026-12-05';
 
 describe('the budget ledger under contention', () => {
   const base = testLogConfig('budgets');
-  const configAs = (identity: Exclude<NatsIdentity, 'operator'>): LogConfig => ({
+  const configAs = (identity: 'router' | 'executor'): LogConfig => ({
     ...base,
     producer: producerOf(identity),
     ...natsCredentialsFromEnv(identity),
@@ -71,12 +73,24 @@ describe('the budget ledger under contention', () => {
     expect(remainingMicros(account)).toBe(0);
   });
 
-  it('is open only to the identities that hold or spend budgets', async () => {
-    const router = await (await open(configAs('router'))).budgets();
-    await router.openGoal('run-3', 1, false);
-    const miner = await (await open(configAs('miner'))).budgets();
-    await expect(miner.hold('run-3', 'd', 0.1, DAY)).rejects.toThrow(/permission/i);
-    expect(reservedMicros((await router.goal('run-3'))!)).toBe(0);
-    expect(await (await open(configAs('grader'))).budgets()).toBeInstanceOf(BudgetLedger);
-  });
+  it('is open only to the identities that hold or spend budgets, on a server with the generated permissions', async () => {
+    const scope = { streamName: 'LEDGER', subjectRoot: 'ledger', objectStoreBucket: 'LEDGER_artifacts' };
+    const nats = await startNatsWithIdentities(scope);
+    const own = (identity: NatsIdentity): LogConfig => ({
+      natsUrl: nats.server.url, streamName: scope.streamName, subjectRoot: scope.subjectRoot, artifactBucket: scope.objectStoreBucket,
+      duplicateWindowMs: 120_000, producer: identity === 'operator' ? 'submitter' : producerOf(identity), user: identity, pass: nats.env[passwordVariable(identity)],
+    });
+    try {
+      await open(own('operator'));
+      const router = await (await open(own('router'))).budgets();
+      await router.openGoal('run-3', 1, false);
+      const miner = await open(own('miner'));
+      await expect(miner.budgets()).rejects.toThrow(/may not create it/);
+      expect(await (await open(own('grader'))).budgets()).toBeInstanceOf(BudgetLedger);
+      expect(reservedMicros((await router.goal('run-3'))!)).toBe(0);
+    } finally {
+      await Promise.all(logs.splice(0).map((log) => log.close()));
+      await nats.stop();
+    }
+  }, 60_000);
 });
