@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { DEFAULT_WORKLOAD_PATH } from '@loopwright/models';
+import { runsInWindow } from '@loopwright/report';
 import { DemoProgress, DemoResult, runDemo } from '../apps/demo/src/run-demo';
 import { machineFacts, openBenchLog, openBenchSchema, parseFlags, reportResults, round, Row, runBenchmark, startProgress } from './support';
 
@@ -78,7 +79,11 @@ void runBenchmark(async (teardown) => {
   const final = result.windows[result.windows.length - 1];
   const keyRows: Row[] = result.keys.map((k) => ({
     key: k.key, tier: k.tier, 'last window frontier': k.answered.frontier, 'last window resident': k.answered.resident,
-    'last window deterministic': k.answered.deterministic, why: k.why,
+    'last window deterministic': k.answered.deterministic, 'last window cost/run': usd(final ? k.costUsd / runsInWindow(final) : NaN), why: k.why,
+  }));
+  const perKeyRows: Row[] = Object.entries(result.keyWindows).map(([key, windows]) => ({
+    key,
+    ...Object.fromEntries(windows.map((w, i) => [result.windows[i]?.runs ?? String(i + 1), `${w.frontier}/${w.resident}/${w.deterministic}${w.human ? `/${w.human}h` : ''}`])),
   }));
   const costFall = first && final && final.costUsd > 0 ? round(first.costUsd / final.costUsd, 2) : null;
   const ruleRows: Row[] = result.promoted.map((r) => ({
@@ -111,6 +116,7 @@ void runBenchmark(async (teardown) => {
       ],
       'Rules in force at the end': ruleRows,
       'Where each decision key sits at the end': keyRows,
+      'Decisions per key and window, frontier/resident/deterministic': perKeyRows,
     },
     notes: [
       'runDemo from apps/demo: the four services as processes on this benchmark\'s stream and schema, the miner\'s validated rules approved automatically as the demo\'s reviewer does; simulated models, no network.',
@@ -119,3 +125,4 @@ void runBenchmark(async (teardown) => {
     ],
   });
 });
+

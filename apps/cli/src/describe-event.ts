@@ -43,6 +43,8 @@ export function describeEvent(event: LoopEvent): string {
       const parts = event.data.rubrics.map((r) => `${r.rubricId} ${r.passed ? 'pass' : 'FAIL'} ${r.overall.toFixed(2)}`);
       return `grade ${event.data.passed ? 'PASSED' : 'FAILED'} (${parts.join('; ')}), re-run exit ${event.data.rerun.exitCode}`;
     }
+    case 'run.ended':
+      return `run ended ${event.data.status}: ${event.data.reason} (${event.data.tasks.map((t) => `${t.role} ${t.status}`).join(', ')})`;
     case 'run.graded': {
       const g = event.data.grade;
       return `run ${event.data.outcome}: ${g.rubricId} ${g.passed ? 'pass' : 'FAIL'} ${g.overall.toFixed(2)}${g.toReachNext.length ? ` (to reach next: ${g.toReachNext.map((t) => t.id).join(', ')})` : ''}`;

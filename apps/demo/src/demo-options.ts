@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { Role, ROLES } from '@loopwright/events';
 
 export interface DemoOptions {
   runs: number;
@@ -8,6 +9,19 @@ export interface DemoOptions {
   concurrency: number;
   report: string;
   workload?: string;
+  /** The roles every run's goal names, in pipeline order. */
+  roles: Role[];
+}
+
+/** `all`, or roles separated by commas: the pipeline each simulated goal names. */
+export function parseRoles(value: string): Role[] {
+  if (value.trim() === 'all') return [...ROLES];
+  const named = value.split(',').map((r) => r.trim()).filter((r) => r !== '');
+  const unknown = named.filter((r) => !(ROLES as readonly string[]).includes(r));
+  if (named.length === 0 || unknown.length > 0) {
+    throw new InvalidArgumentError(`${unknown.length > 0 ? `unknown role(s) ${unknown.join(', ')}` : 'no role named'}: give "all" or some of ${ROLES.join(', ')}`);
+  }
+  return ROLES.filter((r) => named.includes(r));
 }
 
 function positiveInt(value: string): number {
@@ -28,10 +42,11 @@ export function parseDemoOptions(argv: readonly string[]): DemoOptions {
     .option('--window <n>', 'runs per window in the summary (default: a tenth of the runs, at least 10)', positiveInt)
     .option('--concurrency <n>', 'runs in flight at once', positiveInt, 4)
     .option('--report <file>', 'where to write the HTML report', 'reports/demo.html')
-    .option('--workload <file>', 'a workload YAML (default: workloads/engineer-default.yaml; another: workloads/engineer-parsing.yaml)')
+    .option('--workload <file>', 'a workload YAML (default: workloads/engineer-default.yaml, or workloads/six-roles.yaml with --roles; another: workloads/engineer-parsing.yaml)')
+    .option('--roles <roles>', 'the roles of every goal: "all" (planner → architect → engineer, designer → tester → deployer) or a comma list', parseRoles, ['engineer'] as Role[])
     .option('--json', 'end with one JSON line: windows (each tier\'s share, cost per run), costFall, agreement, goldenKnownBadPassed, keys', false)
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
     .parse([...argv], { from: 'user' });
-  const o = program.opts<{ runs: number; seed: string; window?: number; concurrency: number; report: string; workload?: string; json: boolean }>();
+  const o = program.opts<{ runs: number; seed: string; window?: number; concurrency: number; report: string; workload?: string; json: boolean; roles: Role[] }>();
   return { ...o, window: o.window ?? Math.max(10, Math.round(o.runs / 10)) };
 }

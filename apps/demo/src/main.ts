@@ -6,8 +6,9 @@ import { SingleBar } from 'cli-progress';
 import { natsWithUsers } from '@loopwright/eventlog';
 import { DEFAULT_WORKLOAD_PATH, loadWorkload } from '@loopwright/models';
 import { parseDemoOptions } from './demo-options';
-import { demoReportHtml } from '@loopwright/report';
+import { demoReportHtml, runsInWindow } from '@loopwright/report';
 import { DemoProgress, runDemo } from './run-demo';
+import type { PipelineFigures } from './role-shares';
 import type { TierWindow } from '@loopwright/report';
 import type { KeyStanding } from './scoreboard';
 
@@ -41,19 +42,34 @@ function costFall(windows: readonly TierWindow[]): number | null {
   return first && last && last.costUsd > 0 ? Math.round((first.costUsd / last.costUsd) * 100) / 100 : null;
 }
 
-function keysTable(keys: readonly KeyStanding[]): string {
+function keysTable(keys: readonly KeyStanding[], runsInLastWindow: number): string {
   const width = Math.max(...keys.map((k) => k.key.length), 3);
-  const lines = [`${'key'.padEnd(width)}  tier           last window F/R/D   why`];
+  const lines = [`${'key'.padEnd(width)}  tier           last window F/R/D   cost/run   why`];
   for (const k of keys) {
     const a = k.answered;
-    lines.push(`${k.key.padEnd(width)}  ${k.tier.padEnd(13)}  ${`${a.frontier}/${a.resident}/${a.deterministic}`.padEnd(18)} ${k.why.slice(0, 140)}`);
+    const runs = Math.max(1, runsInLastWindow);
+    lines.push(`${k.key.padEnd(width)}  ${k.tier.padEnd(13)}  ${`${a.frontier}/${a.resident}/${a.deterministic}`.padEnd(18)} $${(k.costUsd / runs).toFixed(4)}    ${k.why.slice(0, 140)}`);
   }
+  return lines.join('\n');
+}
+
+function pipelineTable(figures: PipelineFigures): string {
+  const lines = ['Per role (all decisions; spot-checks not counted):', 'role        tasks  grades  passed  frontier  resident  determ.   failed → local/upstream/person'];
+  for (const r of figures.roles) {
+    lines.push(
+      `${r.role.padEnd(10)}  ${String(r.tasks).padStart(5)}  ${String(r.grades).padStart(6)}  ${String(r.passed).padStart(6)}  ${pct(r.share.frontier).padStart(8)}  ${pct(r.share.resident).padStart(8)}  ${pct(r.share.deterministic).padStart(7)}   ${r.routes.local}/${r.routes.upstream}/${r.routes.tierCeiling}`,
+    );
+  }
+  const ends = Object.entries(figures.runEnds).map(([status, n]) => `${status} ${n}`).join(', ');
+  const upstream = Object.entries(figures.upstreamTo).map(([stage, n]) => `${stage} ${n}`).join(', ') || 'none';
+  lines.push(`Runs ended: ${ends}. Sent back upstream to: ${upstream}. Reviews asked of a person: ${figures.reviews}.`);
   return lines.join('\n');
 }
 
 async function main(): Promise<void> {
   const options = parseDemoOptions(process.argv.slice(2));
-  const workloadPath = path.resolve(process.cwd(), options.workload ?? DEFAULT_WORKLOAD_PATH);
+  const engineerOnly = options.roles.length === 1 && options.roles[0] === 'engineer';
+  const workloadPath = path.resolve(process.cwd(), options.workload ?? (engineerOnly ? DEFAULT_WORKLOAD_PATH : path.join(ROOT, 'workloads', 'six-roles.yaml')));
   let workload: ReturnType<typeof loadWorkload>;
   try {
     workload = loadWorkload(workloadPath);
@@ -72,7 +88,7 @@ async function main(): Promise<void> {
   const { databaseUrl } = services;
   const log = { natsUrl: nats.url, streamName, subjectRoot, producer: 'submitter' as const, duplicateWindowMs: 120_000, artifactBucket };
   const say = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
-  say(`Loopwright demo: ${options.runs} runs of the engineer role on SIMULATED models (workload ${path.relative(ROOT, workloadPath)}, its seed ${workload.seed}; run seed ${options.seed}; no model is called).`);
+  say(`Loopwright demo: ${options.runs} runs of ${engineerOnly ? 'the engineer role' : `the pipeline ${options.roles.join(' → ')}`} on SIMULATED models (workload ${path.relative(ROOT, workloadPath)}, its seed ${workload.seed}; run seed ${options.seed}; no model is called).`);
   say(`Log: stream ${streamName}, subjects ${subjectRoot}.>  Projections: schema demo_${stamp}.`);
 
   const controller = new AbortController();
@@ -94,6 +110,7 @@ async function main(): Promise<void> {
     window: options.window,
     concurrency: options.concurrency,
     workloadPath,
+    roles: options.roles,
     log,
     dbSchema: `demo_${stamp}`,
     databaseUrl,
@@ -112,8 +129,9 @@ async function main(): Promise<void> {
     say(`\nFrontier share: ${pct(first.frontierShare)} in the first window → ${pct(last.frontierShare)} in the last.`);
     say(`Cost per run: $${first.costUsd.toFixed(4)} → $${last.costUsd.toFixed(4)} (${costFall(result.windows)?.toFixed(1) ?? 'n/a'}× less).`);
   }
+  if (!engineerOnly) say(`\n${pipelineTable(result.pipeline)}`);
   say(`\nWhere each decision key sits at the end (and how the last window's runs were answered):`);
-  say(keysTable(result.keys));
+  say(keysTable(result.keys, last ? runsInWindow(last) : 0));
   say(`Agreement with the frontier on the held-out runs (asked in shadow): ${result.agreement === null ? 'n/a' : pct(result.agreement)} over ${result.agreementChecks} checks.`);
   say(`Golden known-bad examples that pass under the promoted rules: ${result.goldenKnownBadPassed}.`);
   say(`Audit chain: ${result.audit.ok ? `ok over ${result.audit.checked} events` : `DIVERGES at seq ${result.audit.firstDivergentSeq}`}.`);
@@ -145,7 +163,12 @@ async function main(): Promise<void> {
         agreement: result.agreement,
         agreementChecks: result.agreementChecks,
         goldenKnownBadPassed: result.goldenKnownBadPassed,
-        keys: result.keys.map(({ key, tier, ruleId, why, answered }) => ({ key, tier, ...(ruleId ? { ruleId } : {}), why, answered })),
+        keys: result.keys.map(({ key, tier, ruleId, why, answered, costUsd }) => ({ key, tier, ...(ruleId ? { ruleId } : {}), why, answered, costUsd })),
+        keyWindows: result.keyWindows,
+        roles: result.pipeline.roles,
+        runEnds: result.pipeline.runEnds,
+        upstreamTo: result.pipeline.upstreamTo,
+        reviews: result.pipeline.reviews,
       })}\n`,
     );
   }

@@ -1,12 +1,13 @@
-import { createEvent, LoopEvent, RulePromoted } from '@loopwright/events';
+import { createEvent, LoopEvent, Role, RulePromoted } from '@loopwright/events';
 import { EventLog, LogConfig, natsCredentialsFromEnv, toStoredEvent, verifyLog, VerifyResult } from '@loopwright/eventlog';
 import { goalOf, loadWorkload, seededRandom, WorkloadSpec } from '@loopwright/models';
 import { parseResident, ResidentModel } from '@loopwright/mining';
 import { loadRubrics } from '@loopwright/rubrics';
 import { commandRule, ServiceProcess, startServiceProcess } from '@loopwright/service';
 import { goldenKnownBadPassed, shadowAgreement } from './outcomes';
-import { KeyStanding, keyStandings } from './scoreboard';
+import { KeyStanding, keyStandings, KeyWindow, keyWindows } from './scoreboard';
 import { TierWindow, tierWindows } from '@loopwright/report';
+import { PipelineFigures, pipelineFigures } from './role-shares';
 
 export interface DemoSettings {
   runs: number;
@@ -14,6 +15,8 @@ export interface DemoSettings {
   window: number;
   concurrency: number;
   workloadPath: string;
+  /** The roles every goal names (default: the engineer alone). */
+  roles?: Role[];
   log: LogConfig;
   /** PostgreSQL schema of the miner's projections. */
   dbSchema: string;
@@ -43,6 +46,8 @@ export interface DemoResult {
   windows: TierWindow[];
   /** Every decision key at the end: its tier, why, and how the last window's runs answered it. */
   keys: KeyStanding[];
+  /** Every decision key's decisions per window, by tier, and their cost. */
+  keyWindows: Record<string, KeyWindow[]>;
   graderWindows: TierWindow[];
   agreement: number | null;
   agreementChecks: number;
@@ -51,6 +56,8 @@ export interface DemoResult {
   audit: VerifyResult;
   runs: number;
   aborted: boolean;
+  /** Per role: each tier's share, the grades, where failed grades were sent; how the runs ended. */
+  pipeline: PipelineFigures;
 }
 
 const REVIEWER = 'demo reviewer (automatic approval)';
@@ -101,7 +108,8 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
         if (!event) continue;
         events.push(event);
         if (event.type === 'decision.completed' && !event.data.shadow) progress[event.data.tier]++;
-        if (event.type === 'task.failed' || event.type === 'task.completed') {
+        // The executor's last word on a run: done, stuck, gate failed or blocked on a person.
+        if (event.type === 'run.ended') {
           ended.add(event.aggregateId);
           progress.ended = ended.size;
           wake?.();
@@ -125,7 +133,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
     for (let n = 0; n < settings.runs && !aborted; n++) {
       while (progress.submitted - ended.size >= settings.concurrency && !aborted) await new Promise<void>((r) => (wake = r));
       if (aborted) break;
-      await log.append(simGoalEvent(workload, `run-${settings.seed}-${String(n + 1).padStart(4, '0')}`, pick, settings.seed, n >= firstHeldOut));
+      await log.append(simGoalEvent(workload, `run-${settings.seed}-${String(n + 1).padStart(4, '0')}`, pick, settings.seed, n >= firstHeldOut, settings.roles));
       progress.submitted++;
       settings.onProgress?.(progress);
     }
@@ -141,6 +149,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
       workloadSeed: workload.seed,
       keys: keyStandings(events, lastWindowRuns(events, settings.window)),
       windows: tierWindows(events, settings.window),
+      keyWindows: keyWindows(events, settings.window),
       graderWindows: tierWindows(events, settings.window, (key) => key.startsWith('grader:')),
       agreement,
       agreementChecks: n,
@@ -149,6 +158,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
       audit: await verifyLog(log),
       runs: progress.submitted,
       aborted,
+      pipeline: pipelineFigures(events),
     };
   } finally {
     await Promise.all(services.map((s) => s.stop()));
@@ -185,8 +195,8 @@ function latestPromotions(events: readonly LoopEvent[]): RulePromoted[] {
   return [...byRule.values()];
 }
 
-/** The goal.submitted of one simulated run of the workload: a goal drawn with `pick`, the engineer role. */
-export function simGoalEvent(workload: WorkloadSpec, runId: string, pick: () => number, seed: string, heldOut = false) {
+/** The goal.submitted of one simulated run of the workload: a goal drawn with `pick`, the roles given (the engineer alone by default). */
+export function simGoalEvent(workload: WorkloadSpec, runId: string, pick: () => number, seed: string, heldOut = false, roles: Role[] = ['engineer']) {
   const goal = workload.goals[Math.floor(pick() * workload.goals.length)];
   const spec = goalOf(workload, goal.id);
   return createEvent({
@@ -194,9 +204,12 @@ export function simGoalEvent(workload: WorkloadSpec, runId: string, pick: () => 
     aggregateId: runId,
     producer: 'submitter',
     data: {
-      goalId: spec.id, title: spec.title, description: spec.description, roles: ['engineer'], allowedPaths: spec.allowedPaths,
-      testCommand: spec.testCommand, seedFiles: spec.seedFiles, budgetUsd: 2, maxIterations: 3, maxTurns: 12, backend: 'sim',
-      labels: { simGoal: spec.id, simSeed: seed, ...(heldOut ? { shadowAll: 'true' } : {}) },
+      goalId: spec.id, title: spec.title, description: spec.description, roles, allowedPaths: spec.allowedPaths,
+      testCommand: spec.testCommand, seedFiles: spec.seedFiles, budgetUsd: 2 * roles.length, maxIterations: 3, maxTurns: 12, backend: 'sim',
+      labels: {
+        simGoal: spec.id, simSeed: seed, ...(heldOut ? { shadowAll: 'true' } : {}),
+        ...(spec.deployCommand ? { deployCommand: spec.deployCommand } : {}), ...(spec.verifyCommand ? { verifyCommand: spec.verifyCommand } : {}),
+      },
     },
   });
 }

@@ -10,9 +10,49 @@ export interface KeyStanding {
   why: string;
   /** How its decisions were answered in the runs given (escalations show as frontier). */
   answered: { frontier: number; resident: number; deterministic: number; human: number };
+  /** What its decisions in those runs cost (spot-checks not counted). */
+  costUsd: number;
 }
 
 const blank = () => ({ frontier: 0, resident: 0, deterministic: 0, human: 0 });
+
+/** One decision key's decisions in one window of runs, by the tier that answered them, and what they cost. */
+export interface KeyWindow {
+  frontier: number;
+  resident: number;
+  deterministic: number;
+  human: number;
+  costUsd: number;
+}
+
+/**
+ * Every decision key's answered decisions per window of `windowSize` runs (by the order the runs
+ * were submitted), spot-checks not counted: where the frontier share of each window comes from.
+ */
+export function keyWindows(events: Iterable<LoopEvent>, windowSize: number): Record<string, KeyWindow[]> {
+  const ordinal = new Map<string, number>();
+  const byKey = new Map<string, KeyWindow[]>();
+  for (const e of events) {
+    if (e.type === 'goal.submitted' && !ordinal.has(e.aggregateId)) ordinal.set(e.aggregateId, ordinal.size);
+    if (e.type !== 'decision.completed' || e.data.shadow) continue;
+    const index = ordinal.get(e.aggregateId);
+    if (index === undefined) continue;
+    const windows = byKey.get(e.data.key) ?? [];
+    byKey.set(e.data.key, windows);
+    const w = Math.floor(index / windowSize);
+    for (let i = windows.length; i <= w; i++) windows.push({ ...blank(), costUsd: 0 });
+    windows[w][e.data.tier]++;
+    windows[w].costUsd += e.data.costUsd;
+  }
+  const windowsTotal = Math.ceil(ordinal.size / windowSize);
+  return Object.fromEntries(
+    [...byKey.keys()].sort().map((key) => {
+      const windows = byKey.get(key)!;
+      while (windows.length < windowsTotal) windows.push({ ...blank(), costUsd: 0 });
+      return [key, windows.map((w) => ({ ...w, costUsd: Math.round(w.costUsd * 1e6) / 1e6 }))];
+    }),
+  );
+}
 
 /**
  * Every decision key of the log with the tier it sits at after the last event, and why: a promoted
@@ -22,6 +62,7 @@ const blank = () => ({ frontier: 0, resident: 0, deterministic: 0, human: 0 });
  */
 export function keyStandings(events: Iterable<LoopEvent>, runIds?: ReadonlySet<string>): KeyStanding[] {
   const answered = new Map<string, KeyStanding['answered']>();
+  const cost = new Map<string, number>();
   const builtin = new Map<string, string>();
   const inForce = new Map<string, RulePromoted>();
   const lastWord = new Map<string, string>();
@@ -37,6 +78,7 @@ export function keyStandings(events: Iterable<LoopEvent>, runIds?: ReadonlySet<s
           const counts = answered.get(e.data.key) ?? blank();
           counts[e.data.tier]++;
           answered.set(e.data.key, counts);
+          cost.set(e.data.key, (cost.get(e.data.key) ?? 0) + e.data.costUsd);
         }
         break;
       case 'rule.proposed':
@@ -60,12 +102,12 @@ export function keyStandings(events: Iterable<LoopEvent>, runIds?: ReadonlySet<s
   }
   return [...answered.keys()].sort().map((key) => {
     const rule = inForce.get(key);
-    const counts = answered.get(key)!;
-    if (builtin.has(key)) return { key, tier: 'deterministic' as const, why: `built-in check ${builtin.get(key)}`, answered: counts };
+    const counts = { answered: answered.get(key)!, costUsd: Math.round((cost.get(key) ?? 0) * 1e6) / 1e6 };
+    if (builtin.has(key)) return { key, tier: 'deterministic' as const, why: `built-in check ${builtin.get(key)}`, ...counts };
     if (rule) {
       const why = rule.tier === 'deterministic' ? 'a mined rule' : rule.confidenceThreshold === undefined ? `drafted by ${rule.modelId}` : `resident ${rule.modelId}, escalating below ${rule.confidenceThreshold.toFixed(3)}`;
-      return { key, tier: rule.tier, ruleId: rule.ruleId, why, answered: counts };
+      return { key, tier: rule.tier, ruleId: rule.ruleId, why, ...counts };
     }
-    return { key, tier: 'frontier' as const, why: lastWord.get(key) ?? 'no rule proposed yet (too few frontier verdicts)', answered: counts };
+    return { key, tier: 'frontier' as const, why: lastWord.get(key) ?? 'no rule proposed yet (too few frontier verdicts)', ...counts };
   });
 }

@@ -6,6 +6,7 @@ import type { ModelProvider } from '@loopwright/models';
 import type { Tier } from './agent/agent-session';
 import { ResidentEditor, runEditorialPass, runResidentDraft } from './agent/draft-lint-edit';
 import { backendFor, ExecutorBackends } from './backends/executor-backend';
+import { roleScopedGoal } from './backends/session-workspace';
 import { AgentAssignment, decideExecutor, ExecutorPolicy } from './domain/decide';
 import { decideOnQuarantine, runIdOfSubject } from './domain/quarantined';
 import { foldRun } from './domain/run-state';
@@ -105,12 +106,14 @@ export class ExecutorService {
           break;
         }
         case 'runAgent': {
+          // The role's session sees the paths it may write and its own turn budget.
+          const goal = roleScopedGoal(state.goal, intent.assignment);
           // managed and Agent SDK sessions reattach to the runtime's own session instead (agent.session.opened)
-          const toolLoop = intent.assignment.tier === 'resident' || state.goal.backend === 'local' || state.goal.backend === 'sim';
+          const toolLoop = intent.assignment.tier === 'resident' || goal.backend === 'local' || goal.backend === 'sim';
           const assignment = toolLoop ? await this.attemptFor(events, intent.assignment) : intent.assignment;
-          if (assignment.tier === 'resident') await runResidentDraft(state.goal, assignment, await this.agentDeps());
+          if (assignment.tier === 'resident') await runResidentDraft(goal, assignment, await this.agentDeps());
           else
-            await backendFor(this.options.backends, state.goal).runSession(state.goal, assignment, {
+            await backendFor(this.options.backends, goal).runSession(goal, assignment, {
               append: (e) => this.log.append(e),
               artifacts: await this.log.artifacts(),
               readRun: (id) => this.log.readRun(id),
@@ -121,7 +124,7 @@ export class ExecutorService {
           break;
         }
         case 'runEdit':
-          await runEditorialPass(state.goal, intent.assignment, await this.agentDeps());
+          await runEditorialPass(roleScopedGoal(state.goal, intent.assignment), intent.assignment, await this.agentDeps());
           break;
         case 'ignore':
           break;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { IllegalStateError } from '@loopwright/core';
+import { loadRoleBoundaries } from '@loopwright/rubrics';
 import { EventLog, logConfigFromEnv } from '@loopwright/eventlog';
 import { predict } from '@loopwright/mining';
 import {
@@ -44,6 +45,7 @@ export function executorOptionsFromEnv(log: EventLog, env: NodeJS.ProcessEnv = p
     policy: {
       draftEstimateUsd: Number(env['LOOP_DRAFT_ESTIMATE_USD'] ?? 0.25),
       editEstimateUsd: Number(env['LOOP_EDIT_ESTIMATE_USD'] ?? 0.05),
+      boundaries: loadRoleBoundaries(env['LOOP_RUBRICS_DIR'] || undefined),
     },
     commandTimeoutMs: Number(env['LOOP_COMMAND_TIMEOUT_MS'] ?? 60_000),
     turnEstimateUsd: Number(env['LOOP_AGENT_TURN_ESTIMATE_USD'] ?? 0.1),

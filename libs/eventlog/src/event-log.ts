@@ -82,7 +82,7 @@ export class EventLog {
   }
 
   append(event: LoopEvent, options?: AppendOptions): Promise<AppendResult> {
-    return appendEvent(this.js, this.config.subjectRoot, event, { ...options, secrets: this.secrets });
+    return appendEvent(this.js, this.config.subjectRoot, event, { maxPayloadBytes: this.nc.info?.max_payload, ...options, secrets: this.secrets });
   }
 
   /** Creates the event (validated, at the current schema version) and appends it. */

@@ -3,6 +3,7 @@ export * from './nats-credentials';
 export * from './stream';
 export * from './codec';
 export * from './append';
+export * from './payload-limit';
 export * from './replay';
 export * from './ordered-reader';
 export * from './consumer';

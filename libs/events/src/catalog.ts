@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  DecisionCompleted, DecisionRequested, DecisionRouted, GoalSubmitted, GradeRecorded, RubricCalibrated, RunGraded, TaskCompleted,
+  DecisionCompleted, DecisionRequested, DecisionRouted, GoalSubmitted, GradeRecorded, RubricCalibrated, RunEnded, RunGraded, TaskCompleted,
   TaskFailed, TaskStarted, TraceStep, WorkProduced, WorkVerified,
 } from './run-events';
 import {
@@ -40,6 +40,8 @@ export const catalog = {
   'decision.routed': { version: 1, aggregate: 'run', producers: ['router'], data: DecisionRouted },
   'decision.completed': { version: 1, aggregate: 'run', producers: ['executor', 'grader'], data: DecisionCompleted },
   'grade.recorded': { version: 1, aggregate: 'run', producers: ['grader'], data: GradeRecorded },
+  // The executor's last word on a run: done, stuck, gate failed, or blocked on a person's answer.
+  'run.ended': { version: 1, aggregate: 'run', producers: ['executor'], data: RunEnded },
   'run.graded': { version: 1, aggregate: 'run', producers: ['grader'], data: RunGraded },
   'review.requested': {
     version: 1, aggregate: 'review', producers: ['executor', 'grader', 'router', 'miner'], data: ReviewRequested,

@@ -55,7 +55,7 @@ describe('catalog', () => {
     expect(EVENT_TYPES.sort()).toEqual(
       [
         'goal.submitted', 'task.started', 'task.completed', 'task.failed', 'agent.session.opened', 'trace.step', 'trace.abandoned', 'work.produced', 'work.verified',
-        'decision.requested', 'decision.routed', 'decision.completed', 'grade.recorded', 'run.graded', 'review.requested',
+        'decision.requested', 'decision.routed', 'decision.completed', 'grade.recorded', 'run.ended', 'run.graded', 'review.requested',
         'review.resolved', 'rule.proposed', 'rule.validated', 'rule.rejected', 'rule.approved', 'rule.promoted',
         'rule.demoted', 'resident.trained', 'instruction.proposed', 'rubric.calibrated', 'budget.exhausted', 'audit.checkpoint',
         'system.event.quarantined',

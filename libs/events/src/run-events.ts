@@ -72,6 +72,14 @@ export const TaskStarted = z.object({
   maxTurns: z.number().int().min(1),
   /** What the grader asked for last time: empty on the first iteration. */
   feedback: z.array(z.object({ id: z.string(), delta: z.string(), fixType: z.string() })).default([]),
+  /** The accepted work of the role before this one in the pipeline: the workspace and handoff this task starts from. Absent: the goal's seed. */
+  startedFrom: z.object({ workId: z.string(), role: Role }).optional(),
+  /** Why this iteration runs: a first draft, a revision on its own grade, a re-run after an earlier stage changed, a free retry after an infrastructure failure. */
+  cause: z.enum(['draft', 'revision', 'upstream', 'retry']).optional(),
+  /** After a revision: which targeted items moved, which did not, and which items regressed (a regression is fed back). */
+  revisionCheck: z
+    .object({ moved: z.array(z.string()), unmoved: z.array(z.string()), regressed: z.array(z.string()) })
+    .optional(),
 });
 
 export const TaskCompleted = z.object({
@@ -390,10 +398,27 @@ export const RunGraded = z.object({
   features: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
 });
 
+export const RUN_END_STATUSES = ['done', 'stuck', 'gate-failed', 'blocked-on-questions'] as const;
+
+/**
+ * The executor has nothing more to do for a run: every role done; a task parked as stuck after its
+ * bounces (its dependents blocked); a release gate that failed; or a question only a person can
+ * answer (a review). A person's answer may resume a run that was blocked on it.
+ */
+export const RunEnded = z.object({
+  runId: z.string(),
+  status: z.enum(RUN_END_STATUSES),
+  reason: z.string().min(1),
+  /** Per role of the pipeline, in order: how its task stands. */
+  tasks: z.array(z.object({ role: Role, status: z.enum(['completed', 'stuck', 'blocked', 'review', 'failed', 'not-started']) })),
+  reviewId: z.string().optional(),
+});
+
 export type GoalSubmitted = z.infer<typeof GoalSubmitted>;
 export type TaskStarted = z.infer<typeof TaskStarted>;
 export type TaskCompleted = z.infer<typeof TaskCompleted>;
 export type TaskFailed = z.infer<typeof TaskFailed>;
+export type RunEnded = z.infer<typeof RunEnded>;
 export type TraceStep = z.infer<typeof TraceStep>;
 export type ImportSource = z.infer<typeof ImportSource>;
 export type Claims = z.infer<typeof Claims>;

@@ -21,6 +21,9 @@ const LATENT_ITEMS: [string, 'gate' | 'dimension'][] = [
   ['implementation_note_quality', 'dimension'],
   ['evidence_over_narration', 'dimension'],
   ['blocking_questions_only', 'dimension'],
+  ['error_response_quality', 'dimension'],
+  ['no_silent_degradation', 'gate'],
+  ['no_fire_and_forget', 'gate'],
 ];
 const WORKS = 500;
 const BAR = DEFAULT_VALIDATION_THRESHOLDS.minAccuracy;
@@ -105,7 +108,7 @@ describe.each([
       const b = evaluateResident(featuresOnly.model, test.map((e) => ({ ...e, texts: undefined }))).accuracy;
       if (a >= b + 0.02) better++;
     }
-    expect(better).toBeGreaterThanOrEqual(4);
+    expect(better).toBeGreaterThan(LATENT_ITEMS.length / 2);
   });
 
   it('efficiency is a judgement call: asked twice about the same work, the frontier disagrees with itself too often for any tier to hold the bar', async () => {

@@ -58,6 +58,12 @@ export function tierWindows(events: Iterable<LoopEvent>, windowSize: number, fil
   });
 }
 
+/** How many runs a window holds ("271-300": 30). */
+export function runsInWindow(window: Pick<TierWindow, 'runs'>): number {
+  const [first, last] = window.runs.split('-').map(Number);
+  return last - first + 1;
+}
+
 /** A window of runs as the projections count it: decisions per tier, cost, and runs that had decisions. */
 export interface CountedWindow {
   firstRunOrdinal: number;

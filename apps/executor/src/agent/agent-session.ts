@@ -1,10 +1,11 @@
-import { createEvent, deterministicId, EventDataInput, GoalSubmitted, LoopEvent, stepKindOfTool, TraceStep, WorkProduced } from '@loopwright/events';
+import { createEvent, deterministicId, EventDataInput, GoalSubmitted, LoopEvent, ROLES, stepKindOfTool, TraceStep, WorkProduced } from '@loopwright/events';
 import { extractClaims } from '@loopwright/checks';
 import type { AgentMessage, ContentBlock, DraftStream, ModelCall, ModelProvider, SimAgentContext } from '@loopwright/models';
 import { combineCalls } from '@loopwright/models';
-import { createSandboxTools, decodeSnapshot, encodeSnapshot, Workspace } from '@loopwright/sandbox';
+import { createSandboxTools, encodeSnapshot, Workspace } from '@loopwright/sandbox';
 import type { ArtifactStore, SpendGuard } from '@loopwright/eventlog';
 import type { AgentAssignment } from '../domain/decide';
+import { restoreStartingWorkspace } from '../backends/session-workspace';
 import { endByBudget } from './budget-stop';
 import { systemPromptFor, taskPromptFor } from './role-prompts';
 
@@ -72,10 +73,19 @@ function simContext(goal: GoalSubmitted, assignment: AgentAssignment, stream: Dr
     seed: goal.labels['simSeed'] ?? '0',
     taskId: assignment.taskId,
     iteration: assignment.iteration,
-    goal: { id: goal.labels['simGoal'] ?? goal.goalId, testCommand: goal.testCommand, allowedPaths: goal.allowedPaths, maxTurns: goal.maxTurns },
+    goal: {
+      id: goal.labels['simGoal'] ?? goal.goalId, testCommand: goal.testCommand, allowedPaths: goal.allowedPaths, maxTurns: goal.maxTurns,
+      description: goal.description, deployCommand: goal.labels['deployCommand'], verifyCommand: goal.labels['verifyCommand'],
+    },
+    ...(goal.roles.length > 1 ? { role: assignment.role, handsOnTo: handsOnTo(goal, assignment.role) } : {}),
     feedback: assignment.feedback.map((f) => f.id),
     stream,
   };
+}
+
+/** The roles after this one in the goal's pipeline. */
+function handsOnTo(goal: GoalSubmitted, role: AgentAssignment['role']): string[] {
+  return ROLES.filter((r) => goal.roles.includes(r) && ROLES.indexOf(r) > ROLES.indexOf(role));
 }
 
 /**
@@ -112,12 +122,11 @@ export async function draftSession(goal: GoalSubmitted, assignment: AgentAssignm
   };
 
   try {
-    await workspace.restore(goal.seedFiles);
-    if (assignment.previousArtifact) await workspace.restore(decodeSnapshot(await deps.artifacts.get(assignment.previousArtifact)));
+    await restoreStartingWorkspace(workspace, goal, assignment, deps.artifacts);
     const tools = createSandboxTools(workspace, { allowedPaths: goal.allowedPaths, commandTimeoutMs: deps.commandTimeoutMs });
     const provider = deps.provider(goal, options.tier);
     const feedback = [...assignment.feedback, ...options.notes];
-    const messages: AgentMessage[] = [{ role: 'user', content: [{ type: 'text', text: taskPromptFor(goal, feedback) }] }];
+    const messages: AgentMessage[] = [{ role: 'user', content: [{ type: 'text', text: taskPromptFor(goal, feedback, assignment) }] }];
     const calls: ModelCall[] = [];
     const written = new Set<string>();
     let finalMessage = '';
@@ -193,7 +202,7 @@ export async function draftSession(goal: GoalSubmitted, assignment: AgentAssignm
 /** The work.produced that closes an iteration: the draft kept (patched or regenerated as its drafting says). */
 export function workProducedEvent(
   goal: GoalSubmitted,
-  assignment: Pick<AgentAssignment, 'runId' | 'taskId' | 'role' | 'iteration' | 'causationId'>,
+  assignment: Pick<AgentAssignment, 'runId' | 'taskId' | 'role' | 'iteration' | 'causationId' | 'startedFrom'>,
   work: Pick<Draft, 'digest' | 'written' | 'finalMessage' | 'endedBy' | 'turns'>,
   drafting?: WorkProduced['drafting'],
 ): LoopEvent {
@@ -218,6 +227,7 @@ export function workProducedEvent(
       endedBy: work.endedBy,
       turnsUsed: work.turns,
       maxTurns: goal.maxTurns,
+      ...(assignment.startedFrom ? { startedFrom: { workId: assignment.startedFrom.workId } } : {}),
       ...(drafting ? { drafting } : {}),
     },
   });

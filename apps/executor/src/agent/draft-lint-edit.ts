@@ -176,7 +176,10 @@ export async function runEditorialPass(goal: GoalSubmitted, edit: EditAssignment
   const prediction = resident?.predict(edit.draft.features, edit.draft.texts);
   const residentApproves = findings.length === 0 && prediction?.verdict === 'approve' && prediction.confident;
   const draftWork = await draftAsWork(goal, edit, deps);
-  const agent: AgentAssignment = { runId: edit.runId, taskId: edit.taskId, role: edit.role, iteration: edit.iteration, decisionId: edit.decisionId, key: edit.key, tier: 'frontier', feedback: [], causationId: edit.causationId };
+  const agent: AgentAssignment = {
+    runId: edit.runId, taskId: edit.taskId, role: edit.role, iteration: edit.iteration, decisionId: edit.decisionId, key: edit.key, tier: 'frontier', feedback: [], causationId: edit.causationId,
+    previousArtifact: edit.previousArtifact, startedFrom: edit.startedFrom, allowedPaths: edit.allowedPaths, maxTurns: edit.maxTurns, inputs: edit.inputs,
+  };
 
   if (residentApproves) {
     await deps.append(

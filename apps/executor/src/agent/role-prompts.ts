@@ -1,3 +1,4 @@
+import { ARTIFACT_PATHS } from '@loopwright/checks';
 import type { GoalSubmitted, Role, ToReachNext } from '@loopwright/events';
 
 const ROLE_BRIEFS: Record<Role, string> = {
@@ -20,8 +21,20 @@ export function systemPromptFor(role: Role): string {
   ].join('\n');
 }
 
-export function taskPromptFor(goal: GoalSubmitted, feedback: readonly Pick<ToReachNext, 'id' | 'delta'>[]): string {
+/** Who the role is in the pipeline and what it starts from: the previous role's handoff is the first thing to read. */
+export interface PipelinePlace {
+  role: Role;
+  startedFrom?: { workId: string; role: Role };
+}
+
+export function taskPromptFor(goal: GoalSubmitted, feedback: readonly Pick<ToReachNext, 'id' | 'delta'>[], place?: PipelinePlace): string {
+  const handoff = place?.startedFrom
+    ? [`You start from the accepted work of the ${place.startedFrom.role} (${place.startedFrom.workId}): read its handoff, ${ARTIFACT_PATHS.handoff(place.startedFrom.role)}, first.`]
+    : [];
+  const own = place && goal.roles.length > 1 ? [`Role: ${place.role}. Hand on by writing ${ARTIFACT_PATHS.handoff(place.role)}.`] : [];
   const lines = [
+    ...own,
+    ...handoff,
     `Goal: ${goal.title}`,
     goal.description,
     `Allowed paths: ${goal.allowedPaths.join(', ')}`,

@@ -57,6 +57,7 @@ export async function closeSession(
         claims: extractClaims(outcome.finalMessage), finalMessage: outcome.finalMessage, testCommand: goal.testCommand,
         allowedPaths: goal.allowedPaths, endedBy: outcome.endedBy, turnsUsed: Math.min(outcome.turns, goal.maxTurns), maxTurns: goal.maxTurns,
         scratchPaths: goal.scratchPaths,
+        ...(assignment.startedFrom ? { startedFrom: { workId: assignment.startedFrom.workId } } : {}),
       },
     }),
   );

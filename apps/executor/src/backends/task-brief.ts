@@ -20,7 +20,7 @@ export function handoffsOf(events: readonly LoopEvent[], assignment: AgentAssign
 
 /** The task as an agent runtime's session is opened with it: the goal, the handoffs, the grader's feedback. */
 export function taskBrief(goal: GoalSubmitted, assignment: AgentAssignment, handoffs: readonly Handoff[]): string {
-  const lines = [taskPromptFor(goal, assignment.feedback)];
+  const lines = [taskPromptFor(goal, assignment.feedback, assignment)];
   if (handoffs.length > 0) {
     lines.push('', 'What the roles before you handed over:');
     for (const h of handoffs) lines.push(`### ${h.role}`, clip(h.finalMessage, 2_000));

@@ -72,29 +72,34 @@ describe('the executor decider', () => {
     expect(revise[0]).toMatchObject({ kind: 'runAgent', assignment: { previousArtifact: '1'.repeat(64), feedback: [expect.objectContaining({ id: 'ran_tests_before_claim' })] } });
   });
 
-  it('completes the task when the grade passes', () => {
+  it('completes the task when the grade passes, and with its last role the run ends done', () => {
     const history = [goal(), started(1), routed(1), work(1), grade(1, true)];
-    expect(emitted(when(history, grade(1, true)))).toEqual([expect.objectContaining({ type: 'task.completed', data: expect.objectContaining({ iterations: 1, gradeId: 'g1' }) })]);
+    expect(emitted(when(history, grade(1, true)))).toEqual([
+      expect.objectContaining({ type: 'task.completed', data: expect.objectContaining({ iterations: 1, gradeId: 'g1' }) }),
+      expect.objectContaining({ type: 'run.ended', data: expect.objectContaining({ status: 'done', tasks: [{ role: 'engineer', status: 'completed' }] }) }),
+    ]);
   });
 
-  it('hands to a person when iterations run out, and a tier-ceiling item is a scope call at once', () => {
+  it('parks the task as stuck when the goal\'s iterations run out, and a tier-ceiling item is a scope call at once', () => {
     const exhausted = [goal(), started(1), routed(1), work(1), grade(1, false), started(2), routed(2), work(2), grade(2, false)];
     expect(emitted(when(exhausted, grade(2, false))).map((e) => [e.type, (e.data as { reason?: string }).reason ?? ''])).toEqual([
-      ['review.requested', 'iterations-exhausted'],
-      ['task.failed', 'handed to a person: still failing after 2 iteration(s): ran_tests_before_claim'],
+      ['task.failed', 'stuck after 2 iteration(s) (1 failed bounce(s)): ran_tests_before_claim'],
+      ['run.ended', 'stuck after 2 iteration(s) (1 failed bounce(s)): ran_tests_before_claim'],
     ]);
     const ceiling = [goal(), started(1), routed(1), work(1), grade(1, false, 'tier-ceiling')];
+    expect(emitted(when(ceiling, grade(1, false, 'tier-ceiling'))).map((e) => e.type)).toEqual(['review.requested', 'task.failed', 'run.ended']);
     expect(emitted(when(ceiling, grade(1, false, 'tier-ceiling')))[0]).toMatchObject({ type: 'review.requested', data: { reason: 'tier-ceiling' } });
+    expect(emitted(when(ceiling, grade(1, false, 'tier-ceiling')))[2]).toMatchObject({ data: { status: 'blocked-on-questions' } });
   });
 
   it('gives the task another iteration when a person resolves its review with retry', () => {
-    const history = [goal(), started(1), routed(1), work(1), grade(1, false), started(2), routed(2), work(2), grade(2, false)];
-    const [review, failed] = emitted(when(history, grade(2, false)));
+    const history = [goal(), started(1), routed(1), work(1), grade(1, false, 'tier-ceiling')];
+    const [review, failed] = emitted(when(history, grade(1, false, 'tier-ceiling')));
     const requested = createEvent(review as NewEvent<'review.requested'>);
     const failedEvent = createEvent(failed as NewEvent<'task.failed'>);
     const resolved = createEvent({ type: 'review.resolved', aggregateId: requested.aggregateId, producer: 'submitter', data: { reviewId: requested.data.reviewId, resolution: 'retry', by: 'ada' } });
     const intents = emitted(when([...history, failedEvent], { type: 'review.resolved', resolved, requested }));
-    expect(intents[0]).toMatchObject({ type: 'task.started', data: { iteration: 3 } });
+    expect(intents[0]).toMatchObject({ type: 'task.started', data: { iteration: 2, cause: 'revision' } });
   });
 });
 

@@ -1,4 +1,4 @@
-import { GoalSubmitted, LoopEvent, parseDecisionKey, Role, ROLES, ToReachNext } from '@loopwright/events';
+import { FeedbackRoute, GoalSubmitted, LoopEvent, parseDecisionKey, Role, ROLES, RubricGrade, TaskStarted, ToReachNext } from '@loopwright/events';
 
 /** The editorial decision requested for a resident's draft: the draft it is about, as the request recorded it. */
 export interface EditRequest {
@@ -17,7 +17,16 @@ export interface IterationState {
   edit?: EditRequest;
   workId?: string;
   artifactDigest?: string;
-  grade?: { gradeId: string; passed: boolean; overall: number; toReachNext: ToReachNext[] };
+  /** How the session ended (`error`: an infrastructure failure). */
+  endedBy?: string;
+  /** Why the iteration ran, and what it started from. */
+  cause?: TaskStarted['cause'];
+  startedFrom?: TaskStarted['startedFrom'];
+  /** The feedback the iteration was started with: the items it targets. */
+  feedback?: TaskStarted['feedback'];
+  grade?: { gradeId: string; passed: boolean; overall: number; toReachNext: ToReachNext[]; rubrics: RubricGrade[]; route?: FeedbackRoute };
+  /** The release gate the grader synthesized for this work (a tester's). */
+  releaseGate?: unknown;
 }
 
 export interface TaskState {
@@ -26,6 +35,8 @@ export interface TaskState {
   iterations: IterationState[];
   status: 'running' | 'completed' | 'failed' | 'review';
   reviewId?: string;
+  /** The iteration a task.completed accepted. */
+  acceptedIteration?: number;
 }
 
 /** One run as the executor sees it, folded from the run's events. */
@@ -61,7 +72,16 @@ export function evolveRun(state: RunState, event: LoopEvent): RunState {
       const task: TaskState = existing ?? { taskId: event.data.taskId, role: event.data.role, iterations: [], status: 'running' };
       const iterations = task.iterations.some((i) => i.iteration === event.data.iteration)
         ? task.iterations
-        : [...task.iterations, { iteration: event.data.iteration, decisionId: draftDecisionId(event.data.taskId, event.data.iteration) }];
+        : [
+            ...task.iterations,
+            {
+              iteration: event.data.iteration,
+              decisionId: draftDecisionId(event.data.taskId, event.data.iteration),
+              cause: event.data.cause,
+              startedFrom: event.data.startedFrom,
+              feedback: event.data.feedback,
+            },
+          ];
       const tasks = new Map(state.tasks);
       tasks.set(event.data.role, { ...task, iterations, status: 'running', reviewId: undefined });
       return { ...state, tasks };
@@ -88,8 +108,10 @@ export function evolveRun(state: RunState, event: LoopEvent): RunState {
       return updateIteration(
         state,
         (i, t) => t.taskId === event.data.taskId && i.iteration === event.data.iteration,
-        (i) => ({ ...i, workId: event.data.workId, artifactDigest: event.data.artifactDigest }),
+        (i) => ({ ...i, workId: event.data.workId, artifactDigest: event.data.artifactDigest, endedBy: event.data.endedBy }),
       );
+    case 'work.verified':
+      return event.data.releaseGate ? updateIteration(state, (i) => i.workId === event.data.workId, (i) => ({ ...i, releaseGate: event.data.releaseGate })) : state;
     case 'grade.recorded':
       return updateIteration(
         state,
@@ -101,16 +123,25 @@ export function evolveRun(state: RunState, event: LoopEvent): RunState {
             passed: event.data.passed,
             overall: event.data.overall,
             toReachNext: event.data.rubrics.flatMap((r) => r.toReachNext),
+            rubrics: event.data.rubrics,
+            route: event.data.route,
           },
         }),
       );
     case 'task.completed':
-      return updateTask(state, event.data.taskId, { status: 'completed' });
+      return updateTask(state, event.data.taskId, { status: 'completed', acceptedIteration: event.data.iterations });
     case 'task.failed':
       return updateTask(state, event.data.taskId, { status: 'failed', reviewId: event.data.reviewId });
     default:
       return state;
   }
+}
+
+/** The work a task's completion accepted: its workspace is what the next role starts from. */
+export function acceptedWork(task: TaskState | undefined): { workId: string; artifactDigest: string; role: Role; releaseGate?: unknown } | undefined {
+  if (!task || task.acceptedIteration === undefined) return undefined;
+  const it = iterationOf(task, task.acceptedIteration);
+  return it?.workId && it.artifactDigest ? { workId: it.workId, artifactDigest: it.artifactDigest, role: task.role, releaseGate: it.releaseGate } : undefined;
 }
 
 export function draftDecisionId(taskId: string, iteration: number): string {

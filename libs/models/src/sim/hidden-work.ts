@@ -95,7 +95,7 @@ function redraft(spec: WorkloadSpec, first: HiddenWork, ref: Omit<SimWorkRef, 'r
 }
 
 /** Qualities an editor can restore by editing the files and the message (care is how the agent worked: it cannot). */
-export const PATCHABLE: readonly Latent[] = ['edgeCases', 'clarity', 'warranted', 'candor', 'openness'];
+export const PATCHABLE: readonly Latent[] = ['edgeCases', 'clarity', 'warranted', 'candor', 'openness', 'errorReporting', 'loudFailures', 'trackedAsync'];
 
 /** The draft after the frontier editor's patch: what it found, put right. */
 export function patchedWork(draft: HiddenWork): HiddenWork {

@@ -31,7 +31,14 @@ export interface SimAgentContext {
   taskId: string;
   /** 1 for the first draft, n for the (n-1)th revision. */
   iteration: number;
-  goal: { id: string; testCommand: string; allowedPaths: string[]; maxTurns: number };
+  goal: {
+    id: string; testCommand: string; allowedPaths: string[]; maxTurns: number;
+    /** The goal's words (a probe quotes them), and its deploy and verify commands (the deployer runs them). */
+    description?: string; deployCommand?: string; verifyCommand?: string;
+  };
+  /** The role this agent plays (absent: the engineer), and the roles it hands on to (none: it writes no handoff). */
+  role?: string;
+  handsOnTo?: string[];
   /** The grader's feedback for this iteration: empty on the first. */
   feedback: string[];
   /** Default `draft`. The drafter is the provider's own tier. */

@@ -49,6 +49,8 @@ export function simEditorText(spec: WorkloadSpec, ctx: SimEditorContext, judge: 
   const truth = editorTruth(draft, ctx.lintPassed);
   let verdict = truth.verdict;
   if (ctx.lintPassed && noisy(ctx, judge)) verdict = verdict === 'approve' ? 'patch' : 'approve';
+  // The simulated patch rewrites an engineer's files and message; another role's draft is written again from the notes.
+  if (verdict === 'patch' && ctx.role !== 'engineer') verdict = 'regenerate';
   if (verdict !== 'patch') return JSON.stringify({ verdict, notes: truth.notes });
   const { testCommand } = draft.goal;
   const fixed = renderWork(patchedWork(draft), testCommand);

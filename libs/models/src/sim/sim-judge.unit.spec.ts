@@ -8,7 +8,7 @@ import { JUDGE_TRUTH } from './judge-truth';
 import type { SimEditorContext, SimJudgeContext, SimRoute } from './sim-context';
 import { createSimProvider } from './sim-provider';
 import { renderWork } from './sim-text';
-import type { Latent, WorkloadSpec } from './workload';
+import { Latent, WorkloadSpec, WorkloadSpecSchema } from './workload';
 
 const ITEMS: [string, 'gate' | 'dimension', string, string][] = [
   ['claims_match_evidence', 'gate', 'pass', 'fail'],
@@ -17,6 +17,9 @@ const ITEMS: [string, 'gate' | 'dimension', string, string][] = [
   ['implementation_note_quality', 'dimension', '5', '3'],
   ['evidence_over_narration', 'dimension', '5', '2'],
   ['blocking_questions_only', 'dimension', '5', '3'],
+  ['error_response_quality', 'dimension', '5', '3'],
+  ['no_silent_degradation', 'gate', 'pass', 'fail'],
+  ['no_fire_and_forget', 'gate', 'pass', 'fail'],
 ];
 
 const route: SimRoute = { drafter: 'frontier', stream: 'draft' };
@@ -41,7 +44,10 @@ async function verdictOf(spec: WorkloadSpec, sim: SimJudgeContext): Promise<stri
 describe('sim judge', () => {
   it('holds a truth for every model-judged engineer item, keyed by role and item', () => {
     expect(Object.keys(JUDGE_TRUTH['engineer']!).sort()).toEqual(
-      ['blocking_questions_only', 'claims_match_evidence', 'correctness', 'evidence_over_narration', 'implementation_note_quality', 'smallest_coherent_change', 'turn_economy'],
+      [
+        'blocking_questions_only', 'claims_match_evidence', 'correctness', 'error_response_quality', 'evidence_over_narration', 'implementation_note_quality',
+        'no_fire_and_forget', 'no_silent_degradation', 'smallest_coherent_change', 'turn_economy',
+      ],
     );
   });
 
@@ -50,16 +56,40 @@ describe('sim judge', () => {
     for (const [item, kind, good] of ITEMS) expect(await verdictOf(spec, judgeCtx(item, kind))).toBe(good);
   });
 
-  it.each<[Latent, string]>([
-    ['edgeCases', 'correctness'],
-    ['candor', 'claims_match_evidence'],
-    ['warranted', 'smallest_coherent_change'],
-    ['clarity', 'implementation_note_quality'],
-    ['care', 'evidence_over_narration'],
-    ['openness', 'blocking_questions_only'],
+  it.each<[Latent, string[]]>([
+    ['edgeCases', ['correctness', 'error_response_quality']],
+    ['candor', ['claims_match_evidence']],
+    ['warranted', ['smallest_coherent_change']],
+    ['clarity', ['implementation_note_quality']],
+    ['care', ['evidence_over_narration']],
+    ['openness', ['blocking_questions_only']],
+    ['errorReporting', ['error_response_quality']],
+    ['loudFailures', ['no_silent_degradation']],
+    ['trackedAsync', ['no_fire_and_forget']],
   ])('a shortfall in %s gives %s its bad verdict, and leaves the items it does not drive alone', async (latent, driven) => {
     const spec = simWorkload({ latent: { [latent]: 0 } });
-    for (const [item, kind, good, bad] of ITEMS) expect(await verdictOf(spec, judgeCtx(item, kind))).toBe(item === driven ? bad : good);
+    for (const [item, kind, good, bad] of ITEMS) expect(await verdictOf(spec, judgeCtx(item, kind))).toBe(driven.includes(item) ? bad : good);
+  });
+
+  it.each<[Latent, RegExp]>([
+    ['errorReporting', /throw new Error\('(invalid input|bad argument|error)'\);/],
+    ['loudFailures', /catch( \(error\))? \{\n\s+return (undefined|null);/],
+    ['trackedAsync', /Promise\.resolve\(\)\.then|setTimeout\(/],
+  ])('a shortfall in %s that shows leaves its mark in the code; one that does not reads like the clean code', (latent, mark) => {
+    const work = (traceRate: number, rate: number) => hiddenWork(simWorkload({ traceRate, latent: { [latent]: rate } }), { ...judgeCtx('x', 'gate').work });
+    const code = (traceRate: number, rate: number) => renderWork(work(traceRate, rate), 'node test/sum.test.js').files[0].content;
+    expect(code(1, 0)).toMatch(mark);
+    expect(code(1, 1)).not.toMatch(mark);
+    expect(code(0, 0)).toBe(code(0, 1));
+  });
+
+  it('a workload that does not rate the later qualities has them always hold', () => {
+    const spec = simWorkload();
+    const { errorReporting, loudFailures, trackedAsync, ...rest } = spec.latent;
+    const parsed = WorkloadSpecSchema.parse({ ...spec, latent: rest, resident: { latent: rest } });
+    expect(parsed.latent).toMatchObject({ errorReporting: 1, loudFailures: 1, trackedAsync: 1 });
+    expect(parsed.resident.latent).toMatchObject({ errorReporting: 1, loudFailures: 1, trackedAsync: 1 });
+    expect([errorReporting, loudFailures, trackedAsync]).toEqual([1, 1, 1]);
   });
 
   it('a broken work fails correctness and the claim that the tests pass, whatever the re-run it is told of', async () => {
@@ -130,7 +160,7 @@ describe('sim editor', () => {
   });
 
   it('patches a shortfall it can see: the patch is the work the route "patch" names, and it holds the quality', async () => {
-    const spec = simWorkload({ resident: { latent: { edgeCases: 0, clarity: 1, warranted: 1, candor: 1, care: 1, openness: 1 } } });
+    const spec = simWorkload({ resident: { latent: { edgeCases: 0, clarity: 1, warranted: 1, candor: 1, care: 1, openness: 1, errorReporting: 1, loudFailures: 1, trackedAsync: 1 } } });
     const { answer } = await edit(spec);
     expect(answer).toMatchObject({ verdict: 'patch', notes: ['handle the cases the tests do not check'] });
     expect(answer.files[0].content).toContain(spec.goals[0].solution[0].content);
@@ -140,9 +170,9 @@ describe('sim editor', () => {
   });
 
   it('regenerates a draft with three or more shortfalls, and misses one that leaves no trace', async () => {
-    const many = simWorkload({ resident: { latent: { edgeCases: 0, clarity: 0, warranted: 0, candor: 1, care: 1, openness: 1 } } });
+    const many = simWorkload({ resident: { latent: { edgeCases: 0, clarity: 0, warranted: 0, candor: 1, care: 1, openness: 1, errorReporting: 1, loudFailures: 1, trackedAsync: 1 } } });
     expect((await edit(many)).answer.verdict).toBe('regenerate');
-    const hidden = simWorkload({ traceRate: 0, resident: { latent: { edgeCases: 1, clarity: 0, warranted: 1, candor: 1, care: 1, openness: 1 } } });
+    const hidden = simWorkload({ traceRate: 0, resident: { latent: { edgeCases: 1, clarity: 0, warranted: 1, candor: 1, care: 1, openness: 1, errorReporting: 1, loudFailures: 1, trackedAsync: 1 } } });
     expect((await edit(hidden)).answer.verdict).toBe('approve');
   });
 });

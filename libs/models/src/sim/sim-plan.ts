@@ -1,6 +1,7 @@
 import { isAllowedPath } from './allowed-paths';
 import { has, HiddenWork, hiddenDraft } from './hidden-work';
 import type { SimAgentContext } from './sim-context';
+import { handoffFile, roleSteps } from './role-plans';
 import { renderWork } from './sim-text';
 import type { Defect, Drafter, WorkloadSpec } from './workload';
 
@@ -34,6 +35,7 @@ export function defectsAt(spec: WorkloadSpec, ctx: SimAgentContext, drafter: Dra
 /** What the agent does for a draft: its tool calls and final message, all from the draft's hidden state. */
 export function planFor(spec: WorkloadSpec, ctx: SimAgentContext, drafter: Drafter = 'frontier'): SimPlan {
   const work = draftOf(spec, ctx, drafter);
+  if (ctx.role && ctx.role !== 'engineer') return { defects: work.defects, ...roleSteps(work, ctx) };
   const text = renderWork(work, ctx.goal.testCommand);
   const steps: PlanStep[] = [{ kind: 'tool', name: 'list_files', input: { path: '.' } }];
   for (const file of [...text.files, ...(text.extraFile ? [text.extraFile] : [])]) {
@@ -46,9 +48,16 @@ export function planFor(spec: WorkloadSpec, ctx: SimAgentContext, drafter: Draft
   if (has(work, 'thrashes')) {
     for (let i = 0; i < 3; i++) steps.push({ kind: 'tool', name: 'run_command', input: { command: THRASH_COMMAND } });
   }
+  // In a pipeline the engineer hands on what it wrote.
+  const written = [...text.files, ...(text.extraFile ? [text.extraFile] : [])].map((f) => f.path);
+  if (ctx.handsOnTo?.length) {
+    const handoff = handoffFile(work, 'engineer', ctx.handsOnTo, written, ctx);
+    steps.push({ kind: 'tool', name: 'write_file', input: { path: handoff.path, content: handoff.content } });
+  }
   if (has(work, 'stops_at_turn_limit')) return { defects: work.defects, steps, endless: true };
   if (text.probeCommand) steps.push({ kind: 'tool', name: 'run_command', input: { command: text.probeCommand } });
   if (!has(work, 'claims_without_running_tests')) steps.push({ kind: 'tool', name: 'run_command', input: { command: ctx.goal.testCommand } });
   steps.push({ kind: 'final', text: text.finalMessage });
   return { defects: work.defects, steps, endless: false };
 }
+

@@ -46,6 +46,16 @@ const EXTRA_HELPER = [
   '\n// kept around in case it helps later\nfunction legacyCompat(input) {\n  return input == null ? [] : input;\n}\n',
 ];
 
+const SWALLOW = [
+  '\n// callers keep going whatever happens\nfor (const [name, fn] of Object.entries(module.exports)) {\n  module.exports[name] = (...args) => {\n    try {\n      return fn(...args);\n    } catch {\n      return undefined;\n    }\n  };\n}\n',
+  '\n// never let a bad input crash the caller\nfor (const name of Object.keys(module.exports)) {\n  const inner = module.exports[name];\n  module.exports[name] = (...args) => {\n    try {\n      return inner(...args);\n    } catch (error) {\n      return null;\n    }\n  };\n}\n',
+];
+const BACKGROUND = [
+  '\n// warm up in the background; nothing waits for it\nPromise.resolve().then(() => Object.keys(module.exports)).catch(() => {});\n',
+  '\n// report usage later, best effort\nsetTimeout(() => {\n  void Object.keys(module.exports);\n}, 0);\n',
+];
+const BARE_ERROR = ["throw new Error('invalid input');", "throw new Error('bad argument');", "throw new Error('error');"];
+
 function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? `{${name}}`);
 }
@@ -76,6 +86,7 @@ export function renderWork(work: HiddenWork, testCommand: string): WorkText {
   const files = codeFiles(goal, work).map((f) => ({ ...f }));
   values.files = files.map((f) => f.path).join(', ');
 
+  files[0] = { ...files[0], content: codeShortfalls(work, files[0].content) };
   const header = next() < 0.5 ? `${fill(pick(next, HEADER), values)}\n` : '';
   if (header) files[0] = { ...files[0], content: header + files[0].content };
   let extraFile: FileText | undefined;
@@ -108,6 +119,24 @@ export function renderWork(work: HiddenWork, testCommand: string): WorkText {
   const tests = fill(has(work, 'claims_without_running_tests') ? pick(next, TESTS_CLAIMED) : pick(next, TESTS_RAN), values);
   const finalMessage = has(work, 'missing_sections') ? `${summary.join(' ')} ${tests}` : `## Summary\n${summary.join('\n')}\n\n## Tests\n${tests}`;
   return { files, extraFile, finalMessage, probeCommand };
+}
+
+/**
+ * The code's own shortfalls that show: errors that say nothing, failures swallowed behind a
+ * fallback value, background work nothing waits for. Drawn on their own, so the rest of the text
+ * reads the same whatever they are.
+ */
+function codeShortfalls(work: HiddenWork, content: string): string {
+  const next = seededRandom(work.styleSeed, 'code');
+  const shows = (q: 'errorReporting' | 'loudFailures' | 'trackedAsync') => !work.latent[q] && work.shows[q];
+  let code = content;
+  if (shows('errorReporting')) {
+    const bare = pick(next, BARE_ERROR);
+    code = code.replace(/throw new \w+\([^;]*\);/g, bare);
+  }
+  if (shows('loudFailures')) code += pick(next, SWALLOW);
+  if (shows('trackedAsync')) code += pick(next, BACKGROUND);
+  return code;
 }
 
 function iterationRevised(work: HiddenWork): boolean {

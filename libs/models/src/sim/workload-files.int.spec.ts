@@ -3,7 +3,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { isAllowedPath } from './allowed-paths';
-import { DEFAULT_WORKLOAD_PATH, loadWorkload, WorkloadGoal } from './workload';
+import { hiddenWork } from './hidden-work';
+import { renderWork } from './sim-text';
+import { DEFAULT_WORKLOAD_PATH, DEFECTS, loadWorkload, WorkloadGoal, WorkloadSpec } from './workload';
 
 const E2E_WORKLOAD_PATH = resolve(DEFAULT_WORKLOAD_PATH, '../engineer-e2e.yaml');
 const PARSING_WORKLOAD_PATH = resolve(DEFAULT_WORKLOAD_PATH, '../engineer-parsing.yaml');
@@ -38,6 +40,17 @@ describe.each([
     if (goal.naive.length > 0) expect(runGoal(goal, goal.naive)).toBe(0);
     expect(runGoal(goal, goal.buggy)).not.toBe(0);
     expect(runGoal(goal, [])).not.toBe(0);
+  });
+
+  it.each(spec.goals.map((g) => [g.id, g] as const))('goal %s: code whose errors say nothing, that swallows failures and starts background work still passes its tests', (_id, goal) => {
+    const flawed: WorkloadSpec = {
+      ...spec, traceRate: 1, defects: Object.fromEntries(DEFECTS.map((d) => [d, 0])) as WorkloadSpec['defects'],
+      latent: { ...spec.latent, edgeCases: 1, errorReporting: 0, loudFailures: 0, trackedAsync: 0 },
+    };
+    const work = hiddenWork(flawed, { seed: 'flawed', goalId: goal.id, taskId: 't-1', iteration: 1, route: { drafter: 'frontier', stream: 'draft' } });
+    const { files } = renderWork(work, goal.testCommand);
+    expect(files[0].content).not.toBe(goal.solution[0].content);
+    expect(runGoal(goal, files)).toBe(0);
   });
 });
 

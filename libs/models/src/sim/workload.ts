@@ -25,15 +25,22 @@ export type Defect = (typeof DEFECTS)[number];
  * - warranted: every change was needed for the goal;
  * - candor: the final message claims nothing the code does not do;
  * - care: the agent checked the behavior beyond the test command;
- * - openness: the final message states the assumptions the agent made.
+ * - openness: the final message states the assumptions the agent made;
+ * - errorReporting: the errors the code raises say what went wrong and what to do about it;
+ * - loudFailures: no failure is swallowed behind a fallback value;
+ * - trackedAsync: no background work is started without anything recording whether it ran.
  */
-export const LATENTS = ['edgeCases', 'clarity', 'warranted', 'candor', 'care', 'openness'] as const;
+export const LATENTS = ['edgeCases', 'clarity', 'warranted', 'candor', 'care', 'openness', 'errorReporting', 'loudFailures', 'trackedAsync'] as const;
 export type Latent = (typeof LATENTS)[number];
+/** Qualities added after the first workloads were written: a workload that does not rate them has them always hold. */
+const LATER_LATENTS: readonly Latent[] = ['errorReporting', 'loudFailures', 'trackedAsync'];
 
 const Probability = z.number().min(0).max(1);
 const FileSpec = z.object({ path: z.string().min(1), content: z.string() });
 const DefectRates = z.object(Object.fromEntries(DEFECTS.map((d) => [d, Probability])) as Record<Defect, typeof Probability>).strict();
-const LatentRates = z.object(Object.fromEntries(LATENTS.map((l) => [l, Probability])) as Record<Latent, typeof Probability>).strict();
+const LatentRates = z
+  .object(Object.fromEntries(LATENTS.map((l) => [l, LATER_LATENTS.includes(l) ? Probability.default(1) : Probability])) as Record<Latent, typeof Probability>)
+  .strict();
 const ALL_GOOD = Object.fromEntries(LATENTS.map((l) => [l, 1])) as Record<Latent, number>;
 
 /** USD per million tokens. */
@@ -60,6 +67,9 @@ export const WorkloadGoalSchema = z
     edgeCases: z.string().min(1).default('inputs the tests do not cover'),
     /** What a careful engineer would state as an assumption. */
     assumption: z.string().min(1).default('the inputs are well formed'),
+    /** For a deployer: the command that ships the work and the one that checks it live (the goal's `deployCommand` and `verifyCommand` labels). */
+    deployCommand: z.string().min(1).optional(),
+    verifyCommand: z.string().min(1).optional(),
   })
   .superRefine((goal, ctx) => {
     for (const [field, files] of [['solution', goal.solution], ['naive', goal.naive], ['buggy', goal.buggy]] as const) {

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { DEFECTS, Defect, Latent, LATENTS, WorkloadSpec, WorkloadSpecSchema } from '../sim/workload';
 
 /** A one-goal sim workload for tests: no defects, every hidden quality holding, an honest judge, unless overridden. */
@@ -9,7 +10,7 @@ export function simWorkload(
     traceRate?: number;
     fixOnFeedback?: number;
     judge?: Partial<WorkloadSpec['judge']>;
-    resident?: WorkloadSpec['resident'];
+    resident?: z.input<typeof WorkloadSpecSchema>['resident'];
   } = {},
 ): WorkloadSpec {
   return WorkloadSpecSchema.parse({
