@@ -1,7 +1,8 @@
-import { deterministicId, EventOf, NewEvent } from '@loopwright/events';
+import { deterministicId, EventOf, NewEvent, Role } from '@loopwright/events';
+import { runEnded } from './decide';
 import { pipelineOf, RunState, taskIdOf } from './run-state';
 
-type RunEnding = NewEvent<'task.failed' | 'review.requested'>;
+type RunEnding = NewEvent<'task.failed' | 'review.requested' | 'run.ended'>;
 
 /** `<root>.run.<runId>.<producer>.<type…>` → runId; undefined for an event outside a run. */
 export function runIdOfSubject(subject: string): string | undefined {
@@ -11,7 +12,8 @@ export function runIdOfSubject(subject: string): string | undefined {
 
 /**
  * An event of the run was quarantined, so the run cannot go on by itself: a person reviews it, and
- * every task still running fails with the reason (the first role's task when none started yet). Ids
+ * every task still running fails with the reason (the first role's task when none started yet), and
+ * the run ends stuck (when it had not ended). Ids
  * derive from the notice, so a redelivered notice records nothing twice.
  */
 export function decideOnQuarantine(state: RunState, notice: EventOf<'system.event.quarantined'>): RunEnding[] {
@@ -39,5 +41,12 @@ export function decideOnQuarantine(state: RunState, notice: EventOf<'system.even
       id: deterministicId('task.failed', task.taskId, 'quarantined', originalSeq, consumer),
       data: { ...task, reason: summary, reviewId },
     })),
+    ...(failing.length === 0 ? [] : [endOf(state, failing, summary, notice.id, reviewId)]),
   ];
+}
+
+function endOf(state: RunState, failing: { role: Role }[], reason: string, causationId: string, reviewId: string): RunEnding {
+  const intent = runEnded(state, 'stuck', reason, causationId, Object.fromEntries(failing.map((task) => [task.role, 'failed'])), reviewId);
+  if (intent.kind !== 'emit') throw new Error('runEnded gives an event to emit');
+  return intent.event as NewEvent<'run.ended'>;
 }

@@ -30,7 +30,8 @@ describe('a quarantined event of a run', () => {
 
   it('fails the running task with the reason and asks a person to review it', () => {
     const events = decide([goal, started('engineer')]);
-    expect(events.map((e) => e.type)).toEqual(['review.requested', 'task.failed']);
+    expect(events.map((e) => e.type)).toEqual(['review.requested', 'task.failed', 'run.ended']);
+    expect(events[2].data).toMatchObject({ runId, status: 'stuck', tasks: [{ role: 'engineer', status: 'failed' }, { role: 'tester', status: 'blocked' }] });
     const review = events[0].data as EventDataInput<'review.requested'>;
     const failed = events[1].data as EventDataInput<'task.failed'>;
     expect(review).toMatchObject({ runId, taskId: `${runId}-engineer`, reason: 'quarantined' });
@@ -54,6 +55,8 @@ describe('a quarantined event of a run', () => {
   });
 
   it('gives the same ids for the same notice, so a redelivered notice is recorded once', () => {
-    expect(decide([goal, started('engineer')]).map((e) => e.id)).toEqual(decide([goal, started('engineer')]).map((e) => e.id));
+    const once = notice(`loop.run.${runId}.executor.work.produced`);
+    const ids = () => decideOnQuarantine(foldRun(runId, [goal, started('engineer')]), once).map((e) => e.id);
+    expect(ids()).toEqual(ids());
   });
 });
