@@ -170,8 +170,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     runsEndedSeq = await lastSeq();
     say(`runs ended: ${runIds.length - unended.length} of ${runIds.length}`);
     const caughtUp = await waitFor(() => projectedTo(runsEndedSeq), 60_000);
-    await sleep(6_000);
-    const after = await consumerCounts();
+    // a reader at work right now is no leak: wait a while for the count to come back down
+    let after = await consumerCounts();
+    await waitFor(async () => ((after = await consumerCounts()).total <= steady.total ? true : undefined), 30_000);
 
     const runs = new Map<string, LoopEvent[]>();
     for (const runId of runIds) runs.set(runId, await log.readRun(runId));
