@@ -66,6 +66,7 @@ void runBenchmark(async (teardown) => {
   };
   const deps: BackendDeps = {
     append: (e) => bench.log.append(e), readRun: (runId) => bench.log.readRun(runId), artifacts: await bench.log.artifacts(), commandTimeoutMs: 20_000,
+    spend: await bench.log.budgets(), turnEstimateUsd: 0.1,
   };
   const goal = (backend: string) => GoalSubmitted.parse({
     goalId: 'sum', title: 'Add sum', description: 'sum(a, b)', roles: ['engineer'], allowedPaths: ['src/**'], testCommand: 'node test/sum.test.js',
@@ -79,6 +80,7 @@ void runBenchmark(async (teardown) => {
       causationId: '00000000-0000-7000-8000-000000000000',
     };
     const began = performance.now();
+    await (await bench.log.budgets()).openGoal(runId, 5, false);
     const result = await backends[name].runSession(goal(name.startsWith('local') ? 'local' : name), assignment, deps);
     if (result.endedBy !== 'finished') throw new Error(`${name}: the session ended by ${result.endedBy}`);
     return performance.now() - began;

@@ -15,6 +15,8 @@ export function describeEvent(event: LoopEvent): string {
       return `${event.data.role} failed after ${event.data.iterations} iteration(s): ${event.data.reason}`;
     case 'agent.session.opened':
       return `${event.data.backend} session ${event.data.sessionId} opened for ${event.data.taskId} iteration ${event.data.iteration}`;
+    case 'trace.abandoned':
+      return `${event.data.taskId} iteration ${event.data.iteration}: attempt ${event.data.attempt} abandoned (${event.data.reason}); attempt ${event.data.nextAttempt} runs instead`;
     case 'trace.step': {
       const d = event.data;
       const who = d.speaker ? ` (${d.speaker})` : '';

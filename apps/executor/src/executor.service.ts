@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createEvent, EventOf, GoalSubmitted } from '@loopwright/events';
+import { createEvent, deterministicId, EventOf, GoalSubmitted, LoopEvent, nextAttempt } from '@loopwright/events';
 import type { EventLog } from '@loopwright/eventlog';
 import { EVENT_LOG, LOOP_METRICS, LoopMetrics } from '@loopwright/service';
 import type { ModelProvider } from '@loopwright/models';
@@ -7,7 +7,7 @@ import type { Tier } from './agent/agent-session';
 import { ResidentEditor, runEditorialPass, runResidentDraft } from './agent/draft-lint-edit';
 import { backendFor, ExecutorBackends } from './backends/executor-backend';
 import { roleScopedGoal } from './backends/session-workspace';
-import { decideExecutor, ExecutorPolicy } from './domain/decide';
+import { AgentAssignment, decideExecutor, ExecutorPolicy } from './domain/decide';
 import { decideOnQuarantine, runIdOfSubject } from './domain/quarantined';
 import { foldRun } from './domain/run-state';
 import { EXECUTOR_OPTIONS } from './executor.tokens';
@@ -15,6 +15,8 @@ import { EXECUTOR_OPTIONS } from './executor.tokens';
 export interface ExecutorOptions {
   policy: ExecutorPolicy;
   commandTimeoutMs: number;
+  /** The most one model call of a session may cost: held against the budget before each call (LOOP_AGENT_TURN_ESTIMATE_USD). */
+  turnEstimateUsd: number;
   /** What runs a role's agent, per the goal's `backend`: the tool loop, the simulation, Managed Agents, the Claude Agent SDK. */
   backends: ExecutorBackends;
   /** The tool loop's model at a tier (drafts and editorial passes): the sim for simulated goals, the configured frontier and resident models otherwise. */
@@ -57,12 +59,40 @@ export class ExecutorService {
       provider: this.options.provider,
       residentEditor: this.options.residentEditor,
       commandTimeoutMs: this.options.commandTimeoutMs,
+      spend: await this.log.budgets(),
+      turnEstimateUsd: this.options.turnEstimateUsd,
       editEstimateUsd: this.options.policy.editEstimateUsd,
     };
   }
 
+  /**
+   * A tool-loop session that finds steps of an earlier attempt at its iteration in the log runs as a
+   * new attempt (the earlier process died mid-session), and marks the earlier ones abandoned.
+   */
+  private async attemptFor(events: readonly LoopEvent[], assignment: AgentAssignment): Promise<AgentAssignment> {
+    const { attempt, abandon } = nextAttempt(events, assignment.taskId, assignment.iteration);
+    for (const abandoned of abandon) {
+      await this.log.append(
+        createEvent({
+          type: 'trace.abandoned',
+          id: deterministicId('trace.abandoned', assignment.taskId, assignment.iteration, abandoned),
+          aggregateId: assignment.runId,
+          producer: 'executor',
+          correlationId: assignment.runId,
+          causationId: assignment.causationId,
+          data: {
+            taskId: assignment.taskId, iteration: assignment.iteration, attempt: abandoned, nextAttempt: attempt, decisionId: assignment.decisionId,
+            reason: 'the session was interrupted before it finished; it starts over',
+          },
+        }),
+      );
+    }
+    return { ...assignment, attempt };
+  }
+
   async handle(event: Parameters<typeof decideExecutor>[1], runId: string): Promise<void> {
-    const state = foldRun(runId, await this.log.readRun(runId));
+    const events = await this.log.readRun(runId);
+    const state = foldRun(runId, events);
     if (!state.goal) return;
     for (const intent of decideExecutor(state, event, this.options.policy)) {
       switch (intent.kind) {
@@ -78,13 +108,18 @@ export class ExecutorService {
         case 'runAgent': {
           // The role's session sees the paths it may write and its own turn budget.
           const goal = roleScopedGoal(state.goal, intent.assignment);
-          if (intent.assignment.tier === 'resident') await runResidentDraft(goal, intent.assignment, await this.agentDeps());
+          // managed and Agent SDK sessions reattach to the runtime's own session instead (agent.session.opened)
+          const toolLoop = intent.assignment.tier === 'resident' || goal.backend === 'local' || goal.backend === 'sim';
+          const assignment = toolLoop ? await this.attemptFor(events, intent.assignment) : intent.assignment;
+          if (assignment.tier === 'resident') await runResidentDraft(goal, assignment, await this.agentDeps());
           else
-            await backendFor(this.options.backends, goal).runSession(goal, intent.assignment, {
+            await backendFor(this.options.backends, goal).runSession(goal, assignment, {
               append: (e) => this.log.append(e),
               artifacts: await this.log.artifacts(),
               readRun: (id) => this.log.readRun(id),
               commandTimeoutMs: this.options.commandTimeoutMs,
+              spend: await this.log.budgets(),
+              turnEstimateUsd: this.options.turnEstimateUsd,
             });
           break;
         }

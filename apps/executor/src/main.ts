@@ -48,6 +48,7 @@ export function executorOptionsFromEnv(log: EventLog, env: NodeJS.ProcessEnv = p
       boundaries: loadRoleBoundaries(env['LOOP_RUBRICS_DIR'] || undefined),
     },
     commandTimeoutMs: Number(env['LOOP_COMMAND_TIMEOUT_MS'] ?? 60_000),
+    turnEstimateUsd: Number(env['LOOP_AGENT_TURN_ESTIMATE_USD'] ?? 0.1),
     provider,
     backends: {
       local: localBackend(provider),

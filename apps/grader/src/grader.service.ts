@@ -24,7 +24,7 @@ interface RememberedRun {
   ids: Set<string>;
 }
 
-export interface GraderOptions extends Omit<GradingActivityDeps, 'artifacts' | 'reviewResolutions'> {
+export interface GraderOptions extends Omit<GradingActivityDeps, 'artifacts' | 'reviewResolutions' | 'spend'> {
   rubrics: Rubric[];
   judgeEstimateUsd: number;
 }
@@ -48,7 +48,7 @@ export class GraderService implements OnModuleDestroy {
     const started = this.calibration.start(CALIBRATION_REFRESH_MS).catch((error: Error) => this.logger.warn(`reading calibrations: ${error.message}`));
     this.calibrated = Promise.race([started, new Promise<void>((r) => setTimeout(r, CALIBRATION_STARTUP_WAIT_MS).unref())]);
     this.decider = createGradingDecider(options.rubrics, { judgeEstimateUsd: options.judgeEstimateUsd, modeOf: (rubric) => this.calibration.modeOf(rubric) });
-    this.activities = createGradingActivities({ ...options, artifacts: () => this.log.artifacts(), reviewResolutions: (reviewId) => this.reviewResolutions(reviewId) });
+    this.activities = createGradingActivities({ ...options, artifacts: () => this.log.artifacts(), spend: () => this.log.budgets(), reviewResolutions: (reviewId) => this.reviewResolutions(reviewId) });
   }
 
   async handle(event: LoopEvent): Promise<void> {

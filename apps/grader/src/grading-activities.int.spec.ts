@@ -23,6 +23,7 @@ describe('the grading activities, on a real artifact store and the real SDK', ()
     const base = testLogConfig('grading-activities');
     config = { ...base, producer: 'grader', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_artifacts` };
     log = await EventLog.open(config);
+    await (await log.budgets()).openGoal(RUN, 1, false);
     judge = await startFakeMessagesServer();
   });
   afterAll(async () => {
@@ -58,6 +59,7 @@ describe('the grading activities, on a real artifact store and the real SDK', ()
   const activities = () =>
     createGradingActivities({
       rubrics, boundaries, artifacts: () => log.artifacts(), commandTimeoutMs: 20_000, resident: async () => undefined, reviewResolutions: async () => [],
+      spend: () => log.budgets(), judgeEstimateUsd: 0.01,
       frontier: () => createProvider({ backend: 'anthropic', apiKey: 'test-key', baseURL: judge.url, model: 'claude-sonnet-4-6' }),
     });
 
@@ -130,6 +132,29 @@ describe('the grading activities, on a real artifact store and the real SDK', ()
     judge.reply(lie, answerToolReply({ score: 2, evidence: 'sum returns 0', reasoning: 'the re-run fails', rerunPassed: false }));
     const [honest] = await acts.judge(state, { kind: 'judge', tier: 'frontier', item, routed, shadow: false }, []);
     expect(honest).toMatchObject({ data: { tier: 'frontier', verdict: '2' } });
+  });
+
+  it("holds each judge call against the goal's budget: a second call the budget cannot cover is not made, and a person decides", async () => {
+    const { decider, state: initial, work } = await stateWith([{ path: 'src/sum.js', content: 'module.exports = { sum: () => 0 };' }]);
+    const acts = activities();
+    const [verified] = await acts.verify(initial, [], work);
+    const state = decider.evolve(initial, createEvent(verified) as LoopEvent);
+    const item = state.works.get(work.data.workId)!.items.find((i) => i.itemId === 'correctness')!;
+    const ledger = await log.budgets();
+    await ledger.openGoal('run-tight', 0.01, false);
+    const routed = createEvent({
+      type: 'decision.routed', aggregateId: 'run-tight', producer: 'router',
+      data: { decisionId: item.decisionId, key: item.key, tier: 'frontier', reason: 'test', reservedUsd: 0.01 },
+    });
+    const lie = answerToolReply({ score: 5, evidence: 'the tests pass', reasoning: 'as the worker says', rerunPassed: true });
+    const before = judge.requests.length;
+    judge.reply(lie);
+    const [completed, review] = await acts.judge(state, { kind: 'judge', tier: 'frontier', item, routed, shadow: false }, []);
+    expect(judge.requests.length - before).toBe(1);
+    expect(completed).toMatchObject({ data: { tier: 'human', costUsd: 0.0006 } });
+    expect(review).toMatchObject({ data: { reason: 'budget', summary: expect.stringMatching(/budget cannot cover the judge's call/) } });
+    await ledger.settle('run-tight', item.decisionId, item.decisionId, (completed.data as EventDataInput<'decision.completed'>).costUsd, '2026-12-05');
+    expect((await ledger.goal('run-tight'))!.spentMicros).toBeLessThanOrEqual(10_000);
   });
 
   describe('a pipeline of roles', () => {

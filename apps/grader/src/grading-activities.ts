@@ -4,8 +4,8 @@ import {
   ARTIFACT_PATHS, computeWorkFeatures, deliveredChange, FeatureVector, insideRoleBoundary, ProbeEvidence, ProbePlan, ProbePlanSchema, probesByTier,
   readArtifact, renderTraceForJudge, rerunFilesWithin, RoleBoundaries, roleArtifactFiles, testOutcome,
 } from '@loopwright/checks';
-import { deterministicId, EventOf, GoalSubmitted, LoopEvent, NewEvent, ReviewResolved, TraceStep, WorkVerified } from '@loopwright/events';
-import type { ArtifactStore } from '@loopwright/eventlog';
+import { abandonedAttempts, attemptOfStep, deterministicId, EventOf, GoalSubmitted, LoopEvent, NewEvent, ReviewResolved, TraceStep, WorkVerified } from '@loopwright/events';
+import type { ArtifactStore, SpendGuard } from '@loopwright/eventlog';
 import {
   baseWorkOf, completedEvent, contradictions, entryOfDecision, pipelineOfRun, priorRevisionOf, reviewsToRead, runGradeEvent, trustedProducer,
   upstreamGateOf, GradingActivity, GradingEvent, GradingItem, GradingState, JudgeAnswer, judgePrompt, judgeSystemPrompt,
@@ -32,6 +32,10 @@ export interface GradingActivityDeps {
   frontier(goal: GoalSubmitted): ModelProvider;
   resident(modelId: string): Promise<ResidentPredictor | undefined>;
   commandTimeoutMs: number;
+  /** The shared budget: each judge call is held before it is made and charged after. */
+  spend(): Promise<SpendGuard>;
+  /** The most one judge call may cost (LOOP_JUDGE_ESTIMATE_USD). */
+  judgeEstimateUsd: number;
   /** A fresh fence boundary per judge request; random unless a test pins it. */
   boundary?: () => string;
 }
@@ -167,11 +171,11 @@ export function createGradingActivities(deps: GradingActivityDeps) {
         })];
       }
     }
-    const answered = await frontierVerdict(state, entry.work, verified, item, stepsOf(runEvents, state.goal!, entry.work));
+    const answered = await frontierVerdict(state, routed, entry.work, verified, item, stepsOf(runEvents, state.goal!, entry.work));
     const escalated = activity.tier === 'resident' && !activity.shadow ? { escalatedFrom: 'resident' as const } : {};
     const completion: Completion = { ...answered.completion, ...escalated, shadow: activity.shadow };
     const events: GradingEvent[] = [completedEvent(routed, item, completion)];
-    if (answered.review && !activity.shadow) events.push(unusableReview(routed, item, answered.review));
+    if (answered.review && !activity.shadow) events.push(unusableReview(routed, item, answered.review, answered.byBudget));
     return events;
   }
 
@@ -181,11 +185,12 @@ export function createGradingActivities(deps: GradingActivityDeps) {
    */
   async function frontierVerdict(
     state: GradingState,
+    routed: EventOf<'decision.routed'>,
     work: EventOf<'work.produced'>,
     verified: EventOf<'work.verified'>,
     item: GradingItem,
     steps: readonly TraceStep[],
-  ): Promise<{ completion: Completion; review?: string }> {
+  ): Promise<{ completion: Completion; review?: string; byBudget?: boolean }> {
     const goal = state.goal!;
     const provider = deps.frontier(goal);
     const rubric = deps.rubrics.find((r) => r.id === item.rubricId)!;
@@ -194,9 +199,14 @@ export function createGradingActivities(deps: GradingActivityDeps) {
     const trace = rubric.surface === 'trace' ? renderTraceForJudge(steps, { maxChars: 6_000, testCommand: goal.testCommand }) : undefined;
     const simulated = goal.backend === 'sim';
     const calls: ModelCall[] = [];
+    const spend = await deps.spend();
     let refusal = '';
     for (let attempt = 1; attempt <= 2; attempt++) {
       let answer: JudgeAnswer;
+      if (!(await spend.hold(routed.aggregateId, routed.data.decisionId, deps.judgeEstimateUsd, routed.occurredAt.slice(0, 10)))) {
+        const why = `the budget cannot cover the judge's call ($${deps.judgeEstimateUsd.toFixed(4)})`;
+        return { completion: { ...humanCompletion(`${why}; a person must decide`, refusal, simulated), ...costOf(calls) }, review: why, byBudget: true };
+      }
       try {
         const note = refusal ? `\nYour previous answer was refused: ${refusal}. Read the recorded facts again.` : '';
         const result = await ask(provider, {
@@ -207,9 +217,11 @@ export function createGradingActivities(deps: GradingActivityDeps) {
           sim: simulated ? simJudgeContext(goal, work, verified, item) : undefined,
         }, item.kind);
         calls.push(result.call);
+        await spend.charge(routed.aggregateId, routed.data.decisionId, result.call.costUsd);
         answer = result.answer;
       } catch (error) {
         if (!(error instanceof UnusableAnswerError)) throw error;
+        await spend.charge(routed.aggregateId, routed.data.decisionId, error.spent.costUsd);
         return { completion: humanCompletion(`the frontier judge's answers were unusable twice; a person must decide`, error.message, simulated), review: error.message };
       }
       const found = contradictions(answer, verified);
@@ -235,12 +247,13 @@ export function createGradingActivities(deps: GradingActivityDeps) {
   return { verify, judge, gradeRun };
 }
 
-/** The steps of one task iteration, from the producer this run trusts for them. */
+/** The steps of one task iteration, from the producer this run trusts for them, without those of abandoned attempts. */
 function stepsOf(runEvents: readonly LoopEvent[], goal: GoalSubmitted, work: EventOf<'work.produced'>): TraceStep[] {
+  const abandoned = abandonedAttempts(runEvents, work.data.taskId, work.data.iteration);
   return runEvents
     .filter((e): e is EventOf<'trace.step'> => e.type === 'trace.step' && trustedProducer(e, goal.backend === 'import') === true)
     .map((e) => e.data as TraceStep)
-    .filter((s) => s.taskId === work.data.taskId && s.iteration === work.data.iteration);
+    .filter((s) => s.taskId === work.data.taskId && s.iteration === work.data.iteration && !abandoned.has(attemptOfStep(s)));
 }
 
 async function ask(provider: ModelProvider, request: Omit<Parameters<ModelProvider['answer']>[0], 'schema'>, kind: GradingItem['kind']): Promise<{ answer: JudgeAnswer; call: ModelCall }> {
@@ -272,7 +285,7 @@ function humanCompletion(evidence: string, reasoning: string, simulated: boolean
   };
 }
 
-function unusableReview(routed: EventOf<'decision.routed'>, item: GradingItem, why: string): NewEvent<'review.requested'> {
+function unusableReview(routed: EventOf<'decision.routed'>, item: GradingItem, why: string, byBudget = false): NewEvent<'review.requested'> {
   const reviewId = `rv-${deterministicId('unusable', item.decisionId).replace(/-/g, '').slice(0, 20)}`;
   return {
     type: 'review.requested',
@@ -282,8 +295,8 @@ function unusableReview(routed: EventOf<'decision.routed'>, item: GradingItem, w
     correlationId: routed.correlationId,
     causationId: routed.id,
     data: {
-      reviewId, runId: routed.aggregateId, decisionId: item.decisionId, reason: 'model-unusable',
-      summary: `${item.key}: the judge's answer was refused twice (${why.slice(0, 300)})`, items: [item.itemId],
+      reviewId, runId: routed.aggregateId, decisionId: item.decisionId, reason: byBudget ? 'budget' : 'model-unusable',
+      summary: byBudget ? `${item.key}: ${why}` : `${item.key}: the judge's answer was refused twice (${why.slice(0, 300)})`, items: [item.itemId],
     },
   };
 }

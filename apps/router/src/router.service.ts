@@ -1,60 +1,113 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InfrastructureError } from '@loopwright/core';
-import { createEvent, EventOf, LoopEvent, subjectFilters } from '@loopwright/events';
-import type { EventLog } from '@loopwright/eventlog';
+import { createEvent, EventOf, LoopEvent, NewEvent } from '@loopwright/events';
+import { BudgetAccount, BudgetLedger, DayAccount, reservedMicros, toUsd, type EventLog } from '@loopwright/eventlog';
 import { EVENT_LOG, LOOP_METRICS, LoopMetrics } from '@loopwright/service';
 import { routeDecision } from './domain/route-decision';
-import { evolveRouter, initialRouterState, RouterState } from './domain/router-state';
+import { BudgetLedger as LedgerView, dayOf, evolveRouter, initialRouterState, RouterState } from './domain/router-state';
 import { ROUTER_CONFIG } from './router.tokens';
 import type { RouterConfig } from './router.config';
 
-/** Holds the router's folded state and carries out the routing policy's intents. */
+/** How often a route is decided again when another router took the money between the read and the hold. */
+const HOLD_ATTEMPTS = 10;
+
+// A decision routed again (redelivered after its hold) must not find its own hold in the way.
+const goalView = (account: BudgetAccount, ownMicros: number): LedgerView => ({
+  limitUsd: toUsd(account.limitMicros),
+  spentUsd: toUsd(account.spentMicros),
+  reservedUsd: toUsd(reservedMicros(account) - ownMicros),
+  shadowAll: account.shadowAll,
+});
+const dayView = (account: DayAccount, ownMicros: number): LedgerView => ({
+  limitUsd: toUsd(account.limitMicros),
+  spentUsd: toUsd(account.spentMicros),
+  reservedUsd: toUsd(account.reservedMicros - ownMicros),
+});
+
+/**
+ * Carries out the routing policy's intents. Rules are folded from the log into memory; budgets live
+ * in the shared ledger (a KV bucket), read before each decision and held by compare-and-set, so
+ * routers running side by side never hold more than a budget has.
+ */
 @Injectable()
 export class RouterService {
-  private state: RouterState;
-  private ready: Promise<void>;
+  private readonly rules: RouterState;
+  private readonly ready: Promise<void>;
+  private readonly ledger: Promise<BudgetLedger>;
 
   constructor(
     @Inject(EVENT_LOG) private readonly log: EventLog,
     @Inject(LOOP_METRICS) private readonly metrics: LoopMetrics,
     @Inject(ROUTER_CONFIG) private readonly config: RouterConfig,
   ) {
-    this.state = initialRouterState(config.dailyBudgetUsd);
+    this.rules = initialRouterState(config.dailyBudgetUsd);
     this.metrics.zeroDecisionSeries();
+    this.ledger = log.budgets(config.dailyBudgetUsd);
     this.ready = this.rebuild();
   }
 
-  /** Folds the router's state from the log before handling new events. */
+  /** Folds the promoted rules from the log before handling new events. */
   private async rebuild(): Promise<void> {
-    const root = this.log.config.subjectRoot;
-    for (const filter of [subjectFilters.type('goal.submitted', root), `${root}.run.*.*.decision.>`, `${root}.rule.>`]) {
-      for await (const stored of this.log.replay({ filter })) if (stored.event) evolveRouter(this.state, stored.event);
+    await this.ledger;
+    for await (const stored of this.log.replay({ filter: `${this.log.config.subjectRoot}.rule.>` })) {
+      if (stored.event) evolveRouter(this.rules, stored.event);
     }
   }
 
   async apply(event: LoopEvent): Promise<void> {
     await this.ready;
-    evolveRouter(this.state, event);
-    if (event.type === 'decision.completed' && !event.data.shadow) {
-      const [requester, role, kind] = event.data.key.split(':');
-      const labels = { tier: event.data.tier, requester, role, kind };
-      this.metrics.decisions.inc(labels);
-      this.metrics.decisionCost.inc(labels, event.data.costUsd);
+    const ledger = await this.ledger;
+    switch (event.type) {
+      case 'goal.submitted':
+        await ledger.openGoal(event.aggregateId, event.data.budgetUsd, event.data.labels['shadowAll'] === 'true');
+        return;
+      case 'decision.completed': {
+        const { decisionId, shadow, costUsd, key, tier } = event.data;
+        await ledger.settle(event.aggregateId, shadow ? `${decisionId}:shadow` : decisionId, decisionId, costUsd, dayOf(event.occurredAt));
+        if (shadow) return;
+        const [requester, role, kind] = key.split(':');
+        const labels = { tier, requester, role, kind };
+        this.metrics.decisions.inc(labels);
+        this.metrics.decisionCost.inc(labels, costUsd);
+        return;
+      }
+      default:
+        evolveRouter(this.rules, event);
     }
+  }
+
+  /** A goal's account; a goal from before the ledger existed is opened from its goal.submitted. */
+  private async goalAccount(ledger: BudgetLedger, runId: string): Promise<BudgetAccount | undefined> {
+    const account = await ledger.goal(runId);
+    if (account) return account;
+    for await (const stored of this.log.replay({ filter: `${this.log.config.subjectRoot}.run.${runId}.*.goal.submitted` })) {
+      if (stored.event?.type !== 'goal.submitted') continue;
+      await ledger.openGoal(runId, stored.event.data.budgetUsd, stored.event.data.labels['shadowAll'] === 'true');
+      return ledger.goal(runId);
+    }
+    return undefined;
   }
 
   async route(request: EventOf<'decision.requested'>): Promise<void> {
     await this.ready;
-    const outcome = routeDecision(this.state, request, { frontierModel: this.config.frontierModel });
-    if (outcome.kind === 'wait') throw new InfrastructureError(outcome.reason);
-    for (const input of outcome.events) {
-      const event = createEvent({ ...input, occurredAt: new Date(request.occurredAt) });
-      await this.log.append(event);
-      evolveRouter(this.state, event);
+    const ledger = await this.ledger;
+    const runId = request.aggregateId;
+    const day = dayOf(request.occurredAt);
+    for (let attempt = 0; attempt < HOLD_ATTEMPTS; attempt++) {
+      const account = await this.goalAccount(ledger, runId);
+      const own = account?.open[request.data.decisionId]?.micros ?? 0;
+      const state: RouterState = {
+        ...this.rules,
+        goals: new Map(account ? [[runId, goalView(account, own)]] : []),
+        days: new Map([[day, dayView(await ledger.day(day), own)]]),
+      };
+      const outcome = routeDecision(state, request, { frontierModel: this.config.frontierModel });
+      if (outcome.kind === 'wait') throw new InfrastructureError(outcome.reason);
+      const usd = outcome.events.reduce((sum, e) => sum + (e.type === 'decision.routed' ? (e as NewEvent<'decision.routed'>).data.reservedUsd : 0), 0);
+      if (usd > 0 && !(await ledger.hold(runId, request.data.decisionId, usd, day))) continue;
+      for (const input of outcome.events) await this.log.append(createEvent({ ...input, occurredAt: new Date(request.occurredAt) }));
+      return;
     }
-  }
-
-  snapshot(): Readonly<RouterState> {
-    return this.state;
+    throw new InfrastructureError(`decision ${request.data.decisionId}: the budget kept moving under ${HOLD_ATTEMPTS} attempts to hold it`);
   }
 }

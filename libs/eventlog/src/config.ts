@@ -12,6 +12,8 @@ export interface LogLocation {
   duplicateWindowMs: number;
   /** Content-addressed artifacts bucket. */
   artifactBucket: string;
+  /** The budget ledger's KV bucket; by default `<stream>_budgets`. */
+  budgetBucket?: string;
 }
 
 /** Where the log lives and who this process is on it. */
@@ -30,6 +32,7 @@ export function logLocationFromEnv(env: NodeJS.ProcessEnv = process.env): LogLoc
     subjectRoot: env['LOOP_SUBJECT_ROOT'] ?? DEFAULT_SUBJECT_ROOT,
     duplicateWindowMs: Number(env['LOOP_DUPLICATE_WINDOW_MS'] ?? 120_000),
     artifactBucket: env['LOOP_ARTIFACT_BUCKET'] ?? `${env['LOOP_STREAM'] ?? 'LOOP'}_artifacts`,
+    budgetBucket: env['LOOP_BUDGET_BUCKET'] ?? `${env['LOOP_STREAM'] ?? 'LOOP'}_budgets`,
   };
 }
 
@@ -47,7 +50,12 @@ export function logConfigFromEnv(
 
 /** The part of the server an identity's NATS permissions cover for this log. */
 export function natsScopeOf(location: LogLocation): NatsScope {
-  return { streamName: location.streamName, subjectRoot: location.subjectRoot, objectStoreBucket: location.artifactBucket };
+  return {
+    streamName: location.streamName,
+    subjectRoot: location.subjectRoot,
+    objectStoreBucket: location.artifactBucket,
+    budgetBucket: location.budgetBucket,
+  };
 }
 
 /** The key-value bucket of a log's delivery records (handler runs of redelivered messages): `<stream>_deliveries`. */

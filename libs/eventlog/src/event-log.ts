@@ -5,6 +5,8 @@ import { IllegalStateError, InfrastructureError } from '@loopwright/core';
 import { createEvent, EventOf, EventType, LoopEvent, NewEvent, subjectFilters } from '@loopwright/events';
 import { appendEvent, AppendOptions, AppendResult } from './append';
 import { ArtifactStore, openArtifactStore } from './artifacts';
+import { BudgetLedger } from './budget-ledger';
+import { budgetBucketOf } from './nats-permissions';
 import { StoredEvent } from './codec';
 import { DeliveryCounter, openDeliveryCounter } from './delivery-counter';
 import { ConsumerSpec, EventHandler, RunningConsumer, startConsumer } from './consumer';
@@ -17,6 +19,7 @@ import { natsCredentialsFromEnv } from './nats-credentials';
 /** One process's handle on the log: append, consume, replay, artifacts. */
 export class EventLog {
   private artifactStore?: Promise<ArtifactStore>;
+  private budgetLedger?: Promise<BudgetLedger>;
   private counter?: Promise<DeliveryCounter>;
   private readonly consumers = new Set<RunningConsumer>();
   /** This process's secrets, read once: no event carrying one is appended. */
@@ -60,6 +63,10 @@ export class EventLog {
       try {
         await log.ensureStream();
         await log.artifacts();
+        // the operator provisions the ledger here; an identity that may not use it is refused, and needs none
+        await log.budgets().catch((error: unknown) => {
+          if (!isPermissionRefusal(error)) throw error;
+        });
         log.counter = openDeliveryCounter(nc, deliveryBucketOf(log.config.streamName), true);
         await log.counter;
       } catch (error) {
@@ -135,6 +142,18 @@ export class EventLog {
     return this.artifactStore;
   }
 
+  /**
+   * The budget ledger (created when missing, by an identity that may). Only the identities that hold
+   * or spend budgets may open it; `dailyLimitUsd` is the limit of a day's account not yet written.
+   */
+  budgets(dailyLimitUsd = Number(process.env['LOOP_DAILY_BUDGET_USD'] ?? 500)): Promise<BudgetLedger> {
+    this.budgetLedger ??= BudgetLedger.open(this.nc, budgetBucketOf(this.config), dailyLimitUsd).catch((error: unknown) => {
+      this.budgetLedger = undefined;
+      throw provisioningError(error, this.config);
+    });
+    return this.budgetLedger;
+  }
+
   /** The subject filter for one event type under this log's root. */
   filterFor(type: EventType): string {
     return subjectFilters.type(type, this.config.subjectRoot);
@@ -150,12 +169,23 @@ function reportRejected(stored: StoredEvent): void {
   process.stderr.write(`loopwright: ignored seq ${stored.seq} on ${stored.subject}: ${stored.error}\n`);
 }
 
+function permissionRefusal(error: unknown): PermissionViolationError | undefined {
+  const refused = error instanceof PermissionViolationError ? error : (error as Error | undefined)?.cause;
+  if (refused instanceof PermissionViolationError) return refused;
+  const provisioning = (error as Error | undefined)?.cause;
+  return provisioning instanceof Error && provisioning !== error ? permissionRefusal(provisioning) : undefined;
+}
+
+function isPermissionRefusal(error: unknown): boolean {
+  return permissionRefusal(error) !== undefined;
+}
+
 /** A stream or bucket this identity may not create is one the operator has not provisioned yet: say so. */
 function provisioningError(error: unknown, config: LogConfig): unknown {
-  const refused = error instanceof PermissionViolationError ? error : (error as Error | undefined)?.cause;
-  if (!(refused instanceof PermissionViolationError)) return error;
+  const refused = permissionRefusal(error);
+  if (!refused) return error;
   return new IllegalStateError(
-    `stream ${config.streamName} or bucket ${config.artifactBucket} does not exist, and ${config.user ?? 'this user'} may not ` +
+    `stream ${config.streamName}, bucket ${config.artifactBucket} or bucket ${budgetBucketOf(config)} does not exist, and ${config.user ?? 'this user'} may not ` +
       `create it (${refused.subject}): provision them as the operator first (the nats-init service of docker-compose.yml, ` +
       'the nats-stream-init job of k8s/, or any Loopwright process connected as operator)',
     { cause: error },

@@ -11,6 +11,8 @@ export * from './delivery-outcome';
 export * from './delivery-counter';
 export * from './quarantine';
 export * from './artifacts';
+export * from './budget-account';
+export * from './budget-ledger';
 export * from './audit-chain';
 export * from './backoff';
 export * from './event-log';

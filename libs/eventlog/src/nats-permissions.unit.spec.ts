@@ -39,6 +39,13 @@ describe('natsPermissionsFor', () => {
     expect(deny).not.toContain(`$JS.ACK.S1.${durableName('grader', 'work.produced')}.>`);
   });
 
+  it('lets only the router, the executor and the grader read or write the budget ledger', () => {
+    const touches = (identity: (typeof SERVICE_IDENTITIES)[number]) =>
+      natsPermissionsFor(identity, scope).publish.allow.filter((s) => s.includes('S1_budgets'));
+    expect(SERVICE_IDENTITIES.filter((identity) => touches(identity).length > 0)).toEqual(['executor', 'grader', 'router']);
+    expect(touches('router')).toEqual(expect.arrayContaining(['$KV.S1_budgets.>', '$JS.API.DIRECT.GET.KV_S1_budgets.>']));
+  });
+
   it('lets only the executor, the miner and the submitter (imports) write artifacts', () => {
     const writers = SERVICE_IDENTITIES.filter((i) => natsPermissionsFor(i, scope).publish.allow.includes('$O.S1_artifacts.>'));
     expect(writers).toEqual(['executor', 'miner', 'submitter']);

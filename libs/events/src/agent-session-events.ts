@@ -22,3 +22,20 @@ export const AgentSessionOpened = z.object({
 });
 
 export type AgentSessionOpened = z.infer<typeof AgentSessionOpened>;
+
+/**
+ * A tool-loop session of a task iteration was interrupted (its process died) and runs again as a new
+ * attempt: the steps the abandoned attempt recorded stay in the log, marked, and nothing grades them.
+ */
+export const TraceAbandoned = z.object({
+  taskId: SubjectToken,
+  iteration: z.number().int().min(1),
+  /** The abandoned attempt. */
+  attempt: z.number().int().min(1),
+  /** The attempt that runs in its place. */
+  nextAttempt: z.number().int().min(2),
+  decisionId: z.string(),
+  reason: z.string().min(1),
+});
+
+export type TraceAbandoned = z.infer<typeof TraceAbandoned>;

@@ -8,7 +8,7 @@ import {
   RuleValidated,
 } from './rule-events';
 import { AuditCheckpoint, BudgetExhausted, EventQuarantined, ReviewRequested, ReviewResolved } from './other-events';
-import { AgentSessionOpened } from './agent-session-events';
+import { AgentSessionOpened, TraceAbandoned } from './agent-session-events';
 import { Aggregate, Producer } from './vocabulary';
 
 interface CatalogEntry {
@@ -32,6 +32,8 @@ export const catalog = {
   // An agent runtime's session for a task iteration: where a restarted executor reattaches.
   'agent.session.opened': { version: 1, aggregate: 'run', producers: ['executor'], data: AgentSessionOpened },
   'trace.step': { version: 2, aggregate: 'run', producers: ['executor', 'submitter'], data: TraceStep },
+  // A session that died mid-iteration runs again as a new attempt: the abandoned attempt's steps are marked, never graded.
+  'trace.abandoned': { version: 1, aggregate: 'run', producers: ['executor'], data: TraceAbandoned },
   'work.produced': { version: 1, aggregate: 'run', producers: ['executor', 'submitter'], data: WorkProduced },
   'work.verified': { version: 1, aggregate: 'run', producers: ['grader'], data: WorkVerified },
   'decision.requested': { version: 1, aggregate: 'run', producers: ['executor', 'grader'], data: DecisionRequested },
@@ -55,7 +57,7 @@ export const catalog = {
   'instruction.proposed': { version: 1, aggregate: 'rule', producers: ['miner'], data: InstructionProposed },
   // The grader calibrates its own behavior rubrics from its own grades: it alone applies the result.
   'rubric.calibrated': { version: 1, aggregate: 'rule', producers: ['grader'], data: RubricCalibrated },
-  'budget.exhausted': { version: 1, aggregate: 'budget', producers: ['router'], data: BudgetExhausted },
+  'budget.exhausted': { version: 1, aggregate: 'budget', producers: ['router', 'executor'], data: BudgetExhausted },
   'audit.checkpoint': { version: 1, aggregate: 'audit', producers: ['miner'], data: AuditCheckpoint },
   'system.event.quarantined': { version: 1, aggregate: 'system', producers: ALL_PRODUCERS, data: EventQuarantined },
 } as const satisfies Record<string, CatalogEntry>;

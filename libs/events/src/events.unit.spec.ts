@@ -54,7 +54,7 @@ describe('catalog', () => {
   it('names every event of the architecture', () => {
     expect(EVENT_TYPES.sort()).toEqual(
       [
-        'goal.submitted', 'task.started', 'task.completed', 'task.failed', 'agent.session.opened', 'trace.step', 'work.produced', 'work.verified',
+        'goal.submitted', 'task.started', 'task.completed', 'task.failed', 'agent.session.opened', 'trace.step', 'trace.abandoned', 'work.produced', 'work.verified',
         'decision.requested', 'decision.routed', 'decision.completed', 'grade.recorded', 'run.ended', 'run.graded', 'review.requested',
         'review.resolved', 'rule.proposed', 'rule.validated', 'rule.rejected', 'rule.approved', 'rule.promoted',
         'rule.demoted', 'resident.trained', 'instruction.proposed', 'rubric.calibrated', 'budget.exhausted', 'audit.checkpoint',

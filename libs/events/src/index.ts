@@ -5,6 +5,7 @@ export * from './run-events';
 export * from './rule-events';
 export * from './other-events';
 export * from './agent-session-events';
+export * from './trace-attempts';
 export * from './catalog';
 export * from './envelope';
 export * from './subjects';

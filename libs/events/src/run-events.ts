@@ -119,6 +119,8 @@ export const TraceStep = z.object({
   taskId: SubjectToken,
   iteration: z.number().int().min(1),
   step: z.number().int().min(0),
+  /** The session's attempt at the iteration, when it is not the first (a retry after its process died). */
+  attempt: z.number().int().min(2).optional(),
   kind: TraceStepKind,
   /** The tool as the agent named it: `run_command`, or an imported agent's own (`Bash`, `str_replace_editor`). */
   tool: z.string().max(200).optional(),

@@ -30,12 +30,12 @@ export function testBucketName(streamName: string): string {
   return `${streamName}_artifacts`;
 }
 
-/** Deletes a test stream and its object store bucket; either may not exist. */
+/** Deletes a test stream, its object store bucket and its budget ledger; any may not exist. */
 export async function dropTestStream(url: string, streamName: string): Promise<void> {
   const nc = await connect({ ...natsConnectOptions(url), reconnect: false });
   try {
     const jsm = await jetstreamManager(nc);
-    for (const name of [streamName, `OBJ_${testBucketName(streamName)}`]) {
+    for (const name of [streamName, `OBJ_${testBucketName(streamName)}`, `KV_${streamName}_budgets`]) {
       await jsm.streams.delete(name).catch((err: unknown) => {
         if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
       });

@@ -3,9 +3,10 @@ import { extractClaims } from '@loopwright/checks';
 import type { AgentMessage, ContentBlock, DraftStream, ModelCall, ModelProvider, SimAgentContext } from '@loopwright/models';
 import { combineCalls } from '@loopwright/models';
 import { createSandboxTools, encodeSnapshot, Workspace } from '@loopwright/sandbox';
-import type { ArtifactStore } from '@loopwright/eventlog';
+import type { ArtifactStore, SpendGuard } from '@loopwright/eventlog';
 import type { AgentAssignment } from '../domain/decide';
 import { restoreStartingWorkspace } from '../backends/session-workspace';
+import { endByBudget } from './budget-stop';
 import { systemPromptFor, taskPromptFor } from './role-prompts';
 
 export type Tier = 'frontier' | 'resident';
@@ -16,11 +17,16 @@ export interface AgentDeps {
   /** The model that writes at a tier: the simulation for simulated goals, the configured models otherwise. */
   provider(goal: GoalSubmitted, tier: Tier): ModelProvider;
   commandTimeoutMs: number;
+  /** The shared budget: each model call is held before it is made and charged after. */
+  spend: SpendGuard;
+  /** The most one model call of a session may cost: held before each call. */
+  turnEstimateUsd: number;
 }
 
 export interface SessionResult {
   workId: string;
-  endedBy: 'finished' | 'turn_limit' | 'error';
+  /** `cost_limit`: the budget could not cover another model call, and the session stopped before making it. */
+  endedBy: 'finished' | 'turn_limit' | 'error' | 'cost_limit';
   turns: number;
   call: ModelCall;
 }
@@ -82,11 +88,15 @@ function handsOnTo(goal: GoalSubmitted, role: AgentAssignment['role']): string[]
   return ROLES.filter((r) => goal.roles.includes(r) && ROLES.indexOf(r) > ROLES.indexOf(role));
 }
 
-/** A trace step of an iteration, with the id that deduplicates it on a retry. */
+/**
+ * A trace step of an iteration, with the id that deduplicates it when the same attempt appends it
+ * again; a new attempt's steps have ids of their own.
+ */
 export function traceStepEvent(assignment: Pick<AgentAssignment, 'runId' | 'taskId' | 'iteration' | 'causationId'>, data: TraceStep): LoopEvent {
+  const attempt = data.attempt ?? 1;
   return createEvent({
     type: 'trace.step',
-    id: deterministicId('trace.step', assignment.taskId, assignment.iteration, data.step),
+    id: attempt === 1 ? deterministicId('trace.step', assignment.taskId, assignment.iteration, data.step) : deterministicId('trace.step', assignment.taskId, assignment.iteration, attempt, data.step),
     aggregateId: assignment.runId,
     producer: 'executor',
     correlationId: assignment.runId,
@@ -105,7 +115,8 @@ export async function draftSession(goal: GoalSubmitted, assignment: AgentAssignm
   const steps: TraceStep[] = [];
   let step = options.stepOffset;
   const trace = async (data: Omit<TraceStep, 'taskId' | 'iteration' | 'step' | 'durationMs' | 'input' | 'output'> & Partial<TraceStep>) => {
-    const full: TraceStep = { taskId: assignment.taskId, iteration: assignment.iteration, step: step++, input: '', output: '', durationMs: 0, ...data };
+    const attempt = (assignment.attempt ?? 1) > 1 ? { attempt: assignment.attempt } : {};
+    const full: TraceStep = { taskId: assignment.taskId, iteration: assignment.iteration, step: step++, ...attempt, input: '', output: '', durationMs: 0, ...data };
     steps.push(full);
     await deps.append(traceStepEvent(assignment, full));
   };
@@ -123,6 +134,11 @@ export async function draftSession(goal: GoalSubmitted, assignment: AgentAssignm
     let turns = 0;
 
     while (turns < goal.maxTurns) {
+      if (!(await deps.spend.hold(assignment.runId, assignment.decisionId, deps.turnEstimateUsd, new Date().toISOString().slice(0, 10)))) {
+        await trace({ kind: 'thought', output: `the budget cannot cover another model call ($${deps.turnEstimateUsd.toFixed(4)}): the session stops`, decisionId: assignment.decisionId });
+        endedBy = 'cost_limit';
+        break;
+      }
       turns++;
       let result;
       try {
@@ -139,6 +155,7 @@ export async function draftSession(goal: GoalSubmitted, assignment: AgentAssignm
         break;
       }
       calls.push(result);
+      await deps.spend.charge(assignment.runId, assignment.decisionId, result.costUsd);
       const text = result.content.filter((b): b is Extract<ContentBlock, { type: 'text' }> => b.type === 'text').map((b) => b.text).join('\n');
       await trace({ kind: 'thought', output: text, durationMs: result.latencyMs, decisionId: assignment.decisionId });
       messages.push({ role: 'assistant', content: result.content });
@@ -253,6 +270,7 @@ export async function runAgentSession(goal: GoalSubmitted, assignment: AgentAssi
       simulated: call.simulated,
     }),
   );
-  await deps.append(workProducedEvent(goal, assignment, draft));
+  if (draft.endedBy === 'cost_limit') await endByBudget(assignment, deps);
+  else await deps.append(workProducedEvent(goal, assignment, draft));
   return { workId: `${assignment.taskId}-w${assignment.iteration}`, endedBy: draft.endedBy, turns: draft.turns, call };
 }

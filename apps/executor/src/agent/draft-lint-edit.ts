@@ -8,6 +8,7 @@ import { editDecisionId, lintDecisionId } from '../domain/run-state';
 import {
   AgentDeps, Draft, draftSession, executorCompletion, tokensOf, totalOf, traceStepEvent, workProducedEvent,
 } from './agent-session';
+import { endByBudget } from './budget-stop';
 import { editorPrompt, editorSystemPrompt } from './editor-prompts';
 
 /** A resident editor: its verdict on a draft and whether it is confident enough to give it by itself. */
@@ -65,12 +66,14 @@ async function lint(goal: GoalSubmitted, assignment: AgentAssignment, deps: Agen
  */
 export async function runResidentDraft(goal: GoalSubmitted, assignment: AgentAssignment, deps: DraftLintEditDeps): Promise<void> {
   const first = await lint(goal, assignment, deps, await draftSession(goal, assignment, deps, { tier: 'resident', stream: 'draft', stepOffset: 0, notes: [] }), 1);
+  if (first.endedBy === 'cost_limit') return stopByBudget(goal, assignment, deps, first.calls, 'resident');
   const kept =
     first.findings.length === 0
       ? first
       : await lint(goal, assignment, deps, await draftSession(goal, assignment, deps, { tier: 'resident', stream: 'redraft', stepOffset: first.nextStep, notes: notesOf(first.findings) }), 2);
   const residentCalls = kept === first ? first.calls : [...first.calls, ...kept.calls];
   const stream = kept === first ? 'draft' : 'redraft';
+  if (kept.endedBy === 'cost_limit') return stopByBudget(goal, assignment, deps, residentCalls, 'resident');
 
   if (assignment.iteration === 1) {
     await completeDraft(goal, assignment, deps, residentCalls, kept.endedBy, 'resident');
@@ -83,8 +86,15 @@ export async function runResidentDraft(goal: GoalSubmitted, assignment: AgentAss
     return;
   }
   const frontier = await draftSession(goal, assignment, deps, { tier: 'frontier', stream: 'regenerate', stepOffset: kept.nextStep, notes: notesOf(kept.findings) });
+  if (frontier.endedBy === 'cost_limit') return stopByBudget(goal, assignment, deps, [...residentCalls, ...frontier.calls], 'frontier');
   await completeDraft(goal, assignment, deps, [...residentCalls, ...frontier.calls], frontier.endedBy, 'frontier');
   await deps.append(workProducedEvent(goal, assignment, frontier, { drafter: 'frontier', stream: 'regenerate' }));
+}
+
+/** The draft's decision completes with what its calls cost, and the run ends by budget. */
+async function stopByBudget(goal: GoalSubmitted, assignment: AgentAssignment, deps: AgentDeps, calls: readonly ModelCall[], tier: 'frontier' | 'resident') {
+  await completeDraft(goal, assignment, deps, calls, 'cost_limit', tier);
+  await endByBudget(assignment, deps);
 }
 
 async function completeDraft(goal: GoalSubmitted, assignment: AgentAssignment, deps: AgentDeps, calls: readonly ModelCall[], verdict: Draft['endedBy'], tier: 'frontier' | 'resident') {
@@ -123,7 +133,7 @@ async function requestEdit(assignment: AgentAssignment, deps: DraftLintEditDeps,
   });
 }
 
-type EditOutcome = { verdict: EditAnswer['verdict'] | 'unusable'; answer?: EditAnswer; evidence: string; call: ModelCall };
+type EditOutcome = { verdict: EditAnswer['verdict'] | 'unusable' | 'budget'; answer?: EditAnswer; evidence: string; call: ModelCall };
 
 /** The frontier editor's answer on the draft, or 'unusable' after its one retry. */
 async function askEditor(goal: GoalSubmitted, edit: EditAssignment, deps: AgentDeps, findings: readonly LintFinding[]): Promise<EditOutcome> {
@@ -137,13 +147,18 @@ async function askEditor(goal: GoalSubmitted, edit: EditAssignment, deps: AgentD
           },
         }
       : undefined;
+  if (!(await deps.spend.hold(edit.runId, edit.decisionId, deps.turnEstimateUsd, new Date().toISOString().slice(0, 10)))) {
+    return { verdict: 'budget', evidence: 'the budget cannot cover the editor\'s model call', call: totalOf([], goal) };
+  }
   try {
     const result = await deps.provider(goal, 'frontier').answer({
       purpose: edit.key, system: editorSystemPrompt(edit.role), prompt: editorPrompt(goal, edit.draft.texts, findings), schema: EditAnswerSchema, maxTokens: 4_000, sim,
     });
+    await deps.spend.charge(edit.runId, edit.decisionId, result.costUsd);
     return { verdict: result.answer.verdict, answer: result.answer, evidence: result.answer.notes.join('; ') || result.answer.verdict, call: result };
   } catch (error) {
     if (!(error instanceof UnusableAnswerError)) throw error;
+    await deps.spend.charge(edit.runId, edit.decisionId, error.spent.costUsd);
     return { verdict: 'unusable', evidence: `the editor's answers were unusable twice: ${error.message}`, call: { ...error.spent } };
   }
 }
@@ -188,6 +203,11 @@ export async function runEditorialPass(goal: GoalSubmitted, edit: EditAssignment
       : await askEditor(goal, edit, deps, findings);
   let produced: { work: Parameters<typeof workProducedEvent>[2]; drafting: NonNullable<WorkProduced['drafting']> };
   let calls: ModelCall[] = [outcome.call];
+  const endedByBudget = async () => {
+    await deps.append(executorCompletion(edit, { ...completionOf(edit, { ...outcome, verdict: 'budget', call: totalOf(calls, goal) }, goal), ...escalated }));
+    await endByBudget(agent, deps);
+  };
+  if (outcome.verdict === 'budget') return endedByBudget();
   if (outcome.verdict === 'approve' || (outcome.verdict === 'unusable' && findings.length === 0)) {
     produced = { work: draftWork, drafting: { drafter: 'resident', stream, edit: 'approve' } };
   } else if (outcome.verdict === 'patch' && outcome.answer) {
@@ -196,6 +216,7 @@ export async function runEditorialPass(goal: GoalSubmitted, edit: EditAssignment
     const notes = (outcome.answer?.notes ?? findings.map((f) => f.detail)).map((delta, i) => ({ id: `edit-${i + 1}`, delta, fixType: 'local' as const }));
     const rewritten = await draftSession(goal, agent, deps, { tier: 'frontier', stream: 'regenerate', stepOffset: edit.stepOffset, notes });
     calls = [...calls, ...rewritten.calls];
+    if (rewritten.endedBy === 'cost_limit') return endedByBudget();
     produced = { work: rewritten, drafting: { drafter: 'frontier', stream: 'regenerate', edit: 'regenerate' } };
   }
   await deps.append(executorCompletion(edit, { ...completionOf(edit, { ...outcome, call: totalOf(calls, goal) }, goal), ...escalated }));

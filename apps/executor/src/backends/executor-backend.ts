@@ -1,5 +1,5 @@
 import type { GoalBackend, GoalSubmitted, LoopEvent, WorkProduced } from '@loopwright/events';
-import type { ArtifactStore } from '@loopwright/eventlog';
+import type { ArtifactStore, SpendGuard } from '@loopwright/eventlog';
 import type { ModelCall } from '@loopwright/models';
 import type { AgentAssignment } from '../domain/decide';
 
@@ -13,6 +13,10 @@ export interface BackendDeps {
   /** The run's events as the log holds them now: a restarted session resumes from them. */
   readRun(runId: string): Promise<readonly LoopEvent[]>;
   commandTimeoutMs: number;
+  /** The shared budget a session holds each model call against before making it. */
+  spend: SpendGuard;
+  /** The most one model call may cost. */
+  turnEstimateUsd: number;
 }
 
 /** How one task iteration's session ended. */

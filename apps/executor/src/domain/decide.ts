@@ -39,6 +39,8 @@ export interface AgentAssignment {
   /** Files the executor lays in the workspace for the role to read (the deployer's release gate). */
   inputs?: { path: string; content: string }[];
   causationId: string;
+  /** The session's attempt at the iteration (a retry after its process died is the next one); 1 when absent. */
+  attempt?: number;
 }
 
 /** Where a session of an iteration starts and what it may do: the same for its draft, its editorial pass and a regeneration. */

@@ -65,7 +65,7 @@ describe('the managed backend, against the Managed Agents wire format through th
     });
 
   const deps = (overrides: Partial<BackendDeps> = {}): BackendDeps => ({
-    append: (e) => log.append(e), readRun: (runId) => log.readRun(runId), commandTimeoutMs: 10_000, ...overrides,
+    append: (e) => log.append(e), readRun: (runId) => log.readRun(runId), commandTimeoutMs: 10_000, spend: undefined as never, turnEstimateUsd: 0.1, ...overrides,
     artifacts: undefined as never,
   });
 

@@ -1,0 +1,146 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import { JetStreamApiCodes, JetStreamApiError, StorageType } from '@nats-io/jetstream';
+import { KV, Kvm } from '@nats-io/kv';
+import { ConcurrencyError } from '@loopwright/core';
+import {
+  AccountDelta,
+  BudgetAccount,
+  charge,
+  DayAccount,
+  holdAtLeast,
+  moveDay,
+  newAccount,
+  newDayAccount,
+  release,
+  settle,
+  StepResult,
+} from './budget-account';
+
+/** The money a decision may spend, shared by every process that spends it. */
+export interface SpendGuard {
+  /**
+   * Holds at least `usd` for the decision against its goal's (and day's) budget; false when the
+   * budgets cannot cover it. Holding what is already held changes nothing.
+   */
+  hold(runId: string, decisionId: string, usd: number, day: string): Promise<boolean>;
+  /** Pays one model call's cost out of what the decision holds. */
+  charge(runId: string, decisionId: string, usd: number): Promise<void>;
+  /** The goal's account as it stands. */
+  goal(runId: string): Promise<BudgetAccount | undefined>;
+}
+
+const MAX_ATTEMPTS = 200;
+
+/** A KV key for any id: characters a key may not hold are written as `_<hex>`. */
+export function ledgerKey(kind: 'goal' | 'day', id: string): string {
+  return `${kind}.${id.replace(/[^-a-zA-Z0-9]/g, (c) => `_${c.codePointAt(0)!.toString(16)}`)}`;
+}
+
+function isConflict(error: unknown): boolean {
+  return (
+    error instanceof JetStreamApiError &&
+    (error.code === JetStreamApiCodes.StreamWrongLastSequence || error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
+  );
+}
+
+/**
+ * The budget ledger: one account per goal and per day in a JetStream KV bucket, each changed only by
+ * compare-and-set on its revision (a conflict reads again and retries), so any number of routers,
+ * executors and graders share one budget and can never hold or spend past it together.
+ */
+export class BudgetLedger implements SpendGuard {
+  private constructor(
+    private readonly kv: KV,
+    private readonly dailyLimitUsd: number,
+  ) {}
+
+  /** Opens the bucket; only an identity allowed to create it (the operator) creates it when missing. */
+  static async open(nc: NatsConnection, bucket: string, dailyLimitUsd: number): Promise<BudgetLedger> {
+    const kv = await new Kvm(nc).create(bucket, { history: 1, storage: StorageType.File });
+    return new BudgetLedger(kv, dailyLimitUsd);
+  }
+
+  private async read<T>(key: string): Promise<{ value?: T; revision: number }> {
+    const entry = await this.kv.get(key);
+    if (!entry || entry.operation !== 'PUT') return { revision: entry?.revision ?? 0 };
+    return { value: entry.json<T>(), revision: entry.revision };
+  }
+
+  /** Reads, changes and writes one key with a revision check, again on a conflict; `step` returns undefined to leave it. */
+  private async update<T, R>(key: string, step: (current: T | undefined) => { next?: T; result: R }): Promise<R> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const { value, revision } = await this.read<T>(key);
+      const { next, result } = step(value);
+      if (next === undefined || next === value) return result;
+      try {
+        const bytes = JSON.stringify(next);
+        if (revision === 0) await this.kv.create(key, bytes);
+        else await this.kv.update(key, bytes, revision);
+        return result;
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
+      }
+    }
+    throw new ConcurrencyError(`budget ledger key ${key}: still contended after ${MAX_ATTEMPTS} attempts`);
+  }
+
+  /** Opens a goal's account with its limit; an account that exists stays as it is. */
+  async openGoal(runId: string, limitUsd: number, shadowAll: boolean): Promise<void> {
+    await this.update<BudgetAccount, void>(ledgerKey('goal', runId), (current) => ({
+      next: current ?? newAccount(limitUsd, shadowAll),
+      result: undefined,
+    }));
+  }
+
+  async goal(runId: string): Promise<BudgetAccount | undefined> {
+    return (await this.read<BudgetAccount>(ledgerKey('goal', runId))).value;
+  }
+
+  async day(day: string): Promise<DayAccount> {
+    return (await this.read<DayAccount>(ledgerKey('day', day))).value ?? newDayAccount(this.dailyLimitUsd);
+  }
+
+  private goalStep(runId: string, step: (account: BudgetAccount) => StepResult<BudgetAccount>): Promise<StepResult<BudgetAccount> | undefined> {
+    return this.update<BudgetAccount, StepResult<BudgetAccount> | undefined>(ledgerKey('goal', runId), (current) => {
+      if (!current) return { result: undefined };
+      const result = step(current);
+      return { next: result.account, result };
+    });
+  }
+
+  private moveDay(day: string, delta: AccountDelta, check: boolean): Promise<boolean> {
+    if (delta.spentMicros === 0 && delta.reservedMicros === 0) return Promise.resolve(true);
+    return this.update<DayAccount, boolean>(ledgerKey('day', day), (current) => {
+      const moved = moveDay(current ?? newDayAccount(this.dailyLimitUsd), delta, check);
+      return { next: moved.granted ? moved.account : undefined, result: moved.granted };
+    });
+  }
+
+  async hold(runId: string, decisionId: string, usd: number, day: string): Promise<boolean> {
+    const held = await this.goalStep(runId, (account) => holdAtLeast(account, decisionId, usd, day));
+    if (!held?.granted) return false;
+    const heldDay = held.account.open[decisionId]?.day ?? day;
+    if (await this.moveDay(heldDay, held.delta, true)) return true;
+    await this.goalStep(runId, (account) => ({ account: release(account, decisionId, held.delta.reservedMicros), delta: held.delta, granted: true }));
+    return false;
+  }
+
+  async charge(runId: string, decisionId: string, usd: number): Promise<void> {
+    const charged = await this.goalStep(runId, (account) => charge(account, decisionId, usd));
+    if (!charged) return;
+    const day = charged.account.open[decisionId]?.day ?? new Date().toISOString().slice(0, 10);
+    await this.moveDay(day, charged.delta, false);
+  }
+
+  /** A decision's completion: settles its cost against the goal, and the day it was held on (else `day`). */
+  async settle(runId: string, settlementId: string, decisionId: string, costUsd: number, day: string): Promise<void> {
+    let heldDay: string | undefined;
+    const settled = await this.goalStep(runId, (account) => {
+      const result = settle(account, settlementId, decisionId, costUsd);
+      heldDay = result.day;
+      return result;
+    });
+    if (settled) await this.moveDay(heldDay ?? day, settled.delta, false);
+  }
+}
