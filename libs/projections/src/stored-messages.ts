@@ -20,7 +20,10 @@ export async function openStoredMessages(
 ): Promise<StoredMessageReader> {
   const root = log.config.subjectRoot;
   const reader = await openOrderedReader(log.js, log.config.streamName, { filter: `${root}.>`, fromSeq: options.fromSeq });
-  const pulled = await reader.consume(options.batch ?? 2_000);
+  const pulled = await reader.consume(options.batch ?? 2_000).catch(async (error: unknown) => {
+    await reader.close();
+    throw error;
+  });
   async function* messages(): AsyncGenerator<StoredEvent & { pending: number }> {
     for await (const message of pulled) {
       const subject = message.subject;

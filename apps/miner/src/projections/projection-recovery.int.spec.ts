@@ -56,6 +56,26 @@ describe('the projection reader', () => {
     expect(running.problem()).toBeUndefined();
   }, 120_000);
 
+  it('leaves no consumer of its own behind on the server after nats-server restarts under it', async () => {
+    const consumers = async () => {
+      const names: string[] = [];
+      for await (const info of log.jsm.consumers.list(log.config.streamName)) names.push(info.name);
+      return names;
+    };
+    running = await startProjections(log, db, { stallMs: 2_000 });
+    const before = await log.appendMany(Array.from({ length: 50 }, (_, i) => step(i)));
+    await running.waitFor(before[before.length - 1].seq, 60_000);
+
+    for (let restart = 0; restart < 3; restart++) {
+      await world.server.restart('SIGKILL');
+      const after = await log.appendMany(Array.from({ length: 20 }, (_, i) => step(100 * (restart + 1) + i)));
+      await running.waitFor(after[after.length - 1].seq, 60_000);
+    }
+    await running.stop();
+    running = undefined;
+    expect(await consumers()).toEqual([]);
+  }, 180_000);
+
   it('reports itself stalled while it cannot apply what the log holds, and recovers', async () => {
     let broken = false;
     const brittle = defineReadModel({

@@ -97,15 +97,10 @@ export async function startProjections(log: EventLog, db: DataSource, options: S
   })();
 
   // An ordered consumer can sit silent after NATS restarts (no error, no messages). The reader is
-  // recreated from the checkpoints at once when the connection comes back, and whenever it has
-  // not moved for stallMs while the log has; /health reports it stalled meanwhile.
+  // recreated from the checkpoints whenever it has not moved for stallMs while the log has; /health
+  // reports it stalled meanwhile. It is not closed on reconnect: the client is then checking and
+  // replacing the consumer itself, and a close in that moment loses the replacement on the server.
   const recreate = () => void reader?.close().catch(() => undefined);
-  void (async () => {
-    for await (const status of log.nc.status()) {
-      if (stopped) return;
-      if (status.type === 'reconnect') recreate();
-    }
-  })();
   const watchdog = setInterval(() => {
     void log.jsm.streams.info(log.config.streamName).then(
       ({ state }) => {
