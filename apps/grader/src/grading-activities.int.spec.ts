@@ -8,6 +8,7 @@ import { loadRoleBoundaries, loadRubrics } from '@loopwright/rubrics';
 import { encodeSnapshot } from '@loopwright/sandbox';
 import { dropTestStream, testLogConfig } from '@loopwright/testing';
 import { createGradingActivities } from './grading-activities';
+import { sumGoalAndWork } from './sum-goal.fixture';
 
 const rubrics = loadRubrics();
 const boundaries = loadRoleBoundaries();
@@ -33,27 +34,11 @@ describe('the grading activities, on a real artifact store and the real SDK', ()
   });
 
   async function stateWith(delivered: { path: string; content: string }[], workTestCommand = 'true') {
-    const digest = await (await log.artifacts()).put(encodeSnapshot(delivered));
-    const goal = createEvent({
-      type: 'goal.submitted', aggregateId: RUN, producer: 'submitter',
-      data: {
-        goalId: 'sum', title: 'Sum', description: 'sum', roles: ['engineer'], allowedPaths: ['src/**'],
-        testCommand: 'node test/sum.test.js', seedFiles: [{ path: 'test/sum.test.js', content: SUM_TEST }], budgetUsd: 1,
-      },
-    });
-    const work = createEvent({
-      type: 'work.produced', aggregateId: RUN, producer: 'executor',
-      data: {
-        workId: `${RUN}-engineer-w1`, taskId: `${RUN}-engineer`, role: 'engineer', iteration: 1, artifactDigest: digest,
-        files: delivered.map((f) => f.path), claims: { testsPass: true, testsRun: true, summary: '' },
-        finalMessage: '## Summary\nDone.\n\n## Tests\nAll tests pass.', testCommand: workTestCommand, allowedPaths: ['**/**'],
-        endedBy: 'finished', turnsUsed: 2, maxTurns: 10,
-      },
-    });
+    const { goal, work } = await sumGoalAndWork(log, RUN, delivered, workTestCommand);
     const decider = createGradingDecider(rubrics, { judgeEstimateUsd: 0.01 });
     let state: GradingState = decider.initialState();
     for (const e of [goal, work] as LoopEvent[]) state = decider.evolve(state, e);
-    return { decider, state, work: work as EventOf<'work.produced'> };
+    return { decider, state, work };
   }
 
   const activities = () =>

@@ -44,9 +44,9 @@ export function createGradingDecider(rubrics: readonly Rubric[], options: Gradin
         case 'work.verified':
           return requestsFor(state.works.get(event.data.workId), rubrics, options.judgeEstimateUsd);
         case 'decision.routed':
-          return onRouted(state, event);
+          return onRouted(state, event, rubrics, modeOf);
         case 'decision.completed':
-          return gradeWhenComplete(rubrics, entryOfDecision(state, event.data.decisionId), (role) => ({ modeOf, pipeline: pipelineOfRun(state, role) }));
+          return gradeWhenComplete(rubrics, entryOfDecision(state, event.data.decisionId), gradeContext(state, modeOf));
         case 'task.completed':
         case 'task.failed':
           return onTaskEnded(state);
@@ -87,7 +87,7 @@ function onTaskEnded(state: GradingState): GradingIntent[] {
   return [{ kind: 'activity', activity: { kind: 'grade-run', ending } }];
 }
 
-function onRouted(state: GradingState, routed: EventOf<'decision.routed'>): GradingIntent[] {
+function onRouted(state: GradingState, routed: EventOf<'decision.routed'>, rubrics: readonly Rubric[], modeOf: GradeContext['modeOf']): GradingIntent[] {
   const entry = entryOfDecision(state, routed.data.decisionId);
   const item = entry?.items.find((i) => i.decisionId === routed.data.decisionId);
   if (!entry || !item || !entry.requested.has(item.decisionId)) {
@@ -101,7 +101,11 @@ function onRouted(state: GradingState, routed: EventOf<'decision.routed'>): Grad
   if (routed.data.shadow && !entry.shadowed.has(item.decisionId) && !item.check) {
     intents.push({ kind: 'activity', activity: { kind: 'judge', tier: 'frontier', item, routed, shadow: true } });
   }
-  return intents.length > 0 ? intents : [{ kind: 'ignore', reason: `${item.decisionId} is answered already` }];
+  if (intents.length > 0) return intents;
+  // Answered already, yet the routing came again: the process may have died between its last
+  // decision.completed and the grade. The grade is assembled again (same id, so the log keeps one).
+  const grade = gradeWhenComplete(rubrics, entry, gradeContext(state, modeOf));
+  return grade.some((i) => i.kind === 'emit') ? grade : [{ kind: 'ignore', reason: `${item.decisionId} is answered already` }];
 }
 
 /**
@@ -134,6 +138,10 @@ function answer(item: GradingItem, routed: EventOf<'decision.routed'>, verified:
       return [{ kind: 'refuse', reason: `unknown tier ${String(unreachable)}` }];
     }
   }
+}
+
+function gradeContext(state: GradingState, modeOf: GradeContext['modeOf']): (role: WorkGrading['work']['data']['role']) => GradeContext {
+  return (role) => ({ modeOf, pipeline: pipelineOfRun(state, role) });
 }
 
 function gradeWhenComplete(rubrics: readonly Rubric[], entry: WorkGrading | undefined, context: (role: WorkGrading['work']['data']['role']) => GradeContext): GradingIntent[] {

@@ -69,6 +69,14 @@ function requestedAndRouted(tier: 'frontier' | 'deterministic', producer: 'route
   return { requests, routed };
 }
 
+/** The grader's answer to every routed item: gates pass, dimensions 5. */
+function passingCompletions(routed: EventOf<'decision.routed'>[]) {
+  return routed.map((r) => make<'decision.completed'>({
+    type: 'decision.completed', producer: 'grader',
+    data: { decisionId: r.data.decisionId, key: r.data.key, tier: 'frontier', verdict: r.data.key.includes(':gate:') ? 'pass' : '5', confidence: 1, costUsd: 0, tokens: { input: 0, output: 0 }, latencyMs: 0 },
+  }));
+}
+
 describe('the grading decider', () => {
   it('verifies new work first, and never again once verified', () => {
     expect(when([goal], work)).toEqual([{ kind: 'activity', activity: { kind: 'verify', work } }]);
@@ -121,10 +129,7 @@ describe('the grading decider', () => {
 
   it('records the grade once every item is answered, a built-in check overriding any recorded verdict, and nothing after', () => {
     const { requests, routed } = requestedAndRouted('frontier');
-    const completions = routed.map((r) => make<'decision.completed'>({
-      type: 'decision.completed', producer: 'grader',
-      data: { decisionId: r.data.decisionId, key: r.data.key, tier: 'frontier', verdict: r.data.key.includes(':gate:') ? 'pass' : '5', confidence: 1, costUsd: 0, tokens: { input: 0, output: 0 }, latencyMs: 0 },
-    }));
+    const completions = passingCompletions(routed);
     const history = [goal, work, verified(1), ...requests, ...routed, ...completions];
     const [grade] = when(history.slice(0, -1), completions.at(-1)!);
     expect(grade).toMatchObject({ kind: 'emit', event: { type: 'grade.recorded', data: { passed: false, route: { fixType: 'local', stage: 'engineer', items: ['tests_pass_on_rerun'] } } } });
@@ -133,6 +138,22 @@ describe('the grading decider', () => {
     const data = (recorded as EventOf<'grade.recorded'>).data;
     expect(data.rubrics.map((r) => [r.rubricId, r.mode])).toEqual([['engineer.trajectory', 'advisory'], ['implementation', 'gating']]);
     expect(data.rubrics.find((r) => r.rubricId === 'implementation')!.notApplicable).toEqual(['crypto_compliance']);
+  });
+
+  it('records the grade a crash left out when the last routing is delivered again, and only once', () => {
+    const { requests, routed } = requestedAndRouted('frontier');
+    const completions = passingCompletions(routed);
+    // the process died after its last decision.completed was appended and before grade.recorded was
+    const history = [goal, work, verified(1), ...requests, ...routed, ...completions];
+    const [onCompleted] = when(history.slice(0, -1), completions.at(-1)!);
+    const [onRedelivery] = when(history, routed.at(-1)!);
+    expect(onRedelivery).toMatchObject({ kind: 'emit', event: { type: 'grade.recorded' } });
+    // the same grade, by id, as the one the completion would have recorded: the log keeps one
+    expect((onRedelivery as { event: NewEvent<'grade.recorded'> }).event.id).toBe((onCompleted as { event: NewEvent<'grade.recorded'> }).event.id);
+    const recorded = createEvent((onRedelivery as { event: NewEvent<'grade.recorded'> }).event) as LoopEvent;
+    expect(when([...history, recorded], routed.at(-1)!)).toMatchObject([{ kind: 'ignore' }]);
+    // an earlier routing delivered again while items are still undecided records nothing
+    expect(when(history.slice(0, -1), routed[0])).toMatchObject([{ kind: 'ignore' }]);
   });
 
   /** Every routed item answered: gates pass, dimensions 5, but the behavior gate a check decides may fail. */
