@@ -1,5 +1,8 @@
 import { createEvent } from '@loopwright/events';
-import { checkpointEvent, EventLog, LogConfig, verifyLog } from '@loopwright/eventlog';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkpointEvent, EventLog, LogConfig, verifyLog, withFullDescription } from '@loopwright/eventlog';
 import { dropTestStream, testLogConfig } from '@loopwright/testing';
 import { EXIT } from './cli-context';
 import { runCli } from './main';
@@ -43,7 +46,7 @@ describe('the loopwright CLI against a real log', () => {
     expect(output.join('\n')).toMatch(/description: .*testCommand: .*Give it in a YAML file/s);
   });
 
-  it('refuses a run id that exists unless --resubmit says so, and a goal too large for the log, naming the field', async () => {
+  it('refuses a run id that exists unless --resubmit says so; keeps a long description in the artifact store; refuses a goal too large for the log, naming the field', async () => {
     const submit = (...extra: string[]) => runCli([
       'goal', 'submit', '--run-id', 'run-cli-again', '--title', 'Add sum', '--description', 'sum(a, b)', '--role', 'engineer',
       '--allow', 'src/**', '--test', 'node test.js', '--budget', '0.5', '--backend', 'sim', ...extra,
@@ -56,13 +59,23 @@ describe('the loopwright CLI against a real log', () => {
     expect((await log.readRun('run-cli-again')).map((e) => e.type === 'goal.submitted' && e.data.budgetUsd)).toEqual([0.5, 2]);
 
     output.length = 0;
-    const huge = 'x'.repeat(5 * 1024 * 1024);
-    const tooLarge = await runCli([
-      'goal', 'submit', '--run-id', 'run-cli-huge', '--title', 'Huge', '--description', huge, '--role', 'engineer',
-      '--allow', 'src/**', '--test', 'node test.js', '--budget', '0.5', '--backend', 'sim',
-    ]);
+    const huge = `${'Parse every record. '.repeat(50)}${'x'.repeat(5 * 1024 * 1024)}`;
+    const goalArgs = ['--title', 'Huge', '--role', 'engineer', '--allow', 'src/**', '--test', 'node test.js', '--budget', '0.5', '--backend', 'sim'];
+    expect(await runCli(['goal', 'submit', '--run-id', 'run-cli-long', '--description', huge, ...goalArgs])).toBe(EXIT.ok);
+    const [goal] = await log.readRun('run-cli-long');
+    if (goal?.type !== 'goal.submitted' || !goal.data.descriptionDigest) throw new Error('expected the long description kept by digest');
+    expect(goal.data.description.length).toBeLessThan(10_000);
+    expect(goal.data.description).toMatch(/^Parse every record\. .*the full description is artifact [0-9a-f]{64}\]$/s);
+    expect((await withFullDescription(goal.data, () => log.artifacts())).description).toBe(huge);
+
+    output.length = 0;
+    const dir = await mkdtemp(join(tmpdir(), 'goal-'));
+    const goalFile = join(dir, 'goal.yaml');
+    await writeFile(goalFile, JSON.stringify({ description: 'sum(a, b)', seedFiles: [{ path: 'src/blob.txt', content: 'x'.repeat(5 * 1024 * 1024) }] }));
+    const tooLarge = await runCli(['goal', 'submit', '--run-id', 'run-cli-huge', '--file', goalFile, ...goalArgs]);
+    await rm(dir, { recursive: true, force: true });
     expect(tooLarge).toBe(EXIT.usage);
-    expect(output.join('\n')).toMatch(/goal.submitted .* over the log's limit .*: data.description is 5\.0 MiB/);
+    expect(output.join('\n')).toMatch(/goal.submitted .* over the log's limit .*: data.seedFiles is 5\.0 MiB/);
     expect(await log.readRun('run-cli-huge')).toEqual([]);
   });
 
