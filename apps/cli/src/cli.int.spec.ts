@@ -133,6 +133,7 @@ describe('the loopwright CLI against a real log', () => {
     }
     const schema = await createTestSchema('cli_runs');
     const db = await openDatabase({ url: schema.databaseUrl, schema: schema.schema }, PROJECTION_MIGRATIONS);
+    const env = { DATABASE_URL: process.env['DATABASE_URL'], LOOP_DB_SCHEMA: process.env['LOOP_DB_SCHEMA'] };
     try {
       await replayProjections(log, db);
       Object.assign(process.env, { DATABASE_URL: schema.databaseUrl, LOOP_DB_SCHEMA: schema.schema });
@@ -141,6 +142,10 @@ describe('the loopwright CLI against a real log', () => {
       expect(await runCli(['runs', 'show', 'run-cli-end'])).toBe(EXIT.ok);
       expect(output).toContain('  ended stuck: stuck after 3 iteration(s)');
     } finally {
+      for (const [name, value] of Object.entries(env)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
       await db.destroy();
       await schema.drop();
     }
