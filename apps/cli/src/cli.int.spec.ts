@@ -44,6 +44,29 @@ describe('the loopwright CLI against a real log', () => {
     expect(output.join('\n')).toMatch(/description: .*testCommand: .*Give it in a YAML file/s);
   });
 
+  it('refuses a run id that exists unless --resubmit says so, and a goal too large for the log, naming the field', async () => {
+    const submit = (...extra: string[]) => runCli([
+      'goal', 'submit', '--run-id', 'run-cli-again', '--title', 'Add sum', '--description', 'sum(a, b)', '--role', 'engineer',
+      '--allow', 'src/**', '--test', 'node test.js', '--budget', '0.5', '--backend', 'sim', ...extra,
+    ]);
+    expect(await submit()).toBe(EXIT.ok);
+    expect(await submit('--budget', '50')).toBe(EXIT.usage);
+    expect(output.join('\n')).toMatch(/run run-cli-again already exists .*--resubmit/);
+    expect((await log.readRun('run-cli-again')).map((e) => e.type === 'goal.submitted' && e.data.budgetUsd)).toEqual([0.5]);
+    expect(await submit('--budget', '2', '--resubmit')).toBe(EXIT.ok);
+    expect((await log.readRun('run-cli-again')).map((e) => e.type === 'goal.submitted' && e.data.budgetUsd)).toEqual([0.5, 2]);
+
+    output.length = 0;
+    const huge = 'x'.repeat(5 * 1024 * 1024);
+    const tooLarge = await runCli([
+      'goal', 'submit', '--run-id', 'run-cli-huge', '--title', 'Huge', '--description', huge, '--role', 'engineer',
+      '--allow', 'src/**', '--test', 'node test.js', '--budget', '0.5', '--backend', 'sim',
+    ]);
+    expect(tooLarge).toBe(EXIT.usage);
+    expect(output.join('\n')).toMatch(/goal.submitted .* over the log's limit .*: data.description is 5\.0 MiB/);
+    expect(await log.readRun('run-cli-huge')).toEqual([]);
+  });
+
   it('verifies the audit chain, and names the divergence when a checkpoint does not match', async () => {
     const honest = await verifyLog(log);
     if (!honest.ok) throw new Error('expected an honest log');

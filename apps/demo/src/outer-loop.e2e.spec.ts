@@ -47,6 +47,18 @@ describe('the outer loop over 120 simulated runs', () => {
     }
   });
 
+  it('accounts for every window\'s decisions key by key, the last window as each key\'s standing counts it', () => {
+    const perKey = Object.values(result.keyWindows);
+    result.windows.forEach((w, i) => {
+      const counted = perKey.reduce((sum, windows) => sum + windows[i].frontier + windows[i].resident + windows[i].deterministic + windows[i].human, 0);
+      expect(counted).toBe(w.decisions);
+    });
+    for (const k of result.keys) {
+      const last = result.keyWindows[k.key]?.at(-1) ?? { frontier: 0, resident: 0, deterministic: 0, human: 0 };
+      expect({ key: k.key, ...k.answered }).toEqual({ key: k.key, frontier: last.frontier, resident: last.resident, deterministic: last.deterministic, human: last.human });
+    }
+  });
+
   it('moves drafting to the resident from the history, and the cost per run falls with it', () => {
     const draft = result.keys.find((k) => k.key === 'executor:engineer:draft')!;
     expect(draft).toMatchObject({ tier: 'resident', ruleId: expect.stringMatching(/^r-executor-engineer-draft-g\d+$/) });

@@ -22,6 +22,11 @@ export class ExecutorController {
     return this.executor.onReviewResolved(event);
   }
 
+  @EventPattern('system.event.quarantined')
+  onQuarantined(@Payload() event: EventOf<'system.event.quarantined'>): Promise<void> {
+    return this.executor.onQuarantined(event);
+  }
+
   @EventPattern('grade.recorded')
   onGraded(@Payload() event: EventOf<'grade.recorded'>): Promise<void> {
     return this.executor.handle(event, event.aggregateId);

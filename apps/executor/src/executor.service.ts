@@ -8,6 +8,7 @@ import { ResidentEditor, runEditorialPass, runResidentDraft } from './agent/draf
 import { backendFor, ExecutorBackends } from './backends/executor-backend';
 import { roleScopedGoal } from './backends/session-workspace';
 import { decideExecutor, ExecutorPolicy } from './domain/decide';
+import { decideOnQuarantine, runIdOfSubject } from './domain/quarantined';
 import { foldRun } from './domain/run-state';
 import { EXECUTOR_OPTIONS } from './executor.tokens';
 
@@ -39,6 +40,14 @@ export class ExecutorService {
     }
     if (!requested?.data.runId || !requested.data.taskId) return;
     await this.handle({ type: 'review.resolved', resolved, requested }, requested.data.runId);
+  }
+
+  /** An event of a run was quarantined (by any service): the run ends, failed, with a review for a person. */
+  async onQuarantined(notice: EventOf<'system.event.quarantined'>): Promise<void> {
+    const runId = runIdOfSubject(notice.data.originalSubject);
+    if (!runId) return;
+    const state = foldRun(runId, await this.log.readRun(runId));
+    for (const event of decideOnQuarantine(state, notice)) await this.log.append(createEvent({ ...event, occurredAt: new Date() }));
   }
 
   private async agentDeps() {

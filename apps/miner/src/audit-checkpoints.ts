@@ -1,18 +1,39 @@
 import type { DataSource } from 'typeorm';
-import { checkpointEvent, type EventLog } from '@loopwright/eventlog';
+import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
+import { AUDIT_CHAIN_ID, checkpointEvent, type EventLog, toStoredEvent } from '@loopwright/eventlog';
+
+/** The newest `audit.checkpoint` in the log: its own sequence and the sequence it covers. */
+async function lastCheckpoint(log: EventLog): Promise<{ seq: number; uptoSeq: number } | undefined> {
+  const { streamName, subjectRoot } = log.config;
+  try {
+    const message = await log.jsm.streams.getMessage(streamName, { last_by_subj: `${subjectRoot}.audit.${AUDIT_CHAIN_ID}.miner.audit.checkpoint` });
+    if (!message) return undefined;
+    const { event } = toStoredEvent(message.seq, message.subject, message.data, subjectRoot);
+    return event?.type === 'audit.checkpoint' ? { seq: message.seq, uptoSeq: event.data.uptoSeq } : undefined;
+  } catch (error) {
+    if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.NoMessageFound) return undefined;
+    throw error;
+  }
+}
 
 /**
  * Publishes an `audit.checkpoint` for the newest sequence the audit-chain projection has hashed,
- * when it moved since the last one. The checkpoint's id is derived from its sequence, so two
- * miners publishing the same checkpoint record it once.
+ * when events other than the last checkpoint itself moved the chain since it: a checkpoint is an
+ * event in the chain too, so an idle log would otherwise gain one per interval forever. The
+ * checkpoint's id is derived from its sequence, so two miners publishing the same one record it once.
+ * Returns the sequence the newest checkpoint covers.
  */
-export async function publishAuditCheckpoint(log: EventLog, db: DataSource, lastPublished: number): Promise<number> {
-  const rows: { seq: string; chain_hash: string; n: string }[] = await db.query(
-    'SELECT seq, chain_hash, (SELECT count(*) FROM audit_chain) AS n FROM audit_chain ORDER BY seq DESC LIMIT 1',
+export async function publishAuditCheckpoint(log: EventLog, db: DataSource): Promise<number> {
+  const last = await lastCheckpoint(log);
+  const since = last?.uptoSeq ?? 0;
+  const rows: { seq: string; chain_hash: string; n: string; fresh: string }[] = await db.query(
+    `SELECT seq, chain_hash, (SELECT count(*) FROM audit_chain) AS n,
+            (SELECT count(*) FROM audit_chain WHERE seq > $1 AND seq <> $2) AS fresh
+       FROM audit_chain ORDER BY seq DESC LIMIT 1`,
+    [since, last?.seq ?? 0],
   );
-  if (rows.length === 0) return lastPublished;
+  if (rows.length === 0 || Number(rows[0].fresh) === 0) return since;
   const uptoSeq = Number(rows[0].seq);
-  if (uptoSeq <= lastPublished) return lastPublished;
   await log.append(checkpointEvent({ uptoSeq, chainHash: rows[0].chain_hash, eventsCovered: Number(rows[0].n) }));
   return uptoSeq;
 }

@@ -5,7 +5,9 @@ import type { EventLog } from '@loopwright/eventlog';
 import { decideRule } from '@loopwright/mining';
 import { databaseConfigFromEnv, openDatabase, PROJECTION_MIGRATIONS } from '@loopwright/projections';
 import { loadRubrics, Rubric } from '@loopwright/rubrics';
-import { appendRuleIntents, EVENT_LOG, LOOP_METRICS, LoopMetrics, readRuleRecords, residentModelLoader } from '@loopwright/service';
+import {
+  appendRuleIntents, EVENT_LOG, HEALTH_CHECKS, HealthCheck, LOOP_METRICS, LoopMetrics, readRuleRecords, residentModelLoader,
+} from '@loopwright/service';
 import { publishAuditCheckpoint } from './audit-checkpoints';
 import type { MinerConfig } from './miner.config';
 import { MINER_CONFIG } from './miner.tokens';
@@ -23,20 +25,22 @@ export class MinerService implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly rubrics: Rubric[] = loadRubrics(process.env['LOOP_RUBRICS_DIR'] || undefined);
   private passing: Promise<unknown> = Promise.resolve();
-  private lastCheckpoint = 0;
 
   constructor(
     @Inject(EVENT_LOG) private readonly log: EventLog,
     @Inject(LOOP_METRICS) private readonly metrics: LoopMetrics,
     @Inject(MINER_CONFIG) private readonly config: MinerConfig,
-  ) {}
+    @Inject(HEALTH_CHECKS) checks: HealthCheck[],
+  ) {
+    checks.push(() => this.projections?.problem());
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.db = await openDatabase(databaseConfigFromEnv(), PROJECTION_MIGRATIONS);
     this.projections = await startProjections(this.log, this.db, { onError: (e) => console.error(`projection failed, retrying: ${(e as Error).message}`) });
     this.every(this.config.passIntervalMs, () => this.pass());
     this.every(this.config.auditIntervalMs, async () => {
-      this.lastCheckpoint = await publishAuditCheckpoint(this.log, this.db!, this.lastCheckpoint);
+      await publishAuditCheckpoint(this.log, this.db!);
     });
   }
 

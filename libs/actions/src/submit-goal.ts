@@ -1,3 +1,4 @@
+import { ValidationError } from '@loopwright/core';
 import { createEvent, EventDataInput } from '@loopwright/events';
 import type { EventLog } from '@loopwright/eventlog';
 
@@ -8,8 +9,28 @@ export interface SubmittedGoal {
   duplicate: boolean;
 }
 
-/** Appends goal.submitted for a run, as the submitter. */
-export async function submitGoal(log: EventLog, runId: string, goal: EventDataInput<'goal.submitted'>): Promise<SubmittedGoal> {
+/** The sequence of the run's first goal.submitted, if the run exists. */
+async function existingGoal(log: EventLog, runId: string): Promise<number | undefined> {
+  for await (const stored of log.replay({ filter: `${log.config.subjectRoot}.run.${runId}.submitter.goal.submitted` })) return stored.seq;
+  return undefined;
+}
+
+/**
+ * Appends goal.submitted for a run, as the submitter. A run id that already has a goal is refused
+ * (its goal and budget would silently change) unless `resubmit` says that is the point.
+ */
+export async function submitGoal(
+  log: EventLog,
+  runId: string,
+  goal: EventDataInput<'goal.submitted'>,
+  options: { resubmit?: boolean } = {},
+): Promise<SubmittedGoal> {
+  if (!options.resubmit) {
+    const seq = await existingGoal(log, runId);
+    if (seq !== undefined) {
+      throw new ValidationError(`run ${runId} already exists (its goal is at seq ${seq}): choose another run id, or pass --resubmit to submit a new goal for it`);
+    }
+  }
   const { seq, duplicate } = await log.append(createEvent({ type: 'goal.submitted', aggregateId: runId, producer: 'submitter', data: goal }));
   return { runId, seq, duplicate };
 }

@@ -3,6 +3,7 @@ import { ConcurrencyError, InfrastructureError, ValidationError } from '@loopwri
 import { LoopEvent, parseEvent, subjectOf } from '@loopwright/events';
 import { backoffDelay, sleep } from './backoff';
 import { encodeEvent } from './codec';
+import { refuseOversized } from './payload-limit';
 import { refuseSecrets } from './secret-guard';
 
 export interface AppendOptions {
@@ -11,6 +12,8 @@ export interface AppendOptions {
   maxAttempts?: number;
   /** Values that must never reach the log (see secretsFromEnv): an event holding one is refused. */
   secrets?: readonly string[];
+  /** The server's largest message (its max_payload): a larger event is refused before it is sent. */
+  maxPayloadBytes?: number;
 }
 
 export interface AppendResult {
@@ -32,6 +35,7 @@ export async function appendEvent(
   refuseSecrets(valid, options.secrets ?? []);
   const subject = subjectOf(valid, subjectRoot);
   const payload = encodeEvent(valid);
+  refuseOversized(valid, payload.length, options.maxPayloadBytes);
   const maxAttempts = options.maxAttempts ?? 6;
   for (let attempt = 1; ; attempt++) {
     try {

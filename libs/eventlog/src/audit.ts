@@ -42,8 +42,11 @@ export function extendChain(state: ChainState, links: Iterable<ChainLink>): Chai
   return { uptoSeq, chainHash, eventsCovered };
 }
 
+/** The aggregate id of the log's audit checkpoints. */
+export const AUDIT_CHAIN_ID = 'chain';
+
 /** The `audit.checkpoint` event for a chain state; its id is derived from the sequence, so it is recorded once. */
-export function checkpointEvent(state: ChainState, auditId = 'chain'): LoopEvent {
+export function checkpointEvent(state: ChainState, auditId = AUDIT_CHAIN_ID): LoopEvent {
   return createEvent({
     type: 'audit.checkpoint',
     id: deterministicId('audit.checkpoint', auditId, state.uptoSeq),

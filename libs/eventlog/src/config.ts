@@ -49,3 +49,8 @@ export function logConfigFromEnv(
 export function natsScopeOf(location: LogLocation): NatsScope {
   return { streamName: location.streamName, subjectRoot: location.subjectRoot, objectStoreBucket: location.artifactBucket };
 }
+
+/** The key-value bucket of a log's delivery records (handler runs of redelivered messages): `<stream>_deliveries`. */
+export function deliveryBucketOf(streamName: string): string {
+  return `${streamName}_deliveries`;
+}

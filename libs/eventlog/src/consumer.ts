@@ -2,9 +2,12 @@ import { AckPolicy, DeliverPolicy, JetStreamClient, JetStreamManager, JsMsg } fr
 import { nanos } from '@nats-io/nats-core';
 import { LoopEvent } from '@loopwright/events';
 import { decodeEvent } from './codec';
-import { outcomeOf } from './delivery-outcome';
-import { quarantineEvent } from './quarantine';
+import { DeliveryOutcome, maxDeliverFromEnv, outcomeBeforeHandling, outcomeOf, runsBefore } from './delivery-outcome';
+import type { DeliveryCounter } from './delivery-counter';
+import { quarantineOnce } from './quarantine';
 import type { LogConfig } from './config';
+import type { StoredEvent } from './codec';
+import type { ReplayOptions } from './replay';
 
 export interface ConsumerSpec {
   /** Durable name, one per (service, purpose): e.g. `grader-work-produced`. */
@@ -12,6 +15,7 @@ export interface ConsumerSpec {
   /** One subject filter (NATS 2.9 takes one per consumer). */
   filterSubject: string;
   ackWaitMs?: number;
+  /** Handler runs a message gets before it is quarantined (default LOOP_MAX_DELIVER, else 5). */
   maxDeliver?: number;
   /** Messages pulled and queued at once (default 16); each waiting one is heartbeated. */
   batch?: number;
@@ -43,20 +47,25 @@ export interface ConsumerDeps {
   jsm: JetStreamManager;
   config: LogConfig;
   append(event: LoopEvent): Promise<unknown>;
+  /** Reads the log (a quarantine looks for a notice it may have sent before it crashed). */
+  replay(options: ReplayOptions): AsyncIterable<StoredEvent>;
   onQuarantine?(reason: string, seq: number): void;
+  /** The durable count of handler runs, opened when a message is first redelivered. */
+  deliveryCounter(): Promise<DeliveryCounter>;
 }
 
 /** Creates (or updates) the durable pull consumer and runs its consume loop. */
 export async function startConsumer(deps: ConsumerDeps, spec: ConsumerSpec, handler: EventHandler): Promise<RunningConsumer> {
   const ackWaitMs = spec.ackWaitMs ?? 30_000;
-  const maxDeliver = spec.maxDeliver ?? 5;
+  const maxDeliver = spec.maxDeliver ?? maxDeliverFromEnv();
   await deps.jsm.consumers.add(deps.config.streamName, {
     durable_name: spec.durable,
     ack_policy: AckPolicy.Explicit,
     filter_subject: spec.filterSubject,
     deliver_policy: spec.startAtEnd ? DeliverPolicy.New : DeliverPolicy.All,
     ack_wait: nanos(ackWaitMs),
-    max_deliver: maxDeliver,
+    // the server never drops a message: the consumer's own count of handler runs quarantines it
+    max_deliver: -1,
     max_ack_pending: 1_000,
   });
   const consumer = await deps.js.consumers.get(deps.config.streamName, spec.durable);
@@ -65,16 +74,34 @@ export async function startConsumer(deps: ConsumerDeps, spec: ConsumerSpec, hand
   const handleOne = async (message: JsMsg): Promise<void> => {
     const deliveries = message.info.deliveryCount;
     const heartbeat = setInterval(() => message.working(), Math.max(100, ackWaitMs / 3));
-    let failure: unknown;
     try {
-      const event = decodeEvent(message.subject, message.data, deps.config.subjectRoot);
-      await handler(event, { seq: message.seq, subject: message.subject, deliveries, working: () => message.working() });
-    } catch (error) {
-      failure = error ?? new Error('handler failed without an error');
+      // a redelivered message may have killed the process that ran it: its runs are counted
+      // durably, before each one starts, so that a death inside the handler still counts
+      const counter = deliveries > 1 ? await deps.deliveryCounter() : undefined;
+      const record = (await counter?.read(spec.durable, message.seq)) ?? { started: 0 };
+      const runsSoFar = runsBefore(deliveries, record.started);
+      const before = outcomeBeforeHandling(runsSoFar, maxDeliver, record.lastError);
+      if (before) return await settle(message, deliveries, before);
+      const started = deliveries > 1 ? record.started + 1 : 0;
+      await counter?.write(spec.durable, message.seq, { ...record, started });
+      let failure: unknown;
+      try {
+        const event = decodeEvent(message.subject, message.data, deps.config.subjectRoot);
+        await handler(event, { seq: message.seq, subject: message.subject, deliveries, working: () => message.working() });
+      } catch (error) {
+        failure = error ?? new Error('handler failed without an error');
+      }
+      const outcome = outcomeOf(failure, runsSoFar + 1, maxDeliver, spec.retryDelayMs ?? 500);
+      if (outcome.action === 'nak') {
+        await (await deps.deliveryCounter()).write(spec.durable, message.seq, { started, lastError: outcome.reason.slice(0, 1_000) });
+      }
+      await settle(message, deliveries, outcome);
     } finally {
       clearInterval(heartbeat);
     }
-    const outcome = outcomeOf(failure, deliveries, maxDeliver, spec.retryDelayMs ?? 500);
+  };
+
+  const settle = async (message: JsMsg, deliveries: number, outcome: DeliveryOutcome): Promise<void> => {
     switch (outcome.action) {
       case 'ack':
         message.ack();
@@ -83,18 +110,17 @@ export async function startConsumer(deps: ConsumerDeps, spec: ConsumerSpec, hand
         message.nak(outcome.delayMs);
         return;
       case 'quarantine':
-        await deps.append(
-          quarantineEvent({
-            streamName: deps.config.streamName,
-            consumer: spec.durable,
-            producer: deps.config.producer,
-            seq: message.seq,
-            subject: message.subject,
-            deliveries,
-            reason: outcome.reason,
-          }),
-        );
-        message.term(outcome.reason.slice(0, 200));
+        await quarantineOnce(deps, {
+          streamName: deps.config.streamName,
+          consumer: spec.durable,
+          producer: deps.config.producer,
+          seq: message.seq,
+          subject: message.subject,
+          deliveries,
+          reason: outcome.reason,
+        });
+        // an ack, not term(reason): nats-server 2.9 does not know the reason and would redeliver
+        await message.ackAck();
         deps.onQuarantine?.(outcome.reason, message.seq);
         return;
       default: {

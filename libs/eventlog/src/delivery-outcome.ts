@@ -19,3 +19,34 @@ export function outcomeOf(error: unknown, deliveries: number, maxDeliver: number
   }
   return { action: 'nak', delayMs: Math.min(30_000, baseDelayMs * 2 ** (deliveries - 1)), reason: message };
 }
+
+/** The handler's delivery limit when a consumer names none: LOOP_MAX_DELIVER, else 5. */
+export function maxDeliverFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env['LOOP_MAX_DELIVER'] ?? 5);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`LOOP_MAX_DELIVER must be a whole number of deliveries, at least 1 (got ${env['LOOP_MAX_DELIVER']})`);
+  return value;
+}
+
+/**
+ * Pure policy before the handler runs, from the handler runs a message has had (`runsSoFar`, see
+ * runsBefore). A handler that returns has its message acked, retried within the limit or
+ * quarantined, so a message that has used up its runs and is delivered again was last handed to a
+ * handler that never returned: its process died in it, or it hung past its ack wait.
+ */
+export function outcomeBeforeHandling(runsSoFar: number, maxDeliver: number, lastError?: string): DeliveryOutcome | undefined {
+  if (runsSoFar < maxDeliver) return undefined;
+  const before = lastError === undefined ? '' : `; the run before it ended with ${lastError}`;
+  return {
+    action: 'quarantine',
+    reason: `the handler did not return (its process died or hung in it) after ${runsSoFar} runs of ${maxDeliver}${before}`,
+  };
+}
+
+/**
+ * Handler runs a message has had when delivered the `deliveries`th time: a first delivery's run is
+ * counted as started without a record (so a message queued behind a crash may be counted once too
+ * often), every later run is recorded before it starts.
+ */
+export function runsBefore(deliveries: number, started: number): number {
+  return deliveries === 1 ? 0 : started + 1;
+}

@@ -6,16 +6,18 @@ import { createEvent, EventOf, EventType, LoopEvent, NewEvent, subjectFilters } 
 import { appendEvent, AppendOptions, AppendResult } from './append';
 import { ArtifactStore, openArtifactStore } from './artifacts';
 import { StoredEvent } from './codec';
+import { DeliveryCounter, openDeliveryCounter } from './delivery-counter';
 import { ConsumerSpec, EventHandler, RunningConsumer, startConsumer } from './consumer';
 import { ensureStream } from './stream';
 import { replayEvents, ReplayOptions } from './replay';
 import { secretsFromEnv } from './secret-guard';
-import type { LogConfig } from './config';
+import { deliveryBucketOf, type LogConfig } from './config';
 import { natsCredentialsFromEnv } from './nats-credentials';
 
 /** One process's handle on the log: append, consume, replay, artifacts. */
 export class EventLog {
   private artifactStore?: Promise<ArtifactStore>;
+  private counter?: Promise<DeliveryCounter>;
   private readonly consumers = new Set<RunningConsumer>();
   /** This process's secrets, read once: no event carrying one is appended. */
   private readonly secrets: readonly string[];
@@ -58,6 +60,8 @@ export class EventLog {
       try {
         await log.ensureStream();
         await log.artifacts();
+        log.counter = openDeliveryCounter(nc, deliveryBucketOf(log.config.streamName), true);
+        await log.counter;
       } catch (error) {
         await nc.close();
         throw provisioningError(error, log.config);
@@ -71,7 +75,7 @@ export class EventLog {
   }
 
   append(event: LoopEvent, options?: AppendOptions): Promise<AppendResult> {
-    return appendEvent(this.js, this.config.subjectRoot, event, { ...options, secrets: this.secrets });
+    return appendEvent(this.js, this.config.subjectRoot, event, { maxPayloadBytes: this.nc.info?.max_payload, ...options, secrets: this.secrets });
   }
 
   /** Creates the event (validated, at the current schema version) and appends it. */
@@ -109,13 +113,21 @@ export class EventLog {
 
   async consume(spec: ConsumerSpec, handler: EventHandler): Promise<RunningConsumer> {
     const running = await startConsumer(
-      { js: this.js, jsm: this.jsm, config: this.config, append: (e) => this.append(e) },
+      { js: this.js, jsm: this.jsm, config: this.config, append: (e) => this.append(e), replay: (o) => this.replay(o),
+        deliveryCounter: () => this.deliveryCounter() },
       spec,
       handler,
     );
     this.consumers.add(running);
     void running.done.finally(() => this.consumers.delete(running));
     return running;
+  }
+
+  /** The durable count of handler runs of redelivered messages (see startConsumer). */
+  deliveryCounter(): Promise<DeliveryCounter> {
+    this.counter ??= openDeliveryCounter(this.nc, deliveryBucketOf(this.config.streamName), false);
+    this.counter.catch(() => (this.counter = undefined));
+    return this.counter;
   }
 
   artifacts(): Promise<ArtifactStore> {

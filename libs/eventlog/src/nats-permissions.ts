@@ -1,4 +1,5 @@
 import { catalog, EVENT_TYPES, EventType, PRODUCERS, Producer, producerAllowed } from '@loopwright/events';
+import { deliveryBucketOf } from './config';
 
 /**
  * Who connects to NATS: each producer as itself, the console (publishing what the submitter may),
@@ -44,7 +45,8 @@ const WRITES_ARTIFACTS: readonly NatsIdentity[] = ['executor', 'miner', 'submitt
  * its own event types under its own producer token; read the stream and the artifact bucket (write the
  * bucket when it produces artifacts); create, pull from and ack consumers on the stream (ordered readers
  * get generated names) except another identity's durables, which it may neither create, pull from nor
- * ack. No identity but the operator may delete or purge a stream, delete a consumer, or purge the bucket.
+ * ack. No identity but the operator may delete or purge a stream, delete a durable, or purge the bucket;
+ * the others may delete the ordered consumers of the log's stream (their readers' own, when done).
  */
 export function natsPermissionsFor(identity: NatsIdentity, scope: NatsScope): NatsPermissions {
   if (identity === 'operator') return { publish: { allow: ['>'], deny: [] }, subscribe: { allow: ['>'], deny: [] } };
@@ -70,6 +72,9 @@ export function natsPermissionsFor(identity: NatsIdentity, scope: NatsScope): Na
   ];
   // a wildcard stream (a test server shared by many suites) covers the bucket's stream too
   const bucketStream = stream === '*' ? '*' : `OBJ_${bucket}`;
+  // every consumer records the handler runs of redelivered messages (see openDeliveryCounter)
+  const deliveries = stream === '*' ? '*' : deliveryBucketOf(stream);
+  const deliveriesStream = stream === '*' ? '*' : `KV_${deliveries}`;
   const own = durablesOf(identity, scope);
   const others = SERVICE_IDENTITIES.filter((other) => other !== identity)
     .flatMap((other) => durablesOf(other, scope))
@@ -80,14 +85,21 @@ export function natsPermissionsFor(identity: NatsIdentity, scope: NatsScope): Na
         ...events,
         `${api}.INFO`,
         ...reading(stream),
+        // readers delete their ordered consumers when done (see openOrderedReader); durables are denied below
+        `${api}.CONSUMER.DELETE.${stream}.*`,
         ...reading(bucketStream),
+        ...reading(deliveriesStream),
+        `$KV.${deliveries}.>`,
         ...(WRITES_ARTIFACTS.includes(identity) ? [`$O.${bucket}.>`] : []),
       ]),
-      deny: unique(others).flatMap((durable) => [
-        `${api}.CONSUMER.CREATE.${stream}.${durable}`,
-        `${api}.CONSUMER.CREATE.${stream}.${durable}.>`,
-        `${api}.CONSUMER.MSG.NEXT.${stream}.${durable}`,
-        `$JS.ACK.${stream}.${durable}.>`,
+      deny: unique([
+        ...unique(others).flatMap((durable) => [
+          `${api}.CONSUMER.CREATE.${stream}.${durable}`,
+          `${api}.CONSUMER.CREATE.${stream}.${durable}.>`,
+          `${api}.CONSUMER.MSG.NEXT.${stream}.${durable}`,
+          `$JS.ACK.${stream}.${durable}.>`,
+        ]),
+        ...unique([...own, ...others]).map((durable) => `${api}.CONSUMER.DELETE.${stream}.${durable}`),
       ]),
     },
     subscribe: { allow: ['_INBOX.>'], deny: [] },

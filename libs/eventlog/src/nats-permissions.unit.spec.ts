@@ -15,9 +15,11 @@ describe('natsPermissionsFor', () => {
     expect(events).toEqual(owned.map((type) => `r1.${catalog[type].aggregate}.*.${producerOf(identity)}.${type}`));
   });
 
-  it.each(SERVICE_IDENTITIES)('gives %s no delete, purge or stream management, on the log or the bucket', (identity) => {
-    const { allow } = natsPermissionsFor(identity, scope).publish;
-    expect(allow.filter((s) => /DELETE|PURGE|STREAM\.(CREATE|UPDATE)|\$JS\.API\.>|^>$/.test(s))).toEqual([]);
+  it.each(SERVICE_IDENTITIES)('gives %s no delete (but of ordered consumers), purge or stream management, on the log or the bucket', (identity) => {
+    const { allow, deny } = natsPermissionsFor(identity, scope).publish;
+    expect(allow.filter((s) => /DELETE|PURGE|STREAM\.(CREATE|UPDATE)|\$JS\.API\.>|^>$/.test(s))).toEqual(['$JS.API.CONSUMER.DELETE.S1.*']);
+    const durables = SERVICE_IDENTITIES.flatMap((other) => EVENT_TYPES.map((type) => durableName(other, type)));
+    expect(deny).toEqual(expect.arrayContaining(durables.map((durable) => `$JS.API.CONSUMER.DELETE.S1.${durable}`)));
     expect(allow.every((s) => s.startsWith('r1.') || s.startsWith('$'))).toBe(true);
   });
 
@@ -28,7 +30,7 @@ describe('natsPermissionsFor', () => {
       `$JS.API.CONSUMER.CREATE.S1.${graderDurable}`, `$JS.API.CONSUMER.CREATE.S1.${graderDurable}.>`,
       `$JS.API.CONSUMER.MSG.NEXT.S1.${graderDurable}`, `$JS.ACK.S1.${graderDurable}.>`,
     ]));
-    expect(executorDeny.filter((s) => s.includes('.executor-'))).toEqual([]);
+    expect(executorDeny.filter((s) => s.includes('.executor-') && !s.includes('.CONSUMER.DELETE.'))).toEqual([]);
   });
 
   it('takes the durables it is given', () => {

@@ -1,5 +1,6 @@
-import { DeliverPolicy, JetStreamClient } from '@nats-io/jetstream';
+import { JetStreamClient } from '@nats-io/jetstream';
 import { StoredEvent, toStoredEvent } from './codec';
+import { openOrderedReader } from './ordered-reader';
 
 export interface ReplayOptions {
   /** A subject filter, e.g. `loop.run.<runId>.>`; defaults to the whole log. */
@@ -20,21 +21,16 @@ export async function* replayEvents(
   subjectRoot: string,
   options: ReplayOptions = {},
 ): AsyncGenerator<StoredEvent> {
-  const fromSeq = options.fromSeq ?? 1;
-  const consumer = await js.consumers.get(streamName, {
-    filter_subjects: options.filter ?? `${subjectRoot}.>`,
-    ...(fromSeq > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq } : {}),
-  });
-  let remaining = (await consumer.info(true)).num_pending;
-  if (remaining === 0) return;
-  const messages = await consumer.consume({ max_messages: options.batch ?? 1_000 });
+  const reader = await openOrderedReader(js, streamName, { filter: options.filter ?? `${subjectRoot}.>`, fromSeq: options.fromSeq });
   try {
-    for await (const message of messages) {
+    let remaining = (await reader.consumer.info(true)).num_pending;
+    if (remaining === 0) return;
+    for await (const message of await reader.consume(options.batch ?? 1_000)) {
       yield toStoredEvent(message.seq, message.subject, message.data, subjectRoot);
       remaining--;
       if (remaining <= 0 || message.info.pending === 0) break;
     }
   } finally {
-    await messages.close();
+    await reader.close();
   }
 }

@@ -16,7 +16,7 @@ export const ReviewRequested = z.object({
   taskId: z.string().optional(),
   decisionId: z.string().optional(),
   ruleId: z.string().optional(),
-  reason: z.enum(['tier-ceiling', 'budget', 'iterations-exhausted', 'model-unusable', 'scope-call']),
+  reason: z.enum(['tier-ceiling', 'budget', 'iterations-exhausted', 'model-unusable', 'scope-call', 'quarantined']),
   summary: z.string().min(1),
   items: z.array(z.string()).default([]),
 });

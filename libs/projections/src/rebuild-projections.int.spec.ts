@@ -1,6 +1,7 @@
 import { ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
+import { createEvent, LoopEvent } from '@loopwright/events';
 import { EventLog, LogConfig } from '@loopwright/eventlog';
 import { createTestSchema, dropTestStream, testLogConfig, TestSchema } from '@loopwright/testing';
 import {
@@ -80,6 +81,40 @@ describe('rebuilding projections', () => {
     const counted = await db.query(`SELECT count(*)::int AS n FROM decisions WHERE tier IS NOT NULL`);
     expect(windows[0].n).toBe(counted[0].n);
   }, 180_000);
+
+  it('gives tier-share views equal to the last digit to the live ones, whatever order the rows lie in', async () => {
+    const consumers = await Promise.all(ALL_PROJECTIONS.readModels.map((projector) => runProjector(log, db, projector)));
+    const at = new Date(Date.UTC(2026, 0, 5, 9));
+    const key = 'grader:engineer:gate:ran_tests_before_claim';
+    const run = { aggregateId: 'r-float', occurredAt: at };
+    const costs = [1e16, 1, 1];
+    const ids = costs.map((_, i) => `d-${i}`);
+    const events: LoopEvent[] = [
+      createEvent({ type: 'goal.submitted', ...run, producer: 'submitter', data: { goalId: 'g', title: 't', description: 'd', roles: ['engineer'], allowedPaths: ['src/**'], testCommand: 't', budgetUsd: 1 } }),
+      ...ids.flatMap((decisionId) => [
+        createEvent({ type: 'decision.requested', ...run, producer: 'grader', data: { decisionId, key, requester: 'grader', role: 'engineer', kind: 'gate', item: 'ran_tests_before_claim', estimatedUsd: 0.02, features: {} } }),
+        createEvent({ type: 'decision.routed', ...run, producer: 'router', data: { decisionId, key, tier: 'frontier', reason: 'policy', reservedUsd: 0.02 } }),
+      ]),
+      // completed in the reverse order: live, each update moves its row to the end of the table
+      ...ids.map((decisionId, i) => ({ decisionId, costUsd: costs[i] })).reverse().map(({ decisionId, costUsd }) =>
+        createEvent({ type: 'decision.completed', ...run, producer: 'grader', data: { decisionId, key, tier: 'frontier', verdict: 'pass', confidence: 0.9, costUsd, tokens: { input: 1, output: 1 }, latencyMs: 1 } }),
+      ),
+    ];
+    for (const event of events) await log.append(event);
+    await until(async () => {
+      const live = await checkpoints(db);
+      return ALL_PROJECTIONS.readModels.every((p) => live.get(checkpointKey(p)) === events.length);
+    }, 'the live projectors to catch up');
+    await Promise.all(consumers.map((c) => c.stop()));
+    const views = async () => ({
+      byRun: await db.query('SELECT run_id, tier, decisions, cost_usd FROM tier_share_by_run ORDER BY 1, 2'),
+      byDay: await db.query('SELECT day, tier, decisions, cost_usd FROM tier_share_by_day ORDER BY 1, 2'),
+      window: await db.query('SELECT window_index, tier, decisions, cost_usd FROM tier_share_window ORDER BY 1, 2'),
+    });
+    const live = await views();
+    await rebuildProjections(log, db, { batchSize: 1_000 });
+    expect(await views()).toEqual(live);
+  }, 120_000);
 
   it('rebuilds only the named projections, leaving the others untouched', async () => {
     await log.appendMany(scenarioEvents({ runs: 5, seed: 2 }));

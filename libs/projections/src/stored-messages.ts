@@ -1,6 +1,5 @@
-import { DeliverPolicy } from '@nats-io/jetstream';
 import type { EventLog, StoredEvent } from '@loopwright/eventlog';
-import { toStoredEvent } from '@loopwright/eventlog';
+import { openOrderedReader, toStoredEvent } from '@loopwright/eventlog';
 
 export interface StoredMessageReader {
   readonly messages: AsyncIterable<StoredEvent & { pending: number }>;
@@ -20,11 +19,8 @@ export async function openStoredMessages(
   options: { fromSeq: number; decode: ReadonlySet<string>; batch?: number },
 ): Promise<StoredMessageReader> {
   const root = log.config.subjectRoot;
-  const consumer = await log.js.consumers.get(log.config.streamName, {
-    filter_subjects: `${root}.>`,
-    ...(options.fromSeq > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.fromSeq } : {}),
-  });
-  const pulled = await consumer.consume({ max_messages: options.batch ?? 2_000 });
+  const reader = await openOrderedReader(log.js, log.config.streamName, { filter: `${root}.>`, fromSeq: options.fromSeq });
+  const pulled = await reader.consume(options.batch ?? 2_000);
   async function* messages(): AsyncGenerator<StoredEvent & { pending: number }> {
     for await (const message of pulled) {
       const subject = message.subject;
@@ -39,7 +35,7 @@ export async function openStoredMessages(
       }
     }
   }
-  return { messages: messages(), close: async () => void (await pulled.close()) };
+  return { messages: messages(), close: () => reader.close() };
 }
 
 /** `<root>.<aggregate>.<id>.<producer>.<type…>` → `<type…>` */

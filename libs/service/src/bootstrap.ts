@@ -6,7 +6,7 @@ import { JetStreamTransport, JetStreamTransportOptions } from '@loopwright/event
 import { timeAppends } from './append-timing';
 import { HealthController } from './health.controller';
 import { LoopMetrics } from './metrics';
-import { EVENT_LOG, LOOP_METRICS, SERVICE_NAME } from './tokens';
+import { EVENT_LOG, HEALTH_CHECKS, LOOP_METRICS, SERVICE_NAME } from './tokens';
 
 export interface ServiceOptions {
   /** executor, grader, router, miner: names its durable consumers and its metrics. */
@@ -40,8 +40,9 @@ export function sharedModule(name: string, log: EventLog, metrics: LoopMetrics):
       { provide: EVENT_LOG, useValue: log },
       { provide: LOOP_METRICS, useValue: metrics },
       { provide: SERVICE_NAME, useValue: name },
+      { provide: HEALTH_CHECKS, useValue: [] },
     ],
-    exports: [EVENT_LOG, LOOP_METRICS, SERVICE_NAME],
+    exports: [EVENT_LOG, LOOP_METRICS, SERVICE_NAME, HEALTH_CHECKS],
   };
 }
 

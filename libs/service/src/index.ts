@@ -6,3 +6,4 @@ export * from './model-backends';
 export * from './resident-models';
 export * from './rule-states';
 export * from './service-process';
+export * from './stall-watch';

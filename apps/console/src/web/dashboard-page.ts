@@ -17,7 +17,7 @@ const RUN_STATUSES = ['submitted', 'running', 'review', 'done', 'stuck', 'gate-f
 const ROLES = ['planner', 'architect', 'engineer', 'designer', 'tester', 'deployer'];
 const REVIEW_REASONS: Record<string, string> = {
   'scope-call': 'scope call', budget: 'budget hand-off', 'model-unusable': 'unusable answer', 'tier-ceiling': 'tier ceiling',
-  'iterations-exhausted': 'out of iterations',
+  'iterations-exhausted': 'out of iterations', quarantined: 'event quarantined',
 };
 
 const options = (values: readonly string[], selected: string | undefined, anyLabel: string) =>

@@ -461,7 +461,7 @@ function taskStatuses(state: RunState, override: Partial<Record<Role, RunEnded['
   });
 }
 
-function runEnded(
+export function runEnded(
   state: RunState,
   status: RunEnded['status'],
   reason: string,

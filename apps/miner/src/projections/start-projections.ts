@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { EventLog, StoredEvent } from '@loopwright/eventlog';
+import { StallWatch, stallMsFromEnv } from '@loopwright/service';
 import {
   ALL_PROJECTIONS, applyStoredBatch, CheckpointGapError, handledTypes, lowestCheckpoint, openStoredMessages, ProjectionSet,
   rebuildProjections, RebuildResult, StoredMessageReader,
@@ -12,6 +13,8 @@ export interface StartProjectionsOptions {
   retryDelayMs?: number;
   /** Failures are retried from the checkpoint forever (a projection must not skip an event); this is told each one. */
   onError?(error: unknown): void;
+  /** How long the reader may sit behind a moving log before it is recreated and reported (default LOOP_PROJECTION_STALL_MS, else 30 s). */
+  stallMs?: number;
 }
 
 export interface RunningProjections {
@@ -24,6 +27,8 @@ export interface RunningProjections {
    * `stop()` interrupts it between batches; the next start resumes it again.
    */
   readonly rebuild: Promise<RebuildResult | undefined>;
+  /** Why the projections are not healthy (stalled behind the log), or undefined. */
+  problem(): string | undefined;
   stop(): Promise<void>;
   readonly done: Promise<void>;
 }
@@ -50,6 +55,9 @@ export async function startProjections(log: EventLog, db: DataSource, options: S
   let stopped = false;
   let reader: StoredMessageReader | undefined;
   const waiters = new Set<{ seq: number; resolve(): void }>();
+  const stallMs = options.stallMs ?? stallMsFromEnv();
+  const watch = new StallWatch(stallMs);
+  let problem: string | undefined;
 
   const advance = (seq: number): void => {
     position = seq;
@@ -88,6 +96,26 @@ export async function startProjections(log: EventLog, db: DataSource, options: S
     }
   })();
 
+  // An ordered consumer can sit silent after NATS restarts (no error, no messages). The reader is
+  // recreated from the checkpoints at once when the connection comes back, and whenever it has
+  // not moved for stallMs while the log has; /health reports it stalled meanwhile.
+  const recreate = () => void reader?.close().catch(() => undefined);
+  void (async () => {
+    for await (const status of log.nc.status()) {
+      if (stopped) return;
+      if (status.type === 'reconnect') recreate();
+    }
+  })();
+  const watchdog = setInterval(() => {
+    void log.jsm.streams.info(log.config.streamName).then(
+      ({ state }) => {
+        problem = watch.problem('the projection reader', { position, head: state.last_seq }, Date.now());
+        if (problem && !stopped) recreate();
+      },
+      (error: unknown) => (problem = `the projection reader cannot see the log: ${(error as Error).message}`),
+    );
+  }, Math.max(100, Math.min(5_000, stallMs / 4)));
+
   const unfinished: unknown[] = await db.query(`SELECT 1 FROM projection_rebuild WHERE status = 'running' LIMIT 1`);
   const stopping = new AbortController();
   const rebuild = unfinished.length > 0 ? rebuildProjections(log, db, { signal: stopping.signal }) : Promise.resolve(undefined);
@@ -110,8 +138,10 @@ export async function startProjections(log: EventLog, db: DataSource, options: S
     },
     rebuild,
     done,
+    problem: () => problem,
     async stop() {
       stopped = true;
+      clearInterval(watchdog);
       stopping.abort(new Error('projections stopped'));
       await reader?.close().catch(() => undefined);
       await done;
