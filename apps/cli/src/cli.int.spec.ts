@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkpointEvent, EventLog, LogConfig, verifyLog, withFullDescription } from '@loopwright/eventlog';
-import { dropTestStream, testLogConfig } from '@loopwright/testing';
+import { openDatabase, PROJECTION_MIGRATIONS, replayProjections } from '@loopwright/projections';
+import { createTestSchema, dropTestStream, testLogConfig } from '@loopwright/testing';
 import { EXIT } from './cli-context';
 import { runCli } from './main';
 
@@ -147,6 +148,43 @@ describe('the loopwright CLI against a real log', () => {
     expect(approvals).toEqual([{ ruleId: 'r-ready', by: 'ada', note: '' }]);
     expect(await runCli(['rules', 'show', 'r-ready'])).toBe(EXIT.ok);
     expect(output.join('\n')).toMatch(/says {6}fail when claims_tests_pass = true and rerun_passed = false, else pass/);
+  });
+
+  it("shows how a run ended, each role with its state, from the projections", async () => {
+    const run = { aggregateId: 'run-cli-end', correlationId: 'run-cli-end' };
+    const executor = await EventLog.open({ ...config, producer: 'executor' });
+    const submitter = await EventLog.open({ ...config, producer: 'submitter' });
+    try {
+      await submitter.append(createEvent({
+        type: 'goal.submitted', ...run, producer: 'submitter',
+        data: { goalId: 'g', title: 'Plan and build', description: 'd', roles: ['planner', 'engineer'], allowedPaths: ['src/**'], testCommand: 't', budgetUsd: 1, backend: 'sim' },
+      }));
+      await executor.append(createEvent({
+        type: 'run.ended', ...run, producer: 'executor',
+        data: { runId: 'run-cli-end', status: 'stuck', reason: 'stuck after 3 iteration(s)', tasks: [{ role: 'planner', status: 'stuck' }, { role: 'engineer', status: 'blocked' }] },
+      }));
+    } finally {
+      await executor.close();
+      await submitter.close();
+    }
+    const schema = await createTestSchema('cli_runs');
+    const db = await openDatabase({ url: schema.databaseUrl, schema: schema.schema }, PROJECTION_MIGRATIONS);
+    const env = { DATABASE_URL: process.env['DATABASE_URL'], LOOP_DB_SCHEMA: process.env['LOOP_DB_SCHEMA'] };
+    try {
+      await replayProjections(log, db);
+      Object.assign(process.env, { DATABASE_URL: schema.databaseUrl, LOOP_DB_SCHEMA: schema.schema });
+      expect(await runCli(['runs', 'list'])).toBe(EXIT.ok);
+      expect(output.find((l) => l.startsWith('run-cli-end'))).toMatch(/^run-cli-end +stuck .*Plan and build \(simulated\); planner stuck → engineer blocked$/);
+      expect(await runCli(['runs', 'show', 'run-cli-end'])).toBe(EXIT.ok);
+      expect(output).toContain('  ended stuck: stuck after 3 iteration(s)');
+    } finally {
+      for (const [name, value] of Object.entries(env)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await db.destroy();
+      await schema.drop();
+    }
   });
 
   it("shows each behavior rubric as advisory until the grader's calibration makes it gate", async () => {
