@@ -1,6 +1,10 @@
 import { createEvent } from '@loopwright/events';
-import { checkpointEvent, EventLog, LogConfig, verifyLog } from '@loopwright/eventlog';
-import { dropTestStream, testLogConfig } from '@loopwright/testing';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkpointEvent, EventLog, LogConfig, verifyLog, withFullDescription } from '@loopwright/eventlog';
+import { openDatabase, PROJECTION_MIGRATIONS, replayProjections } from '@loopwright/projections';
+import { createTestSchema, dropTestStream, testLogConfig } from '@loopwright/testing';
 import { EXIT } from './cli-context';
 import { runCli } from './main';
 
@@ -43,7 +47,7 @@ describe('the loopwright CLI against a real log', () => {
     expect(output.join('\n')).toMatch(/description: .*testCommand: .*Give it in a YAML file/s);
   });
 
-  it('refuses a run id that exists unless --resubmit says so, and a goal too large for the log, naming the field', async () => {
+  it('refuses a run id that exists unless --resubmit says so; keeps a long description in the artifact store; refuses a goal too large for the log, naming the field', async () => {
     const submit = (...extra: string[]) => runCli([
       'goal', 'submit', '--run-id', 'run-cli-again', '--title', 'Add sum', '--description', 'sum(a, b)', '--role', 'engineer',
       '--allow', 'src/**', '--test', 'node test.js', '--budget', '0.5', '--backend', 'sim', ...extra,
@@ -56,13 +60,23 @@ describe('the loopwright CLI against a real log', () => {
     expect((await log.readRun('run-cli-again')).map((e) => e.type === 'goal.submitted' && e.data.budgetUsd)).toEqual([0.5, 2]);
 
     output.length = 0;
-    const huge = 'x'.repeat(5 * 1024 * 1024);
-    const tooLarge = await runCli([
-      'goal', 'submit', '--run-id', 'run-cli-huge', '--title', 'Huge', '--description', huge, '--role', 'engineer',
-      '--allow', 'src/**', '--test', 'node test.js', '--budget', '0.5', '--backend', 'sim',
-    ]);
+    const huge = `${'Parse every record. '.repeat(50)}${'x'.repeat(5 * 1024 * 1024)}`;
+    const goalArgs = ['--title', 'Huge', '--role', 'engineer', '--allow', 'src/**', '--test', 'node test.js', '--budget', '0.5', '--backend', 'sim'];
+    expect(await runCli(['goal', 'submit', '--run-id', 'run-cli-long', '--description', huge, ...goalArgs])).toBe(EXIT.ok);
+    const [goal] = await log.readRun('run-cli-long');
+    if (goal?.type !== 'goal.submitted' || !goal.data.descriptionDigest) throw new Error('expected the long description kept by digest');
+    expect(goal.data.description.length).toBeLessThan(10_000);
+    expect(goal.data.description).toMatch(/^Parse every record\. .*the full description is artifact [0-9a-f]{64}\]$/s);
+    expect((await withFullDescription(goal.data, () => log.artifacts())).description).toBe(huge);
+
+    output.length = 0;
+    const dir = await mkdtemp(join(tmpdir(), 'goal-'));
+    const goalFile = join(dir, 'goal.yaml');
+    await writeFile(goalFile, JSON.stringify({ description: 'sum(a, b)', seedFiles: [{ path: 'src/blob.txt', content: 'x'.repeat(5 * 1024 * 1024) }] }));
+    const tooLarge = await runCli(['goal', 'submit', '--run-id', 'run-cli-huge', '--file', goalFile, ...goalArgs]);
+    await rm(dir, { recursive: true, force: true });
     expect(tooLarge).toBe(EXIT.usage);
-    expect(output.join('\n')).toMatch(/goal.submitted .* over the log's limit .*: data.description is 5\.0 MiB/);
+    expect(output.join('\n')).toMatch(/goal.submitted .* over the log's limit .*: data.seedFiles is 5\.0 MiB/);
     expect(await log.readRun('run-cli-huge')).toEqual([]);
   });
 
@@ -134,6 +148,43 @@ describe('the loopwright CLI against a real log', () => {
     expect(approvals).toEqual([{ ruleId: 'r-ready', by: 'ada', note: '' }]);
     expect(await runCli(['rules', 'show', 'r-ready'])).toBe(EXIT.ok);
     expect(output.join('\n')).toMatch(/says {6}fail when claims_tests_pass = true and rerun_passed = false, else pass/);
+  });
+
+  it("shows how a run ended, each role with its state, from the projections", async () => {
+    const run = { aggregateId: 'run-cli-end', correlationId: 'run-cli-end' };
+    const executor = await EventLog.open({ ...config, producer: 'executor' });
+    const submitter = await EventLog.open({ ...config, producer: 'submitter' });
+    try {
+      await submitter.append(createEvent({
+        type: 'goal.submitted', ...run, producer: 'submitter',
+        data: { goalId: 'g', title: 'Plan and build', description: 'd', roles: ['planner', 'engineer'], allowedPaths: ['src/**'], testCommand: 't', budgetUsd: 1, backend: 'sim' },
+      }));
+      await executor.append(createEvent({
+        type: 'run.ended', ...run, producer: 'executor',
+        data: { runId: 'run-cli-end', status: 'stuck', reason: 'stuck after 3 iteration(s)', tasks: [{ role: 'planner', status: 'stuck' }, { role: 'engineer', status: 'blocked' }] },
+      }));
+    } finally {
+      await executor.close();
+      await submitter.close();
+    }
+    const schema = await createTestSchema('cli_runs');
+    const db = await openDatabase({ url: schema.databaseUrl, schema: schema.schema }, PROJECTION_MIGRATIONS);
+    const env = { DATABASE_URL: process.env['DATABASE_URL'], LOOP_DB_SCHEMA: process.env['LOOP_DB_SCHEMA'] };
+    try {
+      await replayProjections(log, db);
+      Object.assign(process.env, { DATABASE_URL: schema.databaseUrl, LOOP_DB_SCHEMA: schema.schema });
+      expect(await runCli(['runs', 'list'])).toBe(EXIT.ok);
+      expect(output.find((l) => l.startsWith('run-cli-end'))).toMatch(/^run-cli-end +stuck .*Plan and build \(simulated\); planner stuck → engineer blocked$/);
+      expect(await runCli(['runs', 'show', 'run-cli-end'])).toBe(EXIT.ok);
+      expect(output).toContain('  ended stuck: stuck after 3 iteration(s)');
+    } finally {
+      for (const [name, value] of Object.entries(env)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await db.destroy();
+      await schema.drop();
+    }
   });
 
   it("shows each behavior rubric as advisory until the grader's calibration makes it gate", async () => {

@@ -2,10 +2,15 @@ import { ROLES, LoopEvent } from '@loopwright/events';
 import { toStoredEvent, type EventLog } from '@loopwright/eventlog';
 import { describeEvent } from './describe-event';
 
-/** Whether a run has ended: a task failed, or the last role of its pipeline completed. */
+/**
+ * Whether a run has ended: the executor said so (run.ended, with how it ended). An imported run has no
+ * executor: it has ended when a task failed or the last role of its pipeline completed.
+ */
 export function runEnded(events: readonly LoopEvent[]): boolean {
   const goal = events.find((e) => e.type === 'goal.submitted');
   if (!goal || goal.type !== 'goal.submitted') return false;
+  if (events.some((e) => e.type === 'run.ended')) return true;
+  if (goal.data.backend !== 'import') return false;
   const last = ROLES.filter((r) => goal.data.roles.includes(r)).at(-1);
   return events.some((e) => e.type === 'task.failed' || (e.type === 'task.completed' && e.data.role === last));
 }

@@ -102,9 +102,11 @@ describe('the console API over real projections and a real log', () => {
     const sim = await body(await call('/api/runs?backend=sim'));
     expect(sim.map((r: { runId: string }) => r.runId)).toEqual(goals.filter((g) => g.data.backend === 'sim').map((g) => g.aggregateId).reverse());
 
-    const failed = await body(await call('/api/runs?status=failed'));
-    const failedRuns = new Set(scenario.filter((e) => e.type === 'task.failed').map((e) => e.aggregateId));
-    expect(new Set(failed.map((r: { runId: string }) => r.runId))).toEqual(failedRuns);
+    const stuck = await body(await call('/api/runs?status=stuck'));
+    const stuckRuns = scenario.filter((e) => e.type === 'run.ended' && e.data.status === 'stuck').map((e) => e.aggregateId);
+    expect(stuckRuns.length).toBeGreaterThan(0);
+    expect(stuck.map((r: { runId: string }) => r.runId)).toEqual([...stuckRuns].reverse());
+    expect(stuck[0].end).toEqual({ reason: expect.any(String), roles: expect.arrayContaining([expect.objectContaining({ status: 'stuck' })]) });
 
     expect((await body(await call('/api/runs?text=goal 3'))).map((r: { runId: string }) => r.runId)).toEqual(['run-3']);
     const badLimit = await call('/api/runs?limit=lots');

@@ -1,5 +1,5 @@
 import { DEFAULT_WORKLOAD_PATH } from '@loopwright/models';
-import { createTestSchema, dropTestStream, testLogConfig, TestSchema } from '@loopwright/testing';
+import { createTestSchema, DROP_TEST_STREAM_TIMEOUT_MS, dropTestStream, testLogConfig, TestSchema } from '@loopwright/testing';
 import { DemoResult, runDemo } from './run-demo';
 
 /**
@@ -36,7 +36,7 @@ describe('the outer loop over 120 simulated runs', () => {
   afterAll(async () => {
     await schema.drop();
     await dropTestStream(base.natsUrl, base.streamName);
-  });
+  }, DROP_TEST_STREAM_TIMEOUT_MS);
 
   it('reports every window: the three tiers\' shares of all decisions add up, with the cost per run', () => {
     expect(result.runs).toBe(RUNS);

@@ -37,6 +37,7 @@ describe('a session that keeps calling tools past its budget', () => {
     expect(spent).toBeCloseTo(0.48, 9);
     expect(Math.max(0, spent - 0.5)).toBe(0);
     expect(ofType(events, 'task.failed')[0].data.reason).toMatch(/budget/);
+    expect(ofType(events, 'run.ended').map((e) => [e.data.status, e.data.reason])).toEqual([['stuck', expect.stringMatching(/budget cannot cover/)]]);
     expect(ofType(events, 'work.produced')).toEqual([]);
 
     const notices = [];

@@ -71,7 +71,8 @@ describe('the console in a browser (Chromium), on the services as processes with
     await page.waitForURL(`${consoleUrl}/runs/${runId}`);
     // The page updates itself as the miner projects the run: no reload.
     const heading = page.locator('#run h1');
-    await heading.locator('.badge', { hasText: 'completed' }).waitFor({ timeout: 90_000 });
+    await heading.locator('.badge', { hasText: 'done' }).waitFor({ timeout: 90_000 });
+    await expect(page.getByTestId('run-end').textContent()).resolves.toMatch(/^Ended done: every role of the pipeline passed \(engineer\)\s*engineer completed$/);
     const iterations = page.getByTestId('iteration');
     // The page shows what the log holds: one entry per graded iteration, failed ones with their feedback, the last one passed.
     const grades = (await harness.log.readRun(runId)).filter((e) => e.type === 'grade.recorded' && e.data.role === 'engineer');
@@ -95,7 +96,7 @@ describe('the console in a browser (Chromium), on the services as processes with
     const link = page.locator('#runs-table a', { hasText: 'run-browser-2' });
     await link.waitFor({ timeout: 60_000 });
     await link.click();
-    await page.locator('#run h1 .badge', { hasText: 'completed' }).waitFor({ timeout: 90_000 });
+    await page.locator('#run h1 .badge', { hasText: 'done' }).waitFor({ timeout: 90_000 });
     const rows = page.getByTestId('decisions').locator('tbody tr');
     const events = await harness.log.readRun('run-browser-2');
     const decided = events.filter((e) => e.type === 'decision.completed' && !e.data.shadow);

@@ -28,6 +28,16 @@ export async function until<T>(read: () => Promise<T | undefined>): Promise<T> {
   }
 }
 
+/** What `work` resolves to, or undefined once `ms` have passed; the timer is cleared either way, so it holds no process open. */
+export async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work, new Promise<undefined>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms), undefined)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export type SeqEvent = LoopEvent & { seq: number };
 
 type ServiceName = 'executor' | 'grader' | 'router' | 'miner' | 'console';

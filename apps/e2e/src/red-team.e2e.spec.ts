@@ -7,7 +7,7 @@ import { createEvent, EventDataInput, LoopEvent, subjectOf } from '@loopwright/e
 import { encodeEvent, natsCredentialsFromEnv } from '@loopwright/eventlog';
 import { natsConnectOptions } from '@loopwright/testing';
 import type { FakeMessagesServer } from '@loopwright/models/testing';
-import { InnerLoopHarness, ofType, SeqEvent } from './harness';
+import { InnerLoopHarness, ofType, SeqEvent, within } from './harness';
 import { AgentScript, startGullibleJudgeServer, startScriptedAgentServer } from './scripted-agent';
 
 /**
@@ -138,7 +138,7 @@ describe('the red team: a hostile worker against the real services and a judge t
     }
     const deadline = Date.now() + 420_000;
     for (const c of cases) {
-      const ended = await Promise.race([harness.ended(c.runId), new Promise<undefined>((r) => setTimeout(() => r(undefined), Math.max(0, deadline - Date.now())))]);
+      const ended = await within(harness.ended(c.runId), deadline - Date.now());
       if (!ended) {
         const events = await harness.log.readRun(c.runId);
         const outputs = [...harness.services].map(([name, service]) => `--- ${name}\n${service.output().slice(-4_000)}`).join('\n');

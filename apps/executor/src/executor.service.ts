@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createEvent, deterministicId, EventOf, GoalSubmitted, LoopEvent, nextAttempt } from '@loopwright/events';
-import type { EventLog } from '@loopwright/eventlog';
+import { EventLog, withFullDescription } from '@loopwright/eventlog';
 import { EVENT_LOG, LOOP_METRICS, LoopMetrics } from '@loopwright/service';
 import type { ModelProvider } from '@loopwright/models';
 import type { Tier } from './agent/agent-session';
@@ -107,7 +107,7 @@ export class ExecutorService {
         }
         case 'runAgent': {
           // The role's session sees the paths it may write and its own turn budget.
-          const goal = roleScopedGoal(state.goal, intent.assignment);
+          const goal = roleScopedGoal(await withFullDescription(state.goal, () => this.log.artifacts()), intent.assignment);
           // managed and Agent SDK sessions reattach to the runtime's own session instead (agent.session.opened)
           const toolLoop = intent.assignment.tier === 'resident' || goal.backend === 'local' || goal.backend === 'sim';
           const assignment = toolLoop ? await this.attemptFor(events, intent.assignment) : intent.assignment;
@@ -124,7 +124,7 @@ export class ExecutorService {
           break;
         }
         case 'runEdit':
-          await runEditorialPass(roleScopedGoal(state.goal, intent.assignment), intent.assignment, await this.agentDeps());
+          await runEditorialPass(roleScopedGoal(await withFullDescription(state.goal, () => this.log.artifacts()), intent.assignment), intent.assignment, await this.agentDeps());
           break;
         case 'ignore':
           break;

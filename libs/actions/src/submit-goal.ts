@@ -1,6 +1,6 @@
 import { ValidationError } from '@loopwright/core';
 import { createEvent, EventDataInput } from '@loopwright/events';
-import type { EventLog } from '@loopwright/eventlog';
+import { EventLog, storeLongDescription } from '@loopwright/eventlog';
 
 export interface SubmittedGoal {
   runId: string;
@@ -31,6 +31,7 @@ export async function submitGoal(
       throw new ValidationError(`run ${runId} already exists (its goal is at seq ${seq}): choose another run id, or pass --resubmit to submit a new goal for it`);
     }
   }
-  const { seq, duplicate } = await log.append(createEvent({ type: 'goal.submitted', aggregateId: runId, producer: 'submitter', data: goal }));
+  const data = await storeLongDescription(goal, () => log.artifacts());
+  const { seq, duplicate } = await log.append(createEvent({ type: 'goal.submitted', aggregateId: runId, producer: 'submitter', data }));
   return { runId, seq, duplicate };
 }

@@ -11,6 +11,7 @@ export * from './delivery-outcome';
 export * from './delivery-counter';
 export * from './quarantine';
 export * from './artifacts';
+export * from './goal-description';
 export * from './budget-account';
 export * from './budget-ledger';
 export * from './audit-chain';

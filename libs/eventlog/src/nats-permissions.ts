@@ -38,9 +38,9 @@ export function producerOf(identity: Exclude<NatsIdentity, 'operator'>): Produce
 
 /**
  * Who may write artifacts: the executor (workspace snapshots), the miner (trained resident models)
- * and the submitter (the delivered change of an imported transcript).
+ * and the submitter and the console (the delivered change of an imported transcript, a goal's long description).
  */
-const WRITES_ARTIFACTS: readonly NatsIdentity[] = ['executor', 'miner', 'submitter'];
+const WRITES_ARTIFACTS: readonly NatsIdentity[] = ['executor', 'miner', 'submitter', 'console'];
 
 /** Who holds and spends budgets: the router (per decision), the executor and the grader (per model call). */
 const SPENDS_BUDGETS: readonly NatsIdentity[] = ['router', 'executor', 'grader'];

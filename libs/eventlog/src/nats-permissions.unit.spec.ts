@@ -46,9 +46,9 @@ describe('natsPermissionsFor', () => {
     expect(touches('router')).toEqual(expect.arrayContaining(['$KV.S1_budgets.>', '$JS.API.DIRECT.GET.KV_S1_budgets.>']));
   });
 
-  it('lets only the executor, the miner and the submitter (imports) write artifacts', () => {
+  it('lets only the executor, the miner, the submitter and the console (imports, long goal descriptions) write artifacts', () => {
     const writers = SERVICE_IDENTITIES.filter((i) => natsPermissionsFor(i, scope).publish.allow.includes('$O.S1_artifacts.>'));
-    expect(writers).toEqual(['executor', 'miner', 'submitter']);
+    expect(writers).toEqual(['executor', 'miner', 'submitter', 'console']);
   });
 
   it('lets the operator do anything', () => {

@@ -41,6 +41,8 @@ export const GoalSubmitted = z.object({
   goalId: SubjectToken,
   title: z.string().min(1).max(200),
   description: z.string().min(1),
+  /** A long description is kept in the artifact store: `description` is then its first part, this its digest. */
+  descriptionDigest: Sha256.optional(),
   roles: z.array(Role).min(1),
   /** Paths (relative, glob with a trailing `/**` or exact) the agent may write. */
   allowedPaths: z.array(AllowedPath).min(1),

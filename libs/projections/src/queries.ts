@@ -118,7 +118,10 @@ export interface RunSummary {
   backend: string;
   simulated: boolean;
   budgetUsd: number;
+  /** submitted, running, review; how it ended (done, stuck, gate-failed, blocked-on-questions); completed or failed in logs from before run.ended. */
   status: string;
+  /** Why the run ended and each role's state then, as run.ended said; null while it has not ended (or since it resumed). */
+  end: RunEnd | null;
   iterations: number;
   costUsd: number;
   submittedAt: string;
@@ -126,12 +129,18 @@ export interface RunSummary {
   endedAt: string | null;
 }
 
+export interface RunEnd {
+  reason: string;
+  roles: { role: string; status: string }[];
+}
+
 const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
 
 function toRunSummary(row: any): RunSummary {
   return {
     runId: row.run_id, runOrdinal: row.run_ordinal, goalId: row.goal_id, title: row.title, roles: row.roles, backend: row.backend,
-    simulated: row.simulated, budgetUsd: row.budget_usd, status: row.status, iterations: row.iterations, costUsd: row.cost_usd,
+    simulated: row.simulated, budgetUsd: row.budget_usd, status: row.status,
+    end: row.role_states ? { reason: row.end_reason, roles: row.role_states } : null, iterations: row.iterations, costUsd: row.cost_usd,
     submittedAt: row.submitted_at.toISOString(), startedAt: iso(row.started_at), endedAt: iso(row.ended_at),
   };
 }

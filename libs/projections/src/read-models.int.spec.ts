@@ -102,6 +102,47 @@ describe('read models', () => {
     ]);
   });
 
+  it('runs: the end run.ended records, with each role\'s state; a resumed run\'s later end replaces it; applied twice, updated once', async () => {
+    const roles = ['architect', 'engineer'] as const;
+    const run = { aggregateId: 'r-e', producer: 'executor' as const };
+    const ended = (status: 'done' | 'stuck' | 'blocked-on-questions', minute: number, tasks: { role: (typeof roles)[number]; status: 'completed' | 'stuck' | 'blocked' | 'review' | 'not-started' }[]) =>
+      createEvent({ type: 'run.ended', ...run, occurredAt: at(minute), data: { runId: 'r-e', status, reason: `ended ${status}`, tasks } });
+    const blocked = ended('blocked-on-questions', 20, [{ role: 'architect', status: 'review' }, { role: 'engineer', status: 'blocked' }]);
+    const events = sequenced([
+      createEvent({
+        type: 'goal.submitted', ...run, producer: 'submitter', occurredAt: at(0),
+        data: { goalId: 'g', title: 'Goal', description: 'd', roles: [...roles], allowedPaths: ['src/**'], testCommand: 't', budgetUsd: 3, backend: 'sim' },
+      }),
+      createEvent({ type: 'task.started', ...run, occurredAt: at(1), data: { taskId: 'r-e-architect', role: 'architect', iteration: 1, allowedPaths: [], maxTurns: 5 } }),
+      createEvent({ type: 'task.failed', ...run, occurredAt: at(19), data: { taskId: 'r-e-architect', role: 'architect', iterations: 1, reason: 'tier ceiling', reviewId: 'rv-e' } }),
+      blocked,
+      // A person accepts the architect's work mid-pipeline: the run goes on, it is not completed.
+      createEvent({ type: 'review.resolved', aggregateId: 'rv-e', producer: 'submitter', occurredAt: at(30), data: { reviewId: 'rv-e', resolution: 'accept', by: 'ana' } }),
+      createEvent({ type: 'task.completed', ...run, occurredAt: at(31), data: { taskId: 'r-e-architect', role: 'architect', iterations: 1, gradeId: 'g', overall: 0.5 } }),
+      createEvent({ type: 'task.started', ...run, occurredAt: at(32), data: { taskId: 'r-e-engineer', role: 'engineer', iteration: 1, allowedPaths: [], maxTurns: 5 } }),
+    ]);
+    expect((await appliedTwice(runsProjector, events)).runs).toEqual([
+      expect.objectContaining({ run_id: 'r-e', status: 'running', ended_at: null, end_reason: null, role_states: null, ended_seq: '4', end_event_ids: [blocked.id] }),
+    ]);
+
+    const done = ended('done', 40, [{ role: 'architect', status: 'completed' }, { role: 'engineer', status: 'completed' }]);
+    const later = sequenced([
+      createEvent({ type: 'task.completed', ...run, occurredAt: at(39), data: { taskId: 'r-e-engineer', role: 'engineer', iterations: 1, gradeId: 'g2', overall: 0.9 } }),
+      done,
+      // Copies it did not expect: the earlier end redelivered under a new sequence, and an end for a run never submitted.
+      { ...blocked },
+      createEvent({ type: 'run.ended', aggregateId: 'r-unknown', producer: 'executor', data: { runId: 'r-unknown', status: 'stuck', reason: 'x', tasks: [] } }),
+    ], events.length + 1);
+    const { runs } = await appliedTwice(runsProjector, later);
+    expect(runs).toEqual([
+      expect.objectContaining({
+        run_id: 'r-e', status: 'done', end_reason: 'ended done', ended_seq: String(events.length + 2), end_event_ids: [blocked.id, done.id],
+        role_states: [{ role: 'architect', status: 'completed' }, { role: 'engineer', status: 'completed' }],
+      }),
+    ]);
+    expect((runs[0] as { ended_at: Date }).ended_at).toEqual(at(40));
+  });
+
   it('tasks: latest iteration, status and final overall; applied twice, updated once', async () => {
     const events = sequenced([
       createEvent({ type: 'task.started', aggregateId: 'r-1', producer: 'executor', data: { taskId: 't-1', role: 'engineer', iteration: 1, allowedPaths: [], maxTurns: 5 } }),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { TimeoutError } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from '@nats-io/jetstream';
 import { natsCredentialsFromEnv } from '@loopwright/eventlog';
@@ -30,17 +31,47 @@ export function testBucketName(streamName: string): string {
   return `${streamName}_artifacts`;
 }
 
-/** Deletes a test stream, its object store bucket and its budget ledger; any may not exist. */
+/** A JetStream API call on a loaded machine can take far longer than the client's 5 s default. */
+const DROP_TIMEOUT_MS = 20_000;
+const DROP_ATTEMPTS = 3;
+
+/**
+ * Runs `call` again when it timed out, up to `attempts` times in all; any other error, and the last
+ * timeout, is thrown. Only for calls that are safe to repeat.
+ */
+export async function retryOnTimeout<T>(call: () => Promise<T>, attempts: number): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!(err instanceof TimeoutError) || attempt >= attempts) throw err;
+    }
+  }
+}
+
+/**
+ * Deletes a test stream, its object store bucket and its budget ledger; any may not exist. Each deletion waits long
+ * and is tried again after a timeout (a deletion that timed out may have happened: the retry then
+ * finds nothing to delete); any other error fails the suite.
+ */
 export async function dropTestStream(url: string, streamName: string): Promise<void> {
-  const nc = await connect({ ...natsConnectOptions(url), reconnect: false });
+  const nc = await connect({ ...natsConnectOptions(url), reconnect: false, timeout: DROP_TIMEOUT_MS });
   try {
-    const jsm = await jetstreamManager(nc);
+    const jsm = await retryOnTimeout(() => jetstreamManager(nc, { timeout: DROP_TIMEOUT_MS }), DROP_ATTEMPTS);
     for (const name of [streamName, `OBJ_${testBucketName(streamName)}`, `KV_${streamName}_budgets`]) {
-      await jsm.streams.delete(name).catch((err: unknown) => {
-        if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
-      });
+      await retryOnTimeout(
+        () =>
+          jsm.streams.delete(name).catch((err: unknown) => {
+            if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
+            return false;
+          }),
+        DROP_ATTEMPTS,
+      );
     }
   } finally {
     await nc.close();
   }
 }
+
+/** How long a suite's afterAll should allow dropTestStream on a loaded machine. */
+export const DROP_TEST_STREAM_TIMEOUT_MS = DROP_TIMEOUT_MS * DROP_ATTEMPTS * 3;

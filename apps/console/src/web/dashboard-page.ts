@@ -13,7 +13,7 @@ export interface DashboardData {
   position: number;
 }
 
-const RUN_STATUSES = ['submitted', 'running', 'completed', 'failed', 'review'];
+const RUN_STATUSES = ['submitted', 'running', 'review', 'done', 'stuck', 'gate-failed', 'blocked-on-questions', 'completed', 'failed'];
 const ROLES = ['planner', 'architect', 'engineer', 'designer', 'tester', 'deployer'];
 const REVIEW_REASONS: Record<string, string> = {
   'scope-call': 'scope call', budget: 'budget hand-off', 'model-unusable': 'unusable answer', 'tier-ceiling': 'tier ceiling',
@@ -24,6 +24,12 @@ const options = (values: readonly string[], selected: string | undefined, anyLab
   html`<option value="">${anyLabel}</option>${values.map((v) => html`<option value="${v}"${v === selected ? raw(' selected') : ''}>${v}</option>`)}`;
 
 export const badge = (status: string | null) => html`<span class="badge ${'s-' + (status ?? 'none')}">${status ?? '–'}</span>`;
+
+/** The pipeline, each role with the state run.ended gave it once the run has ended. */
+export const pipelineStates = (run: RunSummary) =>
+  run.end
+    ? html`<span class="role-states" data-testid="role-states">${run.end.roles.map((r, i) => html`${i > 0 ? ' → ' : ''}${r.role} ${badge(r.status)}`)}</span>`
+    : run.roles.join(' → ');
 
 function headline(view: TierShareView, runCount: number): Html {
   const { trend } = view;
@@ -66,8 +72,8 @@ ${reviews.length === 0 ? html`<p class="empty">Nothing waits for a person.</p>` 
 }
 
 function runsTable(runs: readonly RunSummary[], filter: RunFilter): Html {
-  const rows = runs.map((r) => html`<tr><td><a href="/runs/${encodeURIComponent(r.runId)}">${r.runId}</a></td><td>${r.title}</td><td>${badge(r.status)}</td>
-<td>${r.roles.join(' → ')}</td><td>${r.backend}${r.simulated ? html` <span class="sim">simulated</span>` : ''}</td><td class="num">${r.iterations}</td><td class="num">${usd(r.costUsd)}</td><td>${r.submittedAt.slice(0, 19).replace('T', ' ')}</td></tr>`);
+  const rows = runs.map((r) => html`<tr><td><a href="/runs/${encodeURIComponent(r.runId)}">${r.runId}</a></td><td>${r.title}</td><td title="${r.end?.reason ?? ''}">${badge(r.status)}</td>
+<td>${pipelineStates(r)}</td><td>${r.backend}${r.simulated ? html` <span class="sim">simulated</span>` : ''}</td><td class="num">${r.iterations}</td><td class="num">${usd(r.costUsd)}</td><td>${r.submittedAt.slice(0, 19).replace('T', ' ')}</td></tr>`);
   return html`<section id="runs"><h2>Runs</h2>
 <form class="filters" method="get" action="/">
   <label>status <select name="status">${options(RUN_STATUSES, filter.status, 'any')}</select></label>

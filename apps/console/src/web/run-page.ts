@@ -1,7 +1,7 @@
 import type { RunTimeline } from '@loopwright/projections';
 import { html, percent, usd } from './html';
 import { layout } from './layout';
-import { badge } from './dashboard-page';
+import { badge, pipelineStates } from './dashboard-page';
 
 const itemValue = (i: RunTimeline['grades'][number]['items'][number]) =>
   i.kind === 'gate' ? html`<span class="${i.passed ? 'pass' : 'fail'}">${i.passed ? 'pass' : 'FAIL'}</span>` : i.score === null ? 'not scored' : String(i.score);
@@ -29,6 +29,7 @@ ${it.feedback.length ? html`<h4>Feedback sent back</h4><ul class="feedback">${it
 <section id="run" data-live>
 <h1>${run.title} ${badge(run.status)}</h1>
 <p class="meta"><code>${run.runId}</code> · ${run.roles.join(' → ')} · ${run.backend}${run.simulated ? ' (simulated)' : ''} · ${run.iterations} iteration(s) · cost ${usd(run.costUsd)} of ${usd(run.budgetUsd)} · frontier share ${percent(counted ? (t.costByTier['frontier']?.decisions ?? 0) / counted : null)}</p>
+${run.end ? html`<p class="end" data-testid="run-end">Ended ${badge(run.status)}: ${run.end.reason}<br>${pipelineStates(run)}</p>` : ''}
 <h2>Tasks</h2>
 <ul class="tasks">${t.tasks.map((task) => html`<li>${task.role} (<code>${task.taskId}</code>): ${badge(task.status)} at iteration ${task.iteration}${task.finalOverall !== null ? html`, overall ${task.finalOverall.toFixed(2)}` : ''}${task.failureReason ? html` — ${task.failureReason}` : ''}</li>`)}</ul>
 <h2>Iterations and grades</h2>

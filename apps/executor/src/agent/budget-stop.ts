@@ -26,16 +26,23 @@ export async function endByBudget(
       },
     }),
   );
+  const reason = `the goal budget cannot cover another model call of the session (limit $${limitUsd.toFixed(2)}, spent $${spentUsd.toFixed(4)})`;
+  const failed = createEvent({
+    ...common,
+    type: 'task.failed',
+    id: deterministicId('task.failed', assignment.taskId, assignment.iteration),
+    aggregateId: assignment.runId,
+    data: { taskId: assignment.taskId, role: assignment.role, iterations: assignment.iteration, reason },
+  });
+  await deps.append(failed);
   await deps.append(
     createEvent({
       ...common,
-      type: 'task.failed',
-      id: deterministicId('task.failed', assignment.taskId, assignment.iteration),
+      type: 'run.ended',
+      id: deterministicId('run.ended', assignment.runId, 'stuck', failed.id),
       aggregateId: assignment.runId,
-      data: {
-        taskId: assignment.taskId, role: assignment.role, iterations: assignment.iteration,
-        reason: `the goal budget cannot cover another model call of the session (limit $${limitUsd.toFixed(2)}, spent $${spentUsd.toFixed(4)})`,
-      },
+      causationId: failed.id,
+      data: { runId: assignment.runId, status: 'stuck', reason, tasks: [{ role: assignment.role, status: 'failed' }] },
     }),
   );
 }

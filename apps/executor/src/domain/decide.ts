@@ -272,6 +272,7 @@ function onEditRouted(state: RunState, event: EventOf<'decision.routed'>, policy
     if (it.workId) return [{ kind: 'ignore', reason: 'this iteration already produced its work' }];
     if (!it.edit) return [{ kind: 'ignore', reason: `the request of ${event.data.decisionId} is not in the run` }];
     if (event.data.tier === 'human' || event.data.tier === 'deterministic') {
+      const reason = `no model may edit the draft: ${event.data.reason}`;
       return [
         {
           kind: 'emit',
@@ -282,9 +283,10 @@ function onEditRouted(state: RunState, event: EventOf<'decision.routed'>, policy
             producer: 'executor',
             correlationId: state.runId,
             causationId: event.id,
-            data: { taskId: task.taskId, role: task.role, iterations: it.iteration, reason: `no model may edit the draft: ${event.data.reason}` },
+            data: { taskId: task.taskId, role: task.role, iterations: it.iteration, reason },
           },
         },
+        runEnded(state, 'stuck', reason, event.id, { [task.role]: 'failed' }),
       ];
     }
     return [

@@ -142,8 +142,9 @@ describe('draft–lint–edit in the executor decider', () => {
   });
 
   it('fails the task, loudly, when no model may edit', () => {
-    const [failed] = emitted(when([goal(), started(1), routed(1), editRequested], edit('human', { reason: 'the goal budget cannot cover it' })));
+    const [failed, ended] = emitted(when([goal(), started(1), routed(1), editRequested], edit('human', { reason: 'the goal budget cannot cover it' })));
     expect(failed).toMatchObject({ type: 'task.failed', data: { reason: 'no model may edit the draft: the goal budget cannot cover it' } });
+    expect(ended).toMatchObject({ type: 'run.ended', data: { status: 'stuck', reason: 'no model may edit the draft: the goal budget cannot cover it' } });
   });
 
   it('leaves the lint\'s routing alone: the lint decides itself as its draft ends', () => {

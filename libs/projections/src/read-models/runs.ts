@@ -1,10 +1,15 @@
 import type { EntityManager } from 'typeorm';
-import type { EventOf, LoopEvent } from '@loopwright/events';
+import type { EventOf, LoopEvent, RunEnded } from '@loopwright/events';
 import { defineReadModel, SequencedEvent } from '../projector';
 import { RowSet } from '../row-set';
 import { defineTable } from '../row-table';
 
-export type RunStatus = 'submitted' | 'running' | 'completed' | 'failed' | 'review';
+/**
+ * In progress (submitted, running), waiting on a person (review), ended as run.ended says (done,
+ * stuck, gate-failed, blocked-on-questions), or ended as inferred from its tasks in a log written
+ * before run.ended existed (completed, failed).
+ */
+export type RunStatus = 'submitted' | 'running' | 'review' | RunEnded['status'] | 'completed' | 'failed';
 
 export interface RunRow {
   run_id: string;
@@ -26,6 +31,13 @@ export interface RunRow {
   started_at: string | null;
   ended_at: string | null;
   open_review_id: string | null;
+  /** The reason and each role's state run.ended gave; null while the run has not ended, or since it resumed. */
+  end_reason: string | null;
+  role_states: RunEnded['tasks'] | null;
+  /** The sequence of the latest run.ended applied. */
+  ended_seq: number | null;
+  /** Every run.ended applied, by event id: a copy delivered again later does not end a resumed run. */
+  end_event_ids: string[];
   submitted_seq: number;
   updated_seq: number;
 }
@@ -37,12 +49,13 @@ export const RUNS = defineTable<RunRow>({
     run_id: 'text', goal_id: 'text', title: 'text', roles: 'jsonb', backend: 'text', simulated: 'bool',
     budget_usd: 'float8', status: 'text', iterations: 'int4', roles_completed: 'jsonb', cost_usd: 'float8',
     run_ordinal: 'int4', submitted_at: 'timestamptz', started_at: 'timestamptz', ended_at: 'timestamptz',
-    open_review_id: 'text', submitted_seq: 'int8', updated_seq: 'int8',
+    open_review_id: 'text', end_reason: 'text', role_states: 'jsonb', ended_seq: 'int8', end_event_ids: 'jsonb', submitted_seq: 'int8',
+    updated_seq: 'int8',
   },
 });
 
 const HANDLES = [
-  'goal.submitted', 'task.started', 'task.completed', 'task.failed', 'decision.completed', 'review.requested', 'review.resolved',
+  'goal.submitted', 'task.started', 'task.completed', 'task.failed', 'decision.completed', 'review.requested', 'review.resolved', 'run.ended',
 ] as const;
 type RunEvent = EventOf<(typeof HANDLES)[number]>;
 
@@ -62,7 +75,7 @@ export function evolveRun(runs: RowSet<RunRow>, event: RunEvent, seq: number, ne
       run_id: event.aggregateId, goal_id: data.goalId, title: data.title, roles: [...data.roles], backend: data.backend,
       simulated: data.backend === 'sim', budget_usd: data.budgetUsd, status: 'submitted', iterations: 0, roles_completed: [],
       cost_usd: 0, run_ordinal: nextOrdinal(), submitted_at: event.occurredAt, started_at: null, ended_at: null,
-      open_review_id: null, submitted_seq: seq, updated_seq: seq,
+      open_review_id: null, end_reason: null, role_states: null, ended_seq: null, end_event_ids: [], submitted_seq: seq, updated_seq: seq,
     });
     return;
   }
@@ -102,12 +115,22 @@ export function evolveRun(runs: RowSet<RunRow>, event: RunEvent, seq: number, ne
       break;
     case 'review.resolved':
       run.open_review_id = null;
-      if (event.data.resolution === 'retry') {
-        run.status = 'running';
-      } else {
-        run.status = event.data.resolution === 'accept' ? 'completed' : 'failed';
+      if (event.data.resolution === 'reject') {
+        run.status = 'failed';
         run.ended_at = event.occurredAt;
+      } else {
+        // Accepted or retried, the executor goes on with the run: the task's completion or its next iteration follows.
+        resume(run);
       }
+      break;
+    case 'run.ended':
+      if (run.end_event_ids.includes(event.id)) return;
+      run.status = event.data.status;
+      run.end_reason = event.data.reason;
+      run.role_states = event.data.tasks;
+      run.ended_at = event.occurredAt;
+      run.ended_seq = seq;
+      run.end_event_ids = [...run.end_event_ids, event.id];
       break;
     default: {
       const unreachable: never = event;
@@ -116,6 +139,13 @@ export function evolveRun(runs: RowSet<RunRow>, event: RunEvent, seq: number, ne
   }
   run.updated_seq = seq;
   runs.put(run);
+}
+
+function resume(run: RunRow): void {
+  run.status = 'running';
+  run.ended_at = null;
+  run.end_reason = null;
+  run.role_states = null;
 }
 
 async function applyRuns(events: readonly SequencedEvent[], tx: EntityManager): Promise<void> {
@@ -137,7 +167,7 @@ async function applyRuns(events: readonly SequencedEvent[], tx: EntityManager): 
   await runs.save(tx);
 }
 
-/** One row per run: the goal, its pipeline, status, iterations, cost, and its ordinal in the log. */
+/** One row per run: the goal, its pipeline, status (how it ended, role by role), iterations, cost, and its ordinal in the log. */
 export const runsProjector = defineReadModel({
   name: 'runs',
   version: 1,

@@ -2,7 +2,7 @@
 // pipeline, traces, routed decisions (some spot-checked in shadow), grades with corrections,
 // reviews, budgets and rule lifecycles, in the proportions a real log has (traces dominate).
 import { mulberry32 } from '@loopwright/core';
-import { createEvent, LoopEvent, Role, RubricGrade } from '@loopwright/events';
+import { createEvent, LoopEvent, Role, RubricGrade, RunEnded } from '@loopwright/events';
 
 const prng = mulberry32;
 
@@ -94,25 +94,42 @@ export function scenarioEvents(options: ScenarioOptions): LoopEvent[] {
         } else if (last) {
           const reviewId = `rv-${runId}-${role}`;
           const toReview = random() < 0.5;
-          events.push(createEvent({
-            type: 'task.failed', ...run, producer: 'executor', occurredAt: at(),
-            data: { taskId, role, iterations: iteration, reason: 'iterations exhausted', ...(toReview ? { reviewId } : {}) },
-          }));
           if (toReview) {
             events.push(createEvent({
               type: 'review.requested', aggregateId: reviewId, correlationId: runId, producer: 'executor', occurredAt: at(),
               data: { reviewId, runId, taskId, reason: 'iterations-exhausted', summary: `${role} did not pass`, items: GATES },
             }));
-            events.push(createEvent({
-              type: 'review.resolved', aggregateId: reviewId, correlationId: runId, producer: 'submitter', occurredAt: at(),
-              data: { reviewId, resolution: pick(['accept', 'reject'] as const), by: 'ana' },
-            }));
           }
-          failedRun = true;
+          events.push(createEvent({
+            type: 'task.failed', ...run, producer: 'executor', occurredAt: at(),
+            data: { taskId, role, iterations: iteration, reason: 'iterations exhausted', ...(toReview ? { reviewId } : {}) },
+          }));
+          if (!toReview) {
+            events.push(ended(runId, roles, role, 'stuck'));
+            failedRun = true;
+            continue;
+          }
+          events.push(ended(runId, roles, role, 'blocked-on-questions', reviewId));
+          const resolution = pick(['accept', 'reject'] as const);
+          events.push(createEvent({
+            type: 'review.resolved', aggregateId: reviewId, correlationId: runId, producer: 'submitter', occurredAt: at(),
+            data: { reviewId, resolution, by: 'ana' },
+          }));
+          // As the executor does: an accepted task completes and the pipeline goes on; a rejected one is stuck.
+          if (resolution === 'accept') {
+            events.push(createEvent({
+              type: 'task.completed', ...run, producer: 'executor', occurredAt: at(),
+              data: { taskId, role, iterations: iteration, gradeId, overall: rubric[0].overall },
+            }));
+          } else {
+            events.push(ended(runId, roles, role, 'stuck'));
+            failedRun = true;
+          }
         }
       }
       if (failedRun) break;
     }
+    if (!failedRun) events.push(ended(runId, roles, undefined, 'done'));
     if (r % 10 === 9) {
       events.push(createEvent({
         type: 'budget.exhausted', aggregateId: `goal-${runId}`, correlationId: runId, producer: 'router', occurredAt: at(),
@@ -122,6 +139,18 @@ export function scenarioEvents(options: ScenarioOptions): LoopEvent[] {
     if (r % 20 === 19) events.push(...ruleLifecycle(`rule-${r}`, at));
   }
   return events;
+
+  /** run.ended as the executor publishes it: the roles before `at` completed, `at` in the state the status gives it, the rest blocked. */
+  function ended(runId: string, roles: readonly Role[], stoppedAt: Role | undefined, status: RunEnded['status'], reviewId?: string): LoopEvent {
+    const stopped = stoppedAt === undefined ? roles.length : roles.indexOf(stoppedAt);
+    const tasks = roles.map((role, i) => ({
+      role, status: i < stopped ? ('completed' as const) : i > stopped ? ('blocked' as const) : status === 'stuck' ? ('stuck' as const) : ('review' as const),
+    }));
+    return createEvent({
+      type: 'run.ended', aggregateId: runId, correlationId: runId, producer: 'executor', occurredAt: at(),
+      data: { runId, status, reason: `the run ended ${status}`, tasks, ...(reviewId ? { reviewId } : {}) },
+    });
+  }
 
   function decision(
     run: { aggregateId: string; correlationId: string },
