@@ -198,12 +198,13 @@ describe('generated NATS identities', () => {
     expect(appended.seq).toBeGreaterThan(0);
   });
 
-  it('lets the executor, the miner and the submitter (imports) store artifacts, and every service read them; the others may not write', async () => {
+  it('lets the executor, the miner, the submitter and the console (imports, long goal descriptions) store artifacts, and every service read them; the others may not write', async () => {
     const snapshot = new TextEncoder().encode('workspace snapshot');
     const digest = await (await (await openLog('executor')).artifacts()).put(snapshot);
     await (await (await openLog('miner')).artifacts()).put(new TextEncoder().encode('a resident model'));
     await (await (await openLog('submitter')).artifacts()).put(new TextEncoder().encode('an imported change'));
-    for (const identity of ['grader', 'router', 'console'] as const) {
+    await (await (await openLog('console')).artifacts()).put(new TextEncoder().encode('a long goal description'));
+    for (const identity of ['grader', 'router'] as const) {
       const store = await (await openLog(identity)).artifacts();
       expect(new TextDecoder().decode(await store.get(digest))).toBe('workspace snapshot');
       await refusal(store.put(new TextEncoder().encode(`forged by ${identity}`)));
