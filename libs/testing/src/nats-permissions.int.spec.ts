@@ -124,8 +124,8 @@ describe('NATS service identities (deploy/nats/loopwright.conf)', () => {
     expect(new TextDecoder().decode((await minerBucket.getBlob('sha256-abc'))!)).toBe('workspace snapshot');
     await minerBucket.putBlob({ name: 'sha256-model' }, new TextEncoder().encode('resident model'));
     const before = (await jsm.streams.info(`OBJ_${ARTIFACTS}`)).state.messages;
-    // The submitter writes the delivered change of an imported transcript; the others only read.
-    for (const reader of ['router', 'grader', 'console'] as const) {
+    // The submitter and the console write imported changes and long goal descriptions; the others only read.
+    for (const reader of ['router', 'grader'] as const) {
       const bucket = await new Objm(await as(reader)).open(ARTIFACTS, false);
       await refusal(bucket.putBlob({ name: 'forged' }, data));
     }
