@@ -1,5 +1,5 @@
 import type { FakeMessagesServer } from '@loopwright/models/testing';
-import { InnerLoopHarness, ofType } from './harness';
+import { InnerLoopHarness, ofType, until } from './harness';
 import { startScriptedAgentServer } from './scripted-agent';
 
 /**
@@ -29,7 +29,12 @@ describe('a session that keeps calling tools past its budget', () => {
 
   it('is stopped with an overrun of exactly zero, and the run ends by budget with budget.exhausted', async () => {
     await harness.submit('run-spender', 'greet', { title: 'Spend [script:spender]', budgetUsd: 0.5, maxTurns: 40, maxIterations: 1, backend: 'local' });
-    const events = await harness.ended('run-spender');
+    await harness.ended('run-spender');
+    // run.ended follows the failed task: read the run once the executor has said how it ended.
+    const events = await until(async () => {
+      const run = await harness.log.readRun('run-spender');
+      return run.some((e) => e.type === 'run.ended') ? run : undefined;
+    });
 
     const spent = ofType(events, 'decision.completed').reduce((sum, e) => sum + e.data.costUsd, 0);
     const modelCalls = agent.requests.length;
