@@ -47,6 +47,14 @@ export function ofType<T extends LoopEvent['type']>(events: readonly SeqEvent[],
 }
 
 /** A test's own stream, the services as processes on it, and helpers to drive a run. */
+/** Each model-calling service's own key and model server: the executor's agent, the grader's judge. */
+export function modelServersEnv(name: string, agentUrl: string, judgeUrl: string): Partial<Record<ServiceName, NodeJS.ProcessEnv>> {
+  return {
+    executor: { ANTHROPIC_API_KEY: `sk-ant-${name}-executor`, LOOPWRIGHT_MODEL_BASE_URL: agentUrl },
+    grader: { GRADER_ANTHROPIC_API_KEY: `sk-ant-${name}-grader`, LOOPWRIGHT_MODEL_BASE_URL: judgeUrl },
+  };
+}
+
 export class InnerLoopHarness {
   readonly services = new Map<string, ServiceProcess>();
 

@@ -1,6 +1,6 @@
 import { createEvent, EventDataInput } from '@loopwright/events';
 import type { FakeMessagesServer } from '@loopwright/models/testing';
-import { InnerLoopHarness, ofType, SeqEvent, until } from './harness';
+import { InnerLoopHarness, modelServersEnv, ofType, SeqEvent, until } from './harness';
 import { AgentScript, ScriptedCall, startGullibleJudgeServer, startScriptedAgentServer } from './scripted-agent';
 
 /**
@@ -76,10 +76,7 @@ describe('the pipeline\'s feedback routes, end to end (router, executor, grader 
   beforeAll(async () => {
     agent = await startScriptedAgentServer(scripts);
     judge = await startGullibleJudgeServer({ readsRerun: true });
-    harness = await InnerLoopHarness.open('pipeline-routes', { LOOP_COMMAND_TIMEOUT_MS: '20000' }, {
-      executor: { ANTHROPIC_API_KEY: 'sk-ant-executor-pipeline', LOOPWRIGHT_MODEL_BASE_URL: agent.url },
-      grader: { GRADER_ANTHROPIC_API_KEY: 'sk-ant-grader-pipeline', LOOPWRIGHT_MODEL_BASE_URL: judge.url },
-    });
+    harness = await InnerLoopHarness.open('pipeline-routes', { LOOP_COMMAND_TIMEOUT_MS: '20000' }, modelServersEnv('pipeline', agent.url, judge.url));
     await harness.start('router', 'executor', 'grader');
   }, 120_000);
 

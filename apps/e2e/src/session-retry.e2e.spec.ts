@@ -1,6 +1,6 @@
 import { createEvent } from '@loopwright/events';
 import { FakeMessagesServer, messageReply, RecordedRequest, startFakeMessagesServer } from '@loopwright/models/testing';
-import { InnerLoopHarness, ofType, until } from './harness';
+import { InnerLoopHarness, modelServersEnv, ofType, until } from './harness';
 import { startGullibleJudgeServer } from './scripted-agent';
 
 const SUM_TEST = "const assert = require('node:assert/strict');\nconst { sum } = require('../src/sum');\nassert.equal(sum([1, 2, 3]), 6);\nconsole.log('ok');\n";
@@ -38,14 +38,7 @@ describe('a session retried after its executor was killed mid-session', () => {
       return messageReply([{ type: 'text', text: '## Summary\nWrote sum (SECOND-ATTEMPT).\n\n## Tests\nI ran node test/sum.test.js: it passes.' }]);
     });
     judge = await startGullibleJudgeServer();
-    harness = await InnerLoopHarness.open(
-      'retry',
-      { LOOP_COMMAND_TIMEOUT_MS: '600000', LOOP_ACK_WAIT_MS: '3000' },
-      {
-        executor: { ANTHROPIC_API_KEY: 'sk-ant-retry-test-executor-01', LOOPWRIGHT_MODEL_BASE_URL: agent.url },
-        grader: { GRADER_ANTHROPIC_API_KEY: 'sk-ant-retry-test-grader-002', LOOPWRIGHT_MODEL_BASE_URL: judge.url },
-      },
-    );
+    harness = await InnerLoopHarness.open('retry', { LOOP_COMMAND_TIMEOUT_MS: '600000', LOOP_ACK_WAIT_MS: '3000' }, modelServersEnv('retry', agent.url, judge.url));
     await harness.start('router', 'executor', 'grader');
   }, 120_000);
 

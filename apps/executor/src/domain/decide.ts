@@ -200,22 +200,7 @@ function onRouted(state: RunState, event: EventOf<'decision.routed'>, policy: Ex
   const { task, iteration } = found;
   if (iterationOf(task, iteration)?.workId) return [{ kind: 'ignore', reason: 'this iteration already produced its work' }];
   if (event.data.tier === 'human' || event.data.tier === 'deterministic') {
-    const reason = `no model may draft: ${event.data.reason}`;
-    return [
-      {
-        kind: 'emit',
-        event: {
-          type: 'task.failed',
-          id: deterministicId('task.failed', task.taskId, iteration),
-          aggregateId: state.runId,
-          producer: 'executor',
-          correlationId: state.runId,
-          causationId: event.id,
-          data: { taskId: task.taskId, role: task.role, iterations: iteration, reason },
-        },
-      },
-      runEnded(state, 'stuck', reason, event.id, { [task.role]: 'failed' }),
-    ];
+    return failTaskAndRun(state, task, iteration, `no model may draft: ${event.data.reason}`, event.id);
   }
   return [
     {
@@ -272,22 +257,7 @@ function onEditRouted(state: RunState, event: EventOf<'decision.routed'>, policy
     if (it.workId) return [{ kind: 'ignore', reason: 'this iteration already produced its work' }];
     if (!it.edit) return [{ kind: 'ignore', reason: `the request of ${event.data.decisionId} is not in the run` }];
     if (event.data.tier === 'human' || event.data.tier === 'deterministic') {
-      const reason = `no model may edit the draft: ${event.data.reason}`;
-      return [
-        {
-          kind: 'emit',
-          event: {
-            type: 'task.failed',
-            id: deterministicId('task.failed', task.taskId, it.iteration),
-            aggregateId: state.runId,
-            producer: 'executor',
-            correlationId: state.runId,
-            causationId: event.id,
-            data: { taskId: task.taskId, role: task.role, iterations: it.iteration, reason },
-          },
-        },
-        runEnded(state, 'stuck', reason, event.id, { [task.role]: 'failed' }),
-      ];
+      return failTaskAndRun(state, task, it.iteration, `no model may edit the draft: ${event.data.reason}`, event.id);
     }
     return [
       {
@@ -463,6 +433,25 @@ function taskStatuses(state: RunState, override: Partial<Record<Role, RunEnded['
     if (status !== 'completed') stopped = stopped || given !== undefined;
     return { role, status };
   });
+}
+
+/** A task no tier may carry on: it fails, and the run ends stuck, both saying why. */
+function failTaskAndRun(state: RunState, task: { taskId: string; role: Role }, iteration: number, reason: string, causationId: string): ExecutorIntent[] {
+  return [
+    {
+      kind: 'emit',
+      event: {
+        type: 'task.failed',
+        id: deterministicId('task.failed', task.taskId, iteration),
+        aggregateId: state.runId,
+        producer: 'executor',
+        correlationId: state.runId,
+        causationId,
+        data: { taskId: task.taskId, role: task.role, iterations: iteration, reason },
+      },
+    },
+    runEnded(state, 'stuck', reason, causationId, { [task.role]: 'failed' }),
+  ];
 }
 
 export function runEnded(
