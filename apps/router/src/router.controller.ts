@@ -3,6 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import type { EventOf } from '@loopwright/events';
 import { RouterService } from './router.service';
 
+/** Rule events are not consumed here: every replica reads them from the log before routing (see RouterService). */
 @Controller()
 export class RouterController {
   constructor(private readonly router: RouterService) {}
@@ -19,16 +20,6 @@ export class RouterController {
 
   @EventPattern('decision.completed')
   onCompleted(@Payload() event: EventOf<'decision.completed'>): Promise<void> {
-    return this.router.apply(event);
-  }
-
-  @EventPattern('rule.promoted')
-  onPromoted(@Payload() event: EventOf<'rule.promoted'>): Promise<void> {
-    return this.router.apply(event);
-  }
-
-  @EventPattern('rule.demoted')
-  onDemoted(@Payload() event: EventOf<'rule.demoted'>): Promise<void> {
     return this.router.apply(event);
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InfrastructureError } from '@loopwright/core';
-import { createEvent, EventOf, LoopEvent, NewEvent } from '@loopwright/events';
+import { createEvent, EventOf, NewEvent } from '@loopwright/events';
 import { BudgetAccount, BudgetLedger, DayAccount, reservedMicros, toUsd, type EventLog } from '@loopwright/eventlog';
 import { EVENT_LOG, LOOP_METRICS, LoopMetrics } from '@loopwright/service';
 import { routeDecision } from './domain/route-decision';
@@ -25,15 +25,18 @@ const dayView = (account: DayAccount, ownMicros: number): LedgerView => ({
 });
 
 /**
- * Carries out the routing policy's intents. Rules are folded from the log into memory; budgets live
- * in the shared ledger (a KV bucket), read before each decision and held by compare-and-set, so
- * routers running side by side never hold more than a budget has.
+ * Carries out the routing policy's intents. Rules are folded from the log into memory, caught up
+ * before each decision (a durable hands each rule event to one replica only, so every replica reads
+ * them from the log itself); budgets live in the shared ledger (a KV bucket), read before each
+ * decision and held by compare-and-set, so routers running side by side never hold more than a budget has.
  */
 @Injectable()
 export class RouterService {
   private readonly rules: RouterState;
-  private readonly ready: Promise<void>;
   private readonly ledger: Promise<BudgetLedger>;
+  /** The last rule event folded into `rules`. */
+  private rulesSeq = 0;
+  private rulesCaughtUp: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(EVENT_LOG) private readonly log: EventLog,
@@ -43,19 +46,24 @@ export class RouterService {
     this.rules = initialRouterState(config.dailyBudgetUsd);
     this.metrics.zeroDecisionSeries();
     this.ledger = log.budgets(config.dailyBudgetUsd);
-    this.ready = this.rebuild();
   }
 
-  /** Folds the promoted rules from the log before handling new events. */
-  private async rebuild(): Promise<void> {
-    await this.ledger;
-    for await (const stored of this.log.replay({ filter: `${this.log.config.subjectRoot}.rule.>` })) {
-      if (stored.event) evolveRouter(this.rules, stored.event);
-    }
+  /** Folds the rule events appended since the last catch-up; one look at the log when there are none. */
+  private catchUpRules(): Promise<void> {
+    this.rulesCaughtUp = this.rulesCaughtUp.catch(() => undefined).then(async () => {
+      const filter = `${this.log.config.subjectRoot}.rule.>`;
+      const last = await this.log.jsm.streams.getMessage(this.log.config.streamName, { last_by_subj: filter });
+      if (!last || last.seq <= this.rulesSeq) return;
+      for await (const stored of this.log.replay({ filter, fromSeq: this.rulesSeq + 1 })) {
+        if (stored.event) evolveRouter(this.rules, stored.event);
+        this.rulesSeq = stored.seq;
+      }
+    });
+    return this.rulesCaughtUp;
   }
 
-  async apply(event: LoopEvent): Promise<void> {
-    await this.ready;
+  /** A goal's opening and a decision's cost, into the shared ledger. */
+  async apply(event: EventOf<'goal.submitted' | 'decision.completed'>): Promise<void> {
     const ledger = await this.ledger;
     switch (event.type) {
       case 'goal.submitted':
@@ -71,8 +79,6 @@ export class RouterService {
         this.metrics.decisionCost.inc(labels, costUsd);
         return;
       }
-      default:
-        evolveRouter(this.rules, event);
     }
   }
 
@@ -89,8 +95,8 @@ export class RouterService {
   }
 
   async route(request: EventOf<'decision.requested'>): Promise<void> {
-    await this.ready;
     const ledger = await this.ledger;
+    await this.catchUpRules();
     const runId = request.aggregateId;
     const day = dayOf(request.occurredAt);
     for (let attempt = 0; attempt < HOLD_ATTEMPTS; attempt++) {
