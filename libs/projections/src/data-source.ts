@@ -14,13 +14,17 @@ export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Dat
   };
 }
 
-/** Opens a DataSource on the schema (creating it) and runs the migrations. `synchronize` is never used. */
+/**
+ * Opens a DataSource on the schema (creating it) and runs the migrations. `synchronize` is never used.
+ * Replicas start at once against one database: the schema and the migrations are made under a
+ * session advisory lock per schema, so one process makes them and the others find them made.
+ */
 export async function openDatabase(
   config: DatabaseConfig,
   migrations: MixedList<Function>,
   entities: MixedList<Function> = [],
 ): Promise<DataSource> {
-  const bootstrap = new DataSource({ type: 'postgres', url: config.url });
+  const bootstrap = new DataSource({ type: 'postgres', url: config.url, extra: { max: 1 } });
   try {
     await bootstrap.initialize();
   } catch (error) {
@@ -30,24 +34,34 @@ export async function openDatabase(
       { cause: error },
     );
   }
+  const lock = bootstrap.createQueryRunner();
   try {
-    await bootstrap.query(`CREATE SCHEMA IF NOT EXISTS "${config.schema}"`);
+    await lock.connect();
+    await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`loopwright-migrations:${config.schema}`]);
+    await lock.query(`CREATE SCHEMA IF NOT EXISTS "${config.schema}"`);
+    const dataSource = new DataSource({
+      type: 'postgres',
+      url: withSearchPath(config.url, config.schema),
+      schema: config.schema,
+      entities,
+      migrations,
+      migrationsTableName: 'migrations',
+      synchronize: false,
+      extra: { max: 8 },
+    });
+    await dataSource.initialize();
+    try {
+      await dataSource.runMigrations({ transaction: 'each' });
+    } catch (error) {
+      await dataSource.destroy();
+      throw error;
+    }
+    return dataSource;
   } finally {
+    // the lock is the session's: closing the connection releases it, whatever happened
+    await lock.release().catch(() => undefined);
     await bootstrap.destroy();
   }
-  const dataSource = new DataSource({
-    type: 'postgres',
-    url: withSearchPath(config.url, config.schema),
-    schema: config.schema,
-    entities,
-    migrations,
-    migrationsTableName: 'migrations',
-    synchronize: false,
-    extra: { max: 8 },
-  });
-  await dataSource.initialize();
-  await dataSource.runMigrations({ transaction: 'each' });
-  return dataSource;
 }
 
 /**
