@@ -7,7 +7,9 @@ export interface MinerConfig {
   passIntervalMs: number;
   /** How often an audit checkpoint is published (when the chain moved). */
   auditIntervalMs: number;
-  /** Print what each pass made of each key it searched (LOOP_MINER_VERBOSE=1). */
+  /** The pass lease: one replica runs a pass at a time; a dead holder's lease lapses after ttlMs. */
+  lease: { ttlMs: number; renewMs: number };
+  /** Print each pass's holder and span, and what it made of each key it searched (LOOP_MINER_VERBOSE=1). */
   verbose: boolean;
   plan: MinerPlanConfig;
   /** When a role's drafting may go down a tier. */
@@ -21,6 +23,10 @@ export function minerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): MinerC
   return {
     passIntervalMs: num(env, 'LOOP_MINER_PASS_MS', 5_000),
     auditIntervalMs: num(env, 'LOOP_AUDIT_INTERVAL_MS', 10_000),
+    lease: {
+      ttlMs: num(env, 'LOOP_MINER_LEASE_TTL_MS', 30_000),
+      renewMs: num(env, 'LOOP_MINER_LEASE_RENEW_MS', Math.floor(num(env, 'LOOP_MINER_LEASE_TTL_MS', 30_000) / 3)),
+    },
     verbose: env['LOOP_MINER_VERBOSE'] === '1',
     plan: {
       ...DEFAULT_MINER_PLAN_CONFIG,

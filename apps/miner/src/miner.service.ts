@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { EventOf } from '@loopwright/events';
-import type { EventLog } from '@loopwright/eventlog';
+import { KvLease, processHolderId, runUnderLease, type EventLog } from '@loopwright/eventlog';
 import { decideRule } from '@loopwright/mining';
 import { databaseConfigFromEnv, openDatabase, PROJECTION_MIGRATIONS } from '@loopwright/projections';
 import { loadRubrics, Rubric } from '@loopwright/rubrics';
@@ -14,10 +14,12 @@ import { MINER_CONFIG } from './miner.tokens';
 import { runOuterLoopPass } from './outer-loop-pass';
 import { RunningProjections, startProjections } from './projections/start-projections';
 
-
-/** The outer loop: projections, audit checkpoints, and a pass over the history on a timer. */
 const RULE_GAUGE_STATES = ['proposed', 'validated', 'rejected', 'promoted', 'demoted'] as const;
 
+/** The lease a pass runs under: replicas of the miner take turns, never two passes at once. */
+export const PASS_LEASE = 'miner-pass';
+
+/** The outer loop: projections, audit checkpoints, and a pass over the history on a timer, under the pass lease. */
 @Injectable()
 export class MinerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private db?: DataSource;
@@ -25,6 +27,7 @@ export class MinerService implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly rubrics: Rubric[] = loadRubrics(process.env['LOOP_RUBRICS_DIR'] || undefined);
   private passing: Promise<unknown> = Promise.resolve();
+  private lease?: KvLease;
 
   constructor(
     @Inject(EVENT_LOG) private readonly log: EventLog,
@@ -36,6 +39,7 @@ export class MinerService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.lease = await this.log.lease(PASS_LEASE, processHolderId(), this.config.lease.ttlMs);
     this.db = await openDatabase(databaseConfigFromEnv(), PROJECTION_MIGRATIONS);
     this.projections = await startProjections(this.log, this.db, { onError: (e) => console.error(`projection failed, retrying: ${(e as Error).message}`) });
     this.every(this.config.passIntervalMs, () => this.pass());
@@ -51,15 +55,23 @@ export class MinerService implements OnApplicationBootstrap, OnApplicationShutdo
     await this.db?.destroy();
   }
 
-  /** One outer-loop pass, never two at once. */
+  /** One outer-loop pass, never two at once in this process, and only while holding the pass lease (none while another replica holds it). */
   pass(): Promise<unknown> {
     this.passing = this.passing.then(async () => {
-      const summary = await runOuterLoopPass({
-        log: this.log, db: this.db!, rubrics: this.rubrics, config: this.config, residentModel: residentModelLoader(this.log),
+      const run = await runUnderLease(this.lease!, this.config.lease, async () => {
+        const startedAt = Date.now();
+        const summary = await runOuterLoopPass({
+          log: this.log, db: this.db!, rubrics: this.rubrics, config: this.config, residentModel: residentModelLoader(this.log),
+        });
+        if (this.config.verbose) {
+          for (const { key, outcome } of summary.outcomes) console.error(`miner: ${key}: ${outcome}`);
+          console.error(`miner: pass by ${this.lease!.holder} from ${startedAt} to ${Date.now()}`);
+        }
+        return summary;
       });
-      if (this.config.verbose) for (const { key, outcome } of summary.outcomes) console.error(`miner: ${key}: ${outcome}`);
+      if (run.ran && run.lost) console.error(`miner: the pass lease was lost while the pass ran (cut off from NATS past ${this.config.lease.ttlMs} ms)`);
       await this.refreshGauges();
-      return summary;
+      return run.ran ? run.value : undefined;
     }).catch((error) => console.error(`outer-loop pass failed: ${(error as Error).message}`));
     return this.passing;
   }

@@ -62,3 +62,8 @@ export function natsScopeOf(location: LogLocation): NatsScope {
 export function deliveryBucketOf(streamName: string): string {
   return `${streamName}_deliveries`;
 }
+
+/** The key-value bucket of a log's leases (one key per lease, e.g. the miner's pass): `<stream>_leases`. */
+export function leaseBucketOf(streamName: string): string {
+  return `${streamName}_leases`;
+}

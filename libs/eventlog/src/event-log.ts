@@ -6,6 +6,7 @@ import { createEvent, EventOf, EventType, LoopEvent, NewEvent, subjectFilters } 
 import { appendEvent, AppendOptions, AppendResult } from './append';
 import { ArtifactStore, openArtifactStore } from './artifacts';
 import { BudgetLedger } from './budget-ledger';
+import { KvLease } from './lease';
 import { budgetBucketOf } from './nats-permissions';
 import { StoredEvent } from './codec';
 import { DeliveryCounter, openDeliveryCounter } from './delivery-counter';
@@ -13,7 +14,7 @@ import { ConsumerSpec, EventHandler, RunningConsumer, startConsumer } from './co
 import { ensureStream } from './stream';
 import { replayEvents, ReplayOptions } from './replay';
 import { secretsFromEnv } from './secret-guard';
-import { deliveryBucketOf, type LogConfig } from './config';
+import { deliveryBucketOf, leaseBucketOf, type LogConfig } from './config';
 import { natsCredentialsFromEnv } from './nats-credentials';
 
 /** One process's handle on the log: append, consume, replay, artifacts. */
@@ -69,6 +70,9 @@ export class EventLog {
         });
         log.counter = openDeliveryCounter(nc, deliveryBucketOf(log.config.streamName), true);
         await log.counter;
+        await KvLease.open(nc, leaseBucketOf(log.config.streamName), 'provisioning', 'operator', 0, true).catch((error: unknown) => {
+          if (!isPermissionRefusal(error)) throw error;
+        });
       } catch (error) {
         await nc.close();
         throw provisioningError(error, log.config);
@@ -152,6 +156,11 @@ export class EventLog {
       throw provisioningError(error, this.config);
     });
     return this.budgetLedger;
+  }
+
+  /** A named lease in the log's lease bucket, held as `holder` (see runUnderLease). */
+  lease(name: string, holder: string, ttlMs: number): Promise<KvLease> {
+    return KvLease.open(this.nc, leaseBucketOf(this.config.streamName), name, holder, ttlMs);
   }
 
   /** The subject filter for one event type under this log's root. */

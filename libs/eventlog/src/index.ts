@@ -14,6 +14,8 @@ export * from './artifacts';
 export * from './goal-description';
 export * from './budget-account';
 export * from './budget-ledger';
+export * from './lease-decision';
+export * from './lease';
 export * from './audit-chain';
 export * from './backoff';
 export * from './event-log';

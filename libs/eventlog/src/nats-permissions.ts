@@ -1,5 +1,5 @@
 import { catalog, EVENT_TYPES, EventType, PRODUCERS, Producer, producerAllowed } from '@loopwright/events';
-import { deliveryBucketOf } from './config';
+import { deliveryBucketOf, leaseBucketOf } from './config';
 
 /**
  * Who connects to NATS: each producer as itself, the console (publishing what the submitter may),
@@ -45,6 +45,9 @@ const WRITES_ARTIFACTS: readonly NatsIdentity[] = ['executor', 'miner', 'submitt
 /** Who holds and spends budgets: the router (per decision), the executor and the grader (per model call). */
 const SPENDS_BUDGETS: readonly NatsIdentity[] = ['router', 'executor', 'grader'];
 
+/** Who runs work under a lease, one replica at a time: the miner (its outer-loop passes). */
+const HOLDS_LEASES: readonly NatsIdentity[] = ['miner'];
+
 /** The budget ledger's bucket of a scope (a wildcard stream means every bucket). */
 export function budgetBucketOf(scope: Pick<NatsScope, 'streamName' | 'budgetBucket'>): string {
   return scope.budgetBucket ?? (scope.streamName === '*' ? '*' : `${scope.streamName}_budgets`);
@@ -87,6 +90,8 @@ export function natsPermissionsFor(identity: NatsIdentity, scope: NatsScope): Na
   // every consumer records the handler runs of redelivered messages (see openDeliveryCounter)
   const deliveries = stream === '*' ? '*' : deliveryBucketOf(stream);
   const deliveriesStream = stream === '*' ? '*' : `KV_${deliveries}`;
+  const leases = stream === '*' ? '*' : leaseBucketOf(stream);
+  const leasesStream = stream === '*' ? '*' : `KV_${leases}`;
   const own = durablesOf(identity, scope);
   const others = SERVICE_IDENTITIES.filter((other) => other !== identity)
     .flatMap((other) => durablesOf(other, scope))
@@ -104,6 +109,7 @@ export function natsPermissionsFor(identity: NatsIdentity, scope: NatsScope): Na
         `$KV.${deliveries}.>`,
         ...(WRITES_ARTIFACTS.includes(identity) ? [`$O.${bucket}.>`] : []),
         ...(SPENDS_BUDGETS.includes(identity) ? [...reading(budgetStream), `$KV.${budgets}.>`] : []),
+        ...(HOLDS_LEASES.includes(identity) ? [...reading(leasesStream), `$KV.${leases}.>`] : []),
       ]),
       deny: unique([
         ...unique(others).flatMap((durable) => [
