@@ -58,18 +58,19 @@ export class MinerService implements OnApplicationBootstrap, OnApplicationShutdo
   /** One outer-loop pass, never two at once in this process, and only while holding the pass lease (none while another replica holds it). */
   pass(): Promise<unknown> {
     this.passing = this.passing.then(async () => {
-      const run = await runUnderLease(this.lease!, this.config.lease, async () => {
+      const run = await runUnderLease(this.lease!, this.config.lease, async (signal) => {
         const startedAt = Date.now();
-        const summary = await runOuterLoopPass({
-          log: this.log, db: this.db!, rubrics: this.rubrics, config: this.config, residentModel: residentModelLoader(this.log),
-        });
-        if (this.config.verbose) {
-          for (const { key, outcome } of summary.outcomes) console.error(`miner: ${key}: ${outcome}`);
-          console.error(`miner: pass by ${this.lease!.holder} from ${startedAt} to ${Date.now()}`);
+        try {
+          const summary = await runOuterLoopPass({
+            log: this.log, db: this.db!, rubrics: this.rubrics, config: this.config, residentModel: residentModelLoader(this.log), signal,
+          });
+          if (this.config.verbose) for (const { key, outcome } of summary.outcomes) console.error(`miner: ${key}: ${outcome}`);
+          return summary;
+        } finally {
+          if (this.config.verbose) console.error(`miner: pass by ${this.lease!.holder} from ${startedAt} to ${Date.now()}`);
         }
-        return summary;
       });
-      if (run.ran && run.lost) console.error(`miner: the pass lease was lost while the pass ran (cut off from NATS past ${this.config.lease.ttlMs} ms)`);
+      if (run.ran && run.lost) console.error(`miner: the pass lease was lost while the pass ran (not renewed within ${this.config.lease.ttlMs} ms)`);
       await this.refreshGauges();
       return run.ran ? run.value : undefined;
     }).catch((error) => console.error(`outer-loop pass failed: ${(error as Error).message}`));

@@ -17,6 +17,8 @@ export interface PassDeps {
   rubrics: readonly Rubric[];
   config: MinerConfig;
   residentModel(modelId: string): Promise<ResidentModel | undefined>;
+  /** Aborted when the pass lease is lost: the pass stops at its next step rather than append beside another replica's. */
+  signal?: AbortSignal;
 }
 
 export interface PassSummary {
@@ -158,6 +160,7 @@ export async function runOuterLoopPass(deps: PassDeps): Promise<PassSummary> {
   let appended = 0;
   let current = records;
   for (const keyHistory of keys) {
+    deps.signal?.throwIfAborted();
     const rules = [...current.values()].map(existing).filter((r): r is ExistingRule => r !== undefined);
     const golden = { ...goldenExamplesByKey(deps.rubrics, rulesInForce(current)), ...editorGoldenExamples(deps.rubrics) };
     const keyPlan = planMinerPass({ keys: [keyHistory], golden, rules, config: config.plan });
@@ -172,6 +175,7 @@ export async function runOuterLoopPass(deps: PassDeps): Promise<PassSummary> {
     if (keyPlan.intents.length > 0) current = await readRuleRecords(log);
   }
 
+  deps.signal?.throwIfAborted();
   const drafting = await planDraftingKeys(deps, [...current.values()].map(existing).filter((r): r is ExistingRule => r !== undefined));
   plan.outcomes.push(...drafting.outcomes);
   appended += drafting.appended;
@@ -186,6 +190,7 @@ export async function runOuterLoopPass(deps: PassDeps): Promise<PassSummary> {
     config: config.plan,
   });
   for (const intent of instructions.intents) {
+    deps.signal?.throwIfAborted();
     const proposed = createEvent({ ...(intent as Parameters<typeof createEvent>[0]), producer: 'miner' });
     await log.append(proposed);
     if (proposed.type === 'instruction.proposed') await log.append(scopeCallReview(proposed));
@@ -193,6 +198,7 @@ export async function runOuterLoopPass(deps: PassDeps): Promise<PassSummary> {
   }
 
   for (const record of (await readRuleRecords(log)).values()) {
+    deps.signal?.throwIfAborted();
     const key = record.state.proposal?.key;
     if (key && isDraftingKey(key)) {
       appended += await advanceDrafting(deps, record);
@@ -201,6 +207,7 @@ export async function runOuterLoopPass(deps: PassDeps): Promise<PassSummary> {
     const decisions = key ? (decisionsByKey.get(key) ?? []) : [];
     appended += await advanceRule(deps, record, decisions);
   }
+  deps.signal?.throwIfAborted();
   appended += await supersedeOlder(deps, await readRuleRecords(log));
   return { searched: plan.searched, outcomes: plan.outcomes, appended };
 }
