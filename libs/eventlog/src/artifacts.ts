@@ -14,8 +14,8 @@ export function sha256Hex(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export async function openArtifactStore(nc: NatsConnection, bucket: string): Promise<ArtifactStore> {
-  const store: ObjectStore = await new Objm(nc).create(bucket, { storage: StorageType.File });
+export async function openArtifactStore(nc: NatsConnection, bucket: string, replicas = 1): Promise<ArtifactStore> {
+  const store: ObjectStore = await new Objm(nc).create(bucket, { storage: StorageType.File, replicas });
   return {
     async put(bytes) {
       const digest = sha256Hex(bytes);

@@ -55,8 +55,8 @@ export class BudgetLedger implements SpendGuard {
   ) {}
 
   /** Opens the bucket; only an identity allowed to create it (the operator) creates it when missing. */
-  static async open(nc: NatsConnection, bucket: string, dailyLimitUsd: number): Promise<BudgetLedger> {
-    const kv = await new Kvm(nc).create(bucket, { history: 1, storage: StorageType.File });
+  static async open(nc: NatsConnection, bucket: string, dailyLimitUsd: number, replicas = 1): Promise<BudgetLedger> {
+    const kv = await new Kvm(nc).create(bucket, { history: 1, storage: StorageType.File, replicas });
     return new BudgetLedger(kv, dailyLimitUsd);
   }
 

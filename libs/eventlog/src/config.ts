@@ -14,6 +14,11 @@ export interface LogLocation {
   artifactBucket: string;
   /** The budget ledger's KV bucket; by default `<stream>_budgets`. */
   budgetBucket?: string;
+  /**
+   * Copies of the stream and of its buckets kept across a JetStream cluster (LOOP_STREAM_REPLICAS,
+   * default 1; 3 on a three-node cluster). Applied when they are created: an existing one keeps its own.
+   */
+  streamReplicas?: number;
 }
 
 /** Where the log lives and who this process is on it. */
@@ -33,6 +38,7 @@ export function logLocationFromEnv(env: NodeJS.ProcessEnv = process.env): LogLoc
     duplicateWindowMs: Number(env['LOOP_DUPLICATE_WINDOW_MS'] ?? 120_000),
     artifactBucket: env['LOOP_ARTIFACT_BUCKET'] ?? `${env['LOOP_STREAM'] ?? 'LOOP'}_artifacts`,
     budgetBucket: env['LOOP_BUDGET_BUCKET'] ?? `${env['LOOP_STREAM'] ?? 'LOOP'}_budgets`,
+    streamReplicas: Number(env['LOOP_STREAM_REPLICAS'] ?? 1),
   };
 }
 

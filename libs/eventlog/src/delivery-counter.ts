@@ -20,10 +20,10 @@ export interface DeliveryCounter {
 const RECORD_TTL_MS = 7 * 24 * 3600_000;
 
 /** Opens the bucket (creating it when `create`: the operator provisions it). */
-export async function openDeliveryCounter(nc: NatsConnection, bucket: string, create: boolean): Promise<DeliveryCounter> {
+export async function openDeliveryCounter(nc: NatsConnection, bucket: string, create: boolean, replicas = 1): Promise<DeliveryCounter> {
   const kvm = new Kvm(nc);
   const kv: KV = create
-    ? await kvm.create(bucket, { storage: StorageType.File, history: 1, ttl: RECORD_TTL_MS })
+    ? await kvm.create(bucket, { storage: StorageType.File, history: 1, ttl: RECORD_TTL_MS, replicas })
     : await kvm.open(bucket);
   const key = (consumer: string, seq: number) => `${consumer}.${seq}`;
   return {

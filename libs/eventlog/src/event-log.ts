@@ -45,7 +45,8 @@ export class EventLog {
     let nc: NatsConnection;
     try {
       nc = await connect({
-        servers: config.natsUrl,
+        // several servers (the nodes of a cluster) are given comma-separated
+        servers: config.natsUrl.split(',').map((url) => url.trim()),
         ...credentials,
         name: `loopwright-${config.producer}`,
         maxReconnectAttempts: -1,
@@ -68,9 +69,9 @@ export class EventLog {
         await log.budgets().catch((error: unknown) => {
           if (!isPermissionRefusal(error)) throw error;
         });
-        log.counter = openDeliveryCounter(nc, deliveryBucketOf(log.config.streamName), true);
+        log.counter = openDeliveryCounter(nc, deliveryBucketOf(log.config.streamName), true, log.replicas);
         await log.counter;
-        await KvLease.open(nc, leaseBucketOf(log.config.streamName), 'provisioning', 'operator', 0, true).catch((error: unknown) => {
+        await KvLease.open(nc, leaseBucketOf(log.config.streamName), 'provisioning', 'operator', 0, { replicas: log.replicas }).catch((error: unknown) => {
           if (!isPermissionRefusal(error)) throw error;
         });
       } catch (error) {
@@ -79,6 +80,11 @@ export class EventLog {
       }
     }
     return log;
+  }
+
+  /** Copies of the stream and its buckets across a cluster (see LogLocation.streamReplicas). */
+  get replicas(): number {
+    return this.config.streamReplicas ?? 1;
   }
 
   ensureStream(): Promise<StreamInfo> {
@@ -142,7 +148,7 @@ export class EventLog {
   }
 
   artifacts(): Promise<ArtifactStore> {
-    this.artifactStore ??= openArtifactStore(this.nc, this.config.artifactBucket);
+    this.artifactStore ??= openArtifactStore(this.nc, this.config.artifactBucket, this.replicas);
     return this.artifactStore;
   }
 
@@ -151,7 +157,7 @@ export class EventLog {
    * or spend budgets may open it; `dailyLimitUsd` is the limit of a day's account not yet written.
    */
   budgets(dailyLimitUsd = Number(process.env['LOOP_DAILY_BUDGET_USD'] ?? 500)): Promise<BudgetLedger> {
-    this.budgetLedger ??= BudgetLedger.open(this.nc, budgetBucketOf(this.config), dailyLimitUsd).catch((error: unknown) => {
+    this.budgetLedger ??= BudgetLedger.open(this.nc, budgetBucketOf(this.config), dailyLimitUsd, this.replicas).catch((error: unknown) => {
       this.budgetLedger = undefined;
       throw provisioningError(error, this.config);
     });

@@ -23,4 +23,5 @@ export * from './audit';
 export * from './nats-permissions';
 export * from './secret-guard';
 export * from './nats-server-process';
+export * from './nats-cluster-process';
 export * from './nats-with-identities';

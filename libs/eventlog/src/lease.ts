@@ -39,10 +39,10 @@ export class KvLease {
     private readonly ttlMs: number,
   ) {}
 
-  /** Opens the bucket (creating it when `create`: the operator provisions it). */
-  static async open(nc: NatsConnection, bucket: string, name: string, holder: string, ttlMs: number, create = false): Promise<KvLease> {
+  /** Opens the bucket (creating it with `replicas` copies when `create`: the operator provisions it). */
+  static async open(nc: NatsConnection, bucket: string, name: string, holder: string, ttlMs: number, create?: { replicas: number }): Promise<KvLease> {
     const kvm = new Kvm(nc);
-    const kv = create ? await kvm.create(bucket, { storage: StorageType.File, history: 1 }) : await kvm.open(bucket);
+    const kv = create ? await kvm.create(bucket, { storage: StorageType.File, history: 1, replicas: create.replicas }) : await kvm.open(bucket);
     return new KvLease(kv, name, holder, ttlMs);
   }
 

@@ -165,15 +165,18 @@ export function permissionsVariable(identity: NatsIdentity): string {
   return `${identity.toUpperCase()}_PERMISSIONS`;
 }
 
-/** A whole nats-server config (JetStream on) with one user per identity, for a server of a test or the demo. */
-export function natsServerConfig(scope: NatsScope, users: readonly NatsUser[]): string {
+/**
+ * A whole nats-server config with one user per identity, for a server of a test or the demo; `server`
+ * is the server's own part (JetStream on, by default; a cluster node's name, cluster and store).
+ */
+export function natsServerConfig(scope: NatsScope, users: readonly NatsUser[], server = 'jetstream {}'): string {
   const userLines = users.map(({ identity, user, password }) => {
     const pass = password.startsWith('$') ? password : quote(password);
     return `    { user: ${quote(user ?? identity)}, password: ${pass}, permissions: $${permissionsVariable(identity)} }`;
   });
   return [
     natsPermissionsConfig(scope),
-    'jetstream {}',
+    server,
     '',
     `authorization {\n  users = [\n${userLines.join('\n')}\n  ]\n}\n`,
   ].join('\n');

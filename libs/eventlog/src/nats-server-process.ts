@@ -9,6 +9,8 @@ export interface NatsServerOptions {
   configFile?: string;
   /** More command-line arguments, after the ones this helper sets. */
   args?: string[];
+  /** The JetStream store to use (the caller's, kept by `stop()`); by default a new temporary folder, deleted by `stop()`. */
+  storeDir?: string;
 }
 
 /** A nats-server process of this process's own (a test's, the demo's), with JetStream, on a loopback port. */
@@ -34,7 +36,7 @@ const EXIT_TIMEOUT_MS = 10_000;
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<TestNatsServer> {
   const bin = findNatsServerBinary();
   const port = await freePort();
-  const storeDir = mkdtempSync(path.join(os.tmpdir(), 'loopwright-nats-'));
+  const storeDir = options.storeDir ?? mkdtempSync(path.join(os.tmpdir(), 'loopwright-nats-'));
   const args = [
     ...(options.configFile ? ['-c', options.configFile] : []),
     '-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir,
@@ -70,7 +72,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     async stop() {
       await server.kill();
       process.removeListener('exit', killOnExit);
-      rmSync(storeDir, { recursive: true, force: true });
+      if (!options.storeDir) rmSync(storeDir, { recursive: true, force: true });
     },
   };
   try {

@@ -20,6 +20,7 @@ export function immutableStreamConfig(config: LogConfig): Partial<StreamConfig> 
     max_msgs: -1,
     max_bytes: -1,
     duplicate_window: nanos(config.duplicateWindowMs),
+    num_replicas: config.streamReplicas ?? 1,
   };
 }
 

@@ -50,7 +50,7 @@ export async function retryOnTimeout<T>(call: () => Promise<T>, attempts: number
 }
 
 /**
- * Deletes a test stream, its object store bucket and its budget ledger; any may not exist. Each deletion waits long
+ * Deletes a test stream, its object store bucket, its budget ledger and its leases; any may not exist. Each deletion waits long
  * and is tried again after a timeout (a deletion that timed out may have happened: the retry then
  * finds nothing to delete); any other error fails the suite.
  */
@@ -58,7 +58,7 @@ export async function dropTestStream(url: string, streamName: string): Promise<v
   const nc = await connect({ ...natsConnectOptions(url), reconnect: false, timeout: DROP_TIMEOUT_MS });
   try {
     const jsm = await retryOnTimeout(() => jetstreamManager(nc, { timeout: DROP_TIMEOUT_MS }), DROP_ATTEMPTS);
-    for (const name of [streamName, `OBJ_${testBucketName(streamName)}`, `KV_${streamName}_budgets`]) {
+    for (const name of [streamName, `OBJ_${testBucketName(streamName)}`, `KV_${streamName}_budgets`, `KV_${streamName}_leases`]) {
       await retryOnTimeout(
         () =>
           jsm.streams.delete(name).catch((err: unknown) => {
