@@ -149,6 +149,32 @@ describe('the miner’s live projections and their queries', () => {
     });
   }, 60_000);
 
+  it('two miner replicas projecting the same log into the same tables: applied twice, updated once', async () => {
+    const otherDb = await openDatabase({ url: schema.databaseUrl, schema: schema.schema }, PROJECTION_MIGRATIONS);
+    const other = await startProjections(log, otherDb, { batchSize: 3 });
+    try {
+      running = await startProjections(log, db, { batchSize: 5 });
+      let last = 0;
+      for (let i = 1; i <= 6; i++) {
+        last = await appendAll([goal(`r-${i}`, day(5)), ...decision(`r-${i}`, `d-${i}`, 'frontier', 0.01, day(5)), grade(`r-${i}`, 1, 'Run the 3 tests before claiming they pass')]);
+      }
+      await Promise.all([running.waitFor(last), other.waitFor(last)]);
+
+      expect((await runsList(db)).map((r) => r.runOrdinal).sort()).toEqual([1, 2, 3, 4, 5, 6]);
+      expect((await decisionsForKey(db, KEY)).map((d) => d.decisionId)).toEqual(['d-1', 'd-2', 'd-3', 'd-4', 'd-5', 'd-6']);
+      expect((await correctionsByKey(db))[0]).toMatchObject({ total: 6, signatures: [expect.objectContaining({ count: 6 })] });
+      expect((await tierShareByDay(db)).map((d) => [d.day, d.decisions])).toEqual([['2026-01-05', 6]]);
+      expect((await runDetail(db, 'r-1'))?.run.costUsd).toBe(0.01);
+      const links = [];
+      for await (const link of chainLinks(log)) links.push(link);
+      const rows: { seq: string; chain_hash: string }[] = await db.query('SELECT seq, chain_hash FROM audit_chain ORDER BY seq');
+      expect(rows.map((r) => [Number(r.seq), r.chain_hash])).toEqual([...chainHashes(links)]);
+    } finally {
+      await other.stop();
+      await otherDb.destroy();
+    }
+  }, 60_000);
+
   it('chains every message, a malformed one included, exactly as the audit verifier recomputes it', async () => {
     running = await startProjections(log, db);
     await appendAll([goal('r-1', day(5)), ...decision('r-1', 'd-1', 'frontier', 0.01, day(5))]);
