@@ -66,15 +66,25 @@ export class InnerLoopHarness {
   ) {}
 
   /** `perService`: variables only one service sees (its own model's address, as a deployment gives each service its own environment). */
-  static async open(name: string, env: NodeJS.ProcessEnv, perService: Partial<Record<ServiceName, NodeJS.ProcessEnv>> = {}): Promise<InnerLoopHarness> {
+  /** `where`: another NATS (a cluster's nodes, comma-separated) and how many copies of the stream and its buckets it keeps. */
+  static async open(
+    name: string,
+    env: NodeJS.ProcessEnv,
+    perService: Partial<Record<ServiceName, NodeJS.ProcessEnv>> = {},
+    where: { natsUrl?: string; streamReplicas?: number } = {},
+  ): Promise<InnerLoopHarness> {
     const base = testLogConfig(name);
-    const config: LogConfig = { ...base, producer: 'submitter', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_artifacts` };
+    const config: LogConfig = {
+      ...base, producer: 'submitter', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_artifacts`,
+      natsUrl: where.natsUrl ?? base.natsUrl, streamReplicas: where.streamReplicas ?? 1,
+    };
     const log = await EventLog.open(config);
     return new InnerLoopHarness(config, log, {
       NATS_URL: config.natsUrl,
       LOOP_STREAM: config.streamName,
       LOOP_SUBJECT_ROOT: config.subjectRoot,
       LOOP_ARTIFACT_BUCKET: config.artifactBucket,
+      LOOP_STREAM_REPLICAS: String(config.streamReplicas),
       ...env,
     }, perService);
   }
@@ -82,6 +92,14 @@ export class InnerLoopHarness {
   async start(...names: ServiceName[]): Promise<void> {
     for (const name of names) this.services.set(name, startServiceProcess(name, { ...this.env, ...this.perService[name] }));
     await Promise.all(names.map((n) => this.services.get(n)!.url));
+  }
+
+  /** Starts `count` replicas of a service side by side, as `<name>-1`, `<name>-2`…; returns their keys in `services`. */
+  async startReplicas(name: ServiceName, count: number): Promise<string[]> {
+    const keys = Array.from({ length: count }, (_, i) => `${name}-${i + 1}`);
+    for (const key of keys) this.services.set(key, startServiceProcess(name, { ...this.env, ...this.perService[name] }));
+    await Promise.all(keys.map((key) => this.services.get(key)!.url));
+    return keys;
   }
 
   /** Settings for the services started from now on. */
@@ -121,6 +139,6 @@ export class InnerLoopHarness {
   async close(): Promise<void> {
     await Promise.all([...this.services.values()].map((s) => s.stop()));
     await this.log.close();
-    await dropTestStream(this.config.natsUrl, this.config.streamName);
+    await dropTestStream(this.config.natsUrl.split(',')[0], this.config.streamName);
   }
 }

@@ -26,9 +26,9 @@ export interface NatsClusterOptions {
 
 /**
  * Starts `size` nodes (3 by default) clustered on loopback ports with JetStream, each with a server
- * name, `cluster { name, listen, routes }` and its own store under one temporary folder, as JetStream
+ * name, `cluster { name, listen, routes }` and its own store (`-sd`) under one temporary folder, as JetStream
  * clustering on nats-server 2.9 requires. Resolves once every node accepts connections; the cluster
- * elects its JetStream leader a moment later (see waitForJetStream).
+ * elects its JetStream meta leader a moment later.
  */
 export async function startNatsCluster(options: NatsClusterOptions = {}): Promise<TestNatsCluster> {
   const size = options.size ?? 3;
@@ -48,7 +48,8 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
       const routes = routePorts.filter((_, j) => j !== i).map((port) => `nats-route://127.0.0.1:${port}`);
       const own = [
         `server_name: ${name}`,
-        `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
+        // the store is the node's own folder, given on the command line (-sd)
+        'jetstream {}',
         `cluster {\n  name: loopwright\n  listen: 127.0.0.1:${routePorts[i]}\n  routes: [\n${routes.map((r) => `    ${r}`).join('\n')}\n  ]\n}`,
       ].join('\n');
       const configFile = path.join(dir, `${name}.conf`);
