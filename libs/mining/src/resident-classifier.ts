@@ -50,7 +50,7 @@ export const DEFAULT_RESIDENT_OPTIONS: ResidentTrainingOptions = {
   calibrationShare: 0.25,
   minCalibrationExamples: 15,
   minExamples: 40,
-  targetAgreement: 0.975,
+  targetAgreement: 0.985,
   minThresholdSupport: 15,
 };
 
