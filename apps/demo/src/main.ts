@@ -26,10 +26,10 @@ function ensureServices(): { natsUrl: string; databaseUrl: string } {
 }
 
 function windowTable(windows: readonly TierWindow[]): string {
-  const lines = ['runs        decisions  frontier  resident  determ.   human   cost/run'];
+  const lines = ['runs        decisions  frontier  resident  determ.   human   cost/run  spot-checks/run'];
   for (const w of windows) {
     lines.push(
-      `${w.runs.padEnd(11)} ${String(w.decisions).padStart(9)}  ${pct(w.frontierShare)}    ${pct(w.residentShare)}    ${pct(w.deterministicShare)}   ${pct(w.humanShare)}   $${w.costUsd.toFixed(4)}`,
+      `${w.runs.padEnd(11)} ${String(w.decisions).padStart(9)}  ${pct(w.frontierShare)}    ${pct(w.residentShare)}    ${pct(w.deterministicShare)}   ${pct(w.humanShare)}   $${w.costUsd.toFixed(4)}   $${(w.spotCheckCostUsd ?? 0).toFixed(4)}`,
     );
   }
   return lines.join('\n');
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   });
   bar.stop();
 
-  say(`\nTier share per window of ${options.window} runs (all decisions; spot-checks not counted):`);
+  say(`\nTier share per window of ${options.window} runs (all decisions; spot-checks not counted as decisions, their cost apart; in the held-out last window every retired decision is spot-checked):`);
   say(windowTable(result.windows));
   const first = result.windows[0];
   const last = result.windows[result.windows.length - 1];
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
         agreement: result.agreement,
         agreementChecks: result.agreementChecks,
         goldenKnownBadPassed: result.goldenKnownBadPassed,
-        keys: result.keys.map(({ key, tier, ruleId, why, answered, costUsd }) => ({ key, tier, ...(ruleId ? { ruleId } : {}), why, answered, costUsd })),
+        keys: result.keys.map(({ key, tier, ruleId, why, answered, costUsd, spotCheckCostUsd }) => ({ key, tier, ...(ruleId ? { ruleId } : {}), why, answered, costUsd, spotCheckCostUsd })),
         keyWindows: result.keyWindows,
         roles: result.pipeline.roles,
         runEnds: result.pipeline.runEnds,

@@ -10,8 +10,10 @@ export interface KeyStanding {
   why: string;
   /** How its decisions were answered in the runs given (escalations show as frontier). */
   answered: { frontier: number; resident: number; deterministic: number; human: number };
-  /** What its decisions in those runs cost (spot-checks not counted). */
+  /** What its decisions in those runs cost. */
   costUsd: number;
+  /** What the frontier's spot-checks of them cost on top. */
+  spotCheckCostUsd: number;
 }
 
 const blank = () => ({ frontier: 0, resident: 0, deterministic: 0, human: 0 });
@@ -23,33 +25,43 @@ export interface KeyWindow {
   deterministic: number;
   human: number;
   costUsd: number;
+  /** Spot-checks are not decisions: what they cost is counted apart. */
+  spotCheckCostUsd: number;
 }
+
+const noCost = () => ({ costUsd: 0, spotCheckCostUsd: 0 });
+const cents = (n: number) => Math.round(n * 1e6) / 1e6;
 
 /**
  * Every decision key's answered decisions per window of `windowSize` runs (by the order the runs
- * were submitted), spot-checks not counted: where the frontier share of each window comes from.
+ * were submitted), spot-checks not counted as decisions, their cost apart: where the frontier
+ * share and the cost of each window come from.
  */
 export function keyWindows(events: Iterable<LoopEvent>, windowSize: number): Record<string, KeyWindow[]> {
   const ordinal = new Map<string, number>();
   const byKey = new Map<string, KeyWindow[]>();
   for (const e of events) {
     if (e.type === 'goal.submitted' && !ordinal.has(e.aggregateId)) ordinal.set(e.aggregateId, ordinal.size);
-    if (e.type !== 'decision.completed' || e.data.shadow) continue;
+    if (e.type !== 'decision.completed') continue;
     const index = ordinal.get(e.aggregateId);
     if (index === undefined) continue;
     const windows = byKey.get(e.data.key) ?? [];
     byKey.set(e.data.key, windows);
     const w = Math.floor(index / windowSize);
-    for (let i = windows.length; i <= w; i++) windows.push({ ...blank(), costUsd: 0 });
-    windows[w][e.data.tier]++;
+    for (let i = windows.length; i <= w; i++) windows.push({ ...blank(), ...noCost() });
+    if (e.data.shadow) {
+      windows[w].spotCheckCostUsd += e.data.costUsd;
+      continue;
+    }
     windows[w].costUsd += e.data.costUsd;
+    windows[w][e.data.tier]++;
   }
   const windowsTotal = Math.ceil(ordinal.size / windowSize);
   return Object.fromEntries(
     [...byKey.keys()].sort().map((key) => {
       const windows = byKey.get(key)!;
-      while (windows.length < windowsTotal) windows.push({ ...blank(), costUsd: 0 });
-      return [key, windows.map((w) => ({ ...w, costUsd: Math.round(w.costUsd * 1e6) / 1e6 }))];
+      while (windows.length < windowsTotal) windows.push({ ...blank(), ...noCost() });
+      return [key, windows.map((w) => ({ ...w, costUsd: cents(w.costUsd), spotCheckCostUsd: cents(w.spotCheckCostUsd) }))];
     }),
   );
 }
@@ -62,7 +74,7 @@ export function keyWindows(events: Iterable<LoopEvent>, windowSize: number): Rec
  */
 export function keyStandings(events: Iterable<LoopEvent>, runIds?: ReadonlySet<string>): KeyStanding[] {
   const answered = new Map<string, KeyStanding['answered']>();
-  const cost = new Map<string, number>();
+  const cost = new Map<string, ReturnType<typeof noCost>>();
   const builtin = new Map<string, string>();
   const inForce = new Map<string, RulePromoted>();
   const lastWord = new Map<string, string>();
@@ -74,11 +86,13 @@ export function keyStandings(events: Iterable<LoopEvent>, runIds?: ReadonlySet<s
         if (!answered.has(e.data.key)) answered.set(e.data.key, blank());
         break;
       case 'decision.completed':
-        if (!e.data.shadow && (!runIds || runIds.has(e.aggregateId))) {
+        if (!runIds || runIds.has(e.aggregateId)) {
           const counts = answered.get(e.data.key) ?? blank();
-          counts[e.data.tier]++;
+          if (!e.data.shadow) counts[e.data.tier]++;
           answered.set(e.data.key, counts);
-          cost.set(e.data.key, (cost.get(e.data.key) ?? 0) + e.data.costUsd);
+          const spent = cost.get(e.data.key) ?? noCost();
+          spent[e.data.shadow ? 'spotCheckCostUsd' : 'costUsd'] += e.data.costUsd;
+          cost.set(e.data.key, spent);
         }
         break;
       case 'rule.proposed':
@@ -102,7 +116,8 @@ export function keyStandings(events: Iterable<LoopEvent>, runIds?: ReadonlySet<s
   }
   return [...answered.keys()].sort().map((key) => {
     const rule = inForce.get(key);
-    const counts = { answered: answered.get(key)!, costUsd: Math.round((cost.get(key) ?? 0) * 1e6) / 1e6 };
+    const spent = cost.get(key) ?? noCost();
+    const counts = { answered: answered.get(key)!, costUsd: cents(spent.costUsd), spotCheckCostUsd: cents(spent.spotCheckCostUsd) };
     if (builtin.has(key)) return { key, tier: 'deterministic' as const, why: `built-in check ${builtin.get(key)}`, ...counts };
     if (rule) {
       const why = rule.tier === 'deterministic' ? 'a mined rule' : rule.confidenceThreshold === undefined ? `drafted by ${rule.modelId}` : `resident ${rule.modelId}, escalating below ${rule.confidenceThreshold.toFixed(3)}`;

@@ -25,27 +25,27 @@ describe('where the decisions of each key went', () => {
     completed('r9', 'executor:engineer:edit', 'frontier', 0.5),
   ];
 
-  it('counts each key per window of runs and tier with its cost, leaving spot-checks out, and gives every key every window', () => {
+  it('counts each key per window of runs and tier, leaving spot-checks out of the counts and their cost apart, and gives every key every window', () => {
     expect(keyWindows(events, 2)).toEqual({
       'executor:engineer:edit': [
-        { frontier: 1, resident: 0, deterministic: 0, human: 0, costUsd: 0.03 },
-        { frontier: 0, resident: 0, deterministic: 0, human: 0, costUsd: 0 },
+        { frontier: 1, resident: 0, deterministic: 0, human: 0, costUsd: 0.03, spotCheckCostUsd: 0 },
+        { frontier: 0, resident: 0, deterministic: 0, human: 0, costUsd: 0, spotCheckCostUsd: 0 },
       ],
       'grader:engineer:dimension:correctness': [
-        { frontier: 2, resident: 0, deterministic: 0, human: 0, costUsd: 0.02 },
-        { frontier: 0, resident: 1, deterministic: 0, human: 0, costUsd: 0.0001 },
+        { frontier: 2, resident: 0, deterministic: 0, human: 0, costUsd: 0.02, spotCheckCostUsd: 0 },
+        { frontier: 0, resident: 1, deterministic: 0, human: 0, costUsd: 0.0001, spotCheckCostUsd: 0.02 },
       ],
     });
   });
 
-  it('gives each key standing the cost of its decisions in the runs asked about, spot-checks not counted', () => {
+  it('gives each key standing the cost of its decisions in the runs asked about, the spot-checks\' cost apart', () => {
     const requested = createEvent({
       type: 'decision.requested', aggregateId: 'r1', producer: 'grader',
       data: { decisionId: 'q', key: 'grader:engineer:dimension:correctness', requester: 'grader', role: 'engineer', kind: 'dimension', taskId: 't', estimatedUsd: 0.01, features: {} },
     }) as LoopEvent;
     const [last] = keyStandings([requested, ...events], new Set(['r3']));
-    expect(last).toMatchObject({ key: 'grader:engineer:dimension:correctness', tier: 'frontier', answered: { frontier: 0, resident: 1 }, costUsd: 0.0001 });
+    expect(last).toMatchObject({ key: 'grader:engineer:dimension:correctness', tier: 'frontier', answered: { frontier: 0, resident: 1 }, costUsd: 0.0001, spotCheckCostUsd: 0.02 });
     const all = keyStandings([requested, ...events]);
-    expect(all.find((k) => k.key === 'grader:engineer:dimension:correctness')).toMatchObject({ answered: { frontier: 2, resident: 1 }, costUsd: 0.0201 });
+    expect(all.find((k) => k.key === 'grader:engineer:dimension:correctness')).toMatchObject({ answered: { frontier: 2, resident: 1 }, costUsd: 0.0201, spotCheckCostUsd: 0.02 });
   });
 });

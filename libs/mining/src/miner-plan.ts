@@ -159,15 +159,9 @@ function planKey(k: KeyHistory, golden: readonly GoldenExample[], rules: readonl
 
   if (window.length < config.minHistory) return skip(`${window.length} frontier verdicts, the search needs ${config.minHistory}`);
 
-  const retired = rules.filter((r) => r.status === 'rejected' || r.status === 'demoted');
-  if (retired.length > 0) {
-    const since = Math.max(...retired.map((r) => r.updatedAtSeq));
-    const fresh = window.filter((e) => e.seq > since).length;
-    if (fresh < config.minNewHistory) {
-      const last = retired.find((r) => r.updatedAtSeq === since)!;
-      return skip(`${last.ruleId} was ${last.status}; ${fresh} new verdicts since, the search needs ${config.minNewHistory}`);
-    }
-  }
+  const deterministicWait = waitAfterRetirement(rules, 'deterministic', window, config);
+  const residentWait = config.resident.enabled ? waitAfterRetirement(rules, 'resident', window, config) : 'residents are off';
+  if (deterministicWait && residentWait) return skip(deterministicWait);
   if (golden.length < config.minGoldenExamples) {
     return skip(`${golden.length} golden examples, a rule needs ${config.minGoldenExamples} to be proven against`);
   }
@@ -185,6 +179,12 @@ function planKey(k: KeyHistory, golden: readonly GoldenExample[], rules: readonl
     const resident = proposeResident(k, golden, window, train, train.length, config, nextGeneration);
     if (resident.intents.length > 0) plan.intents.push(...resident.intents);
     plan.outcomes.push({ key: k.key, outcome: `${refresh.ruleId} learned from ${refresh.support}; ${train.length + test.length} verdicts now: ${resident.outcome}` });
+    return;
+  }
+  if (deterministicWait) {
+    const resident = proposeResident(k, golden, window, train, train.length, config, nextGeneration);
+    if (resident.intents.length > 0) plan.intents.push(...resident.intents);
+    plan.outcomes.push({ key: k.key, outcome: `no rule search (${deterministicWait}); ${resident.outcome}` });
     return;
   }
 
@@ -227,9 +227,28 @@ function planKey(k: KeyHistory, golden: readonly GoldenExample[], rules: readonl
     if (!search.found) plan.outcomes.push({ key: k.key, outcome: why });
     return;
   }
+  if (residentWait) {
+    plan.outcomes.push({ key: k.key, outcome: `${why}; no resident: ${residentWait}` });
+    return;
+  }
   const resident = proposeResident(k, golden, window, train, split.trainN, config, nextGeneration);
   if (resident.intents.length > 0) plan.intents.push(...resident.intents);
   plan.outcomes.push({ key: k.key, outcome: `${why}; ${resident.outcome}` });
+}
+
+/**
+ * Why a key's rules of this kind wait: after one was rejected or demoted, the next of the same kind
+ * needs `minNewHistory` new verdicts. A rejected deterministic rule does not hold back a resident,
+ * whose validation is its own: a resident that fails it proposes nothing, so it is tried each pass.
+ */
+function waitAfterRetirement(rules: readonly ExistingRule[], kind: RuleKind, window: readonly HistoryExample[], config: MinerPlanConfig): string | undefined {
+  const retired = rules.filter((r) => r.kind === kind && (r.status === 'rejected' || r.status === 'demoted'));
+  if (retired.length === 0) return undefined;
+  const since = Math.max(...retired.map((r) => r.updatedAtSeq));
+  const fresh = window.filter((e) => e.seq > since).length;
+  if (fresh >= config.minNewHistory) return undefined;
+  const last = retired.find((r) => r.updatedAtSeq === since)!;
+  return `${last.ruleId} was ${last.status}; ${fresh} new verdicts since, the search needs ${config.minNewHistory}`;
 }
 
 function proposeResident(

@@ -147,12 +147,38 @@ describe('planMinerPass', () => {
 
   it('searches a key again after a rejection only once enough new verdicts arrived, as the next generation', () => {
     const rejected = rule({ ruleId: 'r-grader-engineer-gate-ran_tests_before_claim-g1', status: 'rejected', proposedAtSeq: 280, updatedAtSeq: 281 });
+    const rejectedResident = rule({ ruleId: 'r-grader-engineer-gate-ran_tests_before_claim-g2', kind: 'resident', status: 'rejected', proposedAtSeq: 270, updatedAtSeq: 275 });
 
-    const early = planMinerPass(input({ rules: [rejected] }));
-    const later = planMinerPass(input({ rules: [{ ...rejected, updatedAtSeq: 200 }] }));
+    const early = planMinerPass(input({ rules: [rejected, rejectedResident] }));
+    const later = planMinerPass(input({ rules: [{ ...rejected, updatedAtSeq: 200 }, { ...rejectedResident, updatedAtSeq: 200 }] }));
 
+    expect(early.intents).toEqual([]);
     expect(early.skipped).toEqual([{ key: CLAIMS, reason: 'r-grader-engineer-gate-ran_tests_before_claim-g1 was rejected; 19 new verdicts since, the search needs 50' }]);
-    expect(later.intents[0]).toMatchObject({ type: 'rule.proposed', aggregateId: 'r-grader-engineer-gate-ran_tests_before_claim-g2' });
+    expect(later.intents[0]).toMatchObject({ type: 'rule.proposed', aggregateId: 'r-grader-engineer-gate-ran_tests_before_claim-g3' });
+  });
+
+  it('tries a resident while a rejected deterministic rule waits for new verdicts, and not the rule search', () => {
+    const history = balanceHistory(600, 2);
+    const lastSeq = history[history.length - 1].seq;
+    const rejected = rule({ ruleId: 'r-grader-engineer-dimension-change_balance-g1', key: BALANCE, status: 'rejected', proposedAtSeq: lastSeq - 10, updatedAtSeq: lastSeq - 10 });
+    const balanceGolden = [golden('big-change', 'known-bad', { lines_added: 9, lines_removed: 8 }, '2'), golden('small-change', 'known-good', { lines_added: 2, lines_removed: 1 }, '4')];
+
+    const plan = planMinerPass(input({ keys: [{ key: BALANCE, role: 'engineer', history }], golden: { [BALANCE]: balanceGolden }, rules: [rejected] }));
+    const afterResident = planMinerPass(input({
+      keys: [{ key: BALANCE, role: 'engineer', history }],
+      golden: { [BALANCE]: balanceGolden },
+      rules: [rejected, rule({ ruleId: 'r-grader-engineer-dimension-change_balance-g2', key: BALANCE, kind: 'resident', status: 'rejected', proposedAtSeq: lastSeq - 5, updatedAtSeq: lastSeq - 5 })],
+    }));
+
+    expect(plan.intents.map((i) => [i.type, i.aggregateId])).toEqual([
+      ['resident.trained', 'm-grader-engineer-dimension-change_balance-g2'],
+      ['rule.proposed', 'r-grader-engineer-dimension-change_balance-g2'],
+      ['rule.validated', 'r-grader-engineer-dimension-change_balance-g2'],
+    ]);
+    expect(plan.outcomes[0].outcome).toMatch(/^no rule search \(r-grader-engineer-dimension-change_balance-g1 was rejected; 10 new verdicts since/);
+    expect(afterResident.intents).toEqual([]);
+    expect(afterResident.skipped).toEqual([{ key: BALANCE, reason: 'r-grader-engineer-dimension-change_balance-g1 was rejected; 10 new verdicts since, the search needs 50' }]);
+    expectValidEvents(plan.intents);
   });
 
   it('validates a rule an earlier pass proposed but did not validate, with the id that pass would have used', () => {

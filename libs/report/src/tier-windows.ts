@@ -9,8 +9,13 @@ export interface TierWindow {
   residentShare: number;
   deterministicShare: number;
   humanShare: number;
-  /** Model cost of the window's runs, per run. */
+  /** Model cost of the window's decisions, per run. */
   costUsd: number;
+  /**
+   * What the frontier's spot-checks of retired keys cost on top, per run (where the log tells them
+   * apart). In a held-out window every retired decision is asked in shadow: the measurement's cost.
+   */
+  spotCheckCostUsd?: number;
 }
 
 export interface TierCounts {
@@ -19,30 +24,36 @@ export interface TierCounts {
   deterministic: number;
   human: number;
   costUsd: number;
+  spotCheckCostUsd: number;
 }
 
 const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /**
  * Folds the log into tier counts per window of `windowSize` runs (by the order of their
- * goal.submitted). Shadow decisions (spot-checks) are not counted: they are checks, not decisions.
+ * goal.submitted). Shadow decisions (spot-checks) are not counted as decisions, they are checks;
+ * what they cost is counted apart from what the decisions cost.
  */
 export function tierWindows(events: Iterable<LoopEvent>, windowSize: number, filter: (key: string) => boolean = () => true): TierWindow[] {
   const ordinal = new Map<string, number>();
   const windows: TierCounts[] = [];
   for (const event of events) {
     if (event.type === 'goal.submitted' && !ordinal.has(event.aggregateId)) ordinal.set(event.aggregateId, ordinal.size);
-    if (event.type !== 'decision.completed' || event.data.shadow || !filter(event.data.key)) continue;
+    if (event.type !== 'decision.completed' || !filter(event.data.key)) continue;
     const index = ordinal.get(event.aggregateId);
     if (index === undefined) continue;
     const w = Math.floor(index / windowSize);
-    windows[w] ??= { frontier: 0, resident: 0, deterministic: 0, human: 0, costUsd: 0 };
-    windows[w][event.data.tier]++;
+    windows[w] ??= { frontier: 0, resident: 0, deterministic: 0, human: 0, costUsd: 0, spotCheckCostUsd: 0 };
+    if (event.data.shadow) {
+      windows[w].spotCheckCostUsd += event.data.costUsd;
+      continue;
+    }
     windows[w].costUsd += event.data.costUsd;
+    windows[w][event.data.tier]++;
   }
   const runs = ordinal.size;
   return [...windows].map((counts, w) => {
-    const c = counts ?? { frontier: 0, resident: 0, deterministic: 0, human: 0, costUsd: 0 };
+    const c = counts ?? { frontier: 0, resident: 0, deterministic: 0, human: 0, costUsd: 0, spotCheckCostUsd: 0 };
     const total = c.frontier + c.resident + c.deterministic + c.human || 1;
     const first = w * windowSize + 1;
     const last = Math.min(runs, (w + 1) * windowSize);
@@ -54,6 +65,7 @@ export function tierWindows(events: Iterable<LoopEvent>, windowSize: number, fil
       deterministicShare: round(c.deterministic / total),
       humanShare: round(c.human / total),
       costUsd: round(c.costUsd / Math.max(1, last - first + 1), 6),
+      spotCheckCostUsd: round(c.spotCheckCostUsd / Math.max(1, last - first + 1), 6),
     };
   });
 }
