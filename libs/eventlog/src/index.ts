@@ -22,3 +22,5 @@ export * from './nats-permissions';
 export * from './secret-guard';
 export * from './nats-server-process';
 export * from './nats-with-identities';
+export * from './fold-snapshots';
+export * from './run-fold-log';
