@@ -13,6 +13,7 @@ import { ConsumerSpec, EventHandler, RunningConsumer, startConsumer } from './co
 import { ensureStream } from './stream';
 import { replayEvents, ReplayOptions } from './replay';
 import { secretsFromEnv } from './secret-guard';
+import { provisionFoldBuckets } from './fold-snapshots';
 import { deliveryBucketOf, type LogConfig } from './config';
 import { natsCredentialsFromEnv } from './nats-credentials';
 
@@ -76,6 +77,7 @@ export class EventLog {
         });
         log.counter = openDeliveryCounter(nc, deliveryBucketOf(log.config.streamName), true);
         await log.counter;
+        await provisionFoldBuckets(nc, log.config.streamName);
       } catch (error) {
         await nc.close();
         throw provisioningError(error, log.config);

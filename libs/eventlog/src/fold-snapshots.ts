@@ -25,6 +25,9 @@ export interface FoldSnapshotRecord {
 /** Snapshots whose version, run, anchor, seal or state do not check out are refused with a reason, never used. */
 export type SnapshotCheck<S> = { ok: true; state: S; anchor: { seq: number; id: string } } | { ok: false; reason: string };
 
+/** The services that snapshot their run folds, each in its own bucket (the operator provisions them with the stream). */
+export const FOLD_SNAPSHOT_SERVICES = ['executor'] as const;
+
 /** The bucket a service keeps its fold snapshots in. */
 export function foldBucketOf(streamName: string, service: string): string {
   return `${streamName}_folds_${service}`;
@@ -86,11 +89,9 @@ export class FoldSnapshots<S> {
     private readonly deps: SnapshotStoreDeps<S>,
   ) {}
 
-  /** Opens the bucket, creating it when this identity may; undefined when it can do neither (the fold then starts from the log). */
+  /** Opens the bucket (creating it when missing, as an identity that may: see provisionFoldBuckets). */
   static async open<S>(deps: SnapshotStoreDeps<S>): Promise<FoldSnapshots<S>> {
-    const kvm = new Kvm(deps.nc);
-    const kv = await kvm.create(deps.bucket, { storage: StorageType.File, history: 1 }).catch(() => kvm.open(deps.bucket));
-    return new FoldSnapshots(kv, deps);
+    return new FoldSnapshots(await openFoldBucket(deps.nc, deps.bucket), deps);
   }
 
   /** The run's snapshot, if there is one that checks out; why one was refused goes to `onRefused`. */
@@ -122,4 +123,13 @@ export class FoldSnapshots<S> {
     await this.kv.put(fold.runId, JSON.stringify(record));
     fold.sinceSnapshot = 0;
   }
+}
+
+function openFoldBucket(nc: NatsConnection, bucket: string): Promise<KV> {
+  return new Kvm(nc).create(bucket, { storage: StorageType.File, history: 1 });
+}
+
+/** Creates every snapshotting service's bucket of the stream: the operator's part, with the stream. */
+export async function provisionFoldBuckets(nc: NatsConnection, streamName: string): Promise<void> {
+  for (const service of FOLD_SNAPSHOT_SERVICES) await openFoldBucket(nc, foldBucketOf(streamName, service));
 }

@@ -1,4 +1,5 @@
 import { catalog, EVENT_TYPES, EventType, PRODUCERS, Producer, producerAllowed } from '@loopwright/events';
+import { FOLD_SNAPSHOT_SERVICES, foldBucketOf } from './fold-snapshots';
 import { deliveryBucketOf } from './config';
 
 /**
@@ -87,6 +88,8 @@ export function natsPermissionsFor(identity: NatsIdentity, scope: NatsScope): Na
   // every consumer records the handler runs of redelivered messages (see openDeliveryCounter)
   const deliveries = stream === '*' ? '*' : deliveryBucketOf(stream);
   const deliveriesStream = stream === '*' ? '*' : `KV_${deliveries}`;
+  const folds = stream === '*' ? '*' : foldBucketOf(stream, identity);
+  const foldsStream = stream === '*' ? '*' : `KV_${folds}`;
   const own = durablesOf(identity, scope);
   const others = SERVICE_IDENTITIES.filter((other) => other !== identity)
     .flatMap((other) => durablesOf(other, scope))
@@ -104,6 +107,7 @@ export function natsPermissionsFor(identity: NatsIdentity, scope: NatsScope): Na
         `$KV.${deliveries}.>`,
         ...(WRITES_ARTIFACTS.includes(identity) ? [`$O.${bucket}.>`] : []),
         ...(SPENDS_BUDGETS.includes(identity) ? [...reading(budgetStream), `$KV.${budgets}.>`] : []),
+        ...((FOLD_SNAPSHOT_SERVICES as readonly string[]).includes(identity) ? [...reading(foldsStream), `$KV.${folds}.>`] : []),
       ]),
       deny: unique([
         ...unique(others).flatMap((durable) => [
