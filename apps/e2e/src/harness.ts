@@ -84,6 +84,13 @@ export class InnerLoopHarness {
     await Promise.all(names.map((n) => this.services.get(n)!.url));
   }
 
+  /** `count` processes of one service on the same durable consumers, competing for its events: named `<service>#<n>`. */
+  async startReplicas(name: ServiceName, count: number): Promise<void> {
+    const replicas = Array.from({ length: count }, (_, i) => `${name}#${i + 1}`);
+    for (const replica of replicas) this.services.set(replica, startServiceProcess(name, { ...this.env, ...this.perService[name] }));
+    await Promise.all(replicas.map((r) => this.services.get(r)!.url));
+  }
+
   /** Settings for the services started from now on. */
   setEnv(overrides: NodeJS.ProcessEnv): void {
     Object.assign(this.env, overrides);
