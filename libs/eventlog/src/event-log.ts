@@ -200,7 +200,8 @@ export class EventLog {
   }
 }
 
-function reportRejected(stored: StoredEvent): void {
+/** The default for a stored message that is not a valid event: one line on stderr. */
+export function reportRejected(stored: StoredEvent): void {
   process.stderr.write(`loopwright: ignored seq ${stored.seq} on ${stored.subject}: ${stored.error}\n`);
 }
 

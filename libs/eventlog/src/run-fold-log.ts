@@ -1,6 +1,6 @@
 import { FoldDefinition, RunFold, RunFolds } from '@loopwright/core';
 import type { LoopEvent } from '@loopwright/events';
-import type { EventLog } from './event-log';
+import { reportRejected, type EventLog } from './event-log';
 import { FoldSnapshotCodec, FoldSnapshots, foldBucketOf, sealKeyOf } from './fold-snapshots';
 
 export type RunEvent = LoopEvent & { seq: number };
@@ -54,23 +54,21 @@ export class RunFoldLog<S> {
       const next = await this.log.nextOfRun(fold.runId, fold.lastSeq);
       if (!next) return;
       if (next.event) this.folds.advance(fold, [{ ...next.event, seq: next.seq }]);
-      else this.rejected(fold, next.seq, next.error);
+      else {
+        reportRejected(next);
+        this.folds.skip(fold, next.seq);
+      }
     }
     let lastRejected = 0;
     const events = await this.log.readRun(fold.runId, {
       afterSeq: fold.lastSeq,
       onRejected: (stored) => {
         lastRejected = stored.seq;
-        process.stderr.write(`loopwright: ignored seq ${stored.seq} on ${stored.subject}: ${stored.error}\n`);
+        reportRejected(stored);
       },
     });
     this.folds.advance(fold, events);
     this.folds.skip(fold, lastRejected);
-  }
-
-  private rejected(fold: RunFold<S>, seq: number, error: string | undefined): void {
-    process.stderr.write(`loopwright: ignored seq ${seq} of run ${fold.runId}: ${error}\n`);
-    this.folds.skip(fold, seq);
   }
 
   private async restored(runId: string): Promise<RunFold<S>> {
