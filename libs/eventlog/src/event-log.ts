@@ -77,7 +77,10 @@ export class EventLog {
         });
         log.counter = openDeliveryCounter(nc, deliveryBucketOf(log.config.streamName), true);
         await log.counter;
-        await provisionFoldBuckets(nc, log.config.streamName);
+        // only the operator (and the service that snapshots) may see a snapshot bucket; the others need none
+        await provisionFoldBuckets(nc, log.config.streamName).catch((error: unknown) => {
+          if (!isPermissionRefusal(error)) throw error;
+        });
       } catch (error) {
         await nc.close();
         throw provisioningError(error, log.config);
