@@ -51,6 +51,9 @@ export class EventLog {
         name: `loopwright-${config.producer}`,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,
+        // Every publish is a request: capturing two stack traces for each (in case it times out) was
+        // a visible share of each service's CPU; the log's own errors name what failed (an append names its event).
+        noAsyncTraces: true,
       });
     } catch (error) {
       throw new InfrastructureError(
