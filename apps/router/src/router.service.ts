@@ -100,12 +100,12 @@ export class RouterService {
     const runId = request.aggregateId;
     const day = dayOf(request.occurredAt);
     for (let attempt = 0; attempt < HOLD_ATTEMPTS; attempt++) {
-      const account = await this.goalAccount(ledger, runId);
+      const [account, dayAccount] = await Promise.all([this.goalAccount(ledger, runId), ledger.day(day)]);
       const own = account?.open[request.data.decisionId]?.micros ?? 0;
       const state: RouterState = {
         ...this.rules,
         goals: new Map(account ? [[runId, goalView(account, own)]] : []),
-        days: new Map([[day, dayView(await ledger.day(day), own)]]),
+        days: new Map([[day, dayView(dayAccount, own)]]),
       };
       const outcome = routeDecision(state, request, { frontierModel: this.config.frontierModel });
       if (outcome.kind === 'wait') throw new InfrastructureError(outcome.reason);

@@ -26,15 +26,21 @@ export function checkpointKeys(set: ProjectionSet): string[] {
 
 /** Locks (creating) the checkpoint rows of the set, in key order so concurrent lockers cannot deadlock. */
 export async function lockCheckpoints(tx: EntityManager, keys: readonly string[]): Promise<Map<string, number>> {
+  const lock = async () => {
+    const rows: { projector: string; last_seq: string }[] = await tx.query(
+      'SELECT projector, last_seq FROM projection_checkpoint WHERE projector = ANY($1::text[]) ORDER BY projector FOR UPDATE',
+      [keys],
+    );
+    return new Map(rows.map((row) => [row.projector, Number(row.last_seq)]));
+  };
+  // The rows exist after the first batch: creating them only when missing saves a statement per batch.
+  const locked = await lock();
+  if (locked.size === keys.length) return locked;
   await tx.query(
     'INSERT INTO projection_checkpoint (projector, last_seq) SELECT unnest($1::text[]), 0 ON CONFLICT (projector) DO NOTHING',
     [keys],
   );
-  const rows: { projector: string; last_seq: string }[] = await tx.query(
-    'SELECT projector, last_seq FROM projection_checkpoint WHERE projector = ANY($1::text[]) ORDER BY projector FOR UPDATE',
-    [keys],
-  );
-  return new Map(rows.map((row) => [row.projector, Number(row.last_seq)]));
+  return lock();
 }
 
 /** The lowest checkpoint of the set: where a replay feeding all of them must start after. */
