@@ -13,10 +13,10 @@ function passesIn(output: string): { holder: string; from: number; to: number }[
 }
 
 /**
- * Two replicas each of the executor, the router and the miner (as processes) with one grader, sharing each
+ * Two replicas of every service at once (executor, grader, router, miner as processes), sharing each
  * durable consumer, the budget ledger and the miner's pass lease, with simulated runs through them.
  */
-describe('two replicas of the executor, the router and the miner, end to end (sim models)', () => {
+describe('two replicas of every service, end to end (sim models)', () => {
   let harness: InnerLoopHarness;
   let schema: TestSchema;
   const runIds = Array.from({ length: RUNS }, (_, i) => `run-replica-${i + 1}`);
@@ -36,8 +36,7 @@ describe('two replicas of the executor, the router and the miner, end to end (si
       LOOP_MINER_VERBOSE: '1',
     });
     const t0 = Date.now();
-    // one grader: a second one does not yet see the answers its peer recorded before it decides whether a work is fully answered
-    await Promise.all([...(['router', 'executor', 'miner'] as const).map((name) => harness.startReplicas(name, 2)), harness.start('grader')]);
+    await Promise.all((['router', 'executor', 'grader', 'miner'] as const).map((name) => harness.startReplicas(name, 2)));
     console.log(`replicas started in ${Date.now() - t0} ms`);
     for (const [i, runId] of runIds.entries()) await harness.submit(runId, GOALS[i % GOALS.length], { budgetUsd: BUDGET_USD });
     // every run ends, or the log goes quiet (nothing appended for QUIET_MS: a run that can no longer move), within 180 s

@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { createEvent, deterministicId, EventOf, GoalSubmitted, LoopEvent, nextAttempt } from '@loopwright/events';
-import { EventLog, withFullDescription } from '@loopwright/eventlog';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { KeyedQueue } from '@loopwright/core';
+import { createEvent, deterministicId, EventOf, GoalSubmitted } from '@loopwright/events';
+import { EventLog, RunFoldLog, withFullDescription } from '@loopwright/eventlog';
 import { EVENT_LOG, LOOP_METRICS, LoopMetrics } from '@loopwright/service';
 import type { ModelProvider } from '@loopwright/models';
 import type { Tier } from './agent/agent-session';
@@ -9,7 +10,7 @@ import { backendFor, ExecutorBackends } from './backends/executor-backend';
 import { roleScopedGoal } from './backends/session-workspace';
 import { AgentAssignment, decideExecutor, ExecutorPolicy } from './domain/decide';
 import { decideOnQuarantine, runIdOfSubject } from './domain/quarantined';
-import { foldRun } from './domain/run-state';
+import { ExecutorFold, executorFold, executorFoldCodec, nextAttemptOf } from './domain/run-fold';
 import { EXECUTOR_OPTIONS } from './executor.tokens';
 
 export interface ExecutorOptions {
@@ -25,14 +26,27 @@ export interface ExecutorOptions {
   residentEditor(modelId: string): Promise<ResidentEditor | undefined>;
 }
 
-/** read the run → fold → decide → carry out the intents. */
+/**
+ * catch the run's fold up with the log → decide → carry out the intents. Runs are handled side by
+ * side, one run's events one at a time.
+ */
 @Injectable()
 export class ExecutorService {
+  private readonly logger = new Logger('executor');
+  private readonly runs = new KeyedQueue();
+  private readonly folds: RunFoldLog<ExecutorFold>;
+
   constructor(
     @Inject(EVENT_LOG) private readonly log: EventLog,
     @Inject(LOOP_METRICS) private readonly metrics: LoopMetrics,
     @Inject(EXECUTOR_OPTIONS) private readonly options: ExecutorOptions,
-  ) {}
+  ) {
+    this.folds = new RunFoldLog(log, {
+      definition: executorFold,
+      snapshots: { service: 'executor', codec: executorFoldCodec },
+      onWarning: (message) => this.logger.warn(message),
+    });
+  }
 
   /** A person resolved a review: find the run it belongs to and let the decider answer. */
   async onReviewResolved(resolved: EventOf<'review.resolved'>): Promise<void> {
@@ -48,8 +62,10 @@ export class ExecutorService {
   async onQuarantined(notice: EventOf<'system.event.quarantined'>): Promise<void> {
     const runId = runIdOfSubject(notice.data.originalSubject);
     if (!runId) return;
-    const state = foldRun(runId, await this.log.readRun(runId));
-    for (const event of decideOnQuarantine(state, notice)) await this.log.append(createEvent({ ...event, occurredAt: new Date() }));
+    await this.runs.run(runId, async () => {
+      const { state } = await this.folds.caughtUp(runId);
+      for (const event of decideOnQuarantine(state.run, notice)) await this.log.append(createEvent({ ...event, occurredAt: new Date() }));
+    });
   }
 
   private async agentDeps() {
@@ -69,8 +85,8 @@ export class ExecutorService {
    * A tool-loop session that finds steps of an earlier attempt at its iteration in the log runs as a
    * new attempt (the earlier process died mid-session), and marks the earlier ones abandoned.
    */
-  private async attemptFor(events: readonly LoopEvent[], assignment: AgentAssignment): Promise<AgentAssignment> {
-    const { attempt, abandon } = nextAttempt(events, assignment.taskId, assignment.iteration);
+  private async attemptFor(fold: ExecutorFold, assignment: AgentAssignment): Promise<AgentAssignment> {
+    const { attempt, abandon } = nextAttemptOf(fold, assignment.taskId, assignment.iteration);
     for (const abandoned of abandon) {
       await this.log.append(
         createEvent({
@@ -90,9 +106,13 @@ export class ExecutorService {
     return { ...assignment, attempt };
   }
 
-  async handle(event: Parameters<typeof decideExecutor>[1], runId: string): Promise<void> {
-    const events = await this.log.readRun(runId);
-    const state = foldRun(runId, events);
+  handle(event: Parameters<typeof decideExecutor>[1], runId: string): Promise<void> {
+    return this.runs.run(runId, () => this.handleInOrder(event, runId));
+  }
+
+  private async handleInOrder(event: Parameters<typeof decideExecutor>[1], runId: string): Promise<void> {
+    const fold = (await this.folds.caughtUp(runId)).state;
+    const state = fold.run;
     if (!state.goal) return;
     for (const intent of decideExecutor(state, event, this.options.policy)) {
       switch (intent.kind) {
@@ -110,7 +130,7 @@ export class ExecutorService {
           const goal = roleScopedGoal(await withFullDescription(state.goal, () => this.log.artifacts()), intent.assignment);
           // managed and Agent SDK sessions reattach to the runtime's own session instead (agent.session.opened)
           const toolLoop = intent.assignment.tier === 'resident' || goal.backend === 'local' || goal.backend === 'sim';
-          const assignment = toolLoop ? await this.attemptFor(events, intent.assignment) : intent.assignment;
+          const assignment = toolLoop ? await this.attemptFor(fold, intent.assignment) : intent.assignment;
           if (assignment.tier === 'resident') await runResidentDraft(goal, assignment, await this.agentDeps());
           else
             await backendFor(this.options.backends, goal).runSession(goal, assignment, {

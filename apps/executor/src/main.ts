@@ -7,7 +7,7 @@ import { loadRoleBoundaries } from '@loopwright/rubrics';
 import { EventLog, logConfigFromEnv } from '@loopwright/eventlog';
 import { predict } from '@loopwright/mining';
 import {
-  checkModelEnv, modelBackends, residentModelLoader, simLatencyFromEnv, startService, stopOnSignals, workloadPathFromEnv,
+  checkModelEnv, modelBackends, residentModelLoader, simLatencyFromEnv, concurrencyFromEnv, startService, stopOnSignals, workloadPathFromEnv,
 } from '@loopwright/service';
 import { agentSdkBackend } from './backends/agent-sdk/agent-sdk-backend';
 import { managedBackend } from './backends/managed/managed-backend';
@@ -86,6 +86,7 @@ export async function startExecutor(options: { port?: number; executor?: Executo
     log,
     imports: [ExecutorModule.forRoot(options.executor ?? executorOptionsFromEnv(log))],
     port: options.port ?? Number(process.env['PORT'] ?? 0),
+    transport: { defaults: { concurrency: concurrencyFromEnv('LOOP_EXECUTOR_CONCURRENCY') } },
   });
 }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { foldEvents, IllegalStateError } from '@loopwright/core';
+import { IllegalStateError, KeyedQueue, RunFold } from '@loopwright/core';
 import { createEvent, EventOf, LoopEvent, ReviewResolved } from '@loopwright/events';
-import type { EventLog } from '@loopwright/eventlog';
+import { RunFoldLog, type EventLog } from '@loopwright/eventlog';
 import { createGradingDecider, GradingActivity, GradingEvent, GradingState } from '@loopwright/grading';
 import type { Rubric } from '@loopwright/rubrics';
 import { EVENT_LOG, LOOP_METRICS, LoopMetrics } from '@loopwright/service';
@@ -11,16 +11,15 @@ import { GRADER_OPTIONS } from './grader.tokens';
 
 export type { ResidentPredictor } from './grading-activities';
 
-const MAX_CACHED_RUNS = 256;
 /** How often the grader reads the calibrations and grades other replicas recorded. */
 const CALIBRATION_REFRESH_MS = 2_000;
 /** How long grading waits, once at start, for the calibrations already in the log. */
 const CALIBRATION_STARTUP_WAIT_MS = 10_000;
 
-/** A run as this process last read it, with what it folded and appended since. */
-interface RememberedRun {
-  events: LoopEvent[];
+/** A run as this process folded it: the decider's state, and the events (the activities read the trace). */
+interface GraderFold {
   state: GradingState;
+  events: LoopEvent[];
   ids: Set<string>;
 }
 
@@ -29,11 +28,15 @@ export interface GraderOptions extends Omit<GradingActivityDeps, 'artifacts' | '
   judgeEstimateUsd: number;
 }
 
-/** read the run → fold → decide → carry out the intents, feeding each appended event back to the decider. */
+/**
+ * catch the run's fold up with the log → decide → carry out the intents, feeding each appended event
+ * back to the decider. Runs are handled side by side, one run's events one at a time.
+ */
 @Injectable()
 export class GraderService implements OnModuleDestroy {
   private readonly logger = new Logger('grader');
-  private readonly runs = new Map<string, RememberedRun>();
+  private readonly runs = new KeyedQueue();
+  private readonly folds: RunFoldLog<GraderFold>;
   private readonly decider;
   private readonly activities;
   private readonly calibration: CalibrationTracker;
@@ -49,27 +52,35 @@ export class GraderService implements OnModuleDestroy {
     this.calibrated = Promise.race([started, new Promise<void>((r) => setTimeout(r, CALIBRATION_STARTUP_WAIT_MS).unref())]);
     this.decider = createGradingDecider(options.rubrics, { judgeEstimateUsd: options.judgeEstimateUsd, modeOf: (rubric) => this.calibration.modeOf(rubric) });
     this.activities = createGradingActivities({ ...options, artifacts: () => this.log.artifacts(), spend: () => this.log.budgets(), reviewResolutions: (reviewId) => this.reviewResolutions(reviewId) });
+    const decider = this.decider;
+    this.folds = new RunFoldLog<GraderFold>(log, {
+      definition: {
+        initial: () => ({ state: decider.initialState(), events: [], ids: new Set() }),
+        // an event this process appended is folded when appended, and again seen when read back: once only
+        evolve(fold, event) {
+          if (fold.ids.has(event.id)) return fold;
+          fold.ids.add(event.id);
+          fold.events.push(event);
+          return { ...fold, state: decider.evolve(fold.state, event) };
+        },
+      },
+      onWarning: (message) => this.logger.warn(message),
+    });
   }
 
   async handle(event: LoopEvent): Promise<void> {
     // Work is graded with the calibrations known when its grade is assembled (read at start, then in the background).
     await this.calibrated;
-    let run = await this.runOf(event);
-    let runEvents = run.events;
-    let state = run.state;
+    await this.runs.run(event.aggregateId, () => this.handleInOrder(event));
+  }
+
+  private async handleInOrder(event: LoopEvent): Promise<void> {
+    const fold = await this.folds.caughtUp(event.aggregateId);
+    this.folds.folds.applyOwn(fold, event);
     const queue: LoopEvent[] = [event];
-    /** Folds an event this process appended into the state and into the run it remembers. */
-    const fold = (e: LoopEvent) => {
-      state = this.decider.evolve(state, e);
-      run.state = state;
-      if (!run.ids.has(e.id)) {
-        run.ids.add(e.id);
-        run.events.push(e);
-      }
-    };
     while (queue.length > 0) {
       const next = queue.shift()!;
-      for (const intent of this.decider.decide(state, next)) {
+      for (const intent of this.decider.decide(fold.state.state, next)) {
         switch (intent.kind) {
           case 'emit': {
             const stored = await this.append(intent.event, fold);
@@ -77,18 +88,11 @@ export class GraderService implements OnModuleDestroy {
             break;
           }
           case 'activity':
-            for (const produced of await this.carryOut(intent.activity, state, runEvents)) {
+            for (const produced of await this.carryOut(intent.activity, fold.state.state, fold.state.events)) {
               const stored = await this.append(produced, fold);
-              if (stored === null) {
-                // Another replica recorded this first: the log's version is the one that counts.
-                run = this.remember(event.aggregateId, [...(await this.log.readRun(event.aggregateId))]);
-                runEvents = run.events;
-                state = run.state;
-                const recorded = runEvents.find((e) => e.id === produced.id);
-                if (recorded) queue.push(recorded);
-              } else {
-                queue.push(stored);
-              }
+              // null: another replica recorded this first, and the log's version is the one that counts
+              const recorded = stored ?? fold.state.events.find((e) => e.id === produced.id);
+              if (recorded) queue.push(recorded);
             }
             break;
           case 'ignore':
@@ -103,35 +107,6 @@ export class GraderService implements OnModuleDestroy {
         }
       }
     }
-  }
-
-  /**
-   * The run as this replica knows it. A new piece of work is always read from the log in full (the
-   * goal and the trace come from other producers); the routed decisions that follow are folded into
-   * what this process already holds, so a run is read once per work, not once per decision. What
-   * another replica did meanwhile only costs a duplicate append, which the log drops by id.
-   */
-  private async runOf(event: LoopEvent): Promise<RememberedRun> {
-    const cached = event.type === 'work.produced' || event.type === 'task.completed' || event.type === 'task.failed' ? undefined : this.runs.get(event.aggregateId);
-    if (cached) {
-      this.runs.delete(event.aggregateId);
-      this.runs.set(event.aggregateId, cached);
-      if (!cached.ids.has(event.id)) {
-        cached.ids.add(event.id);
-        cached.events.push(event);
-        cached.state = this.decider.evolve(cached.state, event);
-      }
-      return cached;
-    }
-    return this.remember(event.aggregateId, [...(await this.log.readRun(event.aggregateId))]);
-  }
-
-  private remember(runId: string, events: LoopEvent[]): RememberedRun {
-    const entry: RememberedRun = { events, state: foldEvents(this.decider, events), ids: new Set(events.map((e) => e.id)) };
-    this.runs.delete(runId);
-    this.runs.set(runId, entry);
-    if (this.runs.size > MAX_CACHED_RUNS) this.runs.delete(this.runs.keys().next().value!);
-    return entry;
   }
 
   private carryOut(activity: GradingActivity, state: GradingState, runEvents: readonly LoopEvent[]): Promise<GradingEvent[]> {
@@ -149,12 +124,17 @@ export class GraderService implements OnModuleDestroy {
     }
   }
 
-  /** Appends and folds; returns the stored event, or null when the log already had one with its id. */
-  private async append(input: GradingEvent, evolve: (e: LoopEvent) => void): Promise<LoopEvent | null> {
+  /**
+   * Appends and folds, then catches the fold up: another replica may have answered the run's other
+   * decisions meanwhile, and what this one decides next (is every item answered?) must see them.
+   * Returns the stored event, or null when the log already had a work.verified with its id.
+   */
+  private async append(input: GradingEvent, fold: RunFold<GraderFold>): Promise<LoopEvent | null> {
     const event = createEvent({ ...input, occurredAt: new Date() }) as LoopEvent;
     const { duplicate } = await this.log.append(event);
+    if (!(duplicate && event.type === 'work.verified')) this.folds.folds.applyOwn(fold, event);
+    await this.folds.catchUp(fold);
     if (duplicate && event.type === 'work.verified') return null;
-    evolve(event);
     if (!duplicate && event.type === 'grade.recorded') {
       for (const rubric of event.data.rubrics) this.metrics.grades.inc({ role: event.data.role, rubric: rubric.rubricId, passed: String(rubric.passed) });
     }

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { loadRoleBoundaries, loadRubrics } from '@loopwright/rubrics';
 import { EventLog, logConfigFromEnv } from '@loopwright/eventlog';
 import { predict } from '@loopwright/mining';
-import { checkModelEnv, modelBackends, residentModelLoader, simLatencyFromEnv, startService, stopOnSignals, workloadPathFromEnv } from '@loopwright/service';
+import { checkModelEnv, modelBackends, residentModelLoader, simLatencyFromEnv, concurrencyFromEnv, startService, stopOnSignals, workloadPathFromEnv } from '@loopwright/service';
 import { GraderModule } from './grader.module';
 import type { GraderOptions } from './grader.service';
 
@@ -38,6 +38,7 @@ export async function startGrader(options: { port?: number; grader?: GraderOptio
     log,
     imports: [GraderModule.forRoot(options.grader ?? graderOptionsFromEnv(log))],
     port: options.port ?? Number(process.env['PORT'] ?? 0),
+    transport: { defaults: { concurrency: concurrencyFromEnv('LOOP_GRADER_CONCURRENCY') } },
   });
 }
 

@@ -42,6 +42,39 @@ describe('consumers', () => {
     await dropTestStream(config.natsUrl, config.streamName);
   });
 
+  it('with a concurrency, handles several runs at once but one run\'s events one at a time, in order', async () => {
+    const handled: string[] = [];
+    let running = 0;
+    let mostAtOnce = 0;
+    const runningOf = new Map<string, number>();
+    let twoOfOneRun = false;
+    const releases: (() => void)[] = [];
+    await log.appendMany(['a', 'b', 'c', 'd'].flatMap((runId) => [0, 1, 2].map((n) => step(runId, n))));
+    const consumer = await log.consume({ durable: 'c-concurrent', filterSubject: `${config.subjectRoot}.run.>`, concurrency: 3 }, async (e) => {
+      if (e.type !== 'trace.step') return;
+      running++;
+      mostAtOnce = Math.max(mostAtOnce, running);
+      runningOf.set(e.aggregateId, (runningOf.get(e.aggregateId) ?? 0) + 1);
+      if (runningOf.get(e.aggregateId)! > 1) twoOfOneRun = true;
+      // each handler waits until the test lets it go, so overlaps are decided by the consumer, not by timing
+      await new Promise<void>((release) => releases.push(release));
+      handled.push(`${e.aggregateId}:${e.data.step}`);
+      runningOf.set(e.aggregateId, runningOf.get(e.aggregateId)! - 1);
+      running--;
+    });
+    // all twelve are waiting: the first three runs' first steps start together
+    await until(() => releases.length === 3);
+    while (handled.length < 12) {
+      releases.splice(0).forEach((release) => release());
+      await until(() => releases.length > 0 || handled.length === 12);
+    }
+    await consumer.stop();
+
+    expect(mostAtOnce).toBe(3);
+    expect(twoOfOneRun).toBe(false);
+    for (const runId of ['a', 'b', 'c', 'd']) expect(handled.filter((h) => h.startsWith(`${runId}:`))).toEqual([0, 1, 2].map((n) => `${runId}:${n}`));
+  });
+
   it('quarantines a malformed message published raw, keeps it in the log, and moves on', async () => {
     const seen: number[] = [];
     const consumer = await log.consume({ durable: 'c-malformed', filterSubject: `${config.subjectRoot}.run.>` }, async (e) => {

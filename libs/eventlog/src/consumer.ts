@@ -21,6 +21,11 @@ export interface ConsumerSpec {
   batch?: number;
   /** Delay before the first redelivery of a failed message; doubles each time. */
   retryDelayMs?: number;
+  /**
+   * Messages handled at once (default 1). Messages of one aggregate (one run) are still handled one
+   * at a time, in order; only different aggregates overlap.
+   */
+  concurrency?: number;
   /** Start at the end of the log instead of its beginning when the consumer is first created. */
   startAtEnd?: boolean;
 }
@@ -57,6 +62,7 @@ export interface ConsumerDeps {
 /** Creates (or updates) the durable pull consumer and runs its consume loop. */
 export async function startConsumer(deps: ConsumerDeps, spec: ConsumerSpec, handler: EventHandler): Promise<RunningConsumer> {
   const ackWaitMs = spec.ackWaitMs ?? 30_000;
+  const concurrency = Math.max(1, spec.concurrency ?? 1);
   const maxDeliver = spec.maxDeliver ?? maxDeliverFromEnv();
   await deps.jsm.consumers.add(deps.config.streamName, {
     durable_name: spec.durable,
@@ -130,13 +136,16 @@ export async function startConsumer(deps: ConsumerDeps, spec: ConsumerSpec, hand
     }
   };
 
-  // Messages wait in a local queue, handled one at a time in order. Every waiting message is
+  // Messages wait in a local queue. Up to `concurrency` are handled at once, but never two of one
+  // aggregate: a message waits behind every earlier one of its aggregate. Every waiting message is
   // heartbeated too: a slow handler must not let the ack_wait of the ones behind it run out.
-  const batch = spec.batch ?? 16;
+  const batch = Math.max(spec.batch ?? 16, concurrency);
   const queue: JsMsg[] = [];
+  const handling = new Set<JsMsg>();
   const waiters: (() => void)[] = [];
   const changed = () => waiters.splice(0).forEach((wake) => wake());
   const change = () => new Promise<void>((resolve) => waiters.push(resolve));
+  const keyOf = (message: JsMsg) => aggregateKeyOf(message.subject, deps.config.subjectRoot);
   let readerEnded = false;
   let stopping = false;
 
@@ -149,23 +158,41 @@ export async function startConsumer(deps: ConsumerDeps, spec: ConsumerSpec, hand
     readerEnded = true;
     changed();
   })();
-  const waitingHeartbeat = setInterval(() => queue.slice(1).forEach((m) => m.working()), Math.max(100, ackWaitMs / 3));
+  const waitingHeartbeat = setInterval(() => queue.filter((m) => !handling.has(m)).forEach((m) => m.working()), Math.max(100, ackWaitMs / 3));
+  const nextReady = (): JsMsg | undefined => {
+    if (handling.size >= concurrency) return undefined;
+    const blocked = new Set([...handling].map(keyOf));
+    for (const message of queue) {
+      if (handling.has(message)) continue;
+      const key = keyOf(message);
+      if (!blocked.has(key)) return message;
+      blocked.add(key);
+    }
+    return undefined;
+  };
   const worker = (async () => {
+    const running = new Set<Promise<void>>();
     while (!stopping) {
-      if (queue.length === 0) {
-        if (readerEnded) return;
+      const message = nextReady();
+      if (!message) {
+        if (readerEnded && queue.length === 0) break;
         await change();
         continue;
       }
-      try {
-        await handleOne(queue[0]);
-      } catch {
+      handling.add(message);
+      const settled: Promise<void> = handleOne(message)
         // The ack or the quarantine notice could not be sent (connection lost): the message is
         // left unacked and the server redelivers it after ack_wait.
-      }
-      queue.shift();
-      changed();
+        .catch(() => undefined)
+        .finally(() => {
+          handling.delete(message);
+          queue.splice(queue.indexOf(message), 1);
+          running.delete(settled);
+          changed();
+        });
+      running.add(settled);
     }
+    await Promise.all(running);
   })();
   const done = Promise.all([reader, worker]).then(() => clearInterval(waitingHeartbeat));
 
@@ -179,4 +206,9 @@ export async function startConsumer(deps: ConsumerDeps, spec: ConsumerSpec, hand
       await done;
     },
   };
+}
+
+/** `<aggregate>.<aggregateId>` of a subject under the root: what must not be handled twice at once. */
+export function aggregateKeyOf(subject: string, subjectRoot: string): string {
+  return subject.slice(subjectRoot.length + 1).split('.', 2).join('.');
 }

@@ -1,6 +1,6 @@
 import { connect } from '@nats-io/transport-node';
 import { PermissionViolationError, type NatsConnection } from '@nats-io/nats-core';
-import { jetstream, JetStreamClient, jetstreamManager, JetStreamManager, StreamInfo } from '@nats-io/jetstream';
+import { jetstream, JetStreamClient, jetstreamManager, JetStreamManager, MsgRequest, StreamInfo } from '@nats-io/jetstream';
 import { IllegalStateError, InfrastructureError } from '@loopwright/core';
 import { createEvent, EventOf, EventType, LoopEvent, NewEvent, subjectFilters } from '@loopwright/events';
 import { appendEvent, AppendOptions, AppendResult } from './append';
@@ -8,14 +8,22 @@ import { ArtifactStore, openArtifactStore } from './artifacts';
 import { BudgetLedger } from './budget-ledger';
 import { KvLease } from './lease';
 import { budgetBucketOf } from './nats-permissions';
-import { StoredEvent } from './codec';
+import { StoredEvent, toStoredEvent } from './codec';
 import { DeliveryCounter, openDeliveryCounter } from './delivery-counter';
 import { ConsumerSpec, EventHandler, RunningConsumer, startConsumer } from './consumer';
 import { ensureStream } from './stream';
 import { replayEvents, ReplayOptions } from './replay';
 import { secretsFromEnv } from './secret-guard';
+import { provisionFoldBuckets } from './fold-snapshots';
 import { deliveryBucketOf, leaseBucketOf, type LogConfig } from './config';
 import { natsCredentialsFromEnv } from './nats-credentials';
+
+export interface RunReadOptions {
+  /** Read only the events after this stream sequence (0: the whole run). */
+  afterSeq?: number;
+  /** Where a stored message that is not a valid event goes. */
+  onRejected?: (stored: StoredEvent) => void;
+}
 
 /** One process's handle on the log: append, consume, replay, artifacts. */
 export class EventLog {
@@ -77,6 +85,10 @@ export class EventLog {
         await KvLease.open(nc, leaseBucketOf(log.config.streamName), 'provisioning', 'operator', 0, { replicas: log.replicas }).catch((error: unknown) => {
           if (!isPermissionRefusal(error)) throw error;
         });
+        // only the operator (and the service that snapshots) may see a snapshot bucket; the others need none
+        await provisionFoldBuckets(nc, log.config.streamName, log.replicas).catch((error: unknown) => {
+          if (!isPermissionRefusal(error)) throw error;
+        });
       } catch (error) {
         await nc.close();
         throw provisioningError(error, log.config);
@@ -119,16 +131,42 @@ export class EventLog {
   }
 
   /**
-   * Every valid event of one run, in log order. A stored message that is not a valid event from an
-   * allowed producer never reaches the caller: it is handed to `onRejected` (by default, one line on stderr).
+   * Every valid event of one run, in log order; with `afterSeq`, only those after that stream sequence
+   * (how a fold that has seen the run up to there catches up). A stored message that is not a valid
+   * event from an allowed producer never reaches the caller: it is handed to `onRejected` (by
+   * default, one line on stderr).
    */
-  async readRun(runId: string, onRejected: (stored: StoredEvent) => void = reportRejected): Promise<(LoopEvent & { seq: number })[]> {
+  async readRun(runId: string, options: RunReadOptions | RunReadOptions['onRejected'] = {}): Promise<(LoopEvent & { seq: number })[]> {
+    const { afterSeq = 0, onRejected = reportRejected } = typeof options === 'function' ? { onRejected: options } : options;
     const events: (LoopEvent & { seq: number })[] = [];
-    for await (const stored of this.replay({ filter: `${this.config.subjectRoot}.run.${runId}.>` })) {
+    for await (const stored of this.replay({ filter: this.runFilter(runId), fromSeq: afterSeq + 1 })) {
       if (stored.event) events.push({ ...stored.event, seq: stored.seq });
       else onRejected(stored);
     }
     return events;
+  }
+
+  /**
+   * The run's first stored message after `afterSeq`, or undefined when there is none: one request to
+   * the stream, no consumer, so a fold can ask cheaply whether it is behind and step through a few
+   * new events.
+   */
+  async nextOfRun(runId: string, afterSeq: number): Promise<StoredEvent | undefined> {
+    // STREAM.MSG.GET takes `next_by_subj` (nats-server 2.9+) though the client types it for DIRECT.GET only
+    const request = { seq: afterSeq + 1, next_by_subj: this.runFilter(runId) } as MsgRequest;
+    const message = await this.jsm.streams.getMessage(this.config.streamName, request);
+    return message ? toStoredEvent(message.seq, message.subject, message.data, this.config.subjectRoot) : undefined;
+  }
+
+  /** The stored message at one stream sequence, if it is one of the run's. */
+  async runMessageAt(runId: string, seq: number): Promise<StoredEvent | undefined> {
+    const message = await this.jsm.streams.getMessage(this.config.streamName, { seq }).catch(() => null);
+    if (!message || !message.subject.startsWith(`${this.config.subjectRoot}.run.${runId}.`)) return undefined;
+    return toStoredEvent(message.seq, message.subject, message.data, this.config.subjectRoot);
+  }
+
+  private runFilter(runId: string): string {
+    return `${this.config.subjectRoot}.run.${runId}.>`;
   }
 
   async consume(spec: ConsumerSpec, handler: EventHandler): Promise<RunningConsumer> {
@@ -183,7 +221,8 @@ export class EventLog {
   }
 }
 
-function reportRejected(stored: StoredEvent): void {
+/** The default for a stored message that is not a valid event: one line on stderr. */
+export function reportRejected(stored: StoredEvent): void {
   process.stderr.write(`loopwright: ignored seq ${stored.seq} on ${stored.subject}: ${stored.error}\n`);
 }
 

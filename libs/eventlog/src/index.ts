@@ -25,3 +25,5 @@ export * from './secret-guard';
 export * from './nats-server-process';
 export * from './nats-cluster-process';
 export * from './nats-with-identities';
+export * from './fold-snapshots';
+export * from './run-fold-log';

@@ -1,5 +1,6 @@
 import { catalog, EVENT_TYPES, EventType, PRODUCERS, Producer, producerAllowed } from '@loopwright/events';
 import { deliveryBucketOf, leaseBucketOf } from './config';
+import { FOLD_SNAPSHOT_SERVICES, foldBucketOf } from './fold-snapshots';
 
 /**
  * Who connects to NATS: each producer as itself, the console (publishing what the submitter may),
@@ -92,6 +93,8 @@ export function natsPermissionsFor(identity: NatsIdentity, scope: NatsScope): Na
   const deliveriesStream = stream === '*' ? '*' : `KV_${deliveries}`;
   const leases = stream === '*' ? '*' : leaseBucketOf(stream);
   const leasesStream = stream === '*' ? '*' : `KV_${leases}`;
+  const folds = stream === '*' ? '*' : foldBucketOf(stream, identity);
+  const foldsStream = stream === '*' ? '*' : `KV_${folds}`;
   const own = durablesOf(identity, scope);
   const others = SERVICE_IDENTITIES.filter((other) => other !== identity)
     .flatMap((other) => durablesOf(other, scope))
@@ -110,6 +113,7 @@ export function natsPermissionsFor(identity: NatsIdentity, scope: NatsScope): Na
         ...(WRITES_ARTIFACTS.includes(identity) ? [`$O.${bucket}.>`] : []),
         ...(SPENDS_BUDGETS.includes(identity) ? [...reading(budgetStream), `$KV.${budgets}.>`] : []),
         ...(HOLDS_LEASES.includes(identity) ? [...reading(leasesStream), `$KV.${leases}.>`] : []),
+        ...((FOLD_SNAPSHOT_SERVICES as readonly string[]).includes(identity) ? [...reading(foldsStream), `$KV.${folds}.>`] : []),
       ]),
       deny: unique([
         ...unique(others).flatMap((durable) => [

@@ -25,7 +25,11 @@ export function nextAttempt(events: readonly LoopEvent[], taskId: string, iterat
   const seen = new Set(
     events.flatMap((e) => (e.type === 'trace.step' && e.producer === 'executor' && isIteration(e.data, taskId, iteration) ? [attemptOfStep(e.data)] : [])),
   );
+  return attemptAfter(seen, abandonedAttempts(events, taskId, iteration));
+}
+
+/** nextAttempt from what is known of the iteration: the attempts that recorded steps, and those marked abandoned. */
+export function attemptAfter(seen: ReadonlySet<number>, abandoned: ReadonlySet<number>): { attempt: number; abandon: number[] } {
   if (seen.size === 0) return { attempt: 1, abandon: [] };
-  const abandoned = abandonedAttempts(events, taskId, iteration);
   return { attempt: Math.max(...seen, ...abandoned) + 1, abandon: [...seen].filter((a) => !abandoned.has(a)).sort((a, b) => a - b) };
 }

@@ -58,7 +58,8 @@ export async function dropTestStream(url: string, streamName: string): Promise<v
   const nc = await connect({ ...natsConnectOptions(url), reconnect: false, timeout: DROP_TIMEOUT_MS });
   try {
     const jsm = await retryOnTimeout(() => jetstreamManager(nc, { timeout: DROP_TIMEOUT_MS }), DROP_ATTEMPTS);
-    for (const name of [streamName, `OBJ_${testBucketName(streamName)}`, `KV_${streamName}_budgets`, `KV_${streamName}_leases`]) {
+    const buckets = [`OBJ_${testBucketName(streamName)}`, `KV_${streamName}_budgets`, `KV_${streamName}_leases`, `KV_${streamName}_folds_executor`, `KV_${streamName}_folds_test`];
+    for (const name of [streamName, ...buckets]) {
       await retryOnTimeout(
         () =>
           jsm.streams.delete(name).catch((err: unknown) => {
