@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EventLog } from '@loopwright/eventlog';
+import { workIdOfDecision } from '@loopwright/grading';
 import { DEFAULT_WORKLOAD_PATH, loadWorkload, seededRandom } from '@loopwright/models';
 import {
   BenchResult, interleavedRounds, loadAverage, openBenchLog, parseFlags, percentile, percentiles, rawConsume, reportResults, round, Row,
@@ -40,6 +41,11 @@ interface StoredShape {
   data: { tool?: string; taskId?: string; iteration?: number; decisionId?: string; key?: string; workId?: string; shadow?: boolean };
 }
 
+type GradingStep = 'produced' | 'verified' | 'requested' | 'routed' | 'completed' | 'graded';
+const GRADER_DECISION_STEPS: Record<string, GradingStep | undefined> = {
+  'decision.requested': 'requested', 'decision.routed': 'routed', 'decision.completed': 'completed',
+};
+
 /**
  * Where the time of a run goes, from the events' own timestamps: the executor's agent sessions
  * (first trace.step → work.produced) and the wait before each (its draft's decision.routed → first
@@ -50,10 +56,25 @@ class Spans {
   private readonly sessions = new Map<string, { start: number; end?: number; decisionId?: string }>();
   private readonly workAt = new Map<string, number>();
   private readonly grades: { start: number; end: number }[] = [];
+  /** Per work, when each step of its grading was last seen (ms). */
+  private readonly gradingSteps = new Map<string, Partial<Record<GradingStep, number>>>();
+
+  private gradingStep(workId: string, step: GradingStep, at: number): void {
+    const steps = this.gradingSteps.get(workId) ?? {};
+    steps[step] = Math.max(steps[step] ?? at, at);
+    this.gradingSteps.set(workId, steps);
+  }
 
   add(e: StoredShape): void {
     const at = Date.parse(e.occurredAt);
     const d = e.data;
+    if (e.type === 'work.produced' && d.workId) this.gradingStep(d.workId, 'produced', at);
+    if (e.type === 'work.verified' && d.workId) this.gradingStep(d.workId, 'verified', at);
+    if (e.type === 'grade.recorded' && d.workId) this.gradingStep(d.workId, 'graded', at);
+    const decisionStep = GRADER_DECISION_STEPS[e.type];
+    if (decisionStep && d.decisionId && !d.shadow && d.key?.startsWith('grader:')) {
+      this.gradingStep(workIdOfDecision(d.decisionId), decisionStep, at);
+    }
     if (e.type === 'decision.routed' && d.key?.startsWith('executor:') && d.decisionId) this.routedAt.set(d.decisionId, at);
     if (e.type === 'trace.step' || e.type === 'work.produced') {
       const key = `${d.taskId}#${d.iteration}`;
@@ -84,6 +105,22 @@ class Spans {
   /** Wall time of each work's grading (work.produced → grade.recorded), in ms. */
   gradingMs(): number[] {
     return this.grades.map((g) => g.end - g.start);
+  }
+
+  /**
+   * A work's grading step by step: how long after its work.produced each step was last reached
+   * (verified; its last decision requested, routed and answered; the grade), over the works graded.
+   */
+  gradingTimeline(): Row[] {
+    const graded = [...this.gradingSteps.values()].filter((s) => s.produced !== undefined && s.graded !== undefined);
+    const steps: [GradingStep, string][] = [
+      ['verified', 'work.verified (tests re-run in the sandbox, features)'], ['requested', 'last decision.requested'],
+      ['routed', 'last decision.routed'], ['completed', 'last decision.completed'], ['graded', 'grade.recorded'],
+    ];
+    return steps.map(([step, what]) => {
+      const after = percentiles(graded.flatMap((s) => (s[step] === undefined ? [] : [s[step]! - s.produced!])));
+      return { 'reached (after work.produced)': what, works: after.count, 'p50 ms': round(after.p50, 1), 'mean ms': round(after.mean, 1), 'p90 ms': round(after.p90, 1) };
+    });
   }
 
   rows(wallSeconds: number): Row[] {
@@ -361,6 +398,7 @@ void runBenchmark(async (teardown) => {
       'Events by producer': [...byProducer].sort((a, b) => b[1] - a[1]).map(([producer, n]) => ({ producer, events: n, 'per run': round(n / nRuns, 1) })),
       [`CPU during the pipeline phase (${round(wallSeconds, 1)} s wall)`]: cpuRows,
       'Where a run\'s time goes (from the events\' timestamps; "covered" is the wall time at least one was in progress)': spans.rows(wallSeconds),
+      'A work\'s grading, step by step (from the events\' timestamps)': spans.gradingTimeline(),
       'Durable consumers with the largest backlog (pending + unacked, sampled)': backlogRows,
       'For comparison: CPU per event of the raw publish baseline (nats-server + this process)': [
         { path: 'raw publish', 'CPU ms / event': round((rawCpu / (flags.rounds * flags['raw-events'])) * 1000, 3), 'wall s': round(rawWall, 1) },

@@ -9,7 +9,7 @@ const NAME = 'run-length';
 const flags = parseFlags(NAME, {
   lengths: { default: '100,1000,10000', help: 'run lengths (events) measured, comma-separated' },
   'baseline-samples': { default: 20, help: 'events of each run handled the old way (whole-run read), at the run\'s end' },
-  warmup: { default: 1_000, help: 'events of an unmeasured run handled first, both ways (the JIT warms up)' },
+  warmup: { default: 10_000, help: 'events of an unmeasured run handled first, both ways (the JIT warms up)' },
 });
 
 /** The executor's handling of one event of a run, as far as reading is concerned: bring its state up to date. */

@@ -55,7 +55,7 @@ describe('two router replicas', () => {
       type: 'goal.submitted', aggregateId: 'run-r', producer: 'submitter',
       data: { goalId: 'g', title: 't', description: 'd', roles: ['engineer'], allowedPaths: ['src/**'], testCommand: 'node t.js', budgetUsd: 5, labels: {} },
     });
-    await a.apply(goal);
+    await a.openGoal(goal);
     await b.route(request('d-before')); // b is running before the rule exists
 
     await miner.emit({

@@ -15,11 +15,11 @@ export class RouterController {
 
   @EventPattern('goal.submitted')
   onGoal(@Payload() event: EventOf<'goal.submitted'>): Promise<void> {
-    return this.router.apply(event);
+    return this.router.openGoal(event);
   }
 
   @EventPattern('decision.completed')
   onCompleted(@Payload() event: EventOf<'decision.completed'>): Promise<void> {
-    return this.router.apply(event);
+    return this.router.settle(event);
   }
 }

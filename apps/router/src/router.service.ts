@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InfrastructureError } from '@loopwright/core';
-import { createEvent, EventOf, NewEvent } from '@loopwright/events';
+import { BatchOutcome, InfrastructureError, KeyedBatcher } from '@loopwright/core';
+import { createEvent, EventOf, LoopEvent, NewEvent } from '@loopwright/events';
 import { BudgetAccount, BudgetLedger, DayAccount, reservedMicros, toUsd, type EventLog } from '@loopwright/eventlog';
 import { EVENT_LOG, LOOP_METRICS, LoopMetrics } from '@loopwright/service';
 import { routeDecision } from './domain/route-decision';
@@ -11,7 +11,6 @@ import type { RouterConfig } from './router.config';
 /** How often a route is decided again when another router took the money between the read and the hold. */
 const HOLD_ATTEMPTS = 10;
 
-// A decision routed again (redelivered after its hold) must not find its own hold in the way.
 const goalView = (account: BudgetAccount, ownMicros: number): LedgerView => ({
   limitUsd: toUsd(account.limitMicros),
   spentUsd: toUsd(account.spentMicros),
@@ -24,11 +23,16 @@ const dayView = (account: DayAccount, ownMicros: number): LedgerView => ({
   reservedUsd: toUsd(account.reservedMicros - ownMicros),
 });
 
+type Requested = EventOf<'decision.requested'>;
+type Completed = EventOf<'decision.completed'>;
+
 /**
  * Carries out the routing policy's intents. Rules are folded from the log into memory, caught up
  * before each decision (a durable hands each rule event to one replica only, so every replica reads
  * them from the log itself); budgets live in the shared ledger (a KV bucket), read before each
  * decision and held by compare-and-set, so routers running side by side never hold more than a budget has.
+ * A run's decisions that arrive together (a work's rubric items) are routed together: one read of
+ * the budgets, one hold, their events appended at once; their completions are settled together too.
  */
 @Injectable()
 export class RouterService {
@@ -37,6 +41,8 @@ export class RouterService {
   /** The last rule event folded into `rules`. */
   private rulesSeq = 0;
   private rulesCaughtUp: Promise<void> = Promise.resolve();
+  private readonly routing = new KeyedBatcher<Requested>((runId, requests) => this.routeTogether(runId, requests));
+  private readonly settling = new KeyedBatcher<Completed>((runId, completions) => this.settleTogether(runId, completions));
 
   constructor(
     @Inject(EVENT_LOG) private readonly log: EventLog,
@@ -62,24 +68,30 @@ export class RouterService {
     return this.rulesCaughtUp;
   }
 
-  /** A goal's opening and a decision's cost, into the shared ledger. */
-  async apply(event: EventOf<'goal.submitted' | 'decision.completed'>): Promise<void> {
+  /** A goal's opening, into the shared ledger. */
+  async openGoal(event: EventOf<'goal.submitted'>): Promise<void> {
     const ledger = await this.ledger;
-    switch (event.type) {
-      case 'goal.submitted':
-        await ledger.openGoal(event.aggregateId, event.data.budgetUsd, event.data.labels['shadowAll'] === 'true');
-        return;
-      case 'decision.completed': {
-        const { decisionId, shadow, costUsd, key, tier } = event.data;
-        await ledger.settle(event.aggregateId, shadow ? `${decisionId}:shadow` : decisionId, decisionId, costUsd, dayOf(event.occurredAt));
-        if (shadow) return;
-        const [requester, role, kind] = key.split(':');
-        const labels = { tier, requester, role, kind };
-        this.metrics.decisions.inc(labels);
-        this.metrics.decisionCost.inc(labels, costUsd);
-        return;
-      }
+    await ledger.openGoal(event.aggregateId, event.data.budgetUsd, event.data.labels['shadowAll'] === 'true');
+  }
+
+  /** A decision's cost, settled in the shared ledger (with the run's other completions waiting). */
+  settle(event: Completed): Promise<void> {
+    return this.settling.add(event.aggregateId, event);
+  }
+
+  private async settleTogether(runId: string, completions: Completed[]): Promise<BatchOutcome> {
+    const ledger = await this.ledger;
+    await ledger.settleAll(runId, completions.map(({ data, occurredAt }) => ({
+      settlementId: data.shadow ? `${data.decisionId}:shadow` : data.decisionId, decisionId: data.decisionId, costUsd: data.costUsd, day: dayOf(occurredAt),
+    })));
+    for (const { data } of completions) {
+      if (data.shadow) continue;
+      const [requester, role, kind] = data.key.split(':');
+      const labels = { tier: data.tier, requester, role, kind };
+      this.metrics.decisions.inc(labels);
+      this.metrics.decisionCost.inc(labels, data.costUsd);
     }
+    return completions.map(() => undefined);
   }
 
   /** A goal's account; a goal from before the ledger existed is opened from its goal.submitted. */
@@ -94,26 +106,47 @@ export class RouterService {
     return undefined;
   }
 
-  async route(request: EventOf<'decision.requested'>): Promise<void> {
+  /** Routes a decision (with the run's other requests waiting). */
+  route(request: Requested): Promise<void> {
+    return this.routing.add(request.aggregateId, request);
+  }
+
+  private async routeTogether(runId: string, requests: Requested[]): Promise<BatchOutcome> {
     const ledger = await this.ledger;
     await this.catchUpRules();
-    const runId = request.aggregateId;
-    const day = dayOf(request.occurredAt);
+    const days = [...new Set(requests.map((r) => dayOf(r.occurredAt)))];
     for (let attempt = 0; attempt < HOLD_ATTEMPTS; attempt++) {
-      const [account, dayAccount] = await Promise.all([this.goalAccount(ledger, runId), ledger.day(day)]);
-      const own = account?.open[request.data.decisionId]?.micros ?? 0;
-      const state: RouterState = {
-        ...this.rules,
-        goals: new Map(account ? [[runId, goalView(account, own)]] : []),
-        days: new Map([[day, dayView(dayAccount, own)]]),
-      };
-      const outcome = routeDecision(state, request, { frontierModel: this.config.frontierModel });
-      if (outcome.kind === 'wait') throw new InfrastructureError(outcome.reason);
-      const usd = outcome.events.reduce((sum, e) => sum + (e.type === 'decision.routed' ? (e as NewEvent<'decision.routed'>).data.reservedUsd : 0), 0);
-      if (usd > 0 && !(await ledger.hold(runId, request.data.decisionId, usd, day))) continue;
-      for (const input of outcome.events) await this.log.append(createEvent({ ...input, occurredAt: new Date(request.occurredAt) }));
-      return;
+      const [account, ...dayAccounts] = await Promise.all([this.goalAccount(ledger, runId), ...days.map((day) => ledger.day(day))]);
+      // A decision routed again (redelivered after its hold) must not find its own hold in the way.
+      const own = (r: Requested) => account?.open[r.data.decisionId]?.micros ?? 0;
+      const ownOn = (day: string) => requests.filter((r) => dayOf(r.occurredAt) === day).reduce((sum, r) => sum + own(r), 0);
+      const goal = account ? goalView(account, requests.reduce((sum, r) => sum + own(r), 0)) : undefined;
+      const dayViews = new Map(days.map((day, i) => [day, dayView(dayAccounts[i], ownOn(day))]));
+      const state: RouterState = { ...this.rules, goals: new Map(goal ? [[runId, goal]] : []), days: dayViews };
+      const outcomes: BatchOutcome = [];
+      const events: LoopEvent[] = [];
+      const holds: { decisionId: string; usd: number; day: string }[] = [];
+      for (const request of requests) {
+        const outcome = routeDecision(state, request, { frontierModel: this.config.frontierModel });
+        if (outcome.kind === 'wait') {
+          outcomes.push(new InfrastructureError(outcome.reason));
+          continue;
+        }
+        const day = dayOf(request.occurredAt);
+        const usd = outcome.events.reduce((sum, e) => sum + (e.type === 'decision.routed' ? (e as NewEvent<'decision.routed'>).data.reservedUsd : 0), 0);
+        if (usd > 0) {
+          holds.push({ decisionId: request.data.decisionId, usd, day });
+          // the next decision of the batch is routed against what this one holds
+          goal!.reservedUsd += usd;
+          dayViews.get(day)!.reservedUsd += usd;
+        }
+        events.push(...outcome.events.map((input) => createEvent({ ...input, occurredAt: new Date(request.occurredAt) }) as LoopEvent));
+        outcomes.push(undefined);
+      }
+      if (holds.length > 0 && !(await ledger.holdAll(runId, holds))) continue;
+      await this.log.appendMany(events);
+      return outcomes;
     }
-    throw new InfrastructureError(`decision ${request.data.decisionId}: the budget kept moving under ${HOLD_ATTEMPTS} attempts to hold it`);
+    throw new InfrastructureError(`run ${runId}: the budget kept moving under ${HOLD_ATTEMPTS} attempts to hold ${requests.length} decision(s)`);
   }
 }

@@ -4,3 +4,4 @@ export * from './random';
 export * from './decider';
 export * from './keyed-queue';
 export * from './run-folds';
+export * from './keyed-batcher';

@@ -1,6 +1,6 @@
 import { dropTestStream, testLogConfig } from '@loopwright/testing';
 import {
-  BudgetLedger, EventLog, LogConfig, natsCredentialsFromEnv, NatsIdentity, passwordVariable, producerOf, remainingMicros, reservedMicros, startNatsWithIdentities, toUsd,
+  BudgetLedger, budgetBucketOf, EventLog, LogConfig, natsCredentialsFromEnv, NatsIdentity, passwordVariable, producerOf, remainingMicros, reservedMicros, startNatsWithIdentities, toUsd,
 } from './index';
 
 const DAY = '2026-12-05';
@@ -52,6 +52,48 @@ describe('the budget ledger under contention', () => {
     expect(settled.spentMicros).toBe(600_000);
     expect(reservedMicros(settled)).toBe(0);
     expect(await ledgerA.day(DAY)).toMatchObject({ spentMicros: 600_000, reservedMicros: 0 });
+  });
+
+  it('holds a batch of decisions all or none, and settles a batch once, against the goal and the day', async () => {
+    const [a, b] = await Promise.all([open(configAs('router')), open(configAs('router'))]);
+    const [ledgerA, ledgerB] = await Promise.all([a.budgets(), b.budgets()]);
+    await ledgerA.openGoal('run-batch', 1, false);
+    const dayBefore = await ledgerA.day(DAY);
+    const batch = (prefix: string) => Array.from({ length: 4 }, (_, i) => ({ decisionId: `${prefix}-${i}`, usd: 0.2, day: DAY }));
+
+    // two batches of $0.80 contend for a $1 goal: exactly one is held, whole
+    const granted = await Promise.all([ledgerA.holdAll('run-batch', batch('a')), ledgerB.holdAll('run-batch', batch('b'))]);
+    expect(granted.filter(Boolean)).toHaveLength(1);
+    const winner = granted[0] ? 'a' : 'b';
+    const held = (await ledgerA.goal('run-batch'))!;
+    expect(Object.keys(held.open).sort()).toEqual(batch(winner).map((h) => h.decisionId));
+    expect(reservedMicros(held)).toBe(800_000);
+    expect((await ledgerA.day(DAY)).reservedMicros - dayBefore.reservedMicros).toBe(800_000);
+    // holding what is held changes nothing
+    expect(await ledgerB.holdAll('run-batch', batch(winner))).toBe(true);
+    expect(reservedMicros((await ledgerA.goal('run-batch'))!)).toBe(800_000);
+
+    const settlements = batch(winner).map((h) => ({ settlementId: h.decisionId, decisionId: h.decisionId, costUsd: 0.05, day: DAY }));
+    await ledgerA.settleAll('run-batch', settlements);
+    await ledgerB.settleAll('run-batch', settlements); // redelivered: counted once
+    const settled = (await ledgerA.goal('run-batch'))!;
+    expect(settled.spentMicros).toBe(200_000);
+    expect(reservedMicros(settled)).toBe(0);
+    const day = await ledgerA.day(DAY);
+    expect(day.spentMicros - dayBefore.spentMicros).toBe(200_000);
+    expect(day.reservedMicros - dayBefore.reservedMicros).toBe(0);
+  });
+
+  it('gives a batch back on the goal when its day cannot cover it', async () => {
+    const log = await open(configAs('router'));
+    // a ledger whose days not yet written have a limit of $1
+    const ledger = await BudgetLedger.open(log.nc, budgetBucketOf(log.config), 1);
+    await ledger.openGoal('run-daycap', 5, false);
+    const day = '2026-12-06';
+    expect(await ledger.holdAll('run-daycap', [{ decisionId: 'x', usd: 0.6, day }, { decisionId: 'y', usd: 0.6, day }])).toBe(false);
+    expect(reservedMicros((await ledger.goal('run-daycap'))!)).toBe(0);
+    expect((await ledger.day(day)).reservedMicros).toBe(0);
+    expect(await ledger.holdAll('run-daycap', [{ decisionId: 'x', usd: 0.6, day }])).toBe(true);
   });
 
   it('spends call by call inside a decision: a call the rest of the budget cannot cover is refused, and a retried session counts both attempts', async () => {

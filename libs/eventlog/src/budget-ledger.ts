@@ -9,6 +9,7 @@ import {
   DayAccount,
   holdAtLeast,
   moveDay,
+  NO_DELTA,
   newAccount,
   newDayAccount,
   release,
@@ -118,12 +119,41 @@ export class BudgetLedger implements SpendGuard {
   }
 
   async hold(runId: string, decisionId: string, usd: number, day: string): Promise<boolean> {
-    const held = await this.goalStep(runId, (account) => holdAtLeast(account, decisionId, usd, day));
+    return this.holdAll(runId, [{ decisionId, usd, day }]);
+  }
+
+  /**
+   * Holds at least each amount for its decision, all or none: one write to the goal's account and
+   * one to each day's (a run's decisions requested together are held together).
+   */
+  async holdAll(runId: string, holds: readonly { decisionId: string; usd: number; day: string }[]): Promise<boolean> {
+    const moved: { decisionId: string; day: string; micros: number }[] = [];
+    const held = await this.goalStep(runId, (start) => {
+      moved.length = 0;
+      let account = start;
+      for (const { decisionId, usd, day } of holds) {
+        const step = holdAtLeast(account, decisionId, usd, day);
+        if (!step.granted) return { account: start, delta: NO_DELTA, granted: false };
+        account = step.account;
+        if (step.delta.reservedMicros > 0) moved.push({ decisionId, day: account.open[decisionId]?.day ?? day, micros: step.delta.reservedMicros });
+      }
+      return { account, delta: NO_DELTA, granted: true };
+    });
     if (!held?.granted) return false;
-    const heldDay = held.account.open[decisionId]?.day ?? day;
-    if (await this.moveDay(heldDay, held.delta, true)) return true;
-    await this.goalStep(runId, (account) => ({ account: release(account, decisionId, held.delta.reservedMicros), delta: held.delta, granted: true }));
-    return false;
+    const byDay = sumByDay(moved.map((m) => ({ day: m.day, delta: { spentMicros: 0, reservedMicros: m.micros } })));
+    const daysMoved: string[] = [];
+    for (const [heldDay, delta] of byDay) {
+      if (!(await this.moveDay(heldDay, delta, true))) {
+        // what was held is given back, on the goal and on the days already moved
+        for (const back of daysMoved) await this.moveDay(back, negate(byDay.get(back)!), false);
+        await this.goalStep(runId, (account) => ({
+          account: moved.reduce((a, m) => release(a, m.decisionId, m.micros), account), delta: NO_DELTA, granted: true,
+        }));
+        return false;
+      }
+      daysMoved.push(heldDay);
+    }
+    return true;
   }
 
   async charge(runId: string, decisionId: string, usd: number): Promise<void> {
@@ -135,12 +165,42 @@ export class BudgetLedger implements SpendGuard {
 
   /** A decision's completion: settles its cost against the goal, and the day it was held on (else `day`). */
   async settle(runId: string, settlementId: string, decisionId: string, costUsd: number, day: string): Promise<void> {
-    let heldDay: string | undefined;
-    const settled = await this.goalStep(runId, (account) => {
-      const result = settle(account, settlementId, decisionId, costUsd);
-      heldDay = result.day;
-      return result;
+    await this.settleAll(runId, [{ settlementId, decisionId, costUsd, day }]);
+  }
+
+  /** Several completions of one run: one write to the goal's account and one to each day's. */
+  async settleAll(runId: string, settlements: readonly Settlement[]): Promise<void> {
+    let moves: { day: string; delta: AccountDelta }[] = [];
+    const settled = await this.goalStep(runId, (start) => {
+      moves = [];
+      let account = start;
+      for (const { settlementId, decisionId, costUsd, day } of settlements) {
+        const step = settle(account, settlementId, decisionId, costUsd);
+        account = step.account;
+        moves.push({ day: step.day ?? day, delta: step.delta });
+      }
+      return { account, delta: NO_DELTA, granted: true };
     });
-    if (settled) await this.moveDay(heldDay ?? day, settled.delta, false);
+    if (!settled) return;
+    for (const [day, delta] of sumByDay(moves)) await this.moveDay(day, delta, false);
   }
 }
+
+export interface Settlement {
+  settlementId: string;
+  decisionId: string;
+  costUsd: number;
+  /** The day the cost counts against when the decision held nothing. */
+  day: string;
+}
+
+function sumByDay(moves: readonly { day: string; delta: AccountDelta }[]): Map<string, AccountDelta> {
+  const byDay = new Map<string, AccountDelta>();
+  for (const { day, delta } of moves) {
+    const sum = byDay.get(day) ?? NO_DELTA;
+    byDay.set(day, { spentMicros: sum.spentMicros + delta.spentMicros, reservedMicros: sum.reservedMicros + delta.reservedMicros });
+  }
+  return byDay;
+}
+
+const negate = (delta: AccountDelta): AccountDelta => ({ spentMicros: -delta.spentMicros, reservedMicros: -delta.reservedMicros });

@@ -75,6 +75,28 @@ describe('consumers', () => {
     for (const runId of ['a', 'b', 'c', 'd']) expect(handled.filter((h) => h.startsWith(`${runId}:`))).toEqual([0, 1, 2].map((n) => `${runId}:${n}`));
   });
 
+  it('with orderedPerAggregate false, hands out several events of one run at once', async () => {
+    const releases: (() => void)[] = [];
+    let handled = 0;
+    await log.appendMany([0, 1, 2, 3].map((n) => step('solo', n)));
+    const consumer = await log.consume(
+      { durable: 'c-unordered', filterSubject: `${config.subjectRoot}.run.>`, concurrency: 3, orderedPerAggregate: false },
+      async (e) => {
+        if (e.type !== 'trace.step') return;
+        await new Promise<void>((release) => releases.push(release));
+        handled++;
+      },
+    );
+    // three of the one run's four events are in the handler together: the concurrency, not the run, bounds them
+    await until(() => releases.length === 3);
+    while (handled < 4) {
+      releases.splice(0).forEach((release) => release());
+      await until(() => releases.length > 0 || handled === 4);
+    }
+    await consumer.stop();
+    expect(handled).toBe(4);
+  });
+
   it('quarantines a malformed message published raw, keeps it in the log, and moves on', async () => {
     const seen: number[] = [];
     const consumer = await log.consume({ durable: 'c-malformed', filterSubject: `${config.subjectRoot}.run.>` }, async (e) => {

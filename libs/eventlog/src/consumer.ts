@@ -26,6 +26,11 @@ export interface ConsumerSpec {
    * at a time, in order; only different aggregates overlap.
    */
   concurrency?: number;
+  /**
+   * false: messages of one aggregate may be handled at once too (default true: one at a time, in
+   * order). For handlers whose messages of a run are independent and that gather them into batches.
+   */
+  orderedPerAggregate?: boolean;
   /** Start at the end of the log instead of its beginning when the consumer is first created. */
   startAtEnd?: boolean;
 }
@@ -136,8 +141,8 @@ export async function startConsumer(deps: ConsumerDeps, spec: ConsumerSpec, hand
     }
   };
 
-  // Messages wait in a local queue. Up to `concurrency` are handled at once, but never two of one
-  // aggregate: a message waits behind every earlier one of its aggregate. Every waiting message is
+  // Messages wait in a local queue. Up to `concurrency` are handled at once, but (unless
+  // orderedPerAggregate is false) never two of one aggregate: a message waits behind every earlier one of its aggregate. Every waiting message is
   // heartbeated too: a slow handler must not let the ack_wait of the ones behind it run out.
   const batch = Math.max(spec.batch ?? 16, concurrency);
   const queue: JsMsg[] = [];
@@ -159,8 +164,10 @@ export async function startConsumer(deps: ConsumerDeps, spec: ConsumerSpec, hand
     changed();
   })();
   const waitingHeartbeat = setInterval(() => queue.filter((m) => !handling.has(m)).forEach((m) => m.working()), Math.max(100, ackWaitMs / 3));
+  const ordered = spec.orderedPerAggregate ?? true;
   const nextReady = (): JsMsg | undefined => {
     if (handling.size >= concurrency) return undefined;
+    if (!ordered) return queue.find((message) => !handling.has(message));
     const blocked = new Set([...handling].map(keyOf));
     for (const message of queue) {
       if (handling.has(message)) continue;

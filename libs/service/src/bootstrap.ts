@@ -73,10 +73,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
 /**
  * How many events a replica handles at once, from its variable (e.g. LOOP_EXECUTOR_CONCURRENCY),
- * default 4: several runs side by side, one run's events always one at a time, in order.
+ * else `fallback` (4): several runs side by side.
  */
-export function concurrencyFromEnv(variable: string, env: NodeJS.ProcessEnv = process.env): number {
-  const value = Number(env[variable] || 4);
+export function concurrencyFromEnv(variable: string, fallback = 4, env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env[variable] || fallback);
   if (!Number.isInteger(value) || value < 1) throw new Error(`${variable} must be a whole number of at least 1, not "${env[variable]}"`);
   return value;
 }
