@@ -91,4 +91,51 @@ describe('the grader, killed between its last decision.completed and the grade',
     await grader(log).handle(routed.at(-1)!);
     expect(await grades()).toHaveLength(1);
   }, 120_000);
+
+  it('answers routed decisions delivered together in one round, and fails only the one that cannot be recorded', async () => {
+    const run = 'run-together';
+    await (await log.budgets()).openGoal(run, 1, false);
+    const { goal, work } = await sumGoalAndWork(log, run, [{ path: 'src/sum.js', content: 'module.exports = { sum: (xs) => xs.reduce((a, b) => a + b, 0) };' }]);
+    await log.append(goal);
+    await log.append(work);
+    await grader(log).handle(work);
+    const requests = (await log.readRun(run)).flatMap((e) => (e.type === 'decision.requested' ? [e] : []));
+    const routed = requests.map((r) => createEvent({
+      type: 'decision.routed', aggregateId: run, producer: 'router', causationId: r.id,
+      data: { decisionId: r.data.decisionId, key: r.data.key, tier: 'deterministic', reason: 'a mined rule', reservedUsd: 0, ruleId: 'rule-1', ruleVerdict: r.data.key.includes(':gate:') ? 'pass' : '5' },
+    }) as EventOf<'decision.routed'>);
+    for (const r of routed) await log.append(r);
+
+    // the log refuses one decision's answer, as a broken write would
+    const poisoned = routed[1].data.decisionId;
+    const isPoisoned = (event: LoopEvent) => event.type === 'decision.completed' && event.data.decisionId === poisoned;
+    const appendedTogether: number[] = [];
+    const refusing = new Proxy(log, {
+      get(target, property, receiver) {
+        if (property === 'append') return (event: LoopEvent) => (isPoisoned(event) ? Promise.reject(new Error('refused')) : target.append(event));
+        if (property === 'appendMany') {
+          return (events: LoopEvent[]) => {
+            appendedTogether.push(events.length);
+            return events.some(isPoisoned) ? Promise.reject(new Error('refused')) : target.appendMany(events);
+          };
+        }
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const together = grader(refusing);
+    const outcomes = await Promise.allSettled(routed.map((r) => together.handleRouted(r)));
+
+    expect(outcomes.map((o) => o.status)).toEqual(routed.map((_, i) => (i === 1 ? 'rejected' : 'fulfilled')));
+    expect(Math.max(...appendedTogether)).toBe(routed.length);
+    const completed = (await log.readRun(run)).filter((e) => e.type === 'decision.completed');
+    expect(completed).toHaveLength(routed.length - 1);
+    expect((await log.readRun(run)).filter((e) => e.type === 'grade.recorded')).toHaveLength(0);
+
+    // redelivered on its own to a grader whose log takes it: answered, and the work graded once
+    await grader(log).handleRouted(routed[1]);
+    const after = await log.readRun(run);
+    expect(after.filter((e) => e.type === 'decision.completed')).toHaveLength(routed.length);
+    expect(after.filter((e) => e.type === 'grade.recorded')).toHaveLength(1);
+  }, 120_000);
 });

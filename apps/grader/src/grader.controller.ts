@@ -25,6 +25,6 @@ export class GraderController {
 
   @EventPattern('decision.routed')
   onRouted(@Payload() event: EventOf<'decision.routed'>): Promise<void> {
-    return event.data.key.startsWith('grader:') ? this.grader.handle(event) : Promise.resolve();
+    return event.data.key.startsWith('grader:') ? this.grader.handleRouted(event) : Promise.resolve();
   }
 }

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { IllegalStateError, KeyedQueue, RunFold } from '@loopwright/core';
+import { BatchOutcome, IllegalStateError, KeyedBatcher, KeyedQueue, RunFold } from '@loopwright/core';
 import { createEvent, EventOf, LoopEvent, ReviewResolved } from '@loopwright/events';
-import { RunFoldLog, type EventLog } from '@loopwright/eventlog';
-import { createGradingDecider, GradingActivity, GradingEvent, GradingState } from '@loopwright/grading';
+import { BatchedSpend, RunFoldLog, type EventLog } from '@loopwright/eventlog';
+import { createGradingDecider, GradingActivity, GradingEvent, GradingIntent, GradingState } from '@loopwright/grading';
 import type { Rubric } from '@loopwright/rubrics';
 import { EVENT_LOG, LOOP_METRICS, LoopMetrics } from '@loopwright/service';
 import { CalibrationTracker } from './calibration-tracker';
@@ -13,6 +13,8 @@ export type { ResidentPredictor } from './grading-activities';
 
 /** How often the grader reads the calibrations and grades other replicas recorded. */
 const CALIBRATION_REFRESH_MS = 2_000;
+/** Events appended together in a round, their acks awaited at once (the rest one at a time, see appendRound). */
+const APPENDED_TOGETHER = new Set<string>(['decision.requested', 'decision.completed', 'review.requested']);
 /** How long grading waits, once at start, for the calibrations already in the log. */
 const CALIBRATION_STARTUP_WAIT_MS = 10_000;
 
@@ -29,18 +31,22 @@ export interface GraderOptions extends Omit<GradingActivityDeps, 'artifacts' | '
 }
 
 /**
- * catch the run's fold up with the log → decide → carry out the intents, feeding each appended event
- * back to the decider. Runs are handled side by side, one run's events one at a time.
+ * catch the run's fold up with the log → decide → carry out the intents, feeding the appended events
+ * back to the decider, round by round. Runs are handled side by side, one run's events one at a time;
+ * a run's routed decisions that arrive together are handled as one round (their judge calls side by
+ * side, their answers appended at once).
  */
 @Injectable()
 export class GraderService implements OnModuleDestroy {
   private readonly logger = new Logger('grader');
   private readonly runs = new KeyedQueue();
+  private readonly routed = new KeyedBatcher<LoopEvent>((runId, events) => this.handleRoutedTogether(runId, events));
   private readonly folds: RunFoldLog<GraderFold>;
   private readonly decider;
   private readonly activities;
   private readonly calibration: CalibrationTracker;
   private readonly calibrated: Promise<void>;
+  private spend?: Promise<BatchedSpend>;
 
   constructor(
     @Inject(EVENT_LOG) private readonly log: EventLog,
@@ -51,7 +57,7 @@ export class GraderService implements OnModuleDestroy {
     const started = this.calibration.start(CALIBRATION_REFRESH_MS).catch((error: Error) => this.logger.warn(`reading calibrations: ${error.message}`));
     this.calibrated = Promise.race([started, new Promise<void>((r) => setTimeout(r, CALIBRATION_STARTUP_WAIT_MS).unref())]);
     this.decider = createGradingDecider(options.rubrics, { judgeEstimateUsd: options.judgeEstimateUsd, modeOf: (rubric) => this.calibration.modeOf(rubric) });
-    this.activities = createGradingActivities({ ...options, artifacts: () => this.log.artifacts(), spend: () => this.log.budgets(), reviewResolutions: (reviewId) => this.reviewResolutions(reviewId) });
+    this.activities = createGradingActivities({ ...options, artifacts: () => this.log.artifacts(), spend: () => (this.spend ??= this.log.budgets().then((ledger) => new BatchedSpend(ledger))), reviewResolutions: (reviewId) => this.reviewResolutions(reviewId) });
     const decider = this.decider;
     this.folds = new RunFoldLog<GraderFold>(log, {
       definition: {
@@ -71,42 +77,99 @@ export class GraderService implements OnModuleDestroy {
   async handle(event: LoopEvent): Promise<void> {
     // Work is graded with the calibrations known when its grade is assembled (read at start, then in the background).
     await this.calibrated;
-    await this.runs.run(event.aggregateId, () => this.handleInOrder(event));
+    await this.runs.run(event.aggregateId, () => this.handleInOrder([event]));
   }
 
-  private async handleInOrder(event: LoopEvent): Promise<void> {
-    const fold = await this.folds.caughtUp(event.aggregateId);
-    this.folds.folds.applyOwn(fold, event);
-    const queue: LoopEvent[] = [event];
-    while (queue.length > 0) {
-      const next = queue.shift()!;
-      for (const intent of this.decider.decide(fold.state.state, next)) {
-        switch (intent.kind) {
-          case 'emit': {
-            const stored = await this.append(intent.event, fold);
-            if (stored) queue.push(stored);
-            break;
-          }
-          case 'activity':
-            for (const produced of await this.carryOut(intent.activity, fold.state.state, fold.state.events)) {
-              const stored = await this.append(produced, fold);
-              // null: another replica recorded this first, and the log's version is the one that counts
-              const recorded = stored ?? fold.state.events.find((e) => e.id === produced.id);
-              if (recorded) queue.push(recorded);
-            }
-            break;
-          case 'ignore':
-            break;
-          case 'refuse':
-            this.logger.warn(`refused: ${intent.reason}`);
-            throw new IllegalStateError(intent.reason);
-          default: {
-            const unreachable: never = intent;
-            throw new Error(`unhandled intent ${JSON.stringify(unreachable)}`);
-          }
+  /** A routed decision, handled with the run's other routed decisions that arrive meanwhile. */
+  async handleRouted(event: LoopEvent): Promise<void> {
+    await this.calibrated;
+    await this.routed.add(event.aggregateId, event);
+  }
+
+  /**
+   * One round for the batch; when it fails, each of its events is handled again on its own, so only
+   * the one that fails is retried (and counted towards its quarantine).
+   */
+  private async handleRoutedTogether(runId: string, events: LoopEvent[]): Promise<BatchOutcome> {
+    try {
+      await this.runs.run(runId, () => this.handleInOrder(events));
+      return events.map(() => undefined);
+    } catch (error) {
+      if (events.length === 1) return [error instanceof Error ? error : new Error(String(error))];
+      const outcomes: BatchOutcome = [];
+      for (const event of events) {
+        outcomes.push(await this.runs.run(runId, () => this.handleInOrder([event])).then(() => undefined, (e: unknown) => (e instanceof Error ? e : new Error(String(e)))));
+      }
+      return outcomes;
+    }
+  }
+
+  private async handleInOrder(events: LoopEvent[]): Promise<void> {
+    const fold = await this.folds.caughtUp(events[0].aggregateId);
+    for (const event of events) this.folds.folds.applyOwn(fold, event);
+    let round = events;
+    while (round.length > 0) {
+      const intents = round.flatMap((event) => this.decider.decide(fold.state.state, event));
+      round = await this.carryOutRound(intents, fold);
+    }
+  }
+
+  /**
+   * A round's intents: its activities carried out side by side, then what they and its emits produced
+   * appended in order (an event two intents produce, such as a grade, once). Returns the recorded events.
+   */
+  private async carryOutRound(intents: GradingIntent[], fold: RunFold<GraderFold>): Promise<LoopEvent[]> {
+    const refused = intents.find((intent) => intent.kind === 'refuse');
+    if (refused?.kind === 'refuse') {
+      this.logger.warn(`refused: ${refused.reason}`);
+      throw new IllegalStateError(refused.reason);
+    }
+    const { state, events } = fold.state;
+    const produced = await Promise.all(intents.map(async (intent): Promise<GradingEvent[]> => {
+      switch (intent.kind) {
+        case 'emit':
+          return [intent.event];
+        case 'activity':
+          return this.carryOut(intent.activity, state, events);
+        case 'ignore':
+        case 'refuse':
+          return [];
+        default: {
+          const unreachable: never = intent;
+          throw new Error(`unhandled intent ${JSON.stringify(unreachable)}`);
         }
       }
+    }));
+    const seen = new Set<string>();
+    const inputs = produced.flat().filter((input) => !input.id || (!seen.has(input.id) && !!seen.add(input.id)));
+    return this.appendRound(inputs, fold);
+  }
+
+  /**
+   * Appends a round's events in order: runs of events that need nothing but their append go together
+   * (acks awaited at once, one catch-up after); the others one at a time (see append).
+   */
+  private async appendRound(inputs: GradingEvent[], fold: RunFold<GraderFold>): Promise<LoopEvent[]> {
+    const recorded: LoopEvent[] = [];
+    for (let i = 0; i < inputs.length; ) {
+      let j = i;
+      while (j < inputs.length && APPENDED_TOGETHER.has(inputs[j].type)) j++;
+      if (j > i) {
+        const together = inputs.slice(i, j).map((input) => createEvent({ ...input, occurredAt: new Date() }) as LoopEvent);
+        await this.log.appendMany(together);
+        for (const event of together) this.folds.folds.applyOwn(fold, event);
+        await this.folds.catchUp(fold);
+        recorded.push(...together);
+        i = j;
+        continue;
+      }
+      const produced = inputs[i++];
+      const stored = await this.append(produced, fold);
+      // null: another replica recorded this first, and the log's version is the one that counts
+      const event = stored ?? fold.state.events.find((e) => e.id === produced.id);
+      if (event) recorded.push(event);
     }
+    return recorded;
   }
 
   private carryOut(activity: GradingActivity, state: GradingState, runEvents: readonly LoopEvent[]): Promise<GradingEvent[]> {

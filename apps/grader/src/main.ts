@@ -30,7 +30,11 @@ export function graderOptionsFromEnv(log: EventLog, env: NodeJS.ProcessEnv = pro
   };
 }
 
+/** Routed decisions taken at once, per run handled at once (a work asks about 20). */
+const ROUTED_AT_ONCE = 8;
+
 export async function startGrader(options: { port?: number; grader?: GraderOptions } = {}) {
+  const concurrency = concurrencyFromEnv('LOOP_GRADER_CONCURRENCY');
   const log = await EventLog.open(logConfigFromEnv('grader'));
   return startService({
     name: 'grader',
@@ -38,7 +42,11 @@ export async function startGrader(options: { port?: number; grader?: GraderOptio
     log,
     imports: [GraderModule.forRoot(options.grader ?? graderOptionsFromEnv(log))],
     port: options.port ?? Number(process.env['PORT'] ?? 0),
-    transport: { defaults: { concurrency: concurrencyFromEnv('LOOP_GRADER_CONCURRENCY') } },
+    transport: {
+      defaults: { concurrency },
+      // a work's routed decisions are independent: many at once, gathered per run (see GraderService.handleRouted)
+      perType: { 'decision.routed': { concurrency: ROUTED_AT_ONCE * concurrency, orderedPerAggregate: false } },
+    },
   });
 }
 

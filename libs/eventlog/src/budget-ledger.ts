@@ -157,10 +157,24 @@ export class BudgetLedger implements SpendGuard {
   }
 
   async charge(runId: string, decisionId: string, usd: number): Promise<void> {
-    const charged = await this.goalStep(runId, (account) => charge(account, decisionId, usd));
+    await this.chargeAll(runId, [{ decisionId, usd }]);
+  }
+
+  /** Several model calls' costs of one run: one write to the goal's account and one to each day's. */
+  async chargeAll(runId: string, charges: readonly { decisionId: string; usd: number }[]): Promise<void> {
+    let moves: { day: string; delta: AccountDelta }[] = [];
+    const charged = await this.goalStep(runId, (start) => {
+      moves = [];
+      let account = start;
+      for (const { decisionId, usd } of charges) {
+        const step = charge(account, decisionId, usd);
+        account = step.account;
+        moves.push({ day: account.open[decisionId]?.day ?? new Date().toISOString().slice(0, 10), delta: step.delta });
+      }
+      return { account, delta: NO_DELTA, granted: true };
+    });
     if (!charged) return;
-    const day = charged.account.open[decisionId]?.day ?? new Date().toISOString().slice(0, 10);
-    await this.moveDay(day, charged.delta, false);
+    for (const [day, delta] of sumByDay(moves)) await this.moveDay(day, delta, false);
   }
 
   /** A decision's completion: settles its cost against the goal, and the day it was held on (else `day`). */

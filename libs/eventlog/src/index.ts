@@ -27,3 +27,4 @@ export * from './nats-cluster-process';
 export * from './nats-with-identities';
 export * from './fold-snapshots';
 export * from './run-fold-log';
+export * from './batched-spend';
