@@ -65,15 +65,16 @@ class Spans {
     this.gradingSteps.set(workId, steps);
   }
 
-  add(e: StoredShape): void {
+  /** `storedAt`: when the server stored the event (a routed decision carries its request's time as its own). */
+  add(e: StoredShape, storedAt: number): void {
     const at = Date.parse(e.occurredAt);
     const d = e.data;
-    if (e.type === 'work.produced' && d.workId) this.gradingStep(d.workId, 'produced', at);
-    if (e.type === 'work.verified' && d.workId) this.gradingStep(d.workId, 'verified', at);
-    if (e.type === 'grade.recorded' && d.workId) this.gradingStep(d.workId, 'graded', at);
+    if (e.type === 'work.produced' && d.workId) this.gradingStep(d.workId, 'produced', storedAt);
+    if (e.type === 'work.verified' && d.workId) this.gradingStep(d.workId, 'verified', storedAt);
+    if (e.type === 'grade.recorded' && d.workId) this.gradingStep(d.workId, 'graded', storedAt);
     const decisionStep = GRADER_DECISION_STEPS[e.type];
     if (decisionStep && d.decisionId && !d.shadow && d.key?.startsWith('grader:')) {
-      this.gradingStep(workIdOfDecision(d.decisionId), decisionStep, at);
+      this.gradingStep(workIdOfDecision(d.decisionId), decisionStep, storedAt);
     }
     if (e.type === 'decision.routed' && d.key?.startsWith('executor:') && d.decisionId) this.routedAt.set(d.decisionId, at);
     if (e.type === 'trace.step' || e.type === 'work.produced') {
@@ -108,7 +109,7 @@ class Spans {
   }
 
   /**
-   * A work's grading step by step: how long after its work.produced each step was last reached
+   * A work's grading step by step, by the times the server stored its events: how long after its work.produced each step was last reached
    * (verified; its last decision requested, routed and answered; the grade), over the works graded.
    */
   gradingTimeline(): Row[] {
@@ -280,7 +281,7 @@ void runBenchmark(async (teardown) => {
       byProducer.set(e.producer, (byProducer.get(e.producer) ?? 0) + 1);
       if (e.aggregate === 'run') runEvents.set(e.aggregateId, (runEvents.get(e.aggregateId) ?? 0) + 1);
       if (e.type === 'trace.step' && e.data.tool === 'run_command') commands++;
-      spans.add(e);
+      spans.add(e, m.info.timestampNanos / 1e6);
     },
   });
   const streamState = (await log.jsm.streams.info(config.streamName)).state;
@@ -398,7 +399,7 @@ void runBenchmark(async (teardown) => {
       'Events by producer': [...byProducer].sort((a, b) => b[1] - a[1]).map(([producer, n]) => ({ producer, events: n, 'per run': round(n / nRuns, 1) })),
       [`CPU during the pipeline phase (${round(wallSeconds, 1)} s wall)`]: cpuRows,
       'Where a run\'s time goes (from the events\' timestamps; "covered" is the wall time at least one was in progress)': spans.rows(wallSeconds),
-      'A work\'s grading, step by step (from the events\' timestamps)': spans.gradingTimeline(),
+      'A work\'s grading, step by step (from the times the server stored its events)': spans.gradingTimeline(),
       'Durable consumers with the largest backlog (pending + unacked, sampled)': backlogRows,
       'For comparison: CPU per event of the raw publish baseline (nats-server + this process)': [
         { path: 'raw publish', 'CPU ms / event': round((rawCpu / (flags.rounds * flags['raw-events'])) * 1000, 3), 'wall s': round(rawWall, 1) },
