@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { KeyedQueue } from '@loopwright/core';
+import { KeyedQueue, Limiter } from '@loopwright/core';
 import { createEvent, deterministicId, EventOf, GoalSubmitted } from '@loopwright/events';
 import { EventLog, RunFoldLog, withFullDescription } from '@loopwright/eventlog';
 import { EVENT_LOG, LOOP_METRICS, LoopMetrics } from '@loopwright/service';
@@ -24,6 +24,8 @@ export interface ExecutorOptions {
   provider(goal: GoalSubmitted, tier: Tier): ModelProvider;
   /** A resident editor promoted for an editorial key, by model id. */
   residentEditor(modelId: string): Promise<ResidentEditor | undefined>;
+  /** Events of different runs handled at once, agent sessions among them (LOOP_EXECUTOR_CONCURRENCY; default 4). */
+  concurrency?: number;
 }
 
 /**
@@ -34,6 +36,7 @@ export interface ExecutorOptions {
 export class ExecutorService {
   private readonly logger = new Logger('executor');
   private readonly runs = new KeyedQueue();
+  private readonly handling: Limiter;
   private readonly folds: RunFoldLog<ExecutorFold>;
 
   constructor(
@@ -41,6 +44,7 @@ export class ExecutorService {
     @Inject(LOOP_METRICS) private readonly metrics: LoopMetrics,
     @Inject(EXECUTOR_OPTIONS) private readonly options: ExecutorOptions,
   ) {
+    this.handling = new Limiter(options.concurrency ?? 4);
     this.folds = new RunFoldLog(log, {
       definition: executorFold,
       snapshots: { service: 'executor', codec: executorFoldCodec },
@@ -107,7 +111,7 @@ export class ExecutorService {
   }
 
   handle(event: Parameters<typeof decideExecutor>[1], runId: string): Promise<void> {
-    return this.runs.run(runId, () => this.handleInOrder(event, runId));
+    return this.runs.run(runId, () => this.handling.run(() => this.handleInOrder(event, runId)));
   }
 
   private async handleInOrder(event: Parameters<typeof decideExecutor>[1], runId: string): Promise<void> {

@@ -75,10 +75,18 @@ export function executorOptionsFromEnv(log: EventLog, env: NodeJS.ProcessEnv = p
       const model = await residents(modelId);
       return model && { predict: (features, texts) => predict(model, features, texts) };
     },
+    concurrency: concurrencyFromEnv('LOOP_EXECUTOR_CONCURRENCY', 4, env),
   };
 }
 
+/**
+ * Routed decisions taken at once: most are the grader's, which the executor skips, and they must not
+ * wait behind a run's agent session; the service itself bounds what it handles at once.
+ */
+const ROUTED_AT_ONCE = 8;
+
 export async function startExecutor(options: { port?: number; executor?: ExecutorOptions } = {}) {
+  const concurrency = concurrencyFromEnv('LOOP_EXECUTOR_CONCURRENCY');
   const log = await EventLog.open(logConfigFromEnv('executor'));
   return startService({
     name: 'executor',
@@ -86,7 +94,10 @@ export async function startExecutor(options: { port?: number; executor?: Executo
     log,
     imports: [ExecutorModule.forRoot(options.executor ?? executorOptionsFromEnv(log))],
     port: options.port ?? Number(process.env['PORT'] ?? 0),
-    transport: { defaults: { concurrency: concurrencyFromEnv('LOOP_EXECUTOR_CONCURRENCY') } },
+    transport: {
+      defaults: { concurrency },
+      perType: { 'decision.routed': { concurrency: ROUTED_AT_ONCE * concurrency, orderedPerAggregate: false } },
+    },
   });
 }
 

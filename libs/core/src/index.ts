@@ -5,3 +5,4 @@ export * from './decider';
 export * from './keyed-queue';
 export * from './run-folds';
 export * from './keyed-batcher';
+export * from './limiter';
