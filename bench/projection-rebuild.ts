@@ -16,7 +16,7 @@ const flags = parseFlags(NAME, {
   events: { default: 1_000_000, help: 'events in the generated log' },
   'build-batch': { default: 10_000, help: 'events built and handed to appendMany at a time' },
   window: { default: 256, help: 'appendMany window (acks awaited together)' },
-  'rebuild-batch': { default: 5_000, help: 'messages per rebuild transaction (rebuildProjections batchSize)' },
+  'rebuild-batch': { default: 10_000, help: 'messages per rebuild batch (rebuildProjections batchSize; its default)' },
   'skip-reader': { default: false, help: 'skip the projections\' reader measured on its own (no Postgres)' },
   profile: { default: false, help: 'CPU-profile this process during the rebuild (written to the temp folder)' },
 });

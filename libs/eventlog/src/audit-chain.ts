@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -10,16 +10,9 @@ export interface ChainLink {
 
 /** h_n = sha256(h_{n-1} ‖ seq ‖ subject ‖ sha256(payload)), with fields separated so no two inputs collide. */
 export function nextChainHash(previous: string, link: ChainLink): string {
-  const payloadHash = createHash('sha256').update(link.payload).digest('hex');
-  return createHash('sha256')
-    .update(previous)
-    .update('\n')
-    .update(String(link.seq))
-    .update('\n')
-    .update(link.subject)
-    .update('\n')
-    .update(payloadHash)
-    .digest('hex');
+  // One-shot hashes: a rebuild hashes every message of the log, and a Hash object per input costs three times as much.
+  const payloadHash = oneShotHash('sha256', link.payload, 'hex');
+  return oneShotHash('sha256', `${previous}\n${link.seq}\n${link.subject}\n${payloadHash}`, 'hex');
 }
 
 export interface Checkpoint {

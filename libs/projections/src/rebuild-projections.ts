@@ -40,6 +40,9 @@ interface RebuildState {
   target_schema: string;
 }
 
+/** Messages per batch: larger batches pay the per-transaction cost less often. */
+const REBUILD_BATCH = 10_000;
+
 const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')}"`;
 
 /**
@@ -47,14 +50,17 @@ const quote = (identifier: string): string => `"${identifier.replace(/"/g, '""')
  *
  * The generation is a schema `<live>_rebuild_<n>` created by the same migrations as the live one;
  * `projection_rebuild` (in the live schema) records it before any work, and the rebuild schema keeps
- * its own checkpoints per batch. The live tables keep serving (and the live runner keeps applying)
+ * its own checkpoints per batch. Nobody reads the generation before the swap, so each projector
+ * replays in transactions of its own, all the projectors at once with two batches in flight, and
+ * with `synchronous_commit` off. The live tables keep serving (and the live runner keeps applying)
  * throughout. A process killed midway leaves a `running` row: the next call resumes that generation
- * from its checkpoints, then swaps. The swap is one transaction: it locks the live checkpoints of the
- * rebuilt projectors, moves their live tables out and the rebuilt ones in, copies the rebuilt
- * checkpoints, recreates the schema's views (they are bound to tables, not names) and drops the old
- * tables. If the live runner has applied events past the rebuilt checkpoints by then, the swap is
- * called off and the rebuild catches up first, so the tables swap in at the live position (after
- * ten tries it swaps anyway, and the runner's gap check re-reads what the new tables lack).
+ * from its checkpoints (each projector from its own), then swaps. The swap is one transaction: it
+ * locks the live checkpoints of the rebuilt projectors, moves their live tables out and the rebuilt
+ * ones in, copies the rebuilt checkpoints, recreates the schema's views (they are bound to tables,
+ * not names) and drops the old tables. If the live runner has applied events past the rebuilt
+ * checkpoints by then, the swap is called off and the rebuild catches up first, so the tables swap
+ * in at the live position (after ten tries it swaps anyway, and the runner's gap check re-reads what
+ * the new tables lack).
  */
 export async function rebuildProjections(log: EventLog, db: DataSource, options: RebuildOptions = {}): Promise<RebuildResult> {
   const live = schemaOf(db);
@@ -77,8 +83,10 @@ export async function rebuildProjections(log: EventLog, db: DataSource, options:
       for (let pass = 0; pass < 5; pass++) {
         const replay = await replayProjections(log, target, {
           projections,
-          batchSize: options.batchSize ?? 5_000,
+          batchSize: options.batchSize ?? REBUILD_BATCH,
           apply: { relaxedDurability: true },
+          projectorsApart: true,
+          inFlight: 2,
           signal: options.signal,
           onBatch: (progress) => options.onBatch?.({ ...progress, events: events + progress.events, generation: state.generation }),
         });

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { EventLog, StoredEvent } from '@loopwright/eventlog';
+import { ApplyPipeline } from './apply-pipeline';
 import { ApplyOptions, applyStoredBatch, handledTypes, lowestCheckpoint } from './apply-stored-batch';
 import { replayStoredMessages } from './stored-messages';
 import type { ProjectionSet } from './projector';
@@ -13,7 +14,14 @@ export interface ReplayOptions {
   apply?: ApplyOptions;
   /** Stops between batches (throwing the signal's reason); what was committed stays, checkpoint included. */
   signal?: AbortSignal;
-  /** Called after each committed batch. */
+  /**
+   * Each projector in its own transaction, the projectors at once: between batches the projectors
+   * stand at different positions, which only a generation nobody reads before it is complete allows.
+   */
+  projectorsApart?: boolean;
+  /** Batches applying at once (per projector when apart), while the next one is read; 1 by default. */
+  inFlight?: number;
+  /** Called after each batch committed by every projector. */
   onBatch?(progress: ReplayProgress): void;
 }
 
@@ -41,23 +49,20 @@ export async function replayProjections(log: EventLog, dataSource: DataSource, o
   const fromSeq = (await lowestCheckpoint(dataSource, projections)) + 1;
   let events = 0;
   let lastSeq = fromSeq - 1;
-  let inFlight: Promise<void> | undefined;
-  let failure: unknown;
-
+  const sets = options.projectorsApart ? oneSetPerProjector(projections) : [projections];
+  const pipeline = new ApplyPipeline<StoredEvent[]>(
+    sets.map((set) => (batch) => applyStoredBatch(dataSource, set, batch, options.apply)),
+    options.inFlight ?? 1,
+    (batch) => {
+      events += batch.length;
+      lastSeq = Math.max(lastSeq, batch[batch.length - 1].seq);
+      options.onBatch?.({ lastSeq, events, seconds: (performance.now() - started) / 1000 });
+    },
+  );
   const submit = async (batch: StoredEvent[]): Promise<void> => {
-    if (inFlight) await inFlight;
-    if (failure) throw failure;
+    if (options.signal?.aborted) await pipeline.drain();
     options.signal?.throwIfAborted();
-    inFlight = applyStoredBatch(dataSource, projections, batch, options.apply).then(
-      () => {
-        events += batch.length;
-        lastSeq = batch[batch.length - 1].seq;
-        options.onBatch?.({ lastSeq, events, seconds: (performance.now() - started) / 1000 });
-      },
-      (error: unknown) => {
-        failure = error;
-      },
-    );
+    await pipeline.submit(batch);
   };
 
   let batch: StoredEvent[] = [];
@@ -70,8 +75,14 @@ export async function replayProjections(log: EventLog, dataSource: DataSource, o
     }
   }
   if (batch.length > 0) await submit(batch);
-  if (inFlight) await inFlight;
-  if (failure) throw failure;
+  await pipeline.drain();
   const seconds = (performance.now() - started) / 1000;
   return { lastSeq, events, seconds, rate: seconds > 0 ? events / seconds : events };
+}
+
+function oneSetPerProjector(set: ProjectionSet): ProjectionSet[] {
+  return [
+    ...set.readModels.map((model) => ({ readModels: [model], links: [] })),
+    ...set.links.map((link) => ({ readModels: [], links: [link] })),
+  ];
 }
