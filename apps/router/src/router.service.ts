@@ -54,13 +54,14 @@ export class RouterService {
     this.ledger = log.budgets(config.dailyBudgetUsd);
   }
 
-  /** Folds the rule events appended since the last catch-up; one look at the log when there are none. */
+  /**
+   * Folds the rule events appended since the last catch-up, one stream read each (rule events are
+   * few); one read that finds nothing when there are none.
+   */
   private catchUpRules(): Promise<void> {
     this.rulesCaughtUp = this.rulesCaughtUp.catch(() => undefined).then(async () => {
       const filter = `${this.log.config.subjectRoot}.rule.>`;
-      const last = await this.log.jsm.streams.getMessage(this.log.config.streamName, { last_by_subj: filter });
-      if (!last || last.seq <= this.rulesSeq) return;
-      for await (const stored of this.log.replay({ filter, fromSeq: this.rulesSeq + 1 })) {
+      for (let stored = await this.log.nextMatching(filter, this.rulesSeq); stored; stored = await this.log.nextMatching(filter, this.rulesSeq)) {
         if (stored.event) evolveRouter(this.rules, stored.event);
         this.rulesSeq = stored.seq;
       }
@@ -98,7 +99,8 @@ export class RouterService {
   private async goalAccount(ledger: BudgetLedger, runId: string): Promise<BudgetAccount | undefined> {
     const account = await ledger.goal(runId);
     if (account) return account;
-    for await (const stored of this.log.replay({ filter: `${this.log.config.subjectRoot}.run.${runId}.*.goal.submitted` })) {
+    const filter = `${this.log.config.subjectRoot}.run.${runId}.*.goal.submitted`;
+    for (let stored = await this.log.nextMatching(filter, 0); stored; stored = await this.log.nextMatching(filter, stored.seq)) {
       if (stored.event?.type !== 'goal.submitted') continue;
       await ledger.openGoal(runId, stored.event.data.budgetUsd, stored.event.data.labels['shadowAll'] === 'true');
       return ledger.goal(runId);

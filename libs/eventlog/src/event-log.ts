@@ -151,9 +151,18 @@ export class EventLog {
    * the stream, no consumer, so a fold can ask cheaply whether it is behind and step through a few
    * new events.
    */
-  async nextOfRun(runId: string, afterSeq: number): Promise<StoredEvent | undefined> {
+  nextOfRun(runId: string, afterSeq: number): Promise<StoredEvent | undefined> {
+    return this.nextMatching(this.runFilter(runId), afterSeq);
+  }
+
+  /**
+   * The first stored message on a subject filter after `afterSeq`, or undefined: one request, no
+   * consumer, bounded by the request's timeout (a reader started mid-stream could wait for ever on a
+   * pending count the server got wrong).
+   */
+  async nextMatching(filter: string, afterSeq: number): Promise<StoredEvent | undefined> {
     // STREAM.MSG.GET takes `next_by_subj` (nats-server 2.9+) though the client types it for DIRECT.GET only
-    const request = { seq: afterSeq + 1, next_by_subj: this.runFilter(runId) } as MsgRequest;
+    const request = { seq: afterSeq + 1, next_by_subj: filter } as MsgRequest;
     const message = await this.jsm.streams.getMessage(this.config.streamName, request);
     return message ? toStoredEvent(message.seq, message.subject, message.data, this.config.subjectRoot) : undefined;
   }
