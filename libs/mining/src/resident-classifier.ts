@@ -45,7 +45,7 @@ export interface ResidentTrainingOptions {
 
 export const DEFAULT_RESIDENT_OPTIONS: ResidentTrainingOptions = {
   seed: 1,
-  epochs: 200,
+  epochs: 60,
   learningRate: 0.2,
   l2: 0.01,
   batchSize: 32,
@@ -389,6 +389,9 @@ function gradientDescent(inputs: readonly Encoded[], labels: readonly boolean[],
   let bias = 0;
   const next = seededRandom(opts.seed);
   const order = inputs.map((_, i) => i);
+  // The buckets a batch touched, in the order it touched them, and a mark so each is listed once.
+  const touched = new Int32Array(size);
+  const marked = new Uint8Array(size);
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(next() * (i + 1));
@@ -397,7 +400,7 @@ function gradientDescent(inputs: readonly Encoded[], labels: readonly boolean[],
     const rate = opts.learningRate;
     for (let start = 0; start < order.length; start += opts.batchSize) {
       const batch = order.slice(start, start + opts.batchSize);
-      const touched = new Set<number>();
+      let touchedN = 0;
       let biasGradient = 0;
       for (const index of batch) {
         const x = inputs[index];
@@ -405,7 +408,10 @@ function gradientDescent(inputs: readonly Encoded[], labels: readonly boolean[],
         for (let k = 0; k < x.dense.length; k++) gradient[k] += error * x.dense[k];
         for (let k = 0; k < x.index.length; k++) {
           gradient[x.index[k]] += error * x.value[k];
-          touched.add(x.index[k]);
+          if (!marked[x.index[k]]) {
+            marked[x.index[k]] = 1;
+            touched[touchedN++] = x.index[k];
+          }
         }
         biasGradient += error;
       }
@@ -418,7 +424,10 @@ function gradientDescent(inputs: readonly Encoded[], labels: readonly boolean[],
       const denseSize = layout.numeric.length + layout.booleans.length;
       for (let k = 0; k < denseSize; k++) step(k);
       // The hashed inputs are sparse: only the buckets this batch touched move (their L2 decay is lazy).
-      for (const k of touched) step(k);
+      for (let t = 0; t < touchedN; t++) {
+        step(touched[t]);
+        marked[touched[t]] = 0;
+      }
       const g = biasGradient / batch.length;
       biasSeen += g * g;
       bias -= (rate * g) / Math.sqrt(biasSeen);
