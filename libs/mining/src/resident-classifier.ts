@@ -22,9 +22,13 @@ export interface ResidentTrainingOptions {
   hashBuckets: number;
   /** Buckets that the words and word pairs of the texts are hashed into, each tagged with which text it came from. */
   textBuckets: number;
-  /** The most recent share of the examples, held out to fit Platt scaling and the confidence threshold on. */
-  calibrationShare: number;
-  /** A smaller held-out slice (or one without both verdicts) is not calibrated on: the scores stay unscaled. */
+  /**
+   * Platt scaling and the confidence threshold are fitted on out-of-fold scores: the examples are cut
+   * into this many blocks in time order, and each block is scored by a model trained on the others.
+   * Every example is calibrated on, by a model that never saw it; the model kept learns from all.
+   */
+  calibrationFolds: number;
+  /** Fewer examples than this (or without both verdicts) are not calibrated on: the scores stay unscaled. */
   minCalibrationExamples: number;
   /** Fewer examples than this (of the two verdicts): no model. */
   minExamples: number;
@@ -41,17 +45,17 @@ export interface ResidentTrainingOptions {
 
 export const DEFAULT_RESIDENT_OPTIONS: ResidentTrainingOptions = {
   seed: 1,
-  epochs: 200,
+  epochs: 60,
   learningRate: 0.2,
   l2: 0.01,
   batchSize: 32,
   hashBuckets: 64,
   textBuckets: 4096,
-  calibrationShare: 0.25,
+  calibrationFolds: 4,
   minCalibrationExamples: 15,
   minExamples: 40,
-  targetAgreement: 0.985,
-  minThresholdSupport: 15,
+  targetAgreement: 0.98,
+  minThresholdSupport: 30,
 };
 
 const NumericInput = z.object({ name: z.string(), mean: z.number(), scale: z.number().positive() }).strict();
@@ -136,10 +140,12 @@ export interface ResidentFigures extends VerdictFigures {
 /**
  * Trains a logistic-regression classifier on a key's history, binary over its two most common
  * verdicts (examples with any other verdict are left out): mini-batch gradient descent with L2,
- * visiting examples in an order drawn from `seed`, then Platt scaling and a confidence threshold
- * fitted on the most recent `calibrationShare` of the examples, which the weights never saw. The
- * threshold is the lowest at which the held-out answers above it agree with the frontier at least
- * `targetAgreement` of the time; with none such, the model never answers by itself.
+ * visiting examples in an order drawn from `seed`. Platt scaling and the confidence threshold are
+ * fitted on every example's out-of-fold score (`calibrationFolds`), so they rest on the whole history
+ * rather than a small recent slice, where one noisy verdict near the top could decide the threshold.
+ * The threshold is the lowest at which the out-of-fold answers above it agree with the frontier at
+ * least `targetAgreement` of the time; with none such, the model never answers by itself. The kept
+ * model learns from all the examples; its later validation is on decisions after them.
  */
 export function trainResident(history: readonly HistoryExample[], options: Partial<ResidentTrainingOptions> = {}): ResidentTrainingOutcome {
   const opts = { ...DEFAULT_RESIDENT_OPTIONS, ...options };
@@ -154,13 +160,9 @@ export function trainResident(history: readonly HistoryExample[], options: Parti
     return { trained: false, reason: `the history has no example ${examples.some((e) => e.verdict === pair.minority) ? 'without' : 'of'} '${pair.minority}'` };
   }
 
-  const cut = Math.round(examples.length * (1 - opts.calibrationShare));
-  const fit = examples.slice(0, cut);
-  const held = examples.slice(cut);
-  const layout = inputLayout(fit, opts.hashBuckets, opts.textBuckets);
-  const inputs = fit.map((e) => encode(layout, e.features, e.texts));
-  const labels = fit.map((e) => e.verdict === pair.minority);
-  const { weights, bias } = gradientDescent(inputs, labels, layout, opts);
+  const labels = examples.map((e) => e.verdict === pair.minority);
+  const layout = inputLayout(examples, opts.hashBuckets, opts.textBuckets);
+  const { weights, bias } = gradientDescent(examples.map((e) => encode(layout, e.features, e.texts)), labels, layout, opts);
 
   const unscaled: ResidentModel = {
     format: 'loopwright.resident.logistic-regression',
@@ -173,35 +175,63 @@ export function trainResident(history: readonly HistoryExample[], options: Parti
     bias,
     platt: IDENTITY_SCALING,
     confidenceThreshold: 1,
-    trainedOn: fit.length,
+    trainedOn: examples.length,
     calibratedOn: 0,
     seed: opts.seed,
   };
-  const heldLabels = held.map((e) => e.verdict === pair.minority);
-  const calibrates = held.length >= opts.minCalibrationExamples && heldLabels.includes(true) && heldLabels.includes(false);
+  const calibrates = opts.calibrationFolds >= 2 && examples.length >= Math.max(opts.minCalibrationExamples, opts.calibrationFolds);
   if (!calibrates) {
-    const figures = evaluateResident(unscaled, fit);
-    return { trained: true, model: unscaled, report: { trainedOn: fit.length, calibratedOn: 0, accuracy: figures.accuracy, calibrationError: figures.calibrationError, coverage: 0 } };
+    const figures = evaluateResident(unscaled, examples);
+    return { trained: true, model: unscaled, report: { trainedOn: examples.length, calibratedOn: 0, accuracy: figures.accuracy, calibrationError: figures.calibrationError, coverage: 0 } };
   }
-  const scaled: ResidentModel = { ...unscaled, platt: fitPlatt(held.map((e) => score(unscaled, e.features, e.texts)), heldLabels), calibratedOn: held.length };
-  const heldPredictions = held.map((e) => predict(scaled, e.features, e.texts));
+  const scores = outOfFoldScores(examples, labels, opts);
+  const calibrated: ResidentModel = { ...unscaled, platt: fitPlatt(scores, labels), calibratedOn: examples.length };
+  const outOfFold = scores.map((raw) => fromScore(calibrated, raw));
+  const right = outOfFold.map((p, i) => agrees(calibrated, p.verdict, examples[i].verdict));
   const threshold = confidenceThreshold(
-    heldPredictions.map((p) => p.confidence),
-    heldPredictions.map((p, i) => agrees(scaled, p.verdict, held[i].verdict)),
+    outOfFold.map((p) => p.confidence),
+    right,
     { targetAccuracy: opts.targetAgreement, minSupport: opts.minThresholdSupport },
   );
-  const model: ResidentModel = { ...scaled, confidenceThreshold: threshold };
-  const figures = evaluateResident(model, held);
   return {
     trained: true,
-    model,
-    report: { trainedOn: fit.length, calibratedOn: held.length, accuracy: figures.accuracy, calibrationError: figures.calibrationError, coverage: figures.coverage },
+    model: { ...calibrated, confidenceThreshold: threshold },
+    report: {
+      trainedOn: examples.length,
+      calibratedOn: examples.length,
+      accuracy: right.filter(Boolean).length / examples.length,
+      calibrationError: expectedCalibrationError(outOfFold.map((p) => p.confidence), right),
+      coverage: outOfFold.filter((p) => p.confidence >= threshold).length / examples.length,
+    },
   };
+}
+
+/**
+ * Each example's raw score from a model trained without its block (blocks cut in time order), so
+ * the calibration sees how the model does on examples it has not learned, for every example.
+ */
+function outOfFoldScores(examples: readonly HistoryExample[], labels: readonly boolean[], opts: ResidentTrainingOptions): number[] {
+  const scores = new Array<number>(examples.length).fill(0);
+  const folds = opts.calibrationFolds;
+  for (let f = 0; f < folds; f++) {
+    const from = Math.floor((f * examples.length) / folds);
+    const to = Math.floor(((f + 1) * examples.length) / folds);
+    const rest = [...examples.slice(0, from), ...examples.slice(to)];
+    const restLabels = [...labels.slice(0, from), ...labels.slice(to)];
+    const layout = inputLayout(rest, opts.hashBuckets, opts.textBuckets);
+    const fitted = { ...layout, ...gradientDescent(rest.map((e) => encode(layout, e.features, e.texts)), restLabels, layout, opts) };
+    for (let i = from; i < to; i++) scores[i] = score(fitted, examples[i].features, examples[i].texts);
+  }
+  return scores;
 }
 
 /** The model's verdict for a request, with its calibrated confidence and whether it clears the threshold. */
 export function predict(model: ResidentModel, features: FeatureVector, texts?: readonly string[]): ResidentPrediction {
-  const raw = score(model, features, texts);
+  return fromScore(model, score(model, features, texts));
+}
+
+/** The prediction a raw score (logit) comes to, after the model's scaling. */
+function fromScore(model: ResidentModel, raw: number): ResidentPrediction {
   const probability = sigmoid(model.platt.a * raw + model.platt.b);
   const positive = probability >= 0.5;
   const confidence = positive ? probability : 1 - probability;
@@ -345,7 +375,7 @@ function dot(weights: ArrayLike<number>, x: Encoded): number {
   return z;
 }
 
-function score(model: Pick<ResidentModel, keyof InputLayout | 'weights' | 'bias'>, features: FeatureVector, texts?: readonly string[]): number {
+function score(model: InputLayout & { weights: ArrayLike<number>; bias: number }, features: FeatureVector, texts?: readonly string[]): number {
   return model.bias + dot(model.weights, encode(model, features, texts));
 }
 
@@ -359,6 +389,9 @@ function gradientDescent(inputs: readonly Encoded[], labels: readonly boolean[],
   let bias = 0;
   const next = seededRandom(opts.seed);
   const order = inputs.map((_, i) => i);
+  // The buckets a batch touched, in the order it touched them, and a mark so each is listed once.
+  const touched = new Int32Array(size);
+  const marked = new Uint8Array(size);
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(next() * (i + 1));
@@ -367,7 +400,7 @@ function gradientDescent(inputs: readonly Encoded[], labels: readonly boolean[],
     const rate = opts.learningRate;
     for (let start = 0; start < order.length; start += opts.batchSize) {
       const batch = order.slice(start, start + opts.batchSize);
-      const touched = new Set<number>();
+      let touchedN = 0;
       let biasGradient = 0;
       for (const index of batch) {
         const x = inputs[index];
@@ -375,7 +408,10 @@ function gradientDescent(inputs: readonly Encoded[], labels: readonly boolean[],
         for (let k = 0; k < x.dense.length; k++) gradient[k] += error * x.dense[k];
         for (let k = 0; k < x.index.length; k++) {
           gradient[x.index[k]] += error * x.value[k];
-          touched.add(x.index[k]);
+          if (!marked[x.index[k]]) {
+            marked[x.index[k]] = 1;
+            touched[touchedN++] = x.index[k];
+          }
         }
         biasGradient += error;
       }
@@ -388,7 +424,10 @@ function gradientDescent(inputs: readonly Encoded[], labels: readonly boolean[],
       const denseSize = layout.numeric.length + layout.booleans.length;
       for (let k = 0; k < denseSize; k++) step(k);
       // The hashed inputs are sparse: only the buckets this batch touched move (their L2 decay is lazy).
-      for (const k of touched) step(k);
+      for (let t = 0; t < touchedN; t++) {
+        step(touched[t]);
+        marked[touched[t]] = 0;
+      }
       const g = biasGradient / batch.length;
       biasSeen += g * g;
       bias -= (rate * g) / Math.sqrt(biasSeen);

@@ -93,20 +93,33 @@ describe('trainResident', () => {
     expect(evaluateResident(mustTrain(history), history).accuracy).toBe(1);
   });
 
-  it('calibrates its confidence on held-out examples (expected calibration error on fresh data below 0.05)', () => {
-    const model = mustTrain(probabilistic(2000, 9), { calibrationShare: 0.3 });
+  it('calibrates its confidence on every example, scored by a model that did not see it (expected calibration error on fresh data below 0.05)', () => {
+    const model = mustTrain(probabilistic(2000, 9));
     const fresh = evaluateResident(model, probabilistic(4000, 10, 5000));
 
-    expect(model.calibratedOn).toBe(600);
+    expect(model.calibratedOn).toBe(2000);
+    expect(model.trainedOn).toBe(2000);
     expect(fresh.calibrationError).toBeLessThan(0.05);
   });
 
-  it('leaves the scores unscaled when the held-out slice is too small to calibrate on', () => {
-    const model = mustTrain(separable(200, 17), { calibrationShare: 0.02, minCalibrationExamples: 20 });
+  it('never answers by itself where its words only memorise the verdicts (out-of-fold scores say nothing)', () => {
+    const next = seededRandom(18);
+    // each example's words are its own: a model fits them all, and learns nothing that holds on another example
+    const history: HistoryExample[] = Array.from({ length: 300 }, (_, i) => ({
+      decisionId: `m${i}`, seq: i, features: {}, texts: [`token${i} other${i}`], verdict: next() < 0.3 ? 'fail' : 'pass',
+    }));
+    const model = mustTrain(history);
+
+    expect(evaluateResident({ ...model, platt: { a: 1, b: 0 }, confidenceThreshold: 0.5 }, history).accuracy).toBeGreaterThan(0.9);
+    expect(model.confidenceThreshold).toBe(1);
+  });
+
+  it('leaves the scores unscaled when the history is too small to calibrate on', () => {
+    const model = mustTrain(separable(200, 17), { minCalibrationExamples: 500 });
 
     expect(model.calibratedOn).toBe(0);
     expect(model.platt).toEqual({ a: 1, b: 0 });
-    expect(model.trainedOn).toBe(196);
+    expect(model.trainedOn).toBe(200);
   });
 
   it('refuses a history with a single verdict, or too few examples', () => {
