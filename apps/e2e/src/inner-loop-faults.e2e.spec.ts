@@ -52,7 +52,9 @@ describe('inner-loop faults, end to end', () => {
   it('grades the work exactly once when the grader is killed mid-grade and restarted', async () => {
     const harness = await InnerLoopHarness.open('graderkill', {
       LOOP_SIM_WORKLOAD: writeWorkload({ defects: NO_DEFECTS }),
-      LOOP_SIM_LATENCY_MS: '150',
+      // each judge call takes this long: the grader judges a work's items side by side, so the kill
+      // lands while they are in flight
+      LOOP_SIM_LATENCY_MS: '400',
       LOOP_ACK_WAIT_MS: '3000',
     });
     try {
@@ -60,8 +62,8 @@ describe('inner-loop faults, end to end', () => {
       await harness.submit('run-kill', 'greet');
       const midGrade = await until(async () => {
         const run = await harness.log.readRun('run-kill');
-        const judged = ofType(run, 'decision.completed').filter((d) => d.data.key.startsWith('grader:') && d.data.tier === 'frontier');
-        return judged.length >= 2 ? run : undefined;
+        const routed = ofType(run, 'decision.routed').filter((d) => d.data.key.startsWith('grader:') && d.data.tier === 'frontier');
+        return routed.length >= 2 ? run : undefined;
       });
       await harness.stop('grader', 'SIGKILL');
       expect(ofType(midGrade, 'grade.recorded')).toEqual([]);
