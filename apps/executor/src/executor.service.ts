@@ -13,6 +13,9 @@ import { decideOnQuarantine, runIdOfSubject } from './domain/quarantined';
 import { ExecutorFold, executorFold, executorFoldCodec, nextAttemptOf } from './domain/run-fold';
 import { EXECUTOR_OPTIONS } from './executor.tokens';
 
+/** Events of different runs the executor handles at once when nothing says otherwise. */
+export const DEFAULT_EXECUTOR_CONCURRENCY = 4;
+
 export interface ExecutorOptions {
   policy: ExecutorPolicy;
   commandTimeoutMs: number;
@@ -44,7 +47,7 @@ export class ExecutorService {
     @Inject(LOOP_METRICS) private readonly metrics: LoopMetrics,
     @Inject(EXECUTOR_OPTIONS) private readonly options: ExecutorOptions,
   ) {
-    this.handling = new Limiter(options.concurrency ?? 4);
+    this.handling = new Limiter(options.concurrency ?? DEFAULT_EXECUTOR_CONCURRENCY);
     this.folds = new RunFoldLog(log, {
       definition: executorFold,
       snapshots: { service: 'executor', codec: executorFoldCodec },

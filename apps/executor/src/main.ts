@@ -13,7 +13,7 @@ import { agentSdkBackend } from './backends/agent-sdk/agent-sdk-backend';
 import { managedBackend } from './backends/managed/managed-backend';
 import { localBackend, simBackend } from './backends/tool-loop-backends';
 import { ExecutorModule } from './executor.module';
-import type { ExecutorOptions } from './executor.service';
+import { DEFAULT_EXECUTOR_CONCURRENCY, type ExecutorOptions } from './executor.service';
 
 /**
  * The executor's settings. Its models come from LOOPWRIGHT_MODEL_* (the frontier, on its own key
@@ -75,7 +75,7 @@ export function executorOptionsFromEnv(log: EventLog, env: NodeJS.ProcessEnv = p
       const model = await residents(modelId);
       return model && { predict: (features, texts) => predict(model, features, texts) };
     },
-    concurrency: concurrencyFromEnv('LOOP_EXECUTOR_CONCURRENCY', 4, env),
+    concurrency: concurrencyFromEnv('LOOP_EXECUTOR_CONCURRENCY', DEFAULT_EXECUTOR_CONCURRENCY, env),
   };
 }
 
@@ -86,13 +86,15 @@ export function executorOptionsFromEnv(log: EventLog, env: NodeJS.ProcessEnv = p
 const ROUTED_AT_ONCE = 8;
 
 export async function startExecutor(options: { port?: number; executor?: ExecutorOptions } = {}) {
-  const concurrency = concurrencyFromEnv('LOOP_EXECUTOR_CONCURRENCY');
   const log = await EventLog.open(logConfigFromEnv('executor'));
+  const executor = options.executor ?? executorOptionsFromEnv(log);
+  // the consumers and the service's own limit follow the one setting
+  const concurrency = executor.concurrency ?? DEFAULT_EXECUTOR_CONCURRENCY;
   return startService({
     name: 'executor',
     producer: 'executor',
     log,
-    imports: [ExecutorModule.forRoot(options.executor ?? executorOptionsFromEnv(log))],
+    imports: [ExecutorModule.forRoot(executor)],
     port: options.port ?? Number(process.env['PORT'] ?? 0),
     transport: {
       defaults: { concurrency },

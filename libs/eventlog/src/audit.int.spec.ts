@@ -1,6 +1,6 @@
 import { createEvent } from '@loopwright/events';
-import { dropTestStream, testLogConfig } from '@loopwright/testing';
-import { ChainLink, chainHashes, chainLinks, checkpointEvent, EMPTY_CHAIN, EventLog, extendChain, LogConfig, verifyChain, verifyLog } from './index';
+import { openTestLog } from '@loopwright/testing';
+import { ChainLink, chainHashes, chainLinks, checkpointEvent, EMPTY_CHAIN, EventLog, extendChain, verifyChain, verifyLog } from './index';
 
 async function links(log: EventLog): Promise<ChainLink[]> {
   const out: ChainLink[] = [];
@@ -9,14 +9,12 @@ async function links(log: EventLog): Promise<ChainLink[]> {
 }
 
 describe('the audit chain over a real log', () => {
-  let config: LogConfig;
   let log: EventLog;
+  let drop: () => Promise<void>;
   let honest: ChainLink[];
 
   beforeAll(async () => {
-    const base = testLogConfig('audit');
-    config = { ...base, producer: 'miner', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_artifacts` };
-    log = await EventLog.open(config);
+    ({ log, drop } = await openTestLog('audit', 'miner'));
     for (let i = 0; i < 30; i++) {
       await log.append(
         createEvent({
@@ -30,10 +28,7 @@ describe('the audit chain over a real log', () => {
     honest = await links(log);
   });
 
-  afterAll(async () => {
-    await log.close();
-    await dropTestStream(config.natsUrl, config.streamName);
-  });
+  afterAll(() => drop());
 
   it('verifies an honest log against its checkpoints', async () => {
     const state = extendChain(EMPTY_CHAIN, honest);

@@ -1,5 +1,5 @@
 import { createEvent, LoopEvent } from '@loopwright/events';
-import { dropTestStream, testLogConfig } from '@loopwright/testing';
+import { openTestLog } from '@loopwright/testing';
 import { EventLog, LogConfig, StoredEvent } from './index';
 
 /** Resolves when `predicate` holds, polling; the test's own timeout bounds it. */
@@ -53,6 +53,7 @@ function step(runId: string, n: number): LoopEvent {
 describe('events from the wrong producer', () => {
   let config: LogConfig;
   let log: EventLog;
+  let drop: () => Promise<void>;
   const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
   /** Publishes an event as JSON with its envelope producer replaced, on the subject of `subjectProducer`. */
   const forge = (event: LoopEvent, envelopeProducer: string, subjectProducer = envelopeProducer) =>
@@ -62,15 +63,10 @@ describe('events from the wrong producer', () => {
     );
 
   beforeEach(async () => {
-    const base = testLogConfig('forged');
-    config = { ...base, producer: 'grader', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_artifacts` };
-    log = await EventLog.open(config);
+    ({ log, config, drop } = await openTestLog('forged', 'grader'));
   });
 
-  afterEach(async () => {
-    await log.close();
-    await dropTestStream(config.natsUrl, config.streamName);
-  });
+  afterEach(() => drop());
 
   it('quarantines, naming producer and type, what the catalog does not give that producer, and handles the rest', async () => {
     const handled: string[] = [];

@@ -1,6 +1,6 @@
 import { ConcurrencyError, ValidationError } from '@loopwright/core';
 import { createEvent, LoopEvent } from '@loopwright/events';
-import { dropTestStream, testLogConfig } from '@loopwright/testing';
+import { openTestLog } from '@loopwright/testing';
 import { EventLog, LogConfig, StoredEvent } from './index';
 
 function goal(runId: string, title = 'Add sum'): LoopEvent {
@@ -39,17 +39,13 @@ async function collect(iterable: AsyncIterable<StoredEvent>): Promise<StoredEven
 describe('the log', () => {
   let config: LogConfig;
   let log: EventLog;
+  let drop: () => Promise<void>;
 
   beforeAll(async () => {
-    config = { ...testLogConfig('log'), producer: 'executor', duplicateWindowMs: 120_000 } as LogConfig;
-    config.artifactBucket = `${config.streamName}_artifacts`;
-    log = await EventLog.open(config);
+    ({ log, config, drop } = await openTestLog('log', 'executor'));
   });
 
-  afterAll(async () => {
-    await log.close();
-    await dropTestStream(config.natsUrl, config.streamName);
-  });
+  afterAll(() => drop());
 
   it('is created with the immutability settings', async () => {
     const info = await log.ensureStream();

@@ -1,6 +1,6 @@
 import { Kvm } from '@nats-io/kv';
 import { createEvent, LoopEvent } from '@loopwright/events';
-import { dropTestStream, testLogConfig } from '@loopwright/testing';
+import { openTestLog } from '@loopwright/testing';
 import { EventLog, FoldSnapshotCodec, foldBucketOf, LogConfig, RunFoldLog, sealKeyOf, sealSnapshot } from './index';
 
 /** A fold that lists the steps it saw; `evolved` counts every event folded, so a refold from the start shows. */
@@ -31,19 +31,15 @@ const range = (from: number, to: number) => Array.from({ length: to - from }, (_
 describe('run folds kept up with the log', () => {
   let config: LogConfig;
   let log: EventLog;
+  let drop: () => Promise<void>;
   const warnings: string[] = [];
   const folds = (every = 5) => new RunFoldLog(log, { definition, snapshots: { service: 'test', codec, every }, onWarning: (w) => warnings.push(w) });
 
   beforeAll(async () => {
-    config = { ...testLogConfig('folds'), producer: 'executor', duplicateWindowMs: 120_000 } as LogConfig;
-    config.artifactBucket = `${config.streamName}_artifacts`;
-    log = await EventLog.open(config);
+    ({ log, config, drop } = await openTestLog('folds', 'executor'));
   });
 
-  afterAll(async () => {
-    await log.close();
-    await dropTestStream(config.natsUrl, config.streamName);
-  });
+  afterAll(() => drop());
 
   beforeEach(() => {
     evolved = 0;

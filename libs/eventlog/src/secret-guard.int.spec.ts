@@ -1,6 +1,6 @@
 import { ValidationError } from '@loopwright/core';
 import { createEvent } from '@loopwright/events';
-import { dropTestStream, testLogConfig } from '@loopwright/testing';
+import { openTestLog } from '@loopwright/testing';
 import { EventLog, LogConfig } from './index';
 
 const TOKEN = 'tok-9f8e7d6c5b4a3210';
@@ -9,6 +9,7 @@ const TOKEN = 'tok-9f8e7d6c5b4a3210';
 describe('the secret guard on append', () => {
   let config: LogConfig;
   let log: EventLog;
+  let drop: () => Promise<void>;
   const stepWith = (runId: string, input: string) => createEvent({
     type: 'trace.step', aggregateId: runId, producer: 'executor',
     data: { taskId: `${runId}-engineer`, iteration: 1, step: 0, kind: 'command', tool: 'run_command', input },
@@ -17,15 +18,12 @@ describe('the secret guard on append', () => {
 
   beforeAll(async () => {
     process.env['DEPLOY_UPLOAD_TOKEN'] = TOKEN;
-    const base = testLogConfig('secret');
-    config = { ...base, producer: 'executor', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_artifacts` };
-    log = await EventLog.open(config);
+    ({ log, config, drop } = await openTestLog('secret', 'executor'));
   });
 
   afterAll(async () => {
     delete process.env['DEPLOY_UPLOAD_TOKEN'];
-    await log.close();
-    await dropTestStream(config.natsUrl, config.streamName);
+    await drop();
   });
 
   it('refuses the event, naming its type and the field, without the secret, and stores nothing', async () => {

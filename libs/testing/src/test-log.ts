@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { TimeoutError } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from '@nats-io/jetstream';
-import { natsCredentialsFromEnv } from '@loopwright/eventlog';
+import { EventLog, LogConfig, natsCredentialsFromEnv } from '@loopwright/eventlog';
+import type { Producer } from '@loopwright/events';
 import { natsConnectOptions, natsUrl } from './service-urls';
 
 /**
@@ -29,6 +30,26 @@ export function testLogConfig(name: string): TestLogConfig {
 /** The object store bucket that belongs to a test stream (its own stream is `OBJ_<bucket>`). */
 export function testBucketName(streamName: string): string {
   return `${streamName}_artifacts`;
+}
+
+/** The log of a suite's own stream, written as `producer` with the operator's credentials. */
+export function testEventLogConfig(name: string, producer: Producer): LogConfig {
+  const base = testLogConfig(name);
+  return { ...base, producer, duplicateWindowMs: 120_000, artifactBucket: testBucketName(base.streamName) };
+}
+
+/** A suite's own log, open; `drop` closes it and deletes its stream and buckets. */
+export async function openTestLog(name: string, producer: Producer): Promise<{ log: EventLog; config: LogConfig; drop(): Promise<void> }> {
+  const config = testEventLogConfig(name, producer);
+  const log = await EventLog.open(config);
+  return {
+    log,
+    config,
+    drop: async () => {
+      await log.close();
+      await dropTestStream(config.natsUrl, config.streamName);
+    },
+  };
 }
 
 /** A JetStream API call on a loaded machine can take far longer than the client's 5 s default. */
