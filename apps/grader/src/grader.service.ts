@@ -75,9 +75,18 @@ export class GraderService implements OnModuleDestroy {
   }
 
   async handle(event: LoopEvent): Promise<void> {
+    if (event.type === 'work.produced') this.prefetchSnapshot(event);
     // Work is graded with the calibrations known when its grade is assembled (read at start, then in the background).
     await this.calibrated;
     await this.runs.run(event.aggregateId, () => this.handleInOrder([event]));
+  }
+
+  /**
+   * Starts reading the delivered snapshot while the run's fold catches up: the re-run finds it in the
+   * artifact cache (or joins the read). A read that fails here is read again, and reported, there.
+   */
+  private prefetchSnapshot(work: EventOf<'work.produced'>): void {
+    this.log.artifacts().then((store) => store.get(work.data.artifactDigest)).catch(() => undefined);
   }
 
   /** A routed decision, handled with the run's other routed decisions that arrive meanwhile. */
@@ -147,7 +156,7 @@ export class GraderService implements OnModuleDestroy {
 
   /**
    * Appends a round's events in order: runs of events that need nothing but their append go together
-   * (acks awaited at once, one catch-up after); the others one at a time (see append).
+   * (acks awaited at once, one catch-up through them after); the others one at a time (see append).
    */
   private async appendRound(inputs: GradingEvent[], fold: RunFold<GraderFold>): Promise<LoopEvent[]> {
     const recorded: LoopEvent[] = [];
@@ -156,9 +165,9 @@ export class GraderService implements OnModuleDestroy {
       while (j < inputs.length && APPENDED_TOGETHER.has(inputs[j].type)) j++;
       if (j > i) {
         const together = inputs.slice(i, j).map((input) => createEvent({ ...input, occurredAt: new Date() }) as LoopEvent);
-        await this.log.appendMany(together);
+        const appended = await this.log.appendMany(together);
         for (const event of together) this.folds.folds.applyOwn(fold, event);
-        await this.folds.catchUp(fold);
+        await this.folds.catchUpThrough(fold, appended.map((a) => a.seq));
         recorded.push(...together);
         i = j;
         continue;
@@ -188,15 +197,16 @@ export class GraderService implements OnModuleDestroy {
   }
 
   /**
-   * Appends and folds, then catches the fold up: another replica may have answered the run's other
-   * decisions meanwhile, and what this one decides next (is every item answered?) must see them.
+   * Appends and folds, then catches the fold up through the appended event: another replica may have
+   * answered the run's other decisions before it, and what this one decides next (is every item
+   * answered?) must see them. One that answers after sees this answer when it catches up in turn.
    * Returns the stored event, or null when the log already had a work.verified with its id.
    */
   private async append(input: GradingEvent, fold: RunFold<GraderFold>): Promise<LoopEvent | null> {
     const event = createEvent({ ...input, occurredAt: new Date() }) as LoopEvent;
-    const { duplicate } = await this.log.append(event);
+    const { duplicate, seq } = await this.log.append(event);
     if (!(duplicate && event.type === 'work.verified')) this.folds.folds.applyOwn(fold, event);
-    await this.folds.catchUp(fold);
+    await this.folds.catchUpThrough(fold, [seq]);
     if (duplicate && event.type === 'work.verified') return null;
     if (!duplicate && event.type === 'grade.recorded') {
       for (const rubric of event.data.rubrics) this.metrics.grades.inc({ role: event.data.role, rubric: rubric.rubricId, passed: String(rubric.passed) });
