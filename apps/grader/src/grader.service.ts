@@ -42,6 +42,8 @@ export class GraderService implements OnModuleDestroy {
   private readonly runs = new KeyedQueue();
   private readonly routed = new KeyedBatcher<LoopEvent>((runId, events) => this.handleRoutedTogether(runId, events));
   private readonly folds: RunFoldLog<GraderFold>;
+  /** Per run, sequences of its events delivered to this process and not yet folded. */
+  private readonly deliveredSeqs = new Map<string, Set<number>>();
   private readonly decider;
   private readonly activities;
   private readonly calibration: CalibrationTracker;
@@ -74,8 +76,10 @@ export class GraderService implements OnModuleDestroy {
     });
   }
 
-  async handle(event: LoopEvent): Promise<void> {
+  /** `seq`: where the log stored the event, when it was delivered from the log. */
+  async handle(event: LoopEvent, seq?: number): Promise<void> {
     if (event.type === 'work.produced') this.prefetchSnapshot(event);
+    this.delivered(event.aggregateId, seq);
     // Work is graded with the calibrations known when its grade is assembled (read at start, then in the background).
     await this.calibrated;
     await this.runs.run(event.aggregateId, () => this.handleInOrder([event]));
@@ -90,7 +94,8 @@ export class GraderService implements OnModuleDestroy {
   }
 
   /** A routed decision, handled with the run's other routed decisions that arrive meanwhile. */
-  async handleRouted(event: LoopEvent): Promise<void> {
+  async handleRouted(event: LoopEvent, seq?: number): Promise<void> {
+    this.delivered(event.aggregateId, seq);
     await this.calibrated;
     await this.routed.add(event.aggregateId, event);
   }
@@ -113,8 +118,20 @@ export class GraderService implements OnModuleDestroy {
     }
   }
 
+  /** Notes a delivered event's sequence, so the run's next catch-up asks for it with the others at once. */
+  private delivered(runId: string, seq: number | undefined): void {
+    if (seq === undefined) return;
+    const seqs = this.deliveredSeqs.get(runId) ?? new Set<number>();
+    this.deliveredSeqs.set(runId, seqs.add(seq));
+  }
+
   private async handleInOrder(events: LoopEvent[]): Promise<void> {
-    const fold = await this.folds.caughtUp(events[0].aggregateId);
+    const runId = events[0].aggregateId;
+    const fold = await this.folds.caughtUp(runId, [...(this.deliveredSeqs.get(runId) ?? [])]);
+    // what was delivered meanwhile is after the fold's last sequence, and kept for the next catch-up
+    const later = [...(this.deliveredSeqs.get(runId) ?? [])].filter((seq) => seq > fold.lastSeq);
+    if (later.length > 0) this.deliveredSeqs.set(runId, new Set(later));
+    else this.deliveredSeqs.delete(runId);
     for (const event of events) this.folds.folds.applyOwn(fold, event);
     let round = events;
     while (round.length > 0) {

@@ -110,6 +110,16 @@ describe('run folds kept up with the log', () => {
     expect(evolved).toBe(9);
   });
 
+  it('catches a fold up with the sequences the caller was delivered, whether or not they are the run\'s, and with what lies past them', async () => {
+    const runs = folds(1_000);
+    await log.appendMany(range(0, 2).map((n) => step('r-known', n)));
+    await runs.caughtUp('r-known');
+    const appended = await log.appendMany(range(2, 8).flatMap((n) => [step('r-known', n), step('r-known-other', n)]));
+    const known = [appended[4].seq, appended[7].seq, appended[8].seq, 10 ** 9];
+    expect((await runs.caughtUp('r-known', known)).state.steps).toEqual(range(0, 8));
+    expect(evolved).toBe(8);
+  });
+
   it('starts again from its snapshot after a restart, not from the start of the run', async () => {
     await log.appendMany(range(0, 12).map((n) => step('r-snap', n)));
     await folds(5).caughtUp('r-snap');
