@@ -42,6 +42,8 @@ export class GraderService implements OnModuleDestroy {
   private readonly runs = new KeyedQueue();
   private readonly routed = new KeyedBatcher<LoopEvent>((runId, events) => this.handleRoutedTogether(runId, events));
   private readonly folds: RunFoldLog<GraderFold>;
+  /** Per run, sequences of its events delivered to this process and not yet folded. */
+  private readonly deliveredSeqs = new Map<string, Set<number>>();
   private readonly decider;
   private readonly activities;
   private readonly calibration: CalibrationTracker;
@@ -74,14 +76,26 @@ export class GraderService implements OnModuleDestroy {
     });
   }
 
-  async handle(event: LoopEvent): Promise<void> {
+  /** `seq`: where the log stored the event, when it was delivered from the log. */
+  async handle(event: LoopEvent, seq?: number): Promise<void> {
+    if (event.type === 'work.produced') this.prefetchSnapshot(event);
+    this.delivered(event.aggregateId, seq);
     // Work is graded with the calibrations known when its grade is assembled (read at start, then in the background).
     await this.calibrated;
     await this.runs.run(event.aggregateId, () => this.handleInOrder([event]));
   }
 
+  /**
+   * Starts reading the delivered snapshot while the run's fold catches up: the re-run finds it in the
+   * artifact cache (or joins the read). A read that fails here is read again, and reported, there.
+   */
+  private prefetchSnapshot(work: EventOf<'work.produced'>): void {
+    this.log.artifacts().then((store) => store.get(work.data.artifactDigest)).catch(() => undefined);
+  }
+
   /** A routed decision, handled with the run's other routed decisions that arrive meanwhile. */
-  async handleRouted(event: LoopEvent): Promise<void> {
+  async handleRouted(event: LoopEvent, seq?: number): Promise<void> {
+    this.delivered(event.aggregateId, seq);
     await this.calibrated;
     await this.routed.add(event.aggregateId, event);
   }
@@ -104,8 +118,20 @@ export class GraderService implements OnModuleDestroy {
     }
   }
 
+  /** Notes a delivered event's sequence, so the run's next catch-up asks for it with the others at once. */
+  private delivered(runId: string, seq: number | undefined): void {
+    if (seq === undefined) return;
+    const seqs = this.deliveredSeqs.get(runId) ?? new Set<number>();
+    this.deliveredSeqs.set(runId, seqs.add(seq));
+  }
+
   private async handleInOrder(events: LoopEvent[]): Promise<void> {
-    const fold = await this.folds.caughtUp(events[0].aggregateId);
+    const runId = events[0].aggregateId;
+    const fold = await this.folds.caughtUp(runId, [...(this.deliveredSeqs.get(runId) ?? [])]);
+    // what was delivered meanwhile is after the fold's last sequence, and kept for the next catch-up
+    const later = [...(this.deliveredSeqs.get(runId) ?? [])].filter((seq) => seq > fold.lastSeq);
+    if (later.length > 0) this.deliveredSeqs.set(runId, new Set(later));
+    else this.deliveredSeqs.delete(runId);
     for (const event of events) this.folds.folds.applyOwn(fold, event);
     let round = events;
     while (round.length > 0) {
@@ -147,7 +173,7 @@ export class GraderService implements OnModuleDestroy {
 
   /**
    * Appends a round's events in order: runs of events that need nothing but their append go together
-   * (acks awaited at once, one catch-up after); the others one at a time (see append).
+   * (acks awaited at once, one catch-up through them after); the others one at a time (see append).
    */
   private async appendRound(inputs: GradingEvent[], fold: RunFold<GraderFold>): Promise<LoopEvent[]> {
     const recorded: LoopEvent[] = [];
@@ -156,9 +182,9 @@ export class GraderService implements OnModuleDestroy {
       while (j < inputs.length && APPENDED_TOGETHER.has(inputs[j].type)) j++;
       if (j > i) {
         const together = inputs.slice(i, j).map((input) => createEvent({ ...input, occurredAt: new Date() }) as LoopEvent);
-        await this.log.appendMany(together);
+        const appended = await this.log.appendMany(together);
         for (const event of together) this.folds.folds.applyOwn(fold, event);
-        await this.folds.catchUp(fold);
+        await this.folds.catchUpThrough(fold, appended.map((a) => a.seq));
         recorded.push(...together);
         i = j;
         continue;
@@ -188,15 +214,16 @@ export class GraderService implements OnModuleDestroy {
   }
 
   /**
-   * Appends and folds, then catches the fold up: another replica may have answered the run's other
-   * decisions meanwhile, and what this one decides next (is every item answered?) must see them.
+   * Appends and folds, then catches the fold up through the appended event: another replica may have
+   * answered the run's other decisions before it, and what this one decides next (is every item
+   * answered?) must see them. One that answers after sees this answer when it catches up in turn.
    * Returns the stored event, or null when the log already had a work.verified with its id.
    */
   private async append(input: GradingEvent, fold: RunFold<GraderFold>): Promise<LoopEvent | null> {
     const event = createEvent({ ...input, occurredAt: new Date() }) as LoopEvent;
-    const { duplicate } = await this.log.append(event);
+    const { duplicate, seq } = await this.log.append(event);
     if (!(duplicate && event.type === 'work.verified')) this.folds.folds.applyOwn(fold, event);
-    await this.folds.catchUp(fold);
+    await this.folds.catchUpThrough(fold, [seq]);
     if (duplicate && event.type === 'work.verified') return null;
     if (!duplicate && event.type === 'grade.recorded') {
       for (const rubric of event.data.rubrics) this.metrics.grades.inc({ role: event.data.role, rubric: rubric.rubricId, passed: String(rubric.passed) });

@@ -39,10 +39,13 @@ export async function openArtifactStore(nc: NatsConnection, bucket: string, repl
  * An artifact store that remembers the artifacts it last read or stored, up to `maxBytes`, least
  * recently used first out. An artifact never changes under its digest, so a remembered one is never
  * stale: the grader reads the same snapshot once per work instead of once per judged item, and a
- * snapshot stored once is not looked up again. Callers get a copy, so none can change another's bytes.
+ * snapshot stored once is not looked up again, and one being read is read once for every caller that
+ * asks meanwhile. Callers get a copy, so none can change another's bytes.
  */
 export function cachedArtifacts(store: ArtifactStore, maxBytes: number): ArtifactStore {
   const kept = new Map<string, Uint8Array>();
+  /** Reads under way: a second caller of the same digest waits for the first's read instead of reading again. */
+  const inFlight = new Map<string, Promise<Uint8Array>>();
   let keptBytes = 0;
   const keep = (digest: string, bytes: Uint8Array) => {
     if (bytes.length > maxBytes) return;
@@ -72,9 +75,15 @@ export function cachedArtifacts(store: ArtifactStore, maxBytes: number): Artifac
         kept.set(digest, remembered);
         return remembered.slice();
       }
-      const bytes = await store.get(digest);
-      keep(digest, bytes);
-      return bytes.slice();
+      let reading = inFlight.get(digest);
+      if (!reading) {
+        reading = store.get(digest).then((bytes) => {
+          keep(digest, bytes);
+          return bytes;
+        }).finally(() => inFlight.delete(digest));
+        inFlight.set(digest, reading);
+      }
+      return (await reading).slice();
     },
   };
 }

@@ -73,4 +73,25 @@ describe('cachedArtifacts', () => {
     await cached.get(digest);
     expect(calls.get).toBe(2);
   });
+
+  it('reads an artifact once for callers that ask while it is being read, each with its own copy', async () => {
+    const { store, calls } = countingStore();
+    const digest = await store.put(bytesOf('read once'));
+    const cached = cachedArtifacts(store, 1_000);
+    const [first, second] = await Promise.all([cached.get(digest), cached.get(digest)]);
+    expect(calls.get).toBe(1);
+    first.fill(0);
+    expect(new TextDecoder().decode(second)).toBe('read once');
+  });
+
+  it('reads again after a read that failed', async () => {
+    const { store, calls } = countingStore();
+    const cached = cachedArtifacts(store, 1_000);
+    const digest = sha256Hex(bytesOf('arrives later'));
+    await expect(Promise.all([cached.get(digest), cached.get(digest)])).rejects.toThrow('no artifact');
+    expect(calls.get).toBe(1);
+    await store.put(bytesOf('arrives later'));
+    expect(new TextDecoder().decode(await cached.get(digest))).toBe('arrives later');
+    expect(calls.get).toBe(2);
+  });
 });

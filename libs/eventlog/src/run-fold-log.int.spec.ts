@@ -89,6 +89,33 @@ describe('run folds kept up with the log', () => {
     expect(evolved).toBe(63);
   });
 
+  it('catches a fold up through the events it appended: what others appended before and between them is folded, what came after is left', async () => {
+    const runs = folds(1_000);
+    await log.appendMany(range(0, 3).map((n) => step('r-through', n)));
+    const fold = await runs.caughtUp('r-through');
+    // 3, 4 and 6 from another process; 5 and 7 "this process's own"; 8 appended after them
+    const seqs = (await log.appendMany([3, 4, 5, 6, 7, 8].flatMap((n) => [step('r-through', n), step('r-through-other', n)])))
+      .filter((_, i) => i % 2 === 0).map((a) => a.seq);
+    const own = [seqs[2], seqs[4]];
+    await runs.catchUpThrough(fold, own);
+    expect(fold.state.steps).toEqual(range(0, 8));
+    expect(fold.lastSeq).toBe(seqs[4]);
+    await runs.catchUpThrough(fold, own);
+    expect(fold.state.steps).toEqual(range(0, 8));
+    expect((await runs.caughtUp('r-through')).state.steps).toEqual(range(0, 9));
+    expect(evolved).toBe(9);
+  });
+
+  it('catches a fold up with the sequences the caller was delivered, whether or not they are the run\'s, and with what lies past them', async () => {
+    const runs = folds(1_000);
+    await log.appendMany(range(0, 2).map((n) => step('r-known', n)));
+    await runs.caughtUp('r-known');
+    const appended = await log.appendMany(range(2, 8).flatMap((n) => [step('r-known', n), step('r-known-other', n)]));
+    const known = [appended[4].seq, appended[7].seq, appended[8].seq, 10 ** 9];
+    expect((await runs.caughtUp('r-known', known)).state.steps).toEqual(range(0, 8));
+    expect(evolved).toBe(8);
+  });
+
   it('starts again from its snapshot after a restart, not from the start of the run', async () => {
     await log.appendMany(range(0, 12).map((n) => step('r-snap', n)));
     await folds(5).caughtUp('r-snap');

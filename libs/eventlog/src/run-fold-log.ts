@@ -1,5 +1,6 @@
 import { FoldDefinition, RunFold, RunFolds } from '@loopwright/core';
 import type { LoopEvent } from '@loopwright/events';
+import type { StoredEvent } from './codec';
 import { reportRejected, type EventLog } from './event-log';
 import { FoldSnapshotCodec, FoldSnapshots, foldBucketOf, sealKeyOf } from './fold-snapshots';
 
@@ -33,9 +34,14 @@ export class RunFoldLog<S> {
     this.snapshotEvery = options.snapshots?.every ?? 100;
   }
 
-  /** The run's fold with every event the log holds for it now. */
-  async caughtUp(runId: string): Promise<RunFold<S>> {
+  /**
+   * The run's fold with every event the log holds for it now. `known`: sequences of the run's events
+   * the caller was delivered (the events in hand, those waiting behind them), folded first through
+   * catchUpThrough's requests sent at once; the rest is stepped through as catchUp does.
+   */
+  async caughtUp(runId: string, known: readonly number[] = []): Promise<RunFold<S>> {
     const fold = this.folds.get(runId) ?? (await this.restored(runId));
+    if (fold.lastSeq > 0) await this.catchUpThrough(fold, known);
     await this.catchUp(fold);
     if (fold.sinceSnapshot >= this.snapshotEvery) await this.snapshot(fold);
     return fold;
@@ -63,11 +69,36 @@ export class RunFoldLog<S> {
       this.folds.skip(fold, lastRejected);
     }
     for (let next = await this.log.nextOfRun(fold.runId, fold.lastSeq); next; next = await this.log.nextOfRun(fold.runId, fold.lastSeq)) {
-      if (next.event) this.folds.advance(fold, [{ ...next.event, seq: next.seq }]);
-      else {
-        reportRejected(next);
-        this.folds.skip(fold, next.seq);
+      this.foldStored(fold, next);
+    }
+  }
+
+  /**
+   * Folds the run's events through the last of `seqs`, sequences of the run's messages the caller
+   * knows of (events it has just appended and folded itself, or was delivered): whatever else was
+   * appended before them is folded too; what came after is left for the next catch-up, as any reader
+   * of the run sees it then. It asks for the run's first message after the fold's last sequence and
+   * after each known one but the last, all at once: when nothing came in between, that is one round
+   * trip instead of one per event; a message found in a gap is stepped through from there.
+   */
+  async catchUpThrough(fold: RunFold<S>, seqs: readonly number[]): Promise<void> {
+    const own = [...new Set(seqs)].filter((seq) => seq > fold.lastSeq).sort((a, b) => a - b);
+    if (own.length === 0) return;
+    const firsts = await Promise.all([fold.lastSeq, ...own.slice(0, -1)].map((seq) => this.log.nextOfRun(fold.runId, seq)));
+    for (let i = 0; i < own.length; i++) {
+      let next = firsts[i];
+      while (next && fold.lastSeq < own[i]) {
+        this.foldStored(fold, next);
+        if (fold.lastSeq < own[i]) next = await this.log.nextOfRun(fold.runId, Math.max(next.seq, fold.lastSeq));
       }
+    }
+  }
+
+  private foldStored(fold: RunFold<S>, stored: StoredEvent): void {
+    if (stored.event) this.folds.advance(fold, [{ ...stored.event, seq: stored.seq }]);
+    else {
+      reportRejected(stored);
+      this.folds.skip(fold, stored.seq);
     }
   }
 
