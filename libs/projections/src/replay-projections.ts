@@ -2,9 +2,15 @@ import type { DataSource } from 'typeorm';
 import type { EventLog, StoredEvent } from '@loopwright/eventlog';
 import { ApplyPipeline } from './apply-pipeline';
 import { ApplyOptions, applyStoredBatch, handledTypes, lowestCheckpoint } from './apply-stored-batch';
-import { replayStoredMessages } from './stored-messages';
+import { replayStoredBatches } from './stored-messages';
 import type { ProjectionSet } from './projector';
 import { ALL_PROJECTIONS } from './read-models';
+
+/**
+ * Messages the reader pulls ahead of the batch being built. Batches already hold the messages read
+ * meanwhile; a deeper pull would keep thousands more alive across collections for no gain in speed.
+ */
+const PULL_AHEAD = 2_000;
 
 export interface ReplayOptions {
   projections?: ProjectionSet;
@@ -65,16 +71,8 @@ export async function replayProjections(log: EventLog, dataSource: DataSource, o
     await pipeline.submit(batch);
   };
 
-  let batch: StoredEvent[] = [];
   const decode = handledTypes(projections);
-  for await (const stored of replayStoredMessages(log, { fromSeq, decode, batch: Math.max(batchSize, 1_000) })) {
-    batch.push(stored);
-    if (batch.length >= batchSize) {
-      await submit(batch);
-      batch = [];
-    }
-  }
-  if (batch.length > 0) await submit(batch);
+  for await (const batch of replayStoredBatches(log, { fromSeq, decode, size: batchSize, batch: PULL_AHEAD })) await submit(batch);
   await pipeline.drain();
   const seconds = (performance.now() - started) / 1000;
   return { lastSeq, events, seconds, rate: seconds > 0 ? events / seconds : events };
