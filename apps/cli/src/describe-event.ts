@@ -78,6 +78,8 @@ export function describeEvent(event: LoopEvent): string {
       return `instruction ${event.data.instructionId} proposed for ${event.data.role}: ${event.data.text}`;
     case 'audit.checkpoint':
       return `audit checkpoint up to ${event.data.uptoSeq}: ${event.data.chainHash.slice(0, 16)}…`;
+    case 'miner.pass.completed':
+      return `miner pass read through ${event.data.readThroughSeq} in ${event.data.durationMs} ms: ${event.data.proposals} proposed, ${event.data.validations} validated, ${event.data.promotions} promoted`;
     case 'system.event.quarantined':
       return `quarantined seq ${event.data.originalSeq} (${event.data.consumer}): ${event.data.reason}`;
     default: {

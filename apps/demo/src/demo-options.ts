@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { Role, ROLES } from '@loopwright/events';
+import { DEFAULT_PACE_EVERY } from './pacing';
 
 export interface DemoOptions {
   runs: number;
@@ -11,6 +12,8 @@ export interface DemoOptions {
   workload?: string;
   /** The roles every run's goal names, in pipeline order. */
   roles: Role[];
+  /** Runs ended between two waits for a completed outer-loop pass (0: never wait). */
+  pace: number;
 }
 
 /** `all`, or roles separated by commas: the pipeline each simulated goal names. */
@@ -30,6 +33,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number (0 or more)');
+  return n;
+}
+
 export function parseDemoOptions(argv: readonly string[]): DemoOptions {
   const program = new Command('npm run demo --')
     .description(
@@ -44,9 +53,15 @@ export function parseDemoOptions(argv: readonly string[]): DemoOptions {
     .option('--report <file>', 'where to write the HTML report', 'reports/demo.html')
     .option('--workload <file>', 'a workload YAML (default: workloads/engineer-default.yaml, or workloads/six-roles.yaml with --roles; another: workloads/engineer-parsing.yaml)')
     .option('--roles <roles>', 'the roles of every goal: "all" (planner → architect → engineer, designer → tester → deployer) or a comma list', parseRoles, ['engineer'] as Role[])
+    .option(
+      '--pace <n>',
+      'every n runs ended, submit no run until the miner has completed a pass that read the log through them, so the outer loop keeps pace on any machine (0: never wait)',
+      wholeNumber,
+      DEFAULT_PACE_EVERY,
+    )
     .option('--json', 'end with one JSON line: windows (each tier\'s share, cost per run), costFall, agreement, goldenKnownBadPassed, keys', false)
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
     .parse([...argv], { from: 'user' });
-  const o = program.opts<{ runs: number; seed: string; window?: number; concurrency: number; report: string; workload?: string; json: boolean; roles: Role[] }>();
+  const o = program.opts<{ runs: number; seed: string; window?: number; concurrency: number; report: string; workload?: string; json: boolean; roles: Role[]; pace: number }>();
   return { ...o, window: o.window ?? Math.max(10, Math.round(o.runs / 10)) };
 }

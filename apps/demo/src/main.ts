@@ -115,6 +115,7 @@ async function main(): Promise<void> {
     dbSchema: `demo_${stamp}`,
     databaseUrl,
     heldOutRuns: options.window,
+    paceEvery: options.pace,
     onProgress: (p) => bar.update(p.ended, shares(p)),
     onNote: (line) => process.stderr.write(`\r\x1b[2K${line}\n`),
     signal: controller.signal,
@@ -134,6 +135,8 @@ async function main(): Promise<void> {
   say(keysTable(result.keys, last ? runsInWindow(last) : 0));
   say(`Agreement with the frontier on the held-out runs (asked in shadow): ${result.agreement === null ? 'n/a' : pct(result.agreement)} over ${result.agreementChecks} checks.`);
   say(`Golden known-bad examples that pass under the promoted rules: ${result.goldenKnownBadPassed}.`);
+  const { passes, meanPassMs, waitedMs } = result.outerLoop;
+  say(`Outer loop: ${passes} passes recorded (${meanPassMs} ms each on average)${options.pace > 0 ? `, at least one every ${options.pace} runs ended; runs held back ${(waitedMs / 1000).toFixed(0)} s in all waiting for them` : ''}.`);
   say(`Audit chain: ${result.audit.ok ? `ok over ${result.audit.checked} events` : `DIVERGES at seq ${result.audit.firstDivergentSeq}`}.`);
   if (nats.own) {
     say(`NATS: the demo's own server at ${nats.url}, one user per service with the generated permissions; it stops with the demo.`);
@@ -169,6 +172,8 @@ async function main(): Promise<void> {
         runEnds: result.pipeline.runEnds,
         upstreamTo: result.pipeline.upstreamTo,
         reviews: result.pipeline.reviews,
+        pace: options.pace,
+        outerLoop: result.outerLoop,
       })}\n`,
     );
   }

@@ -8,6 +8,7 @@ import { goldenKnownBadPassed, shadowAgreement } from './outcomes';
 import { KeyStanding, keyStandings, KeyWindow, keyWindows } from './scoreboard';
 import { TierWindow, tierWindows } from '@loopwright/report';
 import { PipelineFigures, pipelineFigures } from './role-shares';
+import { DEFAULT_PACE_EVERY, maySubmit, onPassCompleted, onRunEnded, startPacing } from './pacing';
 
 export interface DemoSettings {
   runs: number;
@@ -23,6 +24,10 @@ export interface DemoSettings {
   databaseUrl: string;
   /** The last window's runs are evaluation runs: every retired decision is also asked of the frontier. */
   heldOutRuns: number;
+  /** Runs ended between two waits for a completed outer-loop pass (default DEFAULT_PACE_EVERY; 0: never wait). */
+  paceEvery?: number;
+  /** How long a wait may go without a completed pass before the demo fails (default 120 s). */
+  passWaitMs?: number;
   /** Extra service settings, e.g. a shorter outer-loop pass. */
   serviceEnv?: NodeJS.ProcessEnv;
   onProgress?(progress: DemoProgress): void;
@@ -58,7 +63,10 @@ export interface DemoResult {
   aborted: boolean;
   /** Per role: each tier's share, the grades, where failed grades were sent; how the runs ended. */
   pipeline: PipelineFigures;
+  /** The outer loop's recorded passes, and how long the demo held runs back waiting for them. */
+  outerLoop: { passes: number; meanPassMs: number; waitedMs: number };
 }
+const DEFAULT_PASS_WAIT_MS = 120_000;
 
 const REVIEWER = 'demo reviewer (automatic approval)';
 
@@ -86,11 +94,15 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
     LOOP_AUDIT_INTERVAL_MS: '3000',
     ...settings.serviceEnv,
   };
+  const passWaitMs = settings.passWaitMs ?? DEFAULT_PASS_WAIT_MS;
   const services: ServiceProcess[] = (['router', 'miner', 'grader', 'executor'] as const).map((name) => startServiceProcess(name, env));
   const events: LoopEvent[] = [];
   const progress: DemoProgress = { submitted: 0, ended: 0, frontier: 0, resident: 0, deterministic: 0, human: 0, promotedRules: 0 };
   const ended = new Set<string>();
   const approved = new Set<string>();
+  let pacing = startPacing(settings.paceEvery ?? DEFAULT_PACE_EVERY);
+  let lastApprovalSeq = 0;
+  const passes = { n: 0, ms: 0, lastAt: Date.now(), lastReadThrough: 0, waitedMs: 0 };
   let wake: (() => void) | undefined;
   let aborted = false;
   settings.signal?.addEventListener('abort', () => {
@@ -109,9 +121,15 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
         events.push(event);
         if (event.type === 'decision.completed' && !event.data.shadow) progress[event.data.tier]++;
         // The executor's last word on a run: done, stuck, gate failed or blocked on a person.
-        if (event.type === 'run.ended') {
+        if (event.type === 'run.ended' && !ended.has(event.aggregateId)) {
           ended.add(event.aggregateId);
           progress.ended = ended.size;
+          pacing = onRunEnded(pacing, ended.size, message.seq);
+          wake?.();
+        }
+        if (event.type === 'miner.pass.completed') {
+          Object.assign(passes, { n: passes.n + 1, ms: passes.ms + event.data.durationMs, lastAt: Date.now(), lastReadThrough: event.data.readThroughSeq });
+          pacing = onPassCompleted(pacing, event.data.readThroughSeq, lastApprovalSeq);
           wake?.();
         }
         if (event.type === 'rule.promoted') {
@@ -122,7 +140,11 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
         if (event.type === 'rule.validated' && !approved.has(event.data.ruleId)) {
           approved.add(event.data.ruleId);
           const decision = await commandRule(log, event.data.ruleId, { type: 'approve', data: { by: REVIEWER } });
-          if (decision?.kind === 'append') settings.onNote?.(`${REVIEWER} approves rule ${event.data.ruleId}`);
+          if (decision?.kind === 'append') {
+            // at least the approval's own sequence: the pass that reads through it promotes the rule
+            lastApprovalSeq = (await log.jsm.streams.info(settings.log.streamName)).state.last_seq;
+            settings.onNote?.(`${REVIEWER} approves rule ${event.data.ruleId}`);
+          }
         }
         settings.onProgress?.(progress);
       }
@@ -132,6 +154,21 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
     const firstHeldOut = settings.runs - settings.heldOutRuns;
     for (let n = 0; n < settings.runs && !aborted; n++) {
       while (progress.submitted - ended.size >= settings.concurrency && !aborted) await new Promise<void>((r) => (wake = r));
+      const heldSince = Date.now();
+      while (!maySubmit(pacing) && !aborted) {
+        const silentMs = Date.now() - Math.max(heldSince, passes.lastAt);
+        if (silentMs > passWaitMs) {
+          throw new Error(
+            `the miner completed no pass in ${Math.round(silentMs / 1000)} s while the demo waited for one that read the log through sequence ` +
+              `${pacing.awaitedSeq} (the last read through ${passes.lastReadThrough}); is the miner running and passing?`,
+          );
+        }
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, 1_000);
+        });
+      }
+      passes.waitedMs += Date.now() - heldSince;
       if (aborted) break;
       await log.append(simGoalEvent(workload, `run-${settings.seed}-${String(n + 1).padStart(4, '0')}`, pick, settings.seed, n >= firstHeldOut, settings.roles));
       progress.submitted++;
@@ -159,6 +196,7 @@ export async function runDemo(settings: DemoSettings): Promise<DemoResult> {
       runs: progress.submitted,
       aborted,
       pipeline: pipelineFigures(events),
+      outerLoop: { passes: passes.n, meanPassMs: passes.n === 0 ? 0 : Math.round(passes.ms / passes.n), waitedMs: passes.waitedMs },
     };
   } finally {
     await Promise.all(services.map((s) => s.stop()));

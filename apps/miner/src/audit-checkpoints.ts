@@ -1,19 +1,11 @@
 import type { DataSource } from 'typeorm';
-import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
-import { AUDIT_CHAIN_ID, checkpointEvent, type EventLog, toStoredEvent } from '@loopwright/eventlog';
+import { AUDIT_CHAIN_ID, checkpointEvent, type EventLog } from '@loopwright/eventlog';
+import { lastEventOn } from './last-event';
 
 /** The newest `audit.checkpoint` in the log: its own sequence and the sequence it covers. */
 async function lastCheckpoint(log: EventLog): Promise<{ seq: number; uptoSeq: number } | undefined> {
-  const { streamName, subjectRoot } = log.config;
-  try {
-    const message = await log.jsm.streams.getMessage(streamName, { last_by_subj: `${subjectRoot}.audit.${AUDIT_CHAIN_ID}.miner.audit.checkpoint` });
-    if (!message) return undefined;
-    const { event } = toStoredEvent(message.seq, message.subject, message.data, subjectRoot);
-    return event?.type === 'audit.checkpoint' ? { seq: message.seq, uptoSeq: event.data.uptoSeq } : undefined;
-  } catch (error) {
-    if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.NoMessageFound) return undefined;
-    throw error;
-  }
+  const stored = await lastEventOn(log, `audit.${AUDIT_CHAIN_ID}.miner.audit.checkpoint`);
+  return stored?.event?.type === 'audit.checkpoint' ? { seq: stored.seq, uptoSeq: stored.event.data.uptoSeq } : undefined;
 }
 
 /**

@@ -1,12 +1,14 @@
 import 'reflect-metadata';
+import type { EventLog } from '@loopwright/eventlog';
 import { startService, stopOnSignals } from '@loopwright/service';
 import { minerConfigFromEnv } from './miner.config';
 import { MinerModule } from './miner.module';
 
-export function startMiner(options: { port?: number; config?: ReturnType<typeof minerConfigFromEnv> } = {}) {
+export function startMiner(options: { port?: number; config?: ReturnType<typeof minerConfigFromEnv>; log?: EventLog } = {}) {
   return startService({
     name: 'miner',
     producer: 'miner',
+    log: options.log,
     imports: [MinerModule.forRoot(options.config ?? minerConfigFromEnv())],
     port: options.port ?? Number(process.env['PORT'] ?? 0),
   });

@@ -12,6 +12,7 @@ import { publishAuditCheckpoint } from './audit-checkpoints';
 import type { MinerConfig } from './miner.config';
 import { MINER_CONFIG } from './miner.tokens';
 import { runOuterLoopPass } from './outer-loop-pass';
+import { recordPass } from './pass-record';
 import { RunningProjections, startProjections } from './projections/start-projections';
 
 const RULE_GAUGE_STATES = ['proposed', 'validated', 'rejected', 'promoted', 'demoted'] as const;
@@ -19,7 +20,7 @@ const RULE_GAUGE_STATES = ['proposed', 'validated', 'rejected', 'promoted', 'dem
 /** The lease a pass runs under: replicas of the miner take turns, never two passes at once. */
 export const PASS_LEASE = 'miner-pass';
 
-/** The outer loop: projections, audit checkpoints, and a pass over the history on a timer, under the pass lease. */
+/** The outer loop: projections, audit checkpoints, and a pass over the history on a timer, under the pass lease, each recorded in the log. */
 @Injectable()
 export class MinerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private db?: DataSource;
@@ -60,11 +61,14 @@ export class MinerService implements OnApplicationBootstrap, OnApplicationShutdo
     this.passing = this.passing.then(async () => {
       const run = await runUnderLease(this.lease!, this.config.lease, async (signal) => {
         const startedAt = Date.now();
+        const readThroughSeq = this.projections!.position();
         try {
           const summary = await runOuterLoopPass({
             log: this.log, db: this.db!, rubrics: this.rubrics, config: this.config, residentModel: residentModelLoader(this.log), signal,
           });
           if (this.config.verbose) for (const { key, outcome } of summary.outcomes) console.error(`miner: ${key}: ${outcome}`);
+          signal.throwIfAborted();
+          await recordPass(this.log, { readThroughSeq, appended: summary.appendedTypes, durationMs: Date.now() - startedAt });
           return summary;
         } finally {
           if (this.config.verbose) console.error(`miner: pass by ${this.lease!.holder} from ${startedAt} to ${Date.now()}`);

@@ -25,6 +25,18 @@ export interface PassSummary {
   searched: string[];
   outcomes: { key: string; outcome: string }[];
   appended: number;
+  /** How many events of each type the pass appended. */
+  appendedTypes: Map<string, number>;
+}
+
+/** The log as a pass sees it: what it appends is also counted by type. */
+function countingAppends(log: EventLog, counts: Map<string, number>): EventLog {
+  const counted = Object.create(log) as EventLog;
+  counted.append = (event, options) => {
+    counts.set(event.type, (counts.get(event.type) ?? 0) + 1);
+    return log.append(event, options);
+  };
+  return counted;
 }
 
 /** The frontier's verdicts for a key: primary frontier decisions and the frontier's shadow answers to spot-checks. */
@@ -140,7 +152,9 @@ function existing(record: RuleRecord): ExistingRule | undefined {
  * the rules already in the log along: shadow checks for validated ones, promotion of validated
  * and approved ones, demotion of promoted ones whose spot-checks drift.
  */
-export async function runOuterLoopPass(deps: PassDeps): Promise<PassSummary> {
+export async function runOuterLoopPass(given: PassDeps): Promise<PassSummary> {
+  const appendedTypes = new Map<string, number>();
+  const deps = { ...given, log: countingAppends(given.log, appendedTypes) };
   const { log, db, config } = deps;
   const records = await readRuleRecords(log);
   const builtin = builtinKeys(deps.rubrics);
@@ -209,7 +223,7 @@ export async function runOuterLoopPass(deps: PassDeps): Promise<PassSummary> {
   }
   deps.signal?.throwIfAborted();
   appended += await supersedeOlder(deps, await readRuleRecords(log));
-  return { searched: plan.searched, outcomes: plan.outcomes, appended };
+  return { searched: plan.searched, outcomes: plan.outcomes, appended, appendedTypes };
 }
 
 /** A resident editor may approve a draft the lint passed, by itself; a patch, a regeneration or a thrown-out draft is the frontier's. */

@@ -7,7 +7,7 @@ import {
   InstructionProposed, ResidentTrained, RuleApproved, RuleDemoted, RulePromoted, RuleProposed, RuleRejected,
   RuleValidated,
 } from './rule-events';
-import { AuditCheckpoint, BudgetExhausted, EventQuarantined, ReviewRequested, ReviewResolved } from './other-events';
+import { AuditCheckpoint, BudgetExhausted, EventQuarantined, MinerPassCompleted, ReviewRequested, ReviewResolved } from './other-events';
 import { AgentSessionOpened, TraceAbandoned } from './agent-session-events';
 import { Aggregate, Producer } from './vocabulary';
 
@@ -59,6 +59,8 @@ export const catalog = {
   'rubric.calibrated': { version: 1, aggregate: 'rule', producers: ['grader'], data: RubricCalibrated },
   'budget.exhausted': { version: 1, aggregate: 'budget', producers: ['router', 'executor'], data: BudgetExhausted },
   'audit.checkpoint': { version: 1, aggregate: 'audit', producers: ['miner'], data: AuditCheckpoint },
+  // What a pass read through: a run that must not outpace the outer loop (the demo) waits for it.
+  'miner.pass.completed': { version: 1, aggregate: 'system', producers: ['miner'], data: MinerPassCompleted },
   'system.event.quarantined': { version: 1, aggregate: 'system', producers: ALL_PRODUCERS, data: EventQuarantined },
 } as const satisfies Record<string, CatalogEntry>;
 

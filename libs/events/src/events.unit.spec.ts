@@ -58,7 +58,7 @@ describe('catalog', () => {
         'decision.requested', 'decision.routed', 'decision.completed', 'grade.recorded', 'run.ended', 'run.graded', 'review.requested',
         'review.resolved', 'rule.proposed', 'rule.validated', 'rule.rejected', 'rule.approved', 'rule.promoted',
         'rule.demoted', 'resident.trained', 'instruction.proposed', 'rubric.calibrated', 'budget.exhausted', 'audit.checkpoint',
-        'system.event.quarantined',
+        'miner.pass.completed', 'system.event.quarantined',
       ].sort(),
     );
   });

@@ -34,6 +34,18 @@ export const AuditCheckpoint = z.object({
   eventsCovered: z.number().int().min(0),
 });
 
+/** One outer-loop pass, recorded once it completed: what it read and what it moved along. */
+export const MinerPassCompleted = z.object({
+  /** The log sequence every projection the pass read had applied when it began. */
+  readThroughSeq: z.number().int().min(0),
+  proposals: z.number().int().min(0),
+  validations: z.number().int().min(0),
+  promotions: z.number().int().min(0),
+  /** Every event the pass appended, the counted ones included. */
+  appended: z.number().int().min(0),
+  durationMs: z.number().int().min(0),
+});
+
 export const EventQuarantined = z.object({
   originalSeq: z.number().int().min(1),
   originalSubject: z.string(),
@@ -47,3 +59,4 @@ export type ReviewRequested = z.infer<typeof ReviewRequested>;
 export type ReviewResolved = z.infer<typeof ReviewResolved>;
 export type AuditCheckpoint = z.infer<typeof AuditCheckpoint>;
 export type EventQuarantined = z.infer<typeof EventQuarantined>;
+export type MinerPassCompleted = z.infer<typeof MinerPassCompleted>;
