@@ -128,16 +128,18 @@ describe('the console in a browser (Chromium), on the services as processes with
   }, 120_000);
 
   it('approves a validated rule, and shows the refusal of one that is not validated yet', async () => {
-    const proposed = (ruleId: string) => createEvent({
+    const proposed = (ruleId: string, role: 'engineer' | 'tester' = 'engineer') => createEvent({
       type: 'rule.proposed', aggregateId: ruleId, producer: 'miner',
       data: {
-        ruleId, kind: 'deterministic', key: 'grader:engineer:gate:claims_match_evidence', role: 'engineer',
+        ruleId, kind: 'deterministic', key: `grader:${role}:gate:claims_match_evidence`, role,
         predicate: { all: [{ feature: 'claims_tests_pass', eq: true }, { feature: 'rerun_passed', eq: false }] },
         verdictWhenTrue: 'fail', verdictWhenFalse: 'pass', scopeCall: true, evidence: { support: 130, precision: 0.99, recall: 0.95, exampleEventIds: [] },
       },
     });
+    // The early rule's key is one no run here decides: the miner revalidates a proposed rule of a key
+    // with history on its next pass, which could validate or reject it before the click below.
     await harness.log.appendMany([
-      proposed('r-browser-early'),
+      proposed('r-browser-early', 'tester'),
       proposed('r-browser'),
       createEvent({
         type: 'rule.validated', aggregateId: 'r-browser', producer: 'miner',
