@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { createEvent, LoopEvent } from '@loopwright/events';
-import { EventLog, LogConfig, verifyLog } from '@loopwright/eventlog';
+import { EventLog, verifyLog } from '@loopwright/eventlog';
 import { openDatabase, PROJECTION_MIGRATIONS } from '@loopwright/projections';
-import { createTestSchema, dropTestStream, testBucketName, testLogConfig, TestSchema } from '@loopwright/testing';
+import { createTestSchema, dropTestStream, testEventLogConfig, TestSchema } from '@loopwright/testing';
 import { publishAuditCheckpoint } from './audit-checkpoints';
 import { RunningProjections, startProjections } from './projections/start-projections';
 
@@ -14,8 +14,7 @@ function step(n: number): LoopEvent {
 }
 
 describe('audit checkpoints', () => {
-  const base = testLogConfig('audit_checkpoints');
-  const config: LogConfig = { ...base, producer: 'miner', duplicateWindowMs: 120_000, artifactBucket: testBucketName(base.streamName) };
+  const config = testEventLogConfig('audit_checkpoints', 'miner');
   let log: EventLog;
   let schema: TestSchema;
   let db: DataSource;

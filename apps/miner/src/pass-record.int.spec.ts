@@ -1,7 +1,7 @@
 import { createEvent, EventOf } from '@loopwright/events';
-import { EventLog, LogConfig } from '@loopwright/eventlog';
+import { EventLog } from '@loopwright/eventlog';
 import type { RunningService } from '@loopwright/service';
-import { createTestSchema, dropTestStream, testBucketName, testLogConfig, TestSchema } from '@loopwright/testing';
+import { createTestSchema, dropTestStream, testEventLogConfig, TestSchema } from '@loopwright/testing';
 import { startMiner } from './main';
 import { minerConfigFromEnv } from './miner.config';
 import { recordPass } from './pass-record';
@@ -23,8 +23,7 @@ async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
 }
 
 describe('miner pass records', () => {
-  const base = testLogConfig('miner_pass_records');
-  const config: LogConfig = { ...base, producer: 'miner', duplicateWindowMs: 120_000, artifactBucket: testBucketName(base.streamName) };
+  const config = testEventLogConfig('miner_pass_records', 'miner');
   let log: EventLog;
   let schema: TestSchema;
   let miner: RunningService;
