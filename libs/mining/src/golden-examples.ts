@@ -3,6 +3,7 @@ import { executorKey } from '@loopwright/events';
 import { exampleRole, gradeGoldenExample, goldenFeatures, isJudged, Rubric } from '@loopwright/rubrics';
 import { BinaryRule, ruleVerdict } from './binary-rule';
 import type { GoldenExample } from './validation';
+import { workTexts } from './work-texts';
 
 /** A deterministic rule in force (or on its way) for one decision key. */
 export interface KeyedRule {
@@ -29,6 +30,15 @@ export interface KeyedAnswerer {
 
 const asAnswerer = ({ key, rule }: KeyedRule): KeyedAnswerer => ({ key, answer: (features) => ruleVerdict(rule, features) });
 
+/**
+ * The texts a resident reads for a golden example, made as the grader and the executor make them for
+ * a real work: the final message, and the files the work changed from its base.
+ */
+export function goldenTexts(example: Golden): string[] {
+  const base = new Map(example.base.map((f) => [f.path, f.content]));
+  return workTexts(example.work.finalMessage, example.work.files.filter((f) => base.get(f.path) !== f.content));
+}
+
 /** The example with the rules (or residents) answering their items instead of the hand labels. */
 export function withRuleVerdicts(rubric: Rubric, example: Golden, rules: readonly (KeyedRule | KeyedAnswerer)[]): Golden {
   const features = goldenFeatures(rubric, example);
@@ -36,7 +46,7 @@ export function withRuleVerdicts(rubric: Rubric, example: Golden, rules: readonl
   for (const r of rules) {
     const { key, answer } = 'rule' in r ? asAnswerer(r) : r;
     const item = itemOfKey(rubric, example, key);
-    const verdict = item !== undefined && item in judge ? answer(features, [example.work.finalMessage]) : undefined;
+    const verdict = item !== undefined && item in judge ? answer(features, goldenTexts(example)) : undefined;
     if (verdict !== undefined) judge[item!] = asLabel(verdict);
   }
   return { ...example, judge };
@@ -66,7 +76,7 @@ export function goldenExamplesByKey(rubrics: readonly Rubric[], inForce: readonl
           exampleId: `${rubric.id}/${example.id}`,
           label: example.label,
           features,
-          texts: [example.work.finalMessage],
+          texts: goldenTexts(example),
           expectedVerdict: String(example.judge[item.id]),
           accepts: (verdict) => gradeGoldenExample(rubric, { ...others, judge: { ...others.judge, [item.id]: asLabel(verdict) } }).passed === shouldPass,
         });
@@ -93,7 +103,7 @@ export function editorGoldenExamples(rubrics: readonly Rubric[]): Record<string,
         exampleId: `${rubric.id}/${example.id}`,
         label: example.label,
         features,
-        texts: [example.work.finalMessage],
+        texts: goldenTexts(example),
         expectedVerdict: bad ? 'not approve' : 'any',
         accepts: (verdict) => !bad || verdict !== 'approve',
       });

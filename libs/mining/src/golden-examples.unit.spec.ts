@@ -1,5 +1,5 @@
 import { loadRubrics } from '@loopwright/rubrics';
-import { goldenExamplesByKey, knownBadPassing, KeyedRule } from './golden-examples';
+import { editorGoldenExamples, goldenExamplesByKey, goldenTexts, knownBadPassing, KeyedRule } from './golden-examples';
 
 const rubrics = loadRubrics();
 const always = (verdict: string): KeyedRule['rule'] => ({ predicate: { feature: 'turns_used', gte: 0 }, verdictWhenTrue: verdict, verdictWhenFalse: verdict });
@@ -23,5 +23,19 @@ describe('golden examples per decision key', () => {
     // Some known-bad is only kept failing by the hand labels of the other items: alone the gate's "pass" looks harmless.
     const harmlessAlone = alone.filter((g) => g.accepts!('pass') && passingTogether.has(g.exampleId));
     expect(harmlessAlone.length).toBeGreaterThan(0);
+  });
+
+  it('gives a resident the texts it reads on a real work: the final message and the code the work changed', () => {
+    const rubric = rubrics.find((r) => r.id === 'implementation')!;
+    const changedFiles = (g: (typeof rubric.golden)[number]) => g.work.files.filter((f) => !g.base.some((b) => b.path === f.path && b.content === f.content));
+    const example = rubric.golden.find((g) => changedFiles(g).length > 0)!;
+    const texts = goldenTexts(example);
+    const changed = changedFiles(example);
+
+    expect(texts[0]).toBe(example.work.finalMessage);
+    for (const file of changed) expect(texts[1]).toContain(`// file: ${file.path}\n${file.content}`);
+    const id = `${rubric.id}/${example.id}`;
+    expect(goldenExamplesByKey(rubrics)['grader:engineer:gate:claims_match_evidence'].find((g) => g.exampleId === id)!.texts).toEqual(texts);
+    expect(editorGoldenExamples(rubrics)['executor:engineer:edit'].find((g) => g.exampleId === id)!.texts).toEqual(texts);
   });
 });
