@@ -82,7 +82,7 @@ export const DEFAULT_MINER_PLAN_CONFIG: MinerPlanConfig = {
   minGoldenExamples: 1,
   thresholds: DEFAULT_VALIDATION_THRESHOLDS,
   search: {},
-  resident: { enabled: true, training: { seed: 1 }, maxCalibrationError: 0.1, minConfidentAccuracy: 0.97, minCoverage: 0.3, refreshGrowth: 2 },
+  resident: { enabled: true, training: { seed: 1 }, maxCalibrationError: 0.1, minConfidentAccuracy: 0.975, minCoverage: 0.3, refreshGrowth: 2 },
   instructions: { minCount: 5 },
 };
 

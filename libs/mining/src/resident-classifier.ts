@@ -5,7 +5,6 @@ import type { FeatureVector } from '@loopwright/checks';
 import { expectedCalibrationError, fitPlatt, IDENTITY_SCALING, sigmoid } from './calibration';
 import { confidenceThreshold } from './confidence-threshold';
 import { bucketOf, tokens } from './feature-hashing';
-import { candidateTerms, chooseTerms } from './term-selection';
 import { bySeq, HistoryExample } from './history';
 import { seededRandom } from './seeded-random';
 import { VerdictFigures, verdictFigures, verdictPair } from './verdict-metrics';
@@ -19,15 +18,10 @@ export interface ResidentTrainingOptions {
   /** L2 penalty on the weights (not the bias). */
   l2: number;
   batchSize: number;
-  /**
-   * The most terms (a word or pair of adjacent words of a text, tagged with which text it came from,
-   * or a string feature as name=value) the model reads: those that tell the two verdicts apart best
-   * on the examples it learns from (information gain), so the few words that matter are not drowned
-   * by the many that do not.
-   */
-  maxTerms: number;
-  /** A term is a candidate only when at least this many examples have it, and at least this many lack it. */
-  minTermCount: number;
+  /** Buckets that string features (`name=value`) are hashed into. */
+  hashBuckets: number;
+  /** Buckets that the words and word pairs of the texts are hashed into, each tagged with which text it came from. */
+  textBuckets: number;
   /**
    * Platt scaling and the confidence threshold are fitted on out-of-fold scores: the examples are cut
    * into this many blocks in time order, and each block is scored by a model trained on the others.
@@ -55,12 +49,12 @@ export const DEFAULT_RESIDENT_OPTIONS: ResidentTrainingOptions = {
   learningRate: 0.2,
   l2: 0.01,
   batchSize: 32,
-  maxTerms: 40,
-  minTermCount: 3,
+  hashBuckets: 64,
+  textBuckets: 4096,
   calibrationFolds: 4,
   minCalibrationExamples: 15,
   minExamples: 40,
-  targetAgreement: 0.97,
+  targetAgreement: 0.98,
   minThresholdSupport: 30,
 };
 
@@ -69,15 +63,13 @@ const NumericInput = z.object({ name: z.string(), mean: z.number(), scale: z.num
 /**
  * A trained binary logistic-regression classifier for one decision key, as stored in its
  * artifact. Inputs: standardized numeric features, booleans as 0/1, string features hashed into
- * `hashBuckets`, the words of the texts (tagged by text) hashed into `textBuckets`, and the
- * presence of each of `terms`; `weights` follows that order. Version 3 models read their chosen
- * terms (string features and text alike) and hash nothing; version 2 models hash; version 1
- * models have no text buckets and hash words with the string features.
+ * `hashBuckets`, and the words of the texts (tagged by text) hashed into `textBuckets`; `weights`
+ * follows that order. Version 1 models have no text buckets and hash words with the string features.
  */
 export const ResidentModelSchema = z
   .object({
     format: z.literal('loopwright.resident.logistic-regression'),
-    version: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+    version: z.union([z.literal(1), z.literal(2)]),
     /** The verdict the model gives a probability for (the rarer of the two in training). */
     positiveVerdict: z.string(),
     negativeVerdict: z.string(),
@@ -85,10 +77,8 @@ export const ResidentModelSchema = z
     negativeIsRest: z.boolean().default(false),
     numeric: z.array(NumericInput),
     booleans: z.array(z.string()),
-    hashBuckets: z.number().int().min(0),
+    hashBuckets: z.number().int().min(1),
     textBuckets: z.number().int().min(0).default(0),
-    /** Version 3: the terms whose presence the model reads (see `ResidentTrainingOptions.maxTerms`). */
-    terms: z.array(z.string()).default([]),
     weights: z.array(z.number()),
     bias: z.number(),
     platt: z.object({ a: z.number(), b: z.number() }).strict(),
@@ -99,8 +89,8 @@ export const ResidentModelSchema = z
     seed: z.number().int(),
   })
   .strict()
-  .refine((m) => m.weights.length === m.numeric.length + m.booleans.length + m.hashBuckets + m.textBuckets + m.terms.length, {
-    message: 'weights must have one entry per numeric feature, boolean feature, hash bucket, text bucket and term',
+  .refine((m) => m.weights.length === m.numeric.length + m.booleans.length + m.hashBuckets + m.textBuckets, {
+    message: 'weights must have one entry per numeric feature, boolean feature, hash bucket and text bucket',
     path: ['weights'],
   });
 
@@ -149,11 +139,8 @@ export interface ResidentFigures extends VerdictFigures {
 
 /**
  * Trains a logistic-regression classifier on a key's history, binary over its two most common
- * verdicts (examples with any other verdict are left out): it reads the numeric and boolean
- * features and the `maxTerms` terms that tell the verdicts apart best on what it learns from, by
- * mini-batch gradient descent with L2, visiting examples in an order drawn from `seed`. Choosing
- * the terms keeps a short telling phrase (a swallowed error, a missing assumption) from being
- * drowned by the hundreds of words of code and message that say nothing of the verdict. Platt scaling and the confidence threshold are
+ * verdicts (examples with any other verdict are left out): mini-batch gradient descent with L2,
+ * visiting examples in an order drawn from `seed`. Platt scaling and the confidence threshold are
  * fitted on every example's out-of-fold score (`calibrationFolds`), so they rest on the whole history
  * rather than a small recent slice, where one noisy verdict near the top could decide the threshold.
  * The threshold is the lowest at which the out-of-fold answers above it agree with the frontier at
@@ -174,13 +161,12 @@ export function trainResident(history: readonly HistoryExample[], options: Parti
   }
 
   const labels = examples.map((e) => e.verdict === pair.minority);
-  const terms = examples.map((e) => candidateTerms(e.features, e.texts));
-  const layout = inputLayout(examples, terms, labels, opts);
-  const { weights, bias } = gradientDescent(examples.map((e, i) => encode(layout, e.features, terms[i])), labels, layout, opts);
+  const layout = inputLayout(examples, opts.hashBuckets, opts.textBuckets);
+  const { weights, bias } = gradientDescent(examples.map((e) => encode(layout, e.features, e.texts)), labels, layout, opts);
 
   const unscaled: ResidentModel = {
     format: 'loopwright.resident.logistic-regression',
-    version: 3,
+    version: 2,
     positiveVerdict: pair.minority,
     negativeVerdict: pair.majority,
     negativeIsRest: oneVsRest,
@@ -198,7 +184,7 @@ export function trainResident(history: readonly HistoryExample[], options: Parti
     const figures = evaluateResident(unscaled, examples);
     return { trained: true, model: unscaled, report: { trainedOn: examples.length, calibratedOn: 0, accuracy: figures.accuracy, calibrationError: figures.calibrationError, coverage: 0 } };
   }
-  const scores = outOfFoldScores(examples, terms, labels, opts);
+  const scores = outOfFoldScores(examples, labels, opts);
   const calibrated: ResidentModel = { ...unscaled, platt: fitPlatt(scores, labels), calibratedOn: examples.length };
   const outOfFold = scores.map((raw) => fromScore(calibrated, raw));
   const right = outOfFold.map((p, i) => agrees(calibrated, p.verdict, examples[i].verdict));
@@ -224,24 +210,17 @@ export function trainResident(history: readonly HistoryExample[], options: Parti
  * Each example's raw score from a model trained without its block (blocks cut in time order), so
  * the calibration sees how the model does on examples it has not learned, for every example.
  */
-function outOfFoldScores(
-  examples: readonly HistoryExample[],
-  terms: readonly ReadonlySet<string>[],
-  labels: readonly boolean[],
-  opts: ResidentTrainingOptions,
-): number[] {
+function outOfFoldScores(examples: readonly HistoryExample[], labels: readonly boolean[], opts: ResidentTrainingOptions): number[] {
   const scores = new Array<number>(examples.length).fill(0);
   const folds = opts.calibrationFolds;
-  const without = <T>(items: readonly T[], from: number, to: number) => [...items.slice(0, from), ...items.slice(to)];
   for (let f = 0; f < folds; f++) {
     const from = Math.floor((f * examples.length) / folds);
     const to = Math.floor(((f + 1) * examples.length) / folds);
-    const rest = without(examples, from, to);
-    const restTerms = without(terms, from, to);
-    const restLabels = without(labels, from, to);
-    const layout = inputLayout(rest, restTerms, restLabels, opts);
-    const fitted = { ...layout, ...gradientDescent(rest.map((e, i) => encode(layout, e.features, restTerms[i])), restLabels, layout, opts) };
-    for (let i = from; i < to; i++) scores[i] = fitted.bias + dot(fitted.weights, encode(fitted, examples[i].features, terms[i]));
+    const rest = [...examples.slice(0, from), ...examples.slice(to)];
+    const restLabels = [...labels.slice(0, from), ...labels.slice(to)];
+    const layout = inputLayout(rest, opts.hashBuckets, opts.textBuckets);
+    const fitted = { ...layout, ...gradientDescent(rest.map((e) => encode(layout, e.features, e.texts)), restLabels, layout, opts) };
+    for (let i = from; i < to; i++) scores[i] = score(fitted, examples[i].features, examples[i].texts);
   }
   return scores;
 }
@@ -317,10 +296,10 @@ export function residentArtifact(model: ResidentModel): { json: string; digest: 
   return { json, digest: createHash('sha256').update(json).digest('hex') };
 }
 
-type InputLayout = Pick<ResidentModel, 'numeric' | 'booleans' | 'hashBuckets' | 'textBuckets' | 'terms'>;
+type InputLayout = Pick<ResidentModel, 'numeric' | 'booleans' | 'hashBuckets' | 'textBuckets'>;
 
-/** Which features become which inputs: numbers and booleans by name (sorted), and the terms that tell the verdicts apart best. */
-function inputLayout(examples: readonly HistoryExample[], terms: readonly ReadonlySet<string>[], labels: readonly boolean[], opts: ResidentTrainingOptions): InputLayout {
+/** Which features become which inputs: numbers and booleans by name (sorted), strings and texts hashed. */
+function inputLayout(examples: readonly HistoryExample[], hashBuckets: number, textBuckets: number): InputLayout {
   const numbers = new Map<string, number[]>();
   const booleans = new Set<string>();
   for (const e of examples) {
@@ -338,8 +317,7 @@ function inputLayout(examples: readonly HistoryExample[], terms: readonly Readon
     const variance = column.reduce((s, v) => s + (v - mean) ** 2, 0) / column.length;
     return { name, mean, scale: variance > 0 ? Math.sqrt(variance) : 1 };
   });
-  const chosen = chooseTerms(terms, labels, opts.maxTerms, opts.minTermCount);
-  return { numeric, booleans: [...booleans].sort(), hashBuckets: 0, textBuckets: 0, terms: chosen };
+  return { numeric, booleans: [...booleans].sort(), hashBuckets, textBuckets };
 }
 
 /** Standardized inputs are clipped to this many deviations, so one extreme value cannot swamp a prediction. */
@@ -352,11 +330,7 @@ interface Encoded {
   value: Float64Array;
 }
 
-/**
- * The inputs of one example. A version 3 model reads `present`, the example's candidate terms
- * (worked out from the features and texts when not given); earlier versions hash instead.
- */
-function encode(layout: InputLayout, features: FeatureVector, present?: ReadonlySet<string>, texts?: readonly string[]): Encoded {
+function encode(layout: InputLayout, features: FeatureVector, texts?: readonly string[]): Encoded {
   const dense = new Float64Array(layout.numeric.length + layout.booleans.length);
   layout.numeric.forEach(({ name, mean, scale }, i) => {
     const value = features[name];
@@ -369,33 +343,25 @@ function encode(layout: InputLayout, features: FeatureVector, present?: Readonly
   const sparse = new Map<number, number>();
   const add = (index: number, value: number) => sparse.set(index, (sparse.get(index) ?? 0) + value);
   const hashed = dense.length;
-  if (layout.hashBuckets > 0) {
-    for (const name of Object.keys(features).sort()) {
-      const value = features[name];
-      if (typeof value === 'string') add(hashed + bucketOf(`${name}=${value}`, layout.hashBuckets), 1);
-    }
+  for (const name of Object.keys(features).sort()) {
+    const value = features[name];
+    if (typeof value === 'string') add(hashed + bucketOf(`${name}=${value}`, layout.hashBuckets), 1);
   }
   if (layout.textBuckets > 0) {
+    // Each text's words count once each, scaled by 1/sqrt(distinct words), so a long text does not outweigh the features.
     (texts ?? []).forEach((text, t) => {
-      for (const term of wordsAndPairs(text)) add(hashed + layout.hashBuckets + bucketOf(`${t}:${term}`, layout.textBuckets), 1);
+      for (const term of terms(text)) add(hashed + layout.hashBuckets + bucketOf(`${t}:${term}`, layout.textBuckets), 1);
     });
-  } else if (layout.hashBuckets > 0) {
+  } else {
     const words = (texts ?? []).flatMap(tokens);
     for (const word of words) add(hashed + bucketOf(`text:${word}`, layout.hashBuckets), 1 / Math.sqrt(words.length));
-  }
-  if (layout.terms.length > 0) {
-    const have = present ?? candidateTerms(features, texts);
-    const first = hashed + layout.hashBuckets + layout.textBuckets;
-    layout.terms.forEach((term, i) => {
-      if (have.has(term)) add(first + i, 1);
-    });
   }
   const index = Int32Array.from(sparse.keys());
   return { dense, index, value: Float64Array.from(index, (i) => sparse.get(i)!) };
 }
 
 /** A text's distinct words and pairs of adjacent words ("added tests" is not "added" and "tests"). */
-function wordsAndPairs(text: string): Set<string> {
+function terms(text: string): Set<string> {
   const words = tokens(text);
   const out = new Set(words);
   for (let i = 1; i < words.length; i++) out.add(`${words[i - 1]} ${words[i]}`);
@@ -410,11 +376,11 @@ function dot(weights: ArrayLike<number>, x: Encoded): number {
 }
 
 function score(model: InputLayout & { weights: ArrayLike<number>; bias: number }, features: FeatureVector, texts?: readonly string[]): number {
-  return model.bias + dot(model.weights, encode(model, features, undefined, texts));
+  return model.bias + dot(model.weights, encode(model, features, texts));
 }
 
 function gradientDescent(inputs: readonly Encoded[], labels: readonly boolean[], layout: InputLayout, opts: ResidentTrainingOptions) {
-  const size = layout.numeric.length + layout.booleans.length + layout.hashBuckets + layout.textBuckets + layout.terms.length;
+  const size = layout.numeric.length + layout.booleans.length + layout.hashBuckets + layout.textBuckets;
   const weights = new Float64Array(size);
   const gradient = new Float64Array(size);
   // AdaGrad: each input's step shrinks with the gradient it has seen, so rare words learn as fast as common features.

@@ -70,7 +70,7 @@ describe('trainResident', () => {
     expect(otherSeed).not.toBe(once);
   });
 
-  it('learns from the words of a text when the structured features say nothing', () => {
+  it('learns from hashed text when the structured features say nothing', () => {
     const next = seededRandom(5);
     const history: HistoryExample[] = Array.from({ length: 400 }, (_, i) => {
       const skipped = next() < 0.3;
@@ -83,27 +83,7 @@ describe('trainResident', () => {
     expect(evaluateResident(model, history.slice(300)).accuracy).toBeGreaterThanOrEqual(0.97);
   });
 
-  it('finds a rare telling phrase among many words that say nothing, and answers most requests by itself', () => {
-    // one example in twelve fails; a failing one says so in a short phrase (97 % of the time), among twenty words drawn from
-    // three hundred that say nothing; one verdict in a hundred is the judge's noise
-    const examples = (n: number, seed: number, firstSeq: number): HistoryExample[] => {
-      const next = seededRandom(seed);
-      return Array.from({ length: n }, (_, i) => {
-        const fails = next() < 1 / 12;
-        const words = Array.from({ length: 80 }, () => `w${Math.floor(next() * 300)}`);
-        if (fails && next() < 0.97) words.splice(Math.floor(next() * 80), 0, 'catch return undefined');
-        const noisy = next() < 0.01;
-        return { decisionId: `r${firstSeq + i}`, seq: firstSeq + i, features: { size: next() }, texts: [words.join(' ')], verdict: fails !== noisy ? 'fail' : 'pass' };
-      });
-    };
-    const model = mustTrain(examples(160, 21, 0));
-    const fresh = evaluateResident(model, examples(1000, 22, 1000));
-
-    expect(fresh.coverage).toBeGreaterThan(0.8);
-    expect(fresh.confidentAccuracy).toBeGreaterThanOrEqual(0.97);
-  });
-
-  it('reads string features as name=value terms', () => {
+  it('uses string features, hashed as name=value', () => {
     const next = seededRandom(6);
     const history: HistoryExample[] = Array.from({ length: 300 }, (_, i) => {
       const endedBy = next() < 0.25 ? 'turn_limit' : 'finished';
@@ -124,14 +104,13 @@ describe('trainResident', () => {
 
   it('never answers by itself where its words only memorise the verdicts (out-of-fold scores say nothing)', () => {
     const next = seededRandom(18);
-    // each word is shared by four neighbouring examples and no others: a model fits them, and learns nothing that holds elsewhere
+    // each example's words are its own: a model fits them all, and learns nothing that holds on another example
     const history: HistoryExample[] = Array.from({ length: 300 }, (_, i) => ({
-      decisionId: `m${i}`, seq: i, features: {}, texts: [`token${Math.floor(i / 4)}`], verdict: next() < 0.3 ? 'fail' : 'pass',
+      decisionId: `m${i}`, seq: i, features: {}, texts: [`token${i} other${i}`], verdict: next() < 0.3 ? 'fail' : 'pass',
     }));
-    const majority = history.filter((e) => e.verdict === 'pass').length / history.length;
-    const model = mustTrain(history, { maxTerms: 100 });
+    const model = mustTrain(history);
 
-    expect(evaluateResident({ ...model, platt: { a: 1, b: 0 }, confidenceThreshold: 0.5 }, history).accuracy).toBeGreaterThan(majority + 0.05);
+    expect(evaluateResident({ ...model, platt: { a: 1, b: 0 }, confidenceThreshold: 0.5 }, history).accuracy).toBeGreaterThan(0.9);
     expect(model.confidenceThreshold).toBe(1);
   });
 
@@ -165,19 +144,6 @@ describe('the model artifact', () => {
 
     expect(artifact.digest).toMatch(/^[0-9a-f]{64}$/);
     expect(residentArtifact(parseResident(artifact.json)).digest).toBe(artifact.digest);
-  });
-
-  it('still reads a model of the earlier version, which hashed its words into buckets', () => {
-    const hashed = {
-      format: 'loopwright.resident.logistic-regression', version: 2, positiveVerdict: 'fail', negativeVerdict: 'pass',
-      numeric: [], booleans: [], hashBuckets: 2, textBuckets: 4, weights: [0, 0, 5, 5, 5, 5], bias: -2,
-      platt: { a: 1, b: 0 }, confidenceThreshold: 0.9, trainedOn: 100, calibratedOn: 100, seed: 1,
-    };
-    const model = parseResident(JSON.stringify(hashed));
-
-    expect(model.terms).toEqual([]);
-    expect(predict(model, {}).verdict).toBe('pass');
-    expect(predict(model, {}, ['broken'])).toMatchObject({ verdict: 'fail', probability: sigmoid(3) });
   });
 
   it('is rejected when malformed, naming the field', () => {
