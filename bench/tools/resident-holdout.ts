@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
-import { evaluateResident, HistoryExample, timeOrderedSplit, trainResident } from '@loopwright/mining';
+import { evaluateResident, timeOrderedSplit, trainResident } from '@loopwright/mining';
 import { decisionsForKey } from '@loopwright/projections';
 import { databaseUrl } from '@loopwright/testing';
+import { frontierHistory } from '../../apps/miner/src/outer-loop-pass';
 import { parseFlags } from '../support/flags';
 import { printTable, Row } from '../support/results';
 
@@ -19,16 +20,6 @@ const flags = parseFlags('tools/resident-holdout', {
   min: { default: 100, help: 'frontier verdicts a key needs to be scored' },
 });
 
-async function frontierVerdicts(db: DataSource, key: string): Promise<HistoryExample[]> {
-  const history: HistoryExample[] = [];
-  for (const d of await decisionsForKey(db, key)) {
-    const verdict = d.tier === 'frontier' ? d.verdict : d.shadowTier === 'frontier' ? d.shadowVerdict : null;
-    if (verdict === null || verdict === 'unusable' || verdict === 'unanswered') continue;
-    history.push({ decisionId: d.decisionId, seq: d.requestedSeq ?? 0, features: d.features, texts: d.texts ?? undefined, verdict });
-  }
-  return history;
-}
-
 async function main(): Promise<void> {
   if (!/^[a-z_][a-z0-9_]*$/.test(flags.schema)) throw new Error('--schema must name the demo\'s projections schema, e.g. --schema demo_20261205151148');
   const db = new DataSource({ type: 'postgres', url: databaseUrl(), extra: { options: `-c search_path=${flags.schema}` } });
@@ -40,7 +31,7 @@ async function main(): Promise<void> {
     let answered = 0;
     let agreed = 0;
     for (const { key } of keys) {
-      const history = await frontierVerdicts(db, key);
+      const history = frontierHistory(await decisionsForKey(db, key));
       if (history.length < flags.min) continue;
       const { train, test } = timeOrderedSplit(history, flags.train);
       const training = trainResident(train, { seed: 1, targetAgreement: flags.target });

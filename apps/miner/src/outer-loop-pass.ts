@@ -40,7 +40,7 @@ function countingAppends(log: EventLog, counts: Map<string, number>): EventLog {
 }
 
 /** The frontier's verdicts for a key: primary frontier decisions and the frontier's shadow answers to spot-checks. */
-function frontierHistory(decisions: readonly DecisionForMining[]): HistoryExample[] {
+export function frontierHistory(decisions: readonly DecisionForMining[]): HistoryExample[] {
   const history: HistoryExample[] = [];
   for (const d of decisions) {
     const seq = d.requestedSeq ?? 0;
