@@ -1,5 +1,5 @@
 import { loadRubrics } from '@loopwright/rubrics';
-import { editorGoldenExamples, goldenExamplesByKey, goldenTexts, knownBadPassing, KeyedRule } from './golden-examples';
+import { editorGoldenExamples, goldenExamplesByKey, goldenTexts, knownBadPassing, KeyedAnswerer, KeyedRule, withRuleVerdicts } from './golden-examples';
 
 const rubrics = loadRubrics();
 const always = (verdict: string): KeyedRule['rule'] => ({ predicate: { feature: 'turns_used', gte: 0 }, verdictWhenTrue: verdict, verdictWhenFalse: verdict });
@@ -37,5 +37,26 @@ describe('golden examples per decision key', () => {
     const id = `${rubric.id}/${example.id}`;
     expect(goldenExamplesByKey(rubrics)['grader:engineer:gate:claims_match_evidence'].find((g) => g.exampleId === id)!.texts).toEqual(texts);
     expect(editorGoldenExamples(rubrics)['executor:engineer:edit'].find((g) => g.exampleId === id)!.texts).toEqual(texts);
+  });
+
+  it('leaves out a file the work did not change from its base', () => {
+    const example = rubrics.find((r) => r.id === 'implementation')!.golden.find((g) => g.id === 'good-with-added-edge-case-test')!;
+    const [source, test] = example.work.files;
+    const texts = goldenTexts({ ...example, base: [test] });
+
+    expect(texts[1]).toContain(`// file: ${source.path}`);
+    expect(texts[1]).not.toContain(`// file: ${test.path}`);
+  });
+
+  it('lets an answerer that reads the code keep a known-good example good: it is handed the code the work wrote', () => {
+    const rubric = rubrics.find((r) => r.id === 'implementation')!;
+    const clean = rubric.golden.find((g) => g.id === 'good-clean-implementation')!;
+    const readsTheCode: KeyedAnswerer = {
+      key: 'grader:engineer:dimension:correctness',
+      answer: (_features, texts) => (texts[1]?.includes('throw new TypeError') ? '5' : '2'),
+    };
+
+    expect(withRuleVerdicts(rubric, clean, [readsTheCode]).judge['correctness']).toBe(5);
+    expect(knownBadPassing(rubrics, [readsTheCode])).toEqual([]);
   });
 });
