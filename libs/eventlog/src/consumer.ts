@@ -23,7 +23,7 @@ export interface ConsumerSpec {
   retryDelayMs?: number;
   /**
    * Messages handled at once (default 1). Messages of one aggregate (one run) are still handled one
-   * at a time, in order; only different aggregates overlap.
+   * at a time, in the order they arrive; only different aggregates overlap.
    */
   concurrency?: number;
   /**
@@ -33,6 +33,12 @@ export interface ConsumerSpec {
   orderedPerAggregate?: boolean;
   /** Start at the end of the log instead of its beginning when the consumer is first created. */
   startAtEnd?: boolean;
+  /**
+   * Messages the server hands out before earlier ones are acked (default 1,000). Redeliveries after
+   * a crash can come in any order; a handler that needs the stream's order whatever happens (one
+   * that skips what lies below its checkpoint) sets 1: nothing new is delivered past an unacked message.
+   */
+  maxAckPending?: number;
 }
 
 export interface DeliveryContext {
@@ -77,7 +83,7 @@ export async function startConsumer(deps: ConsumerDeps, spec: ConsumerSpec, hand
     ack_wait: nanos(ackWaitMs),
     // the server never drops a message: the consumer's own count of handler runs quarantines it
     max_deliver: -1,
-    max_ack_pending: 1_000,
+    max_ack_pending: spec.maxAckPending ?? 1_000,
   });
   const consumer = await deps.js.consumers.get(deps.config.streamName, spec.durable);
   const messages = await consumer.consume({ max_messages: spec.batch ?? 64 });

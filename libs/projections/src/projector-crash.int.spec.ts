@@ -57,13 +57,17 @@ describe('a projector process killed mid-batch', () => {
 
       const second = await startProjectorProcess({ ...env, APPLY_DELAY_MS: '0' });
       children.push(second);
-      while ((await count()) < total) await new Promise((r) => setTimeout(r, 20));
-      // Let any redelivered duplicates arrive before counting them.
+      // Until the consumer has nothing left to hand out: every redelivered duplicate has arrived.
       const consumer = `projector-slow-v1`;
-      while ((await log.jsm.consumers.info(config.streamName, consumer)).num_pending + (await log.jsm.consumers.info(config.streamName, consumer)).num_ack_pending > 0) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      const outstanding = async () => {
+        const info = await log.jsm.consumers.info(config.streamName, consumer);
+        return info.num_pending + info.num_ack_pending;
+      };
+      while ((await outstanding()) > 0) await new Promise((r) => setTimeout(r, 20));
       second.kill('SIGTERM');
+      const applied = (await pg.query(`SELECT seq FROM "${schema.schema}".applied`)).rows.map((r: { seq: string }) => Number(r.seq));
+      const missing = Array.from({ length: total }, (_, i) => i + 1).filter((seq) => !applied.includes(seq));
+      expect({ missing }).toEqual({ missing: [] });
       // Deliveries counted by the consumer exceed the events: the killed process's unacked batch came again.
       expect((await log.jsm.consumers.info(config.streamName, consumer)).delivered.consumer_seq).toBeGreaterThan(total);
 
