@@ -2,6 +2,7 @@
 // `npm test`: make NATS and PostgreSQL available, then run Jest against them. Extra arguments go to Jest.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { describeServices, ensureServices, REPO_ROOT } from './services.mjs';
 
@@ -16,6 +17,9 @@ process.stderr.write(`npm test: ${describeServices(services)}\n`);
 
 const args = process.argv.slice(2);
 if (process.env.CI && !args.includes('--ci')) args.unshift('--ci');
+// Most suites wait on NATS, PostgreSQL and child processes, so two run at once even on two cores
+// (Jest's default there is one at a time).
+if (!args.some((a) => /^(--maxWorkers|-w|--runInBand|-i$)/.test(a))) args.unshift(`--maxWorkers=${Math.max(2, availableParallelism() - 1)}`);
 // In CI a handle some test left open must not hang the run past its time limit; Jest still names it.
 if (process.env.CI && !args.includes('--forceExit')) args.unshift('--forceExit');
 // Jest writes its results as JSON too, so the run can end on one plain summary line.
