@@ -180,6 +180,24 @@ describe('the grading activities, on a real artifact store and the real SDK', ()
       return { engineer, events: [goal, engineer, grade, completed] as LoopEvent[], engineerFiles };
     }
 
+    it("re-runs the goal's own tests as the goal gave them when the allowed paths let the engineer rewrite them", async () => {
+      const engineer = await workOf('engineer', [
+        { path: 'src/sum.js', content: 'module.exports = { sum: () => 0 };' },
+        { path: 'test/sum.test.js', content: "console.log('ok');\n" },
+        { path: 'test/extra.test.js', content: "require('node:assert/strict').equal(require('../src/sum').sum([]), 0);\n" },
+      ]);
+      const decider = createGradingDecider(rubrics, { judgeEstimateUsd: 0.01 });
+      const state = [goal, engineer].reduce((s, e) => decider.evolve(s, e as LoopEvent), decider.initialState());
+      const [verified] = await activities().verify(state, [], engineer);
+      expect(verified).toMatchObject({
+        data: {
+          rerun: { command: 'node test/sum.test.js', exitCode: 1 },
+          change: { created: ['src/sum.js', 'test/extra.test.js'], modified: ['test/sum.test.js'], outOfScope: [] },
+          features: { rerun_passed: false, boundary_violations: 0 },
+        },
+      });
+    });
+
     it("judges the tester's change against the engineer's accepted workspace it started from, and nothing else", async () => {
       const { engineer, events, engineerFiles } = await engineerAccepted();
       const tester = await workOf('tester', [...engineerFiles, { path: 'test/more.test.js', content: '' }], { startedFrom: { workId: engineer.data.workId } });

@@ -12,6 +12,7 @@ export * from './command-kinds';
 export * from './artifacts';
 export * from './role-boundary';
 export * from './role-features';
+export * from './rerun-fence';
 export * from './work-features';
 export * from './run-features';
 export * from './draft-lint';
