@@ -1,6 +1,6 @@
 import { createEvent, EventDataInput, EventOf, LoopEvent } from '@loopwright/events';
 import { EventLog, LogConfig } from '@loopwright/eventlog';
-import { createGradingDecider, GradingState } from '@loopwright/grading';
+import { contradictions, createGradingDecider, GradingState } from '@loopwright/grading';
 import { createProvider } from '@loopwright/models';
 import { answerToolReply, FakeMessagesServer, startFakeMessagesServer } from '@loopwright/models/testing';
 import { ARTIFACT_PATHS } from '@loopwright/checks';
@@ -74,6 +74,33 @@ describe('the grading activities, on a real artifact store and the real SDK', ()
     ]);
     const [verified] = await activities().verify(state, [], work);
     expect(verified).toMatchObject({ data: { rerun: { exitCode: 0 }, features: { rerun_passed: true, out_of_scope_changes: 0 } } });
+  });
+
+  it("fails a re-run whose runner reports failed tests, though the worker's code made the process exit 0", async () => {
+    const run = 'run-exit-zero';
+    const nodeTest = "const test = require('node:test');\nconst assert = require('node:assert/strict');\nconst { sum } = require('../src/sum');\ntest('sums', () => assert.equal(sum([1, 2, 3]), 6));\n";
+    const goal = createEvent({
+      type: 'goal.submitted', aggregateId: run, producer: 'submitter',
+      data: {
+        goalId: 'sum', title: 'Sum', description: 'sum', roles: ['engineer'], allowedPaths: ['src/**'],
+        testCommand: 'node test/sum.test.js', seedFiles: [{ path: 'test/sum.test.js', content: nodeTest }], budgetUsd: 1,
+      },
+    });
+    const delivered = [{ path: 'src/sum.js', content: "process.on('exit', () => { process.exitCode = 0; });\nmodule.exports = { sum: () => 0 };\n" }];
+    const work = createEvent({
+      type: 'work.produced', aggregateId: run, producer: 'executor',
+      data: {
+        workId: `${run}-engineer-w1`, taskId: `${run}-engineer`, role: 'engineer', iteration: 1, artifactDigest: await (await log.artifacts()).put(encodeSnapshot(delivered)),
+        files: ['src/sum.js'], claims: { testsPass: true, testsRun: true, summary: '' }, finalMessage: '## Summary\nDone.', testCommand: 'x',
+        allowedPaths: ['**'], endedBy: 'finished', turnsUsed: 2, maxTurns: 10,
+      },
+    }) as EventOf<'work.produced'>;
+    const decider = createGradingDecider(rubrics, { judgeEstimateUsd: 0.01 });
+    const state = [goal, work].reduce((s, e) => decider.evolve(s, e as LoopEvent), decider.initialState());
+    const [verified] = await activities().verify(state, [], work);
+    expect(verified).toMatchObject({ data: { rerun: { exitCode: 0, output: expect.stringMatching(/^# fail 1$/m) }, features: { rerun_passed: false } } });
+    const stored = createEvent(verified as Parameters<typeof createEvent>[0]) as EventOf<'work.verified'>;
+    expect(contradictions({ verdict: '5', evidence: '', reasoning: '', rerunPassed: true }, stored)).toEqual([expect.stringMatching(/says the re-run passed/)]);
   });
 
   it('records what a text-reading resident reads of the work, and asks only judged items with it', async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
   ARTIFACT_PATHS, computeWorkFeatures, deliveredChange, FeatureVector, ProbeEvidence, ProbePlan, ProbePlanSchema, probesByTier,
-  readArtifact, renderTraceForJudge, rerunFilesFor, RoleBoundaries, roleArtifactFiles, testOutcome,
+  readArtifact, renderTraceForJudge, rerunFilesFor, rerunPassed, RoleBoundaries, roleArtifactFiles, testOutcome,
 } from '@loopwright/checks';
 import { abandonedAttempts, attemptOfStep, deterministicId, EventOf, GoalSubmitted, LoopEvent, NewEvent, ReviewResolved, TraceStep, WorkVerified } from '@loopwright/events';
 import type { ArtifactStore, SpendGuard } from '@loopwright/eventlog';
@@ -314,7 +314,7 @@ function simJudgeContext(goal: GoalSubmitted, work: EventOf<'work.produced'>, ve
     role: work.data.role,
     item: item.itemId,
     itemKind: item.kind,
-    rerunPassed: verified.data.rerun.exitCode === 0,
+    rerunPassed: rerunPassed(verified.data.rerun),
     work: {
       seed: goal.labels['simSeed'] ?? '0',
       goalId: goal.labels['simGoal'] ?? goal.goalId,

@@ -100,7 +100,7 @@ export const BUILTIN_CHECKS = defineChecks({
     remedy: 'Give the final message a "## Summary" section (what changed) and a "## Tests" section (the command run and what it showed).',
   },
   rerun_tests_pass: {
-    description: "The grader's own re-run of the test command exits 0.",
+    description: "The grader's own re-run of the test command exits 0, and its runner reports no failed test.",
     surface: 'output',
     failsWhen: { feature: 'rerun_passed', neq: true },
     failed: "the grader's re-run of the tests did not pass",
