@@ -13,6 +13,7 @@ export * from './artifacts';
 export * from './role-boundary';
 export * from './role-features';
 export * from './rerun-fence';
+export * from './grader-address';
 export * from './work-features';
 export * from './run-features';
 export * from './draft-lint';
