@@ -48,6 +48,30 @@ describe('the grading activities, on a real artifact store and the real SDK', ()
       frontier: () => createProvider({ backend: 'anthropic', apiKey: 'test-key', baseURL: judge.url, model: 'claude-sonnet-4-6' }),
     });
 
+  type GoalData = Partial<EventDataInput<'goal.submitted'>> & Pick<EventDataInput<'goal.submitted'>, 'seedFiles'>;
+  /** A goal of the sum task in its own run: engineer only, `src/**`, `node test/sum.test.js`, unless `data` says otherwise. */
+  const goalOf = (run: string, data: GoalData) =>
+    createEvent({
+      type: 'goal.submitted', aggregateId: run, producer: 'submitter',
+      data: { goalId: 'sum', title: 'Sum', description: 'sum', roles: ['engineer'], allowedPaths: ['src/**'], testCommand: 'node test/sum.test.js', budgetUsd: 1, ...data },
+    }) as EventOf<'goal.submitted'>;
+  /** A worker's delivery of `files` for a run, stored in the artifact store. */
+  const producedWork = async (run: string, role: 'engineer' | 'tester', files: { path: string; content: string }[], extra: Record<string, unknown> = {}) =>
+    createEvent({
+      type: 'work.produced', aggregateId: run, producer: 'executor',
+      data: {
+        workId: `${run}-${role}-w1`, taskId: `${run}-${role}`, role, iteration: 1, artifactDigest: await (await log.artifacts()).put(encodeSnapshot(files)),
+        files: files.map((f) => f.path), claims: { testsPass: true, testsRun: true, summary: '' }, finalMessage: '## Summary\nDone.', testCommand: 'x',
+        allowedPaths: ['**'], endedBy: 'finished', turnsUsed: 2, maxTurns: 10, ...extra,
+      },
+    }) as EventOf<'work.produced'>;
+  /** The grader's verification of the last of `events`, a work, after folding them all. */
+  const verifyAfter = async (events: LoopEvent[]) => {
+    const decider = createGradingDecider(rubrics, { judgeEstimateUsd: 0.01 });
+    const state = events.reduce((s, e) => decider.evolve(s, e), decider.initialState());
+    return (await activities().verify(state, [], events.at(-1) as EventOf<'work.produced'>))[0];
+  };
+
   it("re-runs the goal's test command on the goal's test file, whatever the worker delivered or declared", async () => {
     const { state, work } = await stateWith(
       [
@@ -79,25 +103,9 @@ describe('the grading activities, on a real artifact store and the real SDK', ()
   it("fails a re-run whose runner reports failed tests, though the worker's code made the process exit 0", async () => {
     const run = 'run-exit-zero';
     const nodeTest = "const test = require('node:test');\nconst assert = require('node:assert/strict');\nconst { sum } = require('../src/sum');\ntest('sums', () => assert.equal(sum([1, 2, 3]), 6));\n";
-    const goal = createEvent({
-      type: 'goal.submitted', aggregateId: run, producer: 'submitter',
-      data: {
-        goalId: 'sum', title: 'Sum', description: 'sum', roles: ['engineer'], allowedPaths: ['src/**'],
-        testCommand: 'node test/sum.test.js', seedFiles: [{ path: 'test/sum.test.js', content: nodeTest }], budgetUsd: 1,
-      },
-    });
-    const delivered = [{ path: 'src/sum.js', content: "process.on('exit', () => { process.exitCode = 0; });\nmodule.exports = { sum: () => 0 };\n" }];
-    const work = createEvent({
-      type: 'work.produced', aggregateId: run, producer: 'executor',
-      data: {
-        workId: `${run}-engineer-w1`, taskId: `${run}-engineer`, role: 'engineer', iteration: 1, artifactDigest: await (await log.artifacts()).put(encodeSnapshot(delivered)),
-        files: ['src/sum.js'], claims: { testsPass: true, testsRun: true, summary: '' }, finalMessage: '## Summary\nDone.', testCommand: 'x',
-        allowedPaths: ['**'], endedBy: 'finished', turnsUsed: 2, maxTurns: 10,
-      },
-    }) as EventOf<'work.produced'>;
-    const decider = createGradingDecider(rubrics, { judgeEstimateUsd: 0.01 });
-    const state = [goal, work].reduce((s, e) => decider.evolve(s, e as LoopEvent), decider.initialState());
-    const [verified] = await activities().verify(state, [], work);
+    const goal = goalOf(run, { seedFiles: [{ path: 'test/sum.test.js', content: nodeTest }] });
+    const work = await producedWork(run, 'engineer', [{ path: 'src/sum.js', content: "process.on('exit', () => { process.exitCode = 0; });\nmodule.exports = { sum: () => 0 };\n" }]);
+    const verified = await verifyAfter([goal, work]);
     expect(verified).toMatchObject({ data: { rerun: { exitCode: 0, output: expect.stringMatching(/^# fail 1$/m) }, features: { rerun_passed: false } } });
     const stored = createEvent(verified as Parameters<typeof createEvent>[0]) as EventOf<'work.verified'>;
     expect(contradictions({ verdict: '5', evidence: '', reasoning: '', rerunPassed: true }, stored)).toEqual([expect.stringMatching(/says the re-run passed/)]);
@@ -212,22 +220,11 @@ describe('the grading activities, on a real artifact store and the real SDK', ()
   describe('a pipeline of roles', () => {
     const run = 'run-pipe';
     const GOOD_SUM = 'module.exports = { sum: (xs) => xs.reduce((a, b) => a + b, 0) };';
-    const goal = createEvent({
-      type: 'goal.submitted', aggregateId: run, producer: 'submitter',
-      data: {
-        goalId: 'sum', title: 'Sum', description: 'sum(numbers) returns the total of an array of numbers.', roles: ['engineer', 'tester'],
-        allowedPaths: ['src/**', 'test/**'], testCommand: 'node test/sum.test.js', seedFiles: [{ path: 'test/sum.test.js', content: SUM_TEST }], budgetUsd: 1,
-      },
+    const goal = goalOf(run, {
+      description: 'sum(numbers) returns the total of an array of numbers.', roles: ['engineer', 'tester'], allowedPaths: ['src/**', 'test/**'],
+      seedFiles: [{ path: 'test/sum.test.js', content: SUM_TEST }],
     });
-    const workOf = async (role: 'engineer' | 'tester', files: { path: string; content: string }[], extra: Record<string, unknown> = {}) =>
-      createEvent({
-        type: 'work.produced', aggregateId: run, producer: 'executor',
-        data: {
-          workId: `${run}-${role}-w1`, taskId: `${run}-${role}`, role, iteration: 1, artifactDigest: await (await log.artifacts()).put(encodeSnapshot(files)),
-          files: files.map((f) => f.path), claims: { testsPass: true, testsRun: true, summary: '' }, finalMessage: '## Summary\nDone.', testCommand: 'x',
-          allowedPaths: ['**'], endedBy: 'finished', turnsUsed: 2, maxTurns: 10, ...extra,
-        },
-      }) as EventOf<'work.produced'>;
+    const workOf = (role: 'engineer' | 'tester', files: { path: string; content: string }[], extra: Record<string, unknown> = {}) => producedWork(run, role, files, extra);
 
     async function engineerAccepted() {
       const engineerFiles = [{ path: 'src/sum.js', content: GOOD_SUM }, { path: 'test/sum.test.js', content: SUM_TEST }];
@@ -253,9 +250,7 @@ describe('the grading activities, on a real artifact store and the real SDK', ()
         { path: 'test/sum.test.js', content: "console.log('ok');\n" },
         { path: 'test/extra.test.js', content: "require('node:assert/strict').equal(require('../src/sum').sum([]), 0);\n" },
       ]);
-      const decider = createGradingDecider(rubrics, { judgeEstimateUsd: 0.01 });
-      const state = [goal, engineer].reduce((s, e) => decider.evolve(s, e as LoopEvent), decider.initialState());
-      const [verified] = await activities().verify(state, [], engineer);
+      const verified = await verifyAfter([goal, engineer]);
       expect(verified).toMatchObject({
         data: {
           rerun: { command: 'node test/sum.test.js', exitCode: 1 },
@@ -263,6 +258,24 @@ describe('the grading activities, on a real artifact store and the real SDK', ()
           features: { rerun_passed: false, boundary_violations: 0 },
         },
       });
+    });
+
+    it('lays no new file of the engineer among the tests, where it could shadow what the given tests require', async () => {
+      const shadowRun = 'run-shadow';
+      const expectedTest = "const assert = require('node:assert/strict');\nassert.equal(require('../src/sum').sum([1, 2]), require('./expected').total);\n";
+      const shadowGoal = goalOf(shadowRun, {
+        roles: ['engineer', 'tester'], allowedPaths: ['src/**', 'test/**'],
+        seedFiles: [{ path: 'test/sum.test.js', content: expectedTest }, { path: 'test/expected.json', content: '{ "total": 3 }' }],
+      });
+      const engineer = await producedWork(shadowRun, 'engineer', [
+        { path: 'src/sum.js', content: 'module.exports = { sum: () => 0 };' },
+        { path: 'test/sum.test.js', content: expectedTest },
+        { path: 'test/expected.json', content: '{ "total": 3 }' },
+        // require('./expected') finds expected.js before expected.json.
+        { path: 'test/expected.js', content: 'module.exports = { total: 0 };' },
+      ]);
+      const verified = await verifyAfter([shadowGoal, engineer]);
+      expect(verified).toMatchObject({ data: { rerun: { exitCode: 1 }, change: { created: ['src/sum.js', 'test/expected.js'] }, features: { rerun_passed: false } } });
     });
 
     it("judges the tester's change against the engineer's accepted workspace it started from, and nothing else", async () => {

@@ -15,7 +15,7 @@ export function isScopeRefusal(reason: string | undefined): boolean {
  * that climb out with `..` are never allowed, whatever the patterns say.
  */
 export function pathAllowed(path: string, allowedPaths: readonly string[]): boolean {
-  const target = canonicalPath(path);
+  const target = normalizeRelative(path);
   if (target === null) return false;
   const matches = (pattern: string) => {
     const regex = globRegex(pattern);
@@ -34,7 +34,7 @@ export function inScratchArea(path: string, scratchPaths: readonly string[]): bo
   return scratchPaths.some((pattern) => {
     if (pattern.startsWith('/')) {
       const regex = globRegex(pattern.slice(1));
-      const inside = unified.startsWith('/') ? canonicalPath(unified.slice(1)) : null;
+      const inside = unified.startsWith('/') ? normalizeRelative(unified.slice(1)) : null;
       return inside !== null && regex !== null && regex.test(inside);
     }
     return pathAllowed(path, [pattern]);
@@ -44,7 +44,7 @@ export function inScratchArea(path: string, scratchPaths: readonly string[]): bo
 /** A glob over normalized relative paths as a regex; null for a pattern that escapes or is absolute. */
 function globRegex(pattern: string): RegExp | null {
   if (pattern === '**' || pattern === '**/*') return /^.+$/;
-  const normalized = canonicalPath(pattern);
+  const normalized = normalizeRelative(pattern);
   if (normalized === null) return null;
   let source = '';
   for (let i = 0; i < normalized.length; i++) {
@@ -62,8 +62,8 @@ function globRegex(pattern: string): RegExp | null {
   return new RegExp(`^${source}$`);
 }
 
-/** `a/./b//c` → `a/b/c`, the path the workspace writes (where a backslash separates too); null for an empty, absolute or escaping path. */
-export function canonicalPath(path: string): string | null {
+/** `a/./b//c` → `a/b/c`; null for an empty, absolute or escaping path. */
+function normalizeRelative(path: string): string | null {
   const unified = path.replace(/\\/g, '/');
   if (unified.startsWith('/') || /^[A-Za-z]:/.test(unified) || unified.startsWith('~')) return null;
   const segments = unified.split('/').filter((s) => s !== '' && s !== '.');

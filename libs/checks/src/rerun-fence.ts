@@ -1,18 +1,16 @@
 import { FileContent, rerunFilesWithin } from './delivered-change';
-import { canonicalPath, pathAllowed } from './path-scope';
+import { pathAllowed } from './path-scope';
 import { BoundaryScope, insideRoleBoundary } from './role-boundary';
 
 /**
  * The files the grader re-runs the goal's tests on, for one role: the workspace the role started
- * from wherever the role may not write, the delivered files wherever it may, except the tests it was
- * given. Those are the goal's acceptance: a role whose boundary reaches them (allowed paths such as
- * `test/**`) may change them, and the change is recorded and judged, but its re-run runs them as it
- * was given them. Only the tester, whose work the tests are, is re-run on its own. Tests are what
- * the tester owns; a given test is matched by its canonical path, so no other spelling replaces it.
+ * from wherever the role may not write, the delivered files wherever it may, except among the
+ * tests. The tests (what the tester owns) are the goal's acceptance: a role whose boundary reaches
+ * them (allowed paths such as `test/**`) may change them or add to them, and the change is recorded
+ * and judged, but its re-run runs the tests it was given, with nothing new beside them that could
+ * stand in for what they require. Only the tester, whose work the tests are, is re-run on its own.
  */
 export function rerunFilesFor(scope: BoundaryScope, base: readonly FileContent[], delivered: readonly FileContent[]): FileContent[] {
-  const tests = scope.boundaries.tester.owns;
-  const givenTests = new Set(base.map((f) => canonicalPath(f.path)).filter((p): p is string => p !== null && pathAllowed(p, tests)));
-  const keepsGivenTest = (path: string) => scope.role !== 'tester' && givenTests.has(canonicalPath(path) ?? path);
-  return rerunFilesWithin(base, delivered, (path) => insideRoleBoundary(path, scope) && !keepsGivenTest(path));
+  const amongTests = (path: string) => scope.role !== 'tester' && pathAllowed(path, scope.boundaries.tester.owns);
+  return rerunFilesWithin(base, delivered, (path) => insideRoleBoundary(path, scope) && !amongTests(path));
 }

@@ -19,16 +19,16 @@ const given = [
 ];
 
 describe('the files the goal\'s tests are re-run on', () => {
-  it('keeps the tests the engineer was given as given, even where the allowed paths let it rewrite or delete them', () => {
+  it('keeps the tests the engineer was given as given, even where the allowed paths let it rewrite, delete or add to them', () => {
     const delivered = [
       { path: 'test/sum.test.js', content: 'process.exit(0)' },
-      { path: 'test/extra.test.js', content: 'assert(sum([2])===2)' },
+      { path: 'test/expected.js', content: 'module.exports = { total: 0 }' },
+      { path: 'test/node_modules/chai/index.js', content: 'module.exports = { expect: () => ({}) }' },
       { path: 'src/sum.js', content: 'module.exports = { sum }' },
     ];
     expect(rerunFilesFor(scope('engineer'), given, delivered)).toEqual([
       { path: 'src/sum.js', content: 'module.exports = { sum }' },
       { path: 'src/sum.test.js', content: 'assert(sum([])===0)' },
-      { path: 'test/extra.test.js', content: 'assert(sum([2])===2)' },
       { path: 'test/sum.test.js', content: 'assert(sum([1,2])===3)' },
     ]);
   });
