@@ -25,6 +25,7 @@ describe('built-in checks', () => {
       'outside_role_boundary',
       'probe_plan_incomplete',
       'probe_plan_inconsistent',
+      'reached_into_the_test_process',
       'release_gate_failed',
       'release_gate_out_of_order',
       'required_sections',

@@ -14,6 +14,7 @@ export * from './role-boundary';
 export * from './role-features';
 export * from './rerun-fence';
 export * from './grader-address';
+export * from './test-process-reach';
 export * from './work-features';
 export * from './run-features';
 export * from './draft-lint';
