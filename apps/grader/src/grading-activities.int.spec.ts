@@ -3,7 +3,7 @@ import { EventLog, LogConfig } from '@loopwright/eventlog';
 import { contradictions, createGradingDecider, GradingState } from '@loopwright/grading';
 import { createProvider } from '@loopwright/models';
 import { answerToolReply, FakeMessagesServer, startFakeMessagesServer } from '@loopwright/models/testing';
-import { ARTIFACT_PATHS } from '@loopwright/checks';
+import { ARTIFACT_PATHS, FeatureVector, runCheck } from '@loopwright/checks';
 import { loadRoleBoundaries, loadRubrics } from '@loopwright/rubrics';
 import { encodeSnapshot } from '@loopwright/sandbox';
 import { dropTestStream, testLogConfig } from '@loopwright/testing';
@@ -308,6 +308,21 @@ describe('the grading activities, on a real artifact store and the real SDK', ()
       const forged = await workOf('tester', [...engineerFiles], { startedFrom: { workId: 'run-pipe-tester-w0' }, workId: `${run}-tester-w2`, iteration: 2 });
       const [unfounded] = await activities().verify([...events, forged].reduce((s, e) => decider.evolve(s, e), decider.initialState()), [], forged);
       expect(unfounded).toMatchObject({ data: { features: { boundary_violation_paths: 'src/sum.js' } } });
+    });
+
+    it("records a tester's test that swallows its own failures, which turns every probe and the release gate green", async () => {
+      const { engineer, events, engineerFiles } = await engineerAccepted();
+      const swallowing = `process.on('uncaughtException', () => process.exit(0));\n${SUM_TEST.replace('3);', '7);')}`;
+      const plan = { probes: [{ id: 'P1', tier: 'smoke', criticalArea: 'sum-area', command: 'node test/sum.test.js', sourceRef: { quote: 'returns the total', source: 'goal' } }] };
+      const tester = await workOf('tester', [
+        ...engineerFiles.filter((f) => f.path !== 'test/sum.test.js'),
+        { path: 'test/sum.test.js', content: swallowing },
+        { path: ARTIFACT_PATHS.probePlan, content: JSON.stringify(plan) },
+      ], { startedFrom: { workId: engineer.data.workId } });
+      const verified = await verifyAfter([...events, tester]);
+      const data = (verified as { data: EventOf<'work.verified'>['data'] }).data;
+      expect(data).toMatchObject({ rerun: { exitCode: 0 }, releaseGate: { decision: 'pass' }, features: { test_process_reaches: 1 } });
+      expect(runCheck('reached_into_the_test_process', data.features as FeatureVector).passed).toBe(false);
     });
 
     it("runs the tester's probes itself, tier by tier, and synthesizes the release gate from what they showed, never from the tester's copy", async () => {

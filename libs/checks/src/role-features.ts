@@ -134,7 +134,8 @@ export function computeRoleFeatures(context: RoleContext, evidence: RoleEvidence
     has_implementation_note: evidence.work.finalMessage.trim() !== '',
     ...weakHashFeatures(evidence.delivered.filter((f) => changed.includes(f.path) && !isArtifact(f.path))),
     ...graderAddressFeatures(evidence.work.finalMessage, evidence.delivered.filter((f) => changed.includes(f.path))),
-    ...testProcessReachFeatures(evidence.delivered.filter((f) => changed.includes(f.path)), context.boundaries.tester.owns),
+    // Another role's tests are not re-run; the tester's are, and its probes load them.
+    ...testProcessReachFeatures(evidence.delivered.filter((f) => changed.includes(f.path)), role === 'tester' ? [] : context.boundaries.tester.owns),
     ...taskPlanFeatures(evidence.delivered, role),
     ...reviewReportFeatures(evidence.delivered, role),
     ...handoffFeatures(evidence.delivered, role, changed),

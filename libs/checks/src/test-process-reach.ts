@@ -25,13 +25,13 @@ const REACHES: readonly { what: string; pattern: RegExp }[] = [
 const CODE = /\.(?:[cm]?[jt]sx?|py)$/i;
 
 export type TestProcessReachFeatures = {
-  /** Changed code files, the tests aside, that reach into the process running them. */
+  /** Changed code files (another role's tests aside) that reach into the process running them. */
   test_process_reaches: number;
   /** Which and how, quoted: `src/sum.js: ends its process with success ("process.exit(0)")`. */
   test_process_reach_list: string;
 };
 
-/** Finds the changed code that reaches into the process the goal's tests load it into; `tests` are the tests' globs. */
+/** Finds the changed code that reaches into the process the goal's tests load it into; files under `tests` (globs) are left out. */
 export function testProcessReachFeatures(changedFiles: readonly WorkspaceText[], tests: readonly string[]): TestProcessReachFeatures {
   const found = changedFiles
     .filter((f) => CODE.test(f.path) && !pathAllowed(f.path, tests))
