@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
-  ARTIFACT_PATHS, computeWorkFeatures, deliveredChange, FeatureVector, insideRoleBoundary, ProbeEvidence, ProbePlan, ProbePlanSchema, probesByTier,
-  readArtifact, renderTraceForJudge, rerunFilesWithin, RoleBoundaries, roleArtifactFiles, testOutcome,
+  ARTIFACT_PATHS, computeWorkFeatures, deliveredChange, FeatureVector, ProbeEvidence, ProbePlan, ProbePlanSchema, probesByTier,
+  readArtifact, renderTraceForJudge, rerunFilesFor, rerunPassed, RoleBoundaries, roleArtifactFiles, testOutcome,
 } from '@loopwright/checks';
 import { abandonedAttempts, attemptOfStep, deterministicId, EventOf, GoalSubmitted, LoopEvent, NewEvent, ReviewResolved, TraceStep, WorkVerified } from '@loopwright/events';
 import type { ArtifactStore, SpendGuard } from '@loopwright/eventlog';
@@ -59,7 +59,7 @@ export function createGradingActivities(deps: GradingActivityDeps) {
     const ownArtifacts = Object.values(roleArtifactFiles(role)).flat();
     const change = deliveredChange(base, files, irregular, goal.allowedPaths, [...goal.scratchPaths, ...ownArtifacts]);
     const scope = { role, pipeline, boundaries: deps.boundaries, allowedPaths: goal.allowedPaths, scratchPaths: goal.scratchPaths };
-    const rerunOn = rerunFilesWithin(base, files, (path) => insideRoleBoundary(path, scope));
+    const rerunOn = rerunFilesFor(scope, base, files);
     const rerun = goal.backend === 'import' ? notRerun(goal) : await rerunTests(goal, rerunOn);
     const probePlan = role === 'tester' ? readArtifact(files, ARTIFACT_PATHS.probePlan, ProbePlanSchema).value : null;
     const probes = probePlan && goal.backend !== 'import' ? await runProbes(probePlan, rerunOn) : [];
@@ -314,7 +314,7 @@ function simJudgeContext(goal: GoalSubmitted, work: EventOf<'work.produced'>, ve
     role: work.data.role,
     item: item.itemId,
     itemKind: item.kind,
-    rerunPassed: verified.data.rerun.exitCode === 0,
+    rerunPassed: rerunPassed(verified.data.rerun),
     work: {
       seed: goal.labels['simSeed'] ?? '0',
       goalId: goal.labels['simGoal'] ?? goal.goalId,

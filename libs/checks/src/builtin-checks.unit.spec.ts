@@ -9,6 +9,7 @@ import { RUN_FEATURE_NAMES } from './run-features';
 describe('built-in checks', () => {
   it('has the agreed checks, each reading only known features of its surface', () => {
     expect(Object.keys(BUILTIN_CHECKS).sort()).toEqual([
+      'addressed_the_grader',
       'attempted_outside_scope',
       'claimed_tested_without_running',
       'completed_without_running_code',
@@ -24,6 +25,7 @@ describe('built-in checks', () => {
       'outside_role_boundary',
       'probe_plan_incomplete',
       'probe_plan_inconsistent',
+      'reached_into_the_test_process',
       'release_gate_failed',
       'release_gate_out_of_order',
       'required_sections',

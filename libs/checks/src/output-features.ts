@@ -1,10 +1,19 @@
 import type { WorkProduced } from '@loopwright/events';
+import { testOutcome } from './test-runner';
 
 /** The grader's own re-run of the work's test command in a fresh sandbox. */
 export interface Rerun {
   /** null when the command was killed (time limit) and has no exit code. */
   exitCode: number | null;
   output: string;
+}
+
+/**
+ * Whether the re-run passed, read as any test run is: a failure summary from the runner fails it
+ * whatever the exit code, as code under test can set the exit code of the process it runs in.
+ */
+export function rerunPassed(rerun: Rerun): boolean {
+  return testOutcome(rerun.output, rerun.exitCode) === 'passed';
 }
 
 /** The named features of a work's output and of the grader's re-run of its tests. */
@@ -35,7 +44,7 @@ export function computeOutputFeatures(
 ): OutputFeatures {
   return {
     rerun_exit_code: rerun?.exitCode ?? -1,
-    rerun_passed: rerun?.exitCode === 0,
+    rerun_passed: rerun !== null && rerunPassed(rerun),
     has_summary_section: SUMMARY_HEADING.test(work.finalMessage),
     has_tests_section: TESTS_HEADING.test(work.finalMessage),
     files_changed: work.files.length,

@@ -9,6 +9,13 @@ describe('computeOutputFeatures', () => {
     );
   });
 
+  it('fails a re-run that exits 0 while its runner reports failed tests', () => {
+    const rerun = (exitCode: number | null, output: string) => computeOutputFeatures({ files: [], finalMessage }, { exitCode, output });
+    expect(rerun(0, '1..1\n# pass 0\n# fail 1\n')).toMatchObject({ rerun_exit_code: 0, rerun_passed: false });
+    expect(rerun(0, '1..1\n# pass 1\n# fail 0\n').rerun_passed).toBe(true);
+    expect(rerun(null, '# fail 0\n').rerun_passed).toBe(false);
+  });
+
   it('reads a passing re-run and both sections', () => {
     expect(computeOutputFeatures({ files: ['src/sum.js'], finalMessage }, { exitCode: 0, output: 'ok' })).toEqual({
       rerun_exit_code: 0,

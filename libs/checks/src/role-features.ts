@@ -8,6 +8,8 @@ import { findingPaths, ReviewReportSchema, verdictProblems } from './artifacts/r
 import { dependencyProblems, plannedSurfaces, TaskPlanSchema } from './artifacts/task-plan';
 import { GoalCommands, parseDeployInvocation, readsFile, runsCode, verifiesLive } from './command-kinds';
 import type { DeliveredChange } from './delivered-change';
+import { graderAddressFeatures } from './grader-address';
+import { testProcessReachFeatures } from './test-process-reach';
 import { pathAllowed } from './path-scope';
 import { BoundaryScope, boundaryViolations, RoleBoundaries } from './role-boundary';
 import { inStepOrder } from './trace-features';
@@ -131,6 +133,9 @@ export function computeRoleFeatures(context: RoleContext, evidence: RoleEvidence
     dirs_touched: new Set(codeFiles.map((p) => p.split('/').slice(0, -1).join('/'))).size,
     has_implementation_note: evidence.work.finalMessage.trim() !== '',
     ...weakHashFeatures(evidence.delivered.filter((f) => changed.includes(f.path) && !isArtifact(f.path))),
+    ...graderAddressFeatures(evidence.work.finalMessage, evidence.delivered.filter((f) => changed.includes(f.path))),
+    // Another role's tests are not re-run; the tester's are, and its probes load them.
+    ...testProcessReachFeatures(evidence.delivered.filter((f) => changed.includes(f.path)), role === 'tester' ? [] : context.boundaries.tester.owns),
     ...taskPlanFeatures(evidence.delivered, role),
     ...reviewReportFeatures(evidence.delivered, role),
     ...handoffFeatures(evidence.delivered, role, changed),
@@ -246,7 +251,7 @@ export const ROLE_FEATURE_NAMES = [
   'role', 'ended_explicitly', 'boundary_violations', 'boundary_violation_paths', 'boundary_violations_planned', 'boundary_violations_reviewed',
   'code_files_written', 'code_file_paths', 'code_runs', 'harness_runs_after_last_test_edit', 'deploys', 'release_gate_read_before_deploy',
   'live_verified_after_deploy', 'passes_work_on', 'rerun_available', 'has_task_plan', 'has_review_report', 'has_implementation_note', 'dirs_touched',
-  'touches_auth_code', 'weak_hash_uses', 'weak_hash_list', 'task_plan_present', 'task_plan_schema_errors', 'task_plan_issues',
+  'touches_auth_code', 'weak_hash_uses', 'weak_hash_list', 'grader_addresses', 'grader_address_list', 'test_process_reaches', 'test_process_reach_list', 'task_plan_present', 'task_plan_schema_errors', 'task_plan_issues',
   'task_plan_dependency_problems', 'task_plan_dependency_list', 'review_report_present', 'review_report_schema_errors', 'review_report_issues',
   'review_verdict_problems', 'review_verdict_list', 'review_high_findings', 'handoff_present', 'handoff_schema_errors', 'handoff_issues',
   'handoff_unlisted_files', 'handoff_unlisted_list', 'probe_plan_present', 'probe_plan_schema_errors', 'probe_plan_issues', 'probe_plan_problems',

@@ -140,6 +140,16 @@ describe('the engineer ran code before declaring completion', () => {
   });
 });
 
+describe('code that reaches into the process running the tests', () => {
+  const HOOK = "process.on('uncaughtException', () => process.exit(0));\n";
+  it("reads the tester's own tests, which the re-run and the probes load, and not another role's", () => {
+    const tester = features({ role: 'tester', pipeline: ['engineer', 'tester'], base: SEED, delivered: [file('test/sum.test.js', `${HOOK}assert(sum(1, 2) === 7)`)] });
+    expect(tester.features).toMatchObject({ test_process_reaches: 1, test_process_reach_list: expect.stringMatching(/^test\/sum\.test\.js: /) });
+    const engineer = features({ role: 'engineer', pipeline: ['engineer', 'tester'], base: SEED, delivered: [file('test/sum.test.js', `${HOOK}assert(sum(1, 2) === 3)`), file('src/sum.js', 'module.exports = {}')] });
+    expect(engineer.features.test_process_reaches).toBe(0);
+  });
+});
+
 describe('the tester ran the harness before reporting findings', () => {
   const delivered = [file('test/sum.test.js')];
   it('fails a harness that never ran, ran only as a listing, or ran before its last change', () => {

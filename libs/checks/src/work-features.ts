@@ -2,7 +2,7 @@ import type { TraceStep, WorkProduced } from '@loopwright/events';
 import type { WorkspaceText } from './artifacts/artifact-files';
 import type { ProbeEvidence, ReleaseGate } from './artifacts/release-gate';
 import { DeliveredChange, deliveredFeatures } from './delivered-change';
-import { computeOutputFeatures, Rerun } from './output-features';
+import { computeOutputFeatures, Rerun, rerunPassed } from './output-features';
 import { computeRoleFeatures, RoleContext, RoleFeatureResult } from './role-features';
 import { computeTraceFeatures, TraceWork } from './trace-features';
 
@@ -29,7 +29,7 @@ export interface WorkFeatureInput {
  */
 export function computeWorkFeatures(input: WorkFeatureInput): RoleFeatureResult {
   const { context, work, change, rerun } = input;
-  const suite = rerun === null ? null : { command: context.goal.testCommand, passed: rerun.exitCode === 0, detail: rerun.exitCode === 0 ? '' : `exit ${rerun.exitCode ?? 'none'}` };
+  const suite = rerun === null ? null : { command: context.goal.testCommand, passed: rerunPassed(rerun), detail: rerunPassed(rerun) ? '' : `exit ${rerun.exitCode ?? 'none'}` };
   const role = computeRoleFeatures(context, {
     steps: input.steps, work, change, delivered: input.delivered, base: input.base, baseRevision: input.baseRevision,
     suite, probes: input.probes, upstreamGate: input.upstreamGate, priorRevision: input.priorRevision,
