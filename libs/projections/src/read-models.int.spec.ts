@@ -218,6 +218,20 @@ describe('read models', () => {
     expect(validations).toEqual([expect.objectContaining({ rule_id: 'rule-19', golden_checked: 12, history_n: 40 })]);
   });
 
+  it('rules follow the lifecycle the miner and the router follow: a rejection or approval of a promoted rule, or an approval of no rule, changes nothing', async () => {
+    const lifecycle = scenarioEvents({ runs: 20, seed: 3 }).filter((e) => e.type.startsWith('rule.'));
+    const upToPromotion = lifecycle.slice(0, lifecycle.findIndex((e) => e.type === 'rule.promoted') + 1);
+    const person = { producer: 'submitter' as const, occurredAt: at(59) };
+    const events = sequenced([
+      ...upToPromotion,
+      createEvent({ type: 'rule.rejected', aggregateId: 'rule-19', ...person, data: { ruleId: 'rule-19', by: 'human', reason: 'too broad (by eve)', failedExamples: [] } }),
+      createEvent({ type: 'rule.approved', aggregateId: 'rule-19', ...person, data: { ruleId: 'rule-19', by: 'eve' } }),
+      createEvent({ type: 'rule.approved', aggregateId: 'rule-ghost', ...person, data: { ruleId: 'rule-ghost', by: 'eve' } }),
+    ]);
+    const { rules } = await appliedTwice(rulesProjector, events);
+    expect(rules).toEqual([expect.objectContaining({ rule_id: 'rule-19', state: 'promoted', rejected_by: null, approvals: [expect.objectContaining({ by: 'ana' })] })]);
+  });
+
   it('reviews open and resolved; applied twice, updated once', async () => {
     const events = sequenced([
       createEvent({ type: 'review.requested', aggregateId: 'rv-1', producer: 'router', data: { reviewId: 'rv-1', runId: 'r-1', reason: 'budget', summary: 'out of budget', items: ['d-9'] } }),
