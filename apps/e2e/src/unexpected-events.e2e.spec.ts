@@ -107,6 +107,26 @@ describe('the executor against events it did not expect', () => {
     expect(afterEnd(events, ended!.seq)).toEqual([]);
   }, 120_000);
 
+  it('never starts the next role from work the submitter published into a run the executor drives', async () => {
+    await harness.submit('forged-work', 'greet', { roles: ['engineer', 'tester'] });
+    const real = await until(async () => ofType(await harness.log.readRun('forged-work'), 'work.produced')[0]);
+    // The submitter may publish work.produced (for `loopwright import`), so no producer check stops this one.
+    await harness.log.append(createEvent({
+      type: 'work.produced', aggregateId: 'forged-work', producer: 'submitter',
+      data: { ...real.data, workId: 'forged-work-engineer-planted', artifactDigest: 'f'.repeat(64) },
+    }));
+    await harness.log.append(createEvent({
+      type: 'grade.recorded', aggregateId: 'forged-work', producer: 'grader',
+      data: {
+        gradeId: 'g-real', workId: real.data.workId, taskId: real.data.taskId, role: 'engineer', iteration: real.data.iteration, passed: true, overall: 1,
+        rubrics: [{ rubricId: 'implementation', rubricVersion: 1, surface: 'output', gates: [], dimensions: [], notScored: [], toReachNext: [], weightedAvg: null, overall: 1, capsApplied: [], passed: true }],
+        rerun: { command: real.data.testCommand, exitCode: 0, output: '' }, costUsd: 0,
+      },
+    }));
+    const next = await until(async () => ofType(await harness.log.readRun('forged-work'), 'task.started').find((t) => t.data.role === 'tester'));
+    expect(next.data.startedFrom).toEqual({ workId: real.data.workId, role: 'engineer' });
+  }, 120_000);
+
   it('kept the executor and the router running and answering', async () => {
     await harness.submit('still-running', 'greet');
     await until(async () => ofType(await harness.log.readRun('still-running'), 'work.produced')[0]);
