@@ -35,6 +35,17 @@ describe('the executor against events it did not expect', () => {
     return notices.filter((e): e is Extract<LoopEvent, { type: 'system.event.quarantined' }> => e.type === 'system.event.quarantined');
   };
 
+  /** A passing grade of `workId` for the task and iteration of a work the executor produced, as the grader records one. */
+  const passingGrade = (work: Extract<LoopEvent, { type: 'work.produced' }>, gradeId: string, workId: string) =>
+    createEvent({
+      type: 'grade.recorded', aggregateId: work.aggregateId, producer: 'grader',
+      data: {
+        gradeId, workId, taskId: work.data.taskId, role: work.data.role, iteration: work.data.iteration, passed: true, overall: 1,
+        rubrics: [{ rubricId: 'implementation', rubricVersion: 1, surface: 'output', gates: [], dimensions: [], notScored: [], toReachNext: [], weightedAvg: null, overall: 1, capsApplied: [], passed: true }],
+        rerun: { command: work.data.testCommand, exitCode: 0, output: '' }, costUsd: 0,
+      },
+    });
+
   const afterEnd = (events: SeqEvent[], endSeq: number) => events.filter((e) => e.seq > endSeq && e.producer === 'executor');
 
   beforeAll(async () => {
@@ -115,16 +126,21 @@ describe('the executor against events it did not expect', () => {
       type: 'work.produced', aggregateId: 'forged-work', producer: 'submitter',
       data: { ...real.data, workId: 'forged-work-engineer-planted', artifactDigest: 'f'.repeat(64) },
     }));
-    await harness.log.append(createEvent({
-      type: 'grade.recorded', aggregateId: 'forged-work', producer: 'grader',
-      data: {
-        gradeId: 'g-real', workId: real.data.workId, taskId: real.data.taskId, role: 'engineer', iteration: real.data.iteration, passed: true, overall: 1,
-        rubrics: [{ rubricId: 'implementation', rubricVersion: 1, surface: 'output', gates: [], dimensions: [], notScored: [], toReachNext: [], weightedAvg: null, overall: 1, capsApplied: [], passed: true }],
-        rerun: { command: real.data.testCommand, exitCode: 0, output: '' }, costUsd: 0,
-      },
-    }));
+    await harness.log.append(passingGrade(real, 'g-real', real.data.workId));
     const next = await until(async () => ofType(await harness.log.readRun('forged-work'), 'task.started').find((t) => t.data.role === 'tester'));
     expect(next.data.startedFrom).toEqual({ workId: real.data.workId, role: 'engineer' });
+  }, 120_000);
+
+  it('ends the run, naming both, on a grade of work the iteration never produced: it neither completes nor revises the task', async () => {
+    await harness.submit('ghost-graded', 'greet');
+    const real = await until(async () => ofType(await harness.log.readRun('ghost-graded'), 'work.produced')[0]);
+    const ghost = await harness.log.append(passingGrade(real, 'g-ghost', 'ghost-graded-engineer-never'));
+    const ended = await until(async () => ofType(await harness.log.readRun('ghost-graded'), 'run.ended')[0]);
+    const events = await harness.log.readRun('ghost-graded');
+    expect(ofType(events, 'task.completed')).toEqual([]);
+    expect(ended.data.status).toBe('stuck');
+    expect(ended.data.reason).toContain(`event seq ${ghost.seq}`);
+    expect(ended.data.reason).toContain(`grades work ghost-graded-engineer-never, but iteration 1 of the engineer produced ${real.data.workId}`);
   }, 120_000);
 
   it('kept the executor and the router running and answering', async () => {

@@ -319,6 +319,13 @@ function onGraded(state: RunState, event: EventOf<'grade.recorded'>, policy: Exe
   if (task.status !== 'running') return [{ kind: 'ignore', reason: `task is ${task.status}` }];
   const iteration = event.data.iteration;
   if (iteration !== Math.max(...task.iterations.map((i) => i.iteration))) return [{ kind: 'ignore', reason: 'grade of an older iteration' }];
+  const produced = iterationOf(task, iteration)?.workId;
+  if (produced !== event.data.workId) {
+    return [{
+      kind: 'refuse',
+      reason: `grade ${event.data.gradeId} grades work ${event.data.workId}, but iteration ${iteration} of the ${task.role} produced ${produced ?? 'no work yet'}: it can neither complete nor revise the task`,
+    }];
+  }
   const common = { aggregateId: state.runId, producer: 'executor' as const, correlationId: state.runId, causationId: event.id };
 
   if (event.data.passed) return completeTask(state, task, iteration, event.data.gradeId, event.data.overall, event.id, policy);
