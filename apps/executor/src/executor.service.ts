@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { KeyedQueue, Limiter } from '@loopwright/core';
+import { IllegalStateError, KeyedQueue, Limiter } from '@loopwright/core';
 import { createEvent, deterministicId, EventOf, GoalSubmitted } from '@loopwright/events';
+import { readReviews } from '@loopwright/actions';
 import { EventLog, RunFoldLog, withFullDescription } from '@loopwright/eventlog';
 import { EVENT_LOG, LOOP_METRICS, LoopMetrics } from '@loopwright/service';
 import type { ModelProvider } from '@loopwright/models';
@@ -55,13 +56,23 @@ export class ExecutorService {
     });
   }
 
-  /** A person resolved a review: find the run it belongs to and let the decider answer. */
+  /**
+   * A person resolved a review: find the run it belongs to and let the decider answer. A review is
+   * answered once: the first resolution in the log stands (as the console and the CLI read it), and
+   * one for a review never requested, or a later one, is refused, so its message is quarantined
+   * with the reason instead of acting twice.
+   */
   async onReviewResolved(resolved: EventOf<'review.resolved'>): Promise<void> {
-    let requested: EventOf<'review.requested'> | undefined;
-    for await (const stored of this.log.replay({ filter: `${this.log.config.subjectRoot}.review.${resolved.data.reviewId}.*.review.requested` })) {
-      if (stored.event?.type === 'review.requested') requested = stored.event;
+    const { reviewId, resolution, by } = resolved.data;
+    const view = (await readReviews(this.log, reviewId)).get(reviewId);
+    if (!view) throw new IllegalStateError(`review.resolved ${resolved.id} (${resolution} by ${by}) answers review ${reviewId}, which no review.requested opened`);
+    const first = view.resolved;
+    if (first?.id !== resolved.id) {
+      const standing = first ? `${first.data.resolution} by ${first.data.by}, event ${first.id}` : 'its resolution is not under its own subject';
+      throw new IllegalStateError(`review ${reviewId} was resolved already (${standing}): this resolution (${resolution} by ${by}, event ${resolved.id}) is not acted on`);
     }
-    if (!requested?.data.runId || !requested.data.taskId) return;
+    const requested = view.requested;
+    if (!requested.data.runId || !requested.data.taskId) return;
     await this.handle({ type: 'review.resolved', resolved, requested }, requested.data.runId);
   }
 
@@ -155,6 +166,9 @@ export class ExecutorService {
           break;
         case 'ignore':
           break;
+        case 'refuse':
+          this.logger.warn(`refused: ${intent.reason}`);
+          throw new IllegalStateError(intent.reason);
         default: {
           const unreachable: never = intent;
           throw new Error(`unhandled intent ${JSON.stringify(unreachable)}`);

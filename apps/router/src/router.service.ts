@@ -82,8 +82,10 @@ export class RouterService {
 
   private async settleTogether(runId: string, completions: Completed[]): Promise<BatchOutcome> {
     const ledger = await this.ledger;
-    await ledger.settleAll(runId, completions.map(({ data, occurredAt }) => ({
-      settlementId: data.shadow ? `${data.decisionId}:shadow` : data.decisionId, decisionId: data.decisionId, costUsd: data.costUsd, day: dayOf(occurredAt),
+    // a cost nothing was held for counts against today, as a routing does (see routeTogether)
+    const today = dayOf(new Date().toISOString());
+    await ledger.settleAll(runId, completions.map(({ data }) => ({
+      settlementId: data.shadow ? `${data.decisionId}:shadow` : data.decisionId, decisionId: data.decisionId, costUsd: data.costUsd, day: today,
     })));
     for (const { data } of completions) {
       if (data.shadow) continue;
@@ -116,25 +118,28 @@ export class RouterService {
   private async routeTogether(runId: string, requests: Requested[]): Promise<BatchOutcome> {
     const ledger = await this.ledger;
     await this.catchUpRules();
-    const days = [...new Set(requests.map((r) => dayOf(r.occurredAt)))];
+    // The day a decision counts against is the router's when it routes it, not the one its request
+    // claims: a request dated another day (a skewed or lying clock) would be held against a day with
+    // nothing spent, past the daily limit. A redelivered request keeps the day of its first hold.
+    const now = new Date();
+    const day = dayOf(now.toISOString());
     for (let attempt = 0; attempt < HOLD_ATTEMPTS; attempt++) {
-      const [account, ...dayAccounts] = await Promise.all([this.goalAccount(ledger, runId), ...days.map((day) => ledger.day(day))]);
+      const [account, dayAccount] = await Promise.all([this.goalAccount(ledger, runId), ledger.day(day)]);
       // A decision routed again (redelivered after its hold) must not find its own hold in the way.
       const own = (r: Requested) => account?.open[r.data.decisionId]?.micros ?? 0;
-      const ownOn = (day: string) => requests.filter((r) => dayOf(r.occurredAt) === day).reduce((sum, r) => sum + own(r), 0);
-      const goal = account ? goalView(account, requests.reduce((sum, r) => sum + own(r), 0)) : undefined;
-      const dayViews = new Map(days.map((day, i) => [day, dayView(dayAccounts[i], ownOn(day))]));
+      const ownHeld = requests.reduce((sum, r) => sum + own(r), 0);
+      const goal = account ? goalView(account, ownHeld) : undefined;
+      const dayViews = new Map([[day, dayView(dayAccount, ownHeld)]]);
       const state: RouterState = { ...this.rules, goals: new Map(goal ? [[runId, goal]] : []), days: dayViews };
       const outcomes: BatchOutcome = [];
       const events: LoopEvent[] = [];
       const holds: { decisionId: string; usd: number; day: string }[] = [];
       for (const request of requests) {
-        const outcome = routeDecision(state, request, { frontierModel: this.config.frontierModel });
+        const outcome = routeDecision(state, request, { frontierModel: this.config.frontierModel }, day);
         if (outcome.kind === 'wait') {
           outcomes.push(new InfrastructureError(outcome.reason));
           continue;
         }
-        const day = dayOf(request.occurredAt);
         const usd = outcome.events.reduce((sum, e) => sum + (e.type === 'decision.routed' ? (e as NewEvent<'decision.routed'>).data.reservedUsd : 0), 0);
         if (usd > 0) {
           holds.push({ decisionId: request.data.decisionId, usd, day });
@@ -142,7 +147,7 @@ export class RouterService {
           goal!.reservedUsd += usd;
           dayViews.get(day)!.reservedUsd += usd;
         }
-        events.push(...outcome.events.map((input) => createEvent({ ...input, occurredAt: new Date(request.occurredAt) }) as LoopEvent));
+        events.push(...outcome.events.map((input) => createEvent({ ...input, occurredAt: now }) as LoopEvent));
         outcomes.push(undefined);
       }
       if (holds.length > 0 && !(await ledger.holdAll(runId, holds))) continue;

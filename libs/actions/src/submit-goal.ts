@@ -16,20 +16,13 @@ async function existingGoal(log: EventLog, runId: string): Promise<number | unde
 }
 
 /**
- * Appends goal.submitted for a run, as the submitter. A run id that already has a goal is refused
- * (its goal and budget would silently change) unless `resubmit` says that is the point.
+ * Appends goal.submitted for a run, as the submitter. A run id that already has a goal is refused:
+ * a run keeps its first goal (the services refuse a second one, and the executor ends the run over it).
  */
-export async function submitGoal(
-  log: EventLog,
-  runId: string,
-  goal: EventDataInput<'goal.submitted'>,
-  options: { resubmit?: boolean } = {},
-): Promise<SubmittedGoal> {
-  if (!options.resubmit) {
-    const seq = await existingGoal(log, runId);
-    if (seq !== undefined) {
-      throw new ValidationError(`run ${runId} already exists (its goal is at seq ${seq}): choose another run id, or pass --resubmit to submit a new goal for it`);
-    }
+export async function submitGoal(log: EventLog, runId: string, goal: EventDataInput<'goal.submitted'>): Promise<SubmittedGoal> {
+  const existing = await existingGoal(log, runId);
+  if (existing !== undefined) {
+    throw new ValidationError(`run ${runId} already exists (its goal is at seq ${existing}): a run keeps its first goal, so submit this one under another run id`);
   }
   const data = await storeLongDescription(goal, () => log.artifacts());
   const { seq, duplicate } = await log.append(createEvent({ type: 'goal.submitted', aggregateId: runId, producer: 'submitter', data }));

@@ -1,5 +1,5 @@
 import { ValidationError } from '@loopwright/core';
-import { catalog, LoopEvent, parseEvent, parseSubject, producerAllowed, subjectOf } from '@loopwright/events';
+import { catalog, identityConflict, LoopEvent, parseEvent, parseSubject, producerAllowed, subjectOf } from '@loopwright/events';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -11,7 +11,8 @@ export function encodeEvent(event: LoopEvent): Uint8Array {
 /**
  * Decodes a stored message and checks who wrote it: the subject carries the NATS permissions, so
  * an envelope naming another producer, aggregate or type than its subject is refused, and so is a
- * producer the catalog does not allow for the type (an event forged past `createEvent`).
+ * producer the catalog does not allow for the type (an event forged past `createEvent`), and data
+ * that speaks for another aggregate or another decision's requester (see identityConflict).
  */
 export function decodeEvent(subject: string, payload: Uint8Array, subjectRoot: string): LoopEvent {
   let json: unknown;
@@ -23,10 +24,17 @@ export function decodeEvent(subject: string, payload: Uint8Array, subjectRoot: s
     });
   }
   const event = parseEvent(json);
+  checkSubject(event, subject, subjectRoot);
+  const conflict = identityConflict(event);
+  if (conflict) throw new ValidationError(`${conflict}: refused`, [{ path: 'data', message: 'speaks for another aggregate or requester' }]);
+  return event;
+}
+
+function checkSubject(event: LoopEvent, subject: string, subjectRoot: string): void {
   // A valid event's own subject equal to the stored one names the same producer, aggregate and type:
   // one string to build per message instead of taking the subject apart. Any other subject is
   // taken apart to say what disagrees.
-  if (subjectOf(event, subjectRoot) === subject && producerAllowed(event.type, event.producer)) return event;
+  if (subjectOf(event, subjectRoot) === subject && producerAllowed(event.type, event.producer)) return;
   const parts = parseSubject(subject, subjectRoot);
   if (parts.producer !== event.producer) {
     throw new ValidationError(
@@ -44,7 +52,6 @@ export function decodeEvent(subject: string, payload: Uint8Array, subjectRoot: s
   if (mismatched.length > 0) {
     throw new ValidationError(`subject ${subject} disagrees with the envelope on ${mismatched.join(', ')}`);
   }
-  return event;
 }
 
 /** One message of the stream as stored, decoded when it is a valid event. */

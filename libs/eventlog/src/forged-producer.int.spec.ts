@@ -138,4 +138,38 @@ describe('events from the wrong producer', () => {
     for await (const stored of log.replay({ filter: `${config.subjectRoot}.run.r2.>` })) replayed.push(stored);
     expect(replayed.map((s) => s.event === null)).toEqual([false, true, true, false]);
   });
+
+  it('quarantines an event that speaks for another aggregate or another requester\'s decision, and handles the rest', async () => {
+    const handled: string[] = [];
+    const consumer = await log.consume({ durable: 'executor-all', filterSubject: `${config.subjectRoot}.*.*.*.>` }, async (e) => {
+      if (e.type !== 'system.event.quarantined') handled.push(`${e.type}:${e.id}`);
+    });
+    const judged = createEvent({
+      type: 'decision.completed', aggregateId: 'r4', producer: 'grader',
+      data: { decisionId: 'r4-w1-correctness', key: 'grader:engineer:dimension:correctness', tier: 'frontier', verdict: '5', confidence: 1, costUsd: 0, tokens: { input: 1, output: 1 }, latencyMs: 1 },
+    });
+    // The executor may publish decision.completed, but not the grader's verdicts: the raw JSON passes every producer check.
+    const verdictByExecutor = await forge({ ...judged, data: { ...judged.data, verdict: '1' } } as LoopEvent, 'executor');
+    const resolved = createEvent({ type: 'review.resolved', aggregateId: 'rv-a', producer: 'submitter', data: { reviewId: 'rv-a', resolution: 'accept', by: 'ada' } });
+    // Published under review rv-a, whose readers see nothing of it, yet it answers review rv-b.
+    const otherReview = await forge({ ...resolved, data: { ...resolved.data, reviewId: 'rv-b' } } as LoopEvent, 'submitter');
+    const legit = await log.append(judged);
+    await until(() => handled.length === 1);
+    const notices = async () => {
+      const found = new Map<number, string>();
+      for await (const s of log.replay({ filter: `${config.subjectRoot}.system.>` })) {
+        if (s.event?.type === 'system.event.quarantined') found.set(s.event.data.originalSeq, s.event.data.reason);
+      }
+      return found;
+    };
+    await until(async () => (await notices()).size === 2);
+    await consumer.stop();
+
+    expect(handled).toEqual([`decision.completed:${judged.id}`]);
+    const reasons = await notices();
+    expect(reasons.get(verdictByExecutor.seq)).toMatch(/decision r4-w1-correctness \(key grader:engineer:dimension:correctness\) comes from executor: only its requester grader may/);
+    expect(reasons.get(otherReview.seq)).toMatch(/review\.resolved .* names reviewId rv-b in its data but belongs to review rv-a/);
+    expect((await log.readRun('r4')).map((e) => e.id)).toEqual([judged.id]);
+    expect(legit.duplicate).toBe(false);
+  });
 });

@@ -11,3 +11,4 @@ export * from './envelope';
 export * from './subjects';
 export * from './upcasters';
 export * from './decision-keys';
+export * from './event-identity';

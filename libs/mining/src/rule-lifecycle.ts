@@ -127,8 +127,10 @@ export function evolveRule(state: RuleState, fact: RuleFact): RuleState {
       return state.status === 'proposed' || state.status === 'validated'
         ? { ...state, status: 'rejected', rejection: { reason: fact.data.reason, by: fact.data.by } }
         : state;
+    // A person approves a validated rule, with its evidence in front of them (as the approve command
+    // insists); an approval published before the validation counts for nothing.
     case 'rule.approved':
-      return state.status === 'absent' || state.approvedBy !== null ? state : { ...state, approvedBy: fact.data.by };
+      return state.status !== 'validated' || state.approvedBy !== null ? state : { ...state, approvedBy: fact.data.by };
     case 'rule.promoted':
       return state.status === 'proposed' || state.status === 'validated' ? { ...state, status: 'promoted' } : state;
     case 'rule.demoted':

@@ -80,6 +80,12 @@ describe('approving a rule', () => {
 });
 
 describe('promoting a rule', () => {
+  it('counts no approval appended before the rule was validated (a raw publish past the command\'s check): it still waits for a person', () => {
+    given(proposed(), approved('eve'), validated())
+      .when({ type: 'promote' })
+      .thenRefuses("rule r-9 is validated and waits for a person's approval (auto-approval of deterministic rules is off)");
+  });
+
   it('promotes an approved, validated deterministic rule with its predicate and verdicts', () => {
     given(proposed(), validated({ agreement: 1, n: 30 }), approved())
       .when({ type: 'promote' })

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { createEvent, LoopEvent } from '@loopwright/events';
+import { createEvent, LoopEvent, uuidv7 } from '@loopwright/events';
 import { chainHashes, encodeEvent, StoredEvent, toStoredEvent } from '@loopwright/eventlog';
 import { createTestSchema, TestSchema } from '@loopwright/testing';
 import {
@@ -194,6 +194,17 @@ describe('read models', () => {
     ]);
   });
 
+  it('decisions routed or completed again, with other answers, keep the first: the one the requester acted on and graded with', async () => {
+    const [requested, routed, completed] = decisionEvents('r-1', 'd-1', false);
+    // the same decision again under new ids: a replica's answer, or a routing repeated after a restart
+    const rerouted = { ...routed, id: uuidv7(), data: { ...routed.data, tier: 'frontier', reason: 'routed again' } } as LoopEvent;
+    const again = { ...completed, id: uuidv7(), data: { ...completed.data, tier: 'frontier', verdict: 'pass', costUsd: 0.04 } } as LoopEvent;
+    const { decisions } = await appliedTwice(decisionsProjector, sequenced([requested, routed, completed, rerouted, again]));
+    expect(decisions).toEqual([
+      expect.objectContaining({ decision_id: 'd-1', routed_tier: 'deterministic', tier: 'deterministic', verdict: 'fail', cost_usd: 0, routed_seq: '2', completed_seq: '3' }),
+    ]);
+  });
+
   it('rules and their validations through the lifecycle; applied twice, updated once', async () => {
     const events = sequenced(scenarioEvents({ runs: 20, seed: 3 }).filter((e) => e.type.startsWith('rule.')));
     const { rules, rule_validations: validations } = await appliedTwice(rulesProjector, events);
@@ -207,6 +218,20 @@ describe('read models', () => {
     expect(validations).toEqual([expect.objectContaining({ rule_id: 'rule-19', golden_checked: 12, history_n: 40 })]);
   });
 
+  it('rules follow the lifecycle the miner and the router follow: a rejection or approval of a promoted rule, or an approval of no rule, changes nothing', async () => {
+    const lifecycle = scenarioEvents({ runs: 20, seed: 3 }).filter((e) => e.type.startsWith('rule.'));
+    const upToPromotion = lifecycle.slice(0, lifecycle.findIndex((e) => e.type === 'rule.promoted') + 1);
+    const person = { producer: 'submitter' as const, occurredAt: at(59) };
+    const events = sequenced([
+      ...upToPromotion,
+      createEvent({ type: 'rule.rejected', aggregateId: 'rule-19', ...person, data: { ruleId: 'rule-19', by: 'human', reason: 'too broad (by eve)', failedExamples: [] } }),
+      createEvent({ type: 'rule.approved', aggregateId: 'rule-19', ...person, data: { ruleId: 'rule-19', by: 'eve' } }),
+      createEvent({ type: 'rule.approved', aggregateId: 'rule-ghost', ...person, data: { ruleId: 'rule-ghost', by: 'eve' } }),
+    ]);
+    const { rules } = await appliedTwice(rulesProjector, events);
+    expect(rules).toEqual([expect.objectContaining({ rule_id: 'rule-19', state: 'promoted', rejected_by: null, approvals: [expect.objectContaining({ by: 'ana' })] })]);
+  });
+
   it('reviews open and resolved; applied twice, updated once', async () => {
     const events = sequenced([
       createEvent({ type: 'review.requested', aggregateId: 'rv-1', producer: 'router', data: { reviewId: 'rv-1', runId: 'r-1', reason: 'budget', summary: 'out of budget', items: ['d-9'] } }),
@@ -218,6 +243,18 @@ describe('read models', () => {
       expect.objectContaining({ review_id: 'rv-1', status: 'resolved', resolution: 'accept', resolved_by: 'ana', items: ['d-9'], run_id: 'r-1' }),
       expect.objectContaining({ review_id: 'rv-2', status: 'open', resolution: null }),
     ]);
+  });
+
+  it('a review resolved twice keeps its first resolution, the one the executor acted on', async () => {
+    const resolved = (resolution: 'accept' | 'reject', by: string, minute: number) =>
+      createEvent({ type: 'review.resolved', aggregateId: 'rv-1', producer: 'submitter', occurredAt: at(minute), data: { reviewId: 'rv-1', resolution, by } });
+    const events = sequenced([
+      createEvent({ type: 'review.requested', aggregateId: 'rv-1', producer: 'executor', data: { reviewId: 'rv-1', runId: 'r-1', taskId: 'r-1-engineer', reason: 'quarantined', summary: 's' } }),
+      resolved('accept', 'ana', 10),
+      resolved('reject', 'bob', 11),
+    ]);
+    const { reviews } = await appliedTwice(reviewsProjector, events);
+    expect(reviews).toEqual([expect.objectContaining({ review_id: 'rv-1', status: 'resolved', resolution: 'accept', resolved_by: 'ana', resolved_seq: '2' })]);
   });
 
   it('budgets: goal limit, spend from decisions per run and day, the router’s report; applied twice, updated once', async () => {

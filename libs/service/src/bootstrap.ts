@@ -1,8 +1,9 @@
 import { DynamicModule, INestApplication, Module, ModuleMetadata, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestMicroservice } from '@nestjs/microservices';
 import { Producer } from '@loopwright/events';
 import { EventLog, logConfigFromEnv } from '@loopwright/eventlog';
-import { JetStreamTransport, JetStreamTransportOptions } from '@loopwright/eventlog/nest';
+import { HandlerErrorsFilter, JetStreamTransport, JetStreamTransportOptions } from '@loopwright/eventlog/nest';
 import { timeAppends } from './append-timing';
 import { HealthController } from './health.controller';
 import { LoopMetrics } from './metrics';
@@ -56,7 +57,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const app = await NestFactory.create(RootModule as Type, { logger: ['error', 'warn'] });
   const ackWaitMs = Number(process.env['LOOP_ACK_WAIT_MS']) || undefined;
   const transport = { ...options.transport, defaults: { ackWaitMs, ...options.transport?.defaults } };
-  app.connectMicroservice({ strategy: new JetStreamTransport({ service: options.name, log, ...transport }) }, { inheritAppConfig: true });
+  // The handlers get a config of their own with HandlerErrorsFilter, registered as Nest registers a
+  // connected microservice itself, once the filter is in place (the listeners copy the filters).
+  const handlers = app.connectMicroservice({ strategy: new JetStreamTransport({ service: options.name, log, ...transport }) }, { deferInitialization: true }) as NestMicroservice;
+  handlers.useGlobalFilters(new HandlerErrorsFilter());
+  handlers.registerListeners();
+  handlers.setIsInitialized(true);
+  handlers.setIsInitHookCalled(true);
   await app.startAllMicroservices();
   // HOST=0.0.0.0 in containers, where probes and Prometheus connect from outside; loopback otherwise.
   await app.listen(options.port ?? 0, options.host ?? (process.env['HOST'] || '127.0.0.1'));

@@ -24,12 +24,11 @@ export function goalCommand(context: CliContext): Command {
     .option('--sim-goal <id>', 'with --backend sim: which workload goal the simulated agent works on')
     .option('--sim-seed <seed>', 'with --backend sim: the seed of the simulated agent and judge')
     .option('--run-id <id>', 'the run id (default: a new one)')
-    .option('--resubmit', 'submit a new goal for a run id that already has one (otherwise refused)')
     .option('-w, --watch', 'show the run live: tasks, steps, decisions with their tiers, grades')
-    .action(async (flags: GoalFlags & { watch?: boolean; resubmit?: boolean }) => {
+    .action(async (flags: GoalFlags & { watch?: boolean }) => {
       const { runId, goal: data } = goalFromInput(flags);
       const log = await context.log();
-      const { seq, duplicate } = await submitGoal(log, runId, data, { resubmit: flags.resubmit });
+      const { seq, duplicate } = await submitGoal(log, runId, data);
       console.log(`${duplicate ? 'already submitted' : 'submitted'} run ${runId} (seq ${seq})`);
       if (flags.watch) await watchRun(log, runId, (line) => console.log(line));
     });

@@ -64,7 +64,9 @@ export type ExecutorIntent =
   | { kind: 'emit'; event: NewEvent<'task.started' | 'task.completed' | 'task.failed' | 'decision.requested' | 'review.requested' | 'run.ended'> }
   | { kind: 'runAgent'; assignment: AgentAssignment }
   | { kind: 'runEdit'; assignment: EditAssignment }
-  | { kind: 'ignore'; reason: string };
+  | { kind: 'ignore'; reason: string }
+  /** The event cannot be acted on and must not be passed over in silence: its message is quarantined with the reason. */
+  | { kind: 'refuse'; reason: string };
 
 type Handled =
   | EventOf<'goal.submitted'>
@@ -164,6 +166,15 @@ export function decideExecutor(state: RunState, event: Handled, policy: Executor
     );
   switch (event.type) {
     case 'goal.submitted': {
+      const goal = state.goal;
+      if (goal && goal.eventId !== event.id) {
+        return [{
+          kind: 'refuse',
+          reason: `run ${state.runId} already has its goal (goal.submitted ${goal.eventId}); a second goal.submitted ${event.id} is refused: ` +
+            'the grader and the router keep the first, so the run cannot change what it works toward. Submit the new goal under a new run id',
+        }];
+      }
+      if (state.ended) return [{ kind: 'ignore', reason: `the run ended (${state.ended.status}, ${state.ended.eventId}) before its goal was handled` }];
       if (event.data.backend === 'import') return [{ kind: 'ignore', reason: 'an imported run: its work comes from a transcript' }];
       const [first] = pipelineOf(event.data);
       if (state.tasks.has(first)) return [{ kind: 'ignore', reason: 'the run has already started' }];
@@ -198,6 +209,8 @@ function onRouted(state: RunState, event: EventOf<'decision.routed'>, policy: Ex
   const found = findByDecision(state, event.data.decisionId);
   if (!found) return [{ kind: 'ignore', reason: `no iteration waits for decision ${event.data.decisionId}` }];
   const { task, iteration } = found;
+  const stale = staleRouting(task, iteration, event.data.decisionId);
+  if (stale) return [stale];
   if (iterationOf(task, iteration)?.workId) return [{ kind: 'ignore', reason: 'this iteration already produced its work' }];
   if (event.data.tier === 'human' || event.data.tier === 'deterministic') {
     return failTaskAndRun(state, task, iteration, `no model may draft: ${event.data.reason}`, event.id);
@@ -220,6 +233,18 @@ function onRouted(state: RunState, event: EventOf<'decision.routed'>, policy: Ex
       },
     },
   ];
+}
+
+/**
+ * A routing that arrives after its iteration stopped waiting for it (the task failed, the run ended,
+ * or a later iteration took over: the router was down, or delivered it again after a restart) runs
+ * no session: nothing would grade or accept its work.
+ */
+function staleRouting(task: TaskState, iteration: number, decisionId: string): ExecutorIntent | undefined {
+  if (task.status !== 'running') return { kind: 'ignore', reason: `${decisionId} was routed after the ${task.role}'s task stopped (${task.status})` };
+  const latest = Math.max(...task.iterations.map((i) => i.iteration));
+  if (iteration !== latest) return { kind: 'ignore', reason: `${decisionId} is for iteration ${iteration}; the ${task.role} is at iteration ${latest}` };
+  return undefined;
 }
 
 /**
@@ -254,6 +279,8 @@ function onEditRouted(state: RunState, event: EventOf<'decision.routed'>, policy
   for (const task of state.tasks.values()) {
     const it = task.iterations.find((i) => editDecisionId(task.taskId, i.iteration) === event.data.decisionId);
     if (!it) continue;
+    const stale = staleRouting(task, it.iteration, event.data.decisionId);
+    if (stale) return [stale];
     if (it.workId) return [{ kind: 'ignore', reason: 'this iteration already produced its work' }];
     if (!it.edit) return [{ kind: 'ignore', reason: `the request of ${event.data.decisionId} is not in the run` }];
     if (event.data.tier === 'human' || event.data.tier === 'deterministic') {
@@ -292,6 +319,13 @@ function onGraded(state: RunState, event: EventOf<'grade.recorded'>, policy: Exe
   if (task.status !== 'running') return [{ kind: 'ignore', reason: `task is ${task.status}` }];
   const iteration = event.data.iteration;
   if (iteration !== Math.max(...task.iterations.map((i) => i.iteration))) return [{ kind: 'ignore', reason: 'grade of an older iteration' }];
+  const produced = iterationOf(task, iteration)?.workId;
+  if (produced !== event.data.workId) {
+    return [{
+      kind: 'refuse',
+      reason: `grade ${event.data.gradeId} grades work ${event.data.workId}, but iteration ${iteration} of the ${task.role} produced ${produced ?? 'no work yet'}: it can neither complete nor revise the task`,
+    }];
+  }
   const common = { aggregateId: state.runId, producer: 'executor' as const, correlationId: state.runId, causationId: event.id };
 
   if (event.data.passed) return completeTask(state, task, iteration, event.data.gradeId, event.data.overall, event.id, policy);

@@ -48,13 +48,38 @@ function grade(iteration: number, passed: boolean, fixType: 'local' | 'tier-ceil
 
 describe('the executor decider', () => {
   it('starts the first role of the pipeline with a routed draft decision', () => {
-    const intents = emitted(when([goal()], goal()));
+    const submitted = goal();
+    const intents = emitted(when([submitted], submitted));
     expect(intents.map((e) => e.type)).toEqual(['task.started', 'decision.requested']);
     expect(intents[1].data).toMatchObject({ key: 'executor:engineer:draft', estimatedUsd: 0.25, decisionId: `${taskId}-draft-1` });
   });
 
   it('does not start twice when the goal is redelivered', () => {
-    expect(when([goal(), started(1)], goal())).toEqual([{ kind: 'ignore', reason: 'the run has already started' }]);
+    const submitted = goal();
+    expect(when([submitted, started(1)], submitted)).toEqual([{ kind: 'ignore', reason: 'the run has already started' }]);
+  });
+
+  it('keeps the run on its first goal and refuses a second one, naming both', () => {
+    const [first, second] = [goal(), goal({ testCommand: 'true' })];
+    expect(when([first, started(1), second], second)).toEqual([{ kind: 'refuse', reason: expect.stringContaining(`already has its goal (goal.submitted ${first.id}); a second goal.submitted ${second.id} is refused`) }]);
+    const assigned = when([first, started(1), second, routed(1)], routed(1))[0];
+    expect(assigned).toMatchObject({ kind: 'runAgent' });
+    expect(foldRun(runId, [first, second]).goal).toMatchObject({ eventId: first.id, testCommand: 'node t.js' });
+  });
+
+  it('runs no session for a routing that arrives after its task stopped or a later iteration took over', () => {
+    const failed = createEvent({ type: 'task.failed', aggregateId: runId, producer: 'executor', data: { taskId, role: 'engineer', iterations: 1, reason: 'quarantined' } });
+    expect(when([goal(), started(1), failed], routed(1))).toEqual([{ kind: 'ignore', reason: `${taskId}-draft-1 was routed after the engineer's task stopped (failed)` }]);
+    expect(when([goal(), started(1), started(2)], routed(1))).toEqual([{ kind: 'ignore', reason: `${taskId}-draft-1 is for iteration 1; the engineer is at iteration 2` }]);
+  });
+
+  it('does not start a run that ended before its goal was handled', () => {
+    const submitted = goal();
+    const ended = createEvent({
+      type: 'run.ended', aggregateId: runId, producer: 'executor',
+      data: { runId, status: 'stuck', reason: 'quarantined', tasks: [{ role: 'engineer', status: 'failed' }] },
+    });
+    expect(when([submitted, ended], submitted)).toEqual([{ kind: 'ignore', reason: `the run ended (stuck, ${ended.id}) before its goal was handled` }]);
   });
 
   it('runs the agent when the draft is routed to a model, and fails the task when a person must decide', () => {

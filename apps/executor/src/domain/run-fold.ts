@@ -54,16 +54,17 @@ const Snapshot = z.object({
     }),
   ),
   attempts: z.array(z.tuple([z.string(), z.object({ seen: z.array(Attempt), abandoned: z.array(Attempt) })])),
+  ended: z.object({ eventId: z.string(), status: z.string() }).optional(),
 });
 
 /** The executor's fold as a snapshot: version 1. */
 export const executorFoldCodec: FoldSnapshotCodec<ExecutorFold> = {
   version: 1,
-  encode: (fold) => ({ goal: fold.run.goal, tasks: [...fold.run.tasks.values()], attempts: [...fold.attempts] }),
+  encode: (fold) => ({ goal: fold.run.goal, tasks: [...fold.run.tasks.values()], attempts: [...fold.attempts], ended: fold.run.ended }),
   decode(value, runId) {
     const parsed = Snapshot.safeParse(value);
     if (!parsed.success) return undefined;
     const tasks = new Map(parsed.data.tasks.map((task) => [task.role, task as unknown as TaskState]));
-    return { run: { runId, goal: parsed.data.goal, tasks }, attempts: new Map(parsed.data.attempts) };
+    return { run: { runId, goal: parsed.data.goal, tasks, ended: parsed.data.ended }, attempts: new Map(parsed.data.attempts) };
   },
 };

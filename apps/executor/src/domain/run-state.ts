@@ -42,8 +42,11 @@ export interface TaskState {
 /** One run as the executor sees it, folded from the run's events. */
 export interface RunState {
   runId: string;
+  /** The run's first goal.submitted: what every service works and grades toward (a later one is refused, never adopted). */
   goal?: GoalSubmitted & { eventId: string };
   tasks: Map<Role, TaskState>;
+  /** The run.ended that no task.started has followed: the run stands ended until a person's answer resumes it. */
+  ended?: { eventId: string; status: string };
 }
 
 export function taskIdOf(runId: string, role: Role): string {
@@ -63,10 +66,18 @@ function iterationOf(task: TaskState | undefined, n: number): IterationState | u
   return task?.iterations.find((i) => i.iteration === n);
 }
 
+/** What the submitter may record of a run only when it imports one (`loopwright import`): a task, its steps and its work. */
+const IMPORTED_TYPES = new Set<LoopEvent['type']>(['task.started', 'trace.step', 'work.produced']);
+
 export function evolveRun(state: RunState, event: LoopEvent): RunState {
+  // In a run the executor drives, a task, step or work from anyone else is not the run's: folded, it
+  // would stand in for the work the grader grades and the next role starts from. The grader refuses it.
+  if (IMPORTED_TYPES.has(event.type) && event.producer !== 'executor' && state.goal?.backend !== 'import') return state;
   switch (event.type) {
     case 'goal.submitted':
-      return { ...state, goal: { ...event.data, eventId: event.id } };
+      return state.goal ? state : { ...state, goal: { ...event.data, eventId: event.id } };
+    case 'run.ended':
+      return { ...state, ended: { eventId: event.id, status: event.data.status } };
     case 'task.started': {
       const existing = state.tasks.get(event.data.role);
       const task: TaskState = existing ?? { taskId: event.data.taskId, role: event.data.role, iterations: [], status: 'running' };
@@ -84,7 +95,7 @@ export function evolveRun(state: RunState, event: LoopEvent): RunState {
           ];
       const tasks = new Map(state.tasks);
       tasks.set(event.data.role, { ...task, iterations, status: 'running', reviewId: undefined });
-      return { ...state, tasks };
+      return { ...state, tasks, ended: undefined };
     }
     case 'decision.routed':
       return updateIteration(state, (i) => i.decisionId === event.data.decisionId, (i) => ({ ...i, routedTier: event.data.tier }));

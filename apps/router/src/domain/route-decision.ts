@@ -36,11 +36,11 @@ function frontierAffordable(state: RouterState, runId: string, day: string, usd:
  * resident model → resident, escalating below its threshold; otherwise frontier if the budgets
  * allow; otherwise a human, loudly: budget.exhausted and review.requested, never a silent default.
  */
-export function routeDecision(state: RouterState, request: EventOf<'decision.requested'>, config: RoutingConfig): RoutingOutcome {
+/** `day`: the day the decision counts against, the router's own when it routes (never the request's claim). */
+export function routeDecision(state: RouterState, request: EventOf<'decision.requested'>, config: RoutingConfig, day: string): RoutingOutcome {
   const runId = request.aggregateId;
   if (!state.goals.has(runId)) return { kind: 'wait', reason: `the goal of run ${runId} has not reached the router yet` };
   const { decisionId, key, estimatedUsd, builtinCheck, features } = request.data;
-  const day = dayOf(request.occurredAt);
   const common = { aggregateId: runId, producer: 'router' as const, correlationId: request.correlationId, causationId: request.id };
   const routed = (data: Omit<EventOf<'decision.routed'>['data'], 'decisionId' | 'key'>): NewEvent<'decision.routed'> => ({
     ...common,

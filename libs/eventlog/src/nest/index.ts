@@ -1,2 +1,3 @@
 export * from './jetstream.context';
 export * from './jetstream.transport';
+export * from './handler-errors.filter';

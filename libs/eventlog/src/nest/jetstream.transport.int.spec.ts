@@ -2,11 +2,12 @@ import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
-import { InfrastructureError } from '@loopwright/core';
+import { InfrastructureError, ValidationError } from '@loopwright/core';
 import { createEvent, EventOf } from '@loopwright/events';
 import { dropTestStream, testLogConfig } from '@loopwright/testing';
 import { EventLog, LogConfig } from '../index';
 import { jetStreamContext } from './jetstream.context';
+import { HandlerErrorsFilter } from './handler-errors.filter';
 import { JetStreamTransport } from './jetstream.transport';
 
 const handled: { type: string; seq: number; deliveries: number }[] = [];
@@ -24,6 +25,12 @@ class RecordingController {
     const ctx = jetStreamContext(context);
     if (ctx.getDeliveries() === 1) throw new InfrastructureError('try again');
     handled.push({ type: event.type, seq: ctx.getSeq(), deliveries: ctx.getDeliveries() });
+  }
+
+  @EventPattern('task.failed')
+  async onFailed(@Payload() event: EventOf<'task.failed'>, @Ctx() context: unknown): Promise<void> {
+    handled.push({ type: event.type, seq: jetStreamContext(context).getSeq(), deliveries: jetStreamContext(context).getDeliveries() });
+    throw new ValidationError(`task ${event.data.taskId} cannot fail here`);
   }
 }
 
@@ -43,6 +50,7 @@ describe('the Nest JetStream transport', () => {
       strategy: new JetStreamTransport({ service: 'recorder', log, defaults: { retryDelayMs: 50 } }),
       logger: false,
     });
+    app.useGlobalFilters(new HandlerErrorsFilter());
     await app.listen();
   });
 
@@ -76,6 +84,22 @@ describe('the Nest JetStream transport', () => {
     );
     const consumers = [];
     for await (const c of log.jsm.consumers.list(config.streamName)) consumers.push(c.name);
-    expect(consumers.sort()).toEqual(['recorder-goal-submitted', 'recorder-task-started']);
+    expect(consumers.sort()).toEqual(['recorder-goal-submitted', 'recorder-task-failed', 'recorder-task-started']);
+  });
+
+  it('quarantines at once, with its own message, an event whose handler throws an error that is not retryable', async () => {
+    const failed = await log.append(
+      createEvent({ type: 'task.failed', aggregateId: 'r2', producer: 'executor', data: { taskId: 't2', role: 'engineer', iterations: 1, reason: 'r' } }),
+    );
+    const notice = await (async () => {
+      for (;;) {
+        for await (const stored of log.replay({ filter: `${config.subjectRoot}.system.>` })) {
+          if (stored.event?.type === 'system.event.quarantined' && stored.event.data.originalSeq === failed.seq) return stored.event;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    expect(notice.data).toMatchObject({ deliveries: 1, reason: expect.stringMatching(/ValidationError: task t2 cannot fail here/) });
+    expect(handled.filter((h) => h.seq === failed.seq)).toHaveLength(1);
   });
 });

@@ -90,7 +90,10 @@ export function evolveDecision(decisions: RowSet<DecisionRow>, event: DecisionEv
         estimated_usd: event.data.estimatedUsd, requested_at: event.occurredAt, requested_seq: seq,
       });
       break;
+    // A decision routed or completed again under another id (a replica's answer, a routing repeated
+    // after a restart) keeps its first: the requester acted on that one, and graded with it.
     case 'decision.routed':
+      if (row.routed_seq !== null) return;
       Object.assign(row, {
         routed_tier: event.data.tier, reason: event.data.reason, rule_id: event.data.ruleId ?? null, model: event.data.model ?? null,
         rule_verdict: event.data.ruleVerdict ?? null, reserved_usd: event.data.reservedUsd, shadow: event.data.shadow,
@@ -99,11 +102,13 @@ export function evolveDecision(decisions: RowSet<DecisionRow>, event: DecisionEv
       break;
     case 'decision.completed':
       if (event.data.shadow) {
+        if (row.shadow_completed_seq !== null) return;
         Object.assign(row, {
           shadow_tier: event.data.tier, shadow_verdict: event.data.verdict, shadow_confidence: event.data.confidence,
           shadow_cost_usd: event.data.costUsd, shadow_latency_ms: event.data.latencyMs, shadow_completed_seq: seq,
         });
       } else {
+        if (row.completed_seq !== null) return;
         Object.assign(row, {
           tier: event.data.tier, verdict: event.data.verdict, confidence: event.data.confidence, cost_usd: event.data.costUsd,
           tokens_in: event.data.tokens.input, tokens_out: event.data.tokens.output, latency_ms: event.data.latencyMs,

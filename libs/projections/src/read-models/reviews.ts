@@ -52,6 +52,8 @@ export function evolveReview(reviews: RowSet<ReviewRow>, event: ReviewEvent, seq
       return;
     }
     case 'review.resolved': {
+      // A review is answered once: a later resolution is not acted on (the executor quarantines it), so it does not show.
+      if (existing?.resolved_seq != null) return;
       const base: ReviewRow = existing ?? {
         review_id: event.data.reviewId, run_id: null, task_id: null, decision_id: null, rule_id: null, reason: null, summary: null,
         items: [], status: 'open', resolution: null, resolved_by: null, note: null, requested_at: null, resolved_at: null,

@@ -85,10 +85,27 @@ function emptyRule(ruleId: string, key: string, seq: number): RuleRow {
   };
 }
 
+/**
+ * The states from which each rule event moves a rule, as the miner's rule lifecycle (and so the
+ * router) moves it; any other event of the rule changes nothing, so the table never says a rule is
+ * rejected or approved while the router still routes by it. `approved` is a validated rule a person approved.
+ */
+const MOVES_FROM: Record<RuleEvent['type'], readonly RuleRow['state'][]> = {
+  'rule.proposed': [],
+  'rule.validated': ['proposed', 'validated', 'approved'],
+  'rule.rejected': ['proposed', 'validated', 'approved'],
+  'rule.approved': ['validated'],
+  'rule.promoted': ['proposed', 'validated', 'approved'],
+  'rule.demoted': ['promoted'],
+};
+
 /** Folds one rule event; a validation also yields its figures as a rule_validations row. */
 export function evolveRule(rules: RowSet<RuleRow>, event: RuleEvent, seq: number): RuleValidationRow | undefined {
   const at = event.occurredAt;
-  const rule = rules.get(event.data.ruleId) ?? emptyRule(event.data.ruleId, 'key' in event.data ? event.data.key : '', seq);
+  const existing = rules.get(event.data.ruleId);
+  // a rule exists once proposed: an event about any other id (or a second proposal) records nothing
+  if (existing ? !MOVES_FROM[event.type].includes(existing.state) : event.type !== 'rule.proposed') return undefined;
+  const rule = existing ?? emptyRule(event.data.ruleId, 'key' in event.data ? event.data.key : '', seq);
   let validation: RuleValidationRow | undefined;
   switch (event.type) {
     case 'rule.proposed': {
@@ -102,7 +119,7 @@ export function evolveRule(rules: RowSet<RuleRow>, event: RuleEvent, seq: number
     }
     case 'rule.validated': {
       const d = event.data;
-      Object.assign(rule, { state: 'validated', validated_at: at });
+      Object.assign(rule, { state: rule.state === 'approved' ? 'approved' : 'validated', validated_at: at });
       validation = {
         rule_id: d.ruleId, seq, golden_checked: d.golden.checked, golden_changed: d.golden.changed,
         history_precision: d.history.precision, history_recall: d.history.recall, history_n: d.history.n,
