@@ -37,7 +37,7 @@ export interface BwrapInvocation {
 /**
  * The argument vector for `prlimit … bwrap …`: resource limits first (they apply to the whole
  * tree and to the host uid bwrap runs as), then every namespace unshared, a read-only system,
- * a writable workspace, a fresh /proc, /dev and /tmp, and a cleared environment.
+ * a writable workspace, a fresh /proc, read-only /dev and sized /tmp and /dev/shm, and a cleared environment.
  */
 export function sandboxArguments(bwrapPath: string, invocation: BwrapInvocation): string[] {
   const { limits } = invocation;
@@ -59,8 +59,16 @@ export function sandboxArguments(bwrapPath: string, invocation: BwrapInvocation)
     '--perms', '0444', '--ro-bind-data', String(PASSWD_FD), '/etc/passwd',
     '--perms', '0444', '--ro-bind-data', String(GROUP_FD), '/etc/group',
   ];
-  const fresh = ['--proc', '/proc', '--dev', '/dev', '--size', String(limits.memoryBytes), '--tmpfs', SANDBOX_HOME];
+  // bwrap's root and /dev are tmpfs without a size: left writable, they would take memory without
+  // bound. /tmp and /dev/shm get a size of their own, and the root and /dev become read-only.
+  const fresh = [
+    '--proc', '/proc',
+    '--dev', '/dev',
+    '--size', String(limits.fileSizeBytes), '--tmpfs', '/dev/shm',
+    '--size', String(limits.memoryBytes), '--tmpfs', SANDBOX_HOME,
+  ];
   const workspace = invocation.workspace === null ? ['--tmpfs', SANDBOX_WORKSPACE] : ['--bind', invocation.workspace, SANDBOX_WORKSPACE];
+  const sealed = ['--remount-ro', '/dev', '--remount-ro', '/'];
   const environment = [
     '--clearenv',
     '--setenv', 'PATH', TRUSTED_PATH,
@@ -78,6 +86,7 @@ export function sandboxArguments(bwrapPath: string, invocation: BwrapInvocation)
     ...etc,
     ...fresh,
     ...workspace,
+    ...sealed,
     '--chdir', SANDBOX_WORKSPACE,
     ...environment,
     '/bin/bash', '-c', invocation.command,
