@@ -1,5 +1,4 @@
-import { lchown, readdir } from 'node:fs/promises';
-import path from 'node:path';
+import { runHostTool } from './host-command';
 
 /** The host uid and gid a sandboxed command runs as. */
 export interface HostIdentity {
@@ -32,13 +31,12 @@ export function hostIdentityFor(requestedUid?: number): HostIdentity | undefined
   return { uid, gid: uid };
 }
 
-/** Gives every entry under `root` to `identity`, never following a link (lchown, no descent into links). */
-export async function handOver(root: string, identity: HostIdentity): Promise<void> {
-  await lchown(root, identity.uid, identity.gid);
-  for (const entry of await readdir(root, { withFileTypes: true })) {
-    const full = path.join(root, entry.name);
-    if (entry.isDirectory()) await handOver(full, identity);
-    else await lchown(full, identity.uid, identity.gid);
-  }
+/**
+ * Gives every entry under `root` to `identity`, never following a link. `chown -R -P` walks by
+ * file descriptor: a directory swapped for a link to /etc while it walks is not followed (a walk
+ * by path as root would hand /etc over), and a tree nested past the longest path still gets done.
+ */
+export function handOver(root: string, identity: HostIdentity): Promise<void> {
+  return runHostTool('chown', ['-R', '-P', '--no-dereference', `${identity.uid}:${identity.gid}`, '--', root]);
 }
 

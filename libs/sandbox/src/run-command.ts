@@ -17,7 +17,7 @@ import {
 import { CappedOutput } from './capped-output';
 import { handOver, HostIdentity, hostIdentityFor } from './host-identity';
 import { resolveLimits, SandboxLimits } from './sandbox-limits';
-import { guardWorkspace } from './workspace-usage';
+import { guardWorkspace, measureWorkspace, WorkspaceUsage } from './workspace-usage';
 
 export interface CommandResult {
   exitCode: number | null;
@@ -71,13 +71,14 @@ export async function runSandboxedCommand(command: string, cwd: string, timeoutM
           `Install bubblewrap (apt-get install -y bubblewrap), or set ${UNSAFE_FLAG}=1 to run them without isolation (unsafe).`,
       );
     }
-    const result = await collect('bash', ['-c', command], { cwd, env: scrubbedEnv(cwd) }, limits, [], cwd);
+    const result = await collect('bash', ['-c', command], { cwd, env: scrubbedEnv(cwd) }, limits, [], { root: cwd, atStart: await measureWorkspace(cwd) });
     return { ...result, isolation: 'none' };
   }
   const identity = hostIdentityFor(options.hostUid);
   if (identity) await handOver(cwd, identity);
   const args = sandboxArguments(bwrapPath, { workspace: cwd, system: await systemEntries(), limits, command });
-  return { ...(await collect('prlimit', args, spawnIdentity(identity), limits, [SANDBOX_PASSWD, SANDBOX_GROUP], cwd)), isolation: 'bubblewrap' };
+  const workspace = { root: cwd, atStart: await measureWorkspace(cwd) };
+  return { ...(await collect('prlimit', args, spawnIdentity(identity), limits, [SANDBOX_PASSWD, SANDBOX_GROUP], workspace)), isolation: 'bubblewrap' };
 }
 
 const problems = new Map<string, Promise<string | undefined>>();
@@ -140,7 +141,7 @@ function collect(
   spawnOptions: SpawnOptions,
   limits: SandboxLimits,
   inputs: readonly string[] = [],
-  workspace?: string,
+  workspace?: { root: string; atStart: WorkspaceUsage },
 ): Promise<Omit<CommandResult, 'isolation'>> {
   const started = Date.now();
   return new Promise((resolve) => {
@@ -166,7 +167,7 @@ function collect(
       killGroup();
     }, limits.wallTimeMs);
     let stoppedByGuard = false;
-    const guard = workspace === undefined ? undefined : guardWorkspace(workspace, limits, () => {
+    const guard = workspace === undefined ? undefined : guardWorkspace(workspace.root, limits, workspace.atStart, () => {
       stoppedByGuard = true;
       killGroup();
     });

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { runSandboxedCommand, Workspace } from './index';
 
 /** A hostile command trying to outgrow its bounds: memory-backed files, the disk, processes that outlive it, output. */
@@ -27,6 +28,10 @@ describe('a sandboxed command against its bounds', () => {
     expect(result.workspaceExceeded).toMatch(/8000000 bytes/);
     expect(result.exitCode).toBeNull();
     expect(diskUsageBytes(workspace.root)).toBeLessThan(60_000_000);
+    // The next command may not add to a workspace over its limit, but may clean it up.
+    const more = await run('head -c 1000000 /dev/zero > more; sleep 2; echo survived', { workspaceBytes: 8_000_000 });
+    expect(more).toMatchObject({ exitCode: null, workspaceExceeded: expect.stringMatching(/8000000 bytes/) });
+    expect(await run('rm f* more && echo cleaned', { workspaceBytes: 8_000_000 })).toMatchObject({ exitCode: 0, output: 'cleaned\n' });
   });
 
   it('stops a command creating inodes without end', async () => {
@@ -34,6 +39,19 @@ describe('a sandboxed command against its bounds', () => {
     expect(result.output).not.toMatch(/survived/);
     expect(result.workspaceExceeded).toMatch(/2000 entries/);
     expect(Number(spawnSync('sh', ['-c', `find ${workspace.root} | wc -l`], { encoding: 'utf8' }).stdout)).toBeLessThan(40_000);
+  });
+
+  it('leaves a tree nested deeper than the host can name usable: the next command runs, the scan reports it, dispose removes it', async () => {
+    const deep = 'node -e "const fs = require(\'fs\'); for (let i = 0; i < 3000; i++) { fs.mkdirSync(\'dd\'); process.chdir(\'dd\'); } fs.writeFileSync(\'bottom.txt\', \'x\')"';
+    const made = await run(`echo top > top.txt; ${deep}`);
+    expect(made.exitCode).toBe(0);
+    expect(await run('echo next')).toMatchObject({ exitCode: 0, output: 'next\n' });
+    const { files, irregular } = await workspace.scan();
+    expect(files).toEqual([{ path: 'top.txt', content: 'top\n' }]);
+    expect(irregular).toHaveLength(1);
+    expect(irregular[0]).toMatchObject({ kind: 'other', path: expect.stringMatching(/^(dd\/)+dd$/) });
+    await workspace.dispose();
+    expect(existsSync(workspace.root)).toBe(false);
   });
 
   it('lets a sparse file stand at its allocated size, not its apparent size', async () => {

@@ -67,4 +67,12 @@ describe('the workspace limits', () => {
     expect(usageProblem({ bytes: 101, entries: 1 }, limits)).toBe('the workspace passed its limit of 100 bytes on disk');
     expect(usageProblem({ bytes: 0, entries: 4 }, limits)).toBe('the workspace passed its limit of 3 entries');
   });
+
+  it('holds a workspace already over its limits where it stood when the command started', () => {
+    const atStart = { bytes: 500, entries: 10 };
+    expect(usageProblem({ bytes: 400, entries: 2 }, limits, atStart)).toBeUndefined();
+    expect(usageProblem({ bytes: 500, entries: 10 }, limits, atStart)).toBeUndefined();
+    expect(usageProblem({ bytes: 501, entries: 10 }, limits, atStart)).toMatch(/100 bytes/);
+    expect(usageProblem({ bytes: 0, entries: 11 }, limits, atStart)).toMatch(/3 entries/);
+  });
 });

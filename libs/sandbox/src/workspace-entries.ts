@@ -39,12 +39,20 @@ export async function walkEntries(root: string, start: string): Promise<{ files:
   const walk = async (dir: string): Promise<void> => {
     for (const name of await readdir(dir)) {
       const full = path.join(dir, name);
-      const stat = await lstat(full);
+      const relative = path.relative(root, full).split(path.sep).join('/');
+      const stat = await lstat(full).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENAMETOOLONG') return undefined;
+        throw error;
+      });
+      // Nested past the longest path the host can name: recorded, never read.
+      if (stat === undefined) {
+        irregular.push({ path: relative, kind: 'other' });
+        continue;
+      }
       if (stat.isDirectory()) {
         await walk(full);
         continue;
       }
-      const relative = path.relative(root, full).split(path.sep).join('/');
       const kind = entryKind(stat);
       if (kind === 'file' && stat.size > MAX_DELIVERED_FILE_BYTES) irregular.push({ path: relative, kind: 'oversized', bytes: stat.size });
       else if (kind === 'file') files.push({ path: relative, bytes: stat.size });

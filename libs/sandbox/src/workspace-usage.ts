@@ -1,5 +1,5 @@
-import { lstat, readdir } from 'node:fs/promises';
-import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { TRUSTED_PATH } from './bwrap-arguments';
 import type { SandboxLimits } from './sandbox-limits';
 
 /** What a workspace holds on disk: bytes allocated (a sparse file counts what it really takes) and entries. */
@@ -8,39 +8,50 @@ export interface WorkspaceUsage {
   entries: number;
 }
 
+type WorkspaceLimits = Pick<SandboxLimits, 'workspaceBytes' | 'workspaceEntries'>;
+
 const GUARD_INTERVAL_MS = 200;
 
-/** Why `usage` is over the limits, or undefined. */
-export function usageProblem(usage: WorkspaceUsage, limits: Pick<SandboxLimits, 'workspaceBytes' | 'workspaceEntries'>): string | undefined {
-  if (usage.bytes > limits.workspaceBytes) return `the workspace passed its limit of ${limits.workspaceBytes} bytes on disk`;
-  if (usage.entries > limits.workspaceEntries) return `the workspace passed its limit of ${limits.workspaceEntries} entries`;
+/**
+ * Why `usage` is over the limits, or undefined. A workspace that was already over them when the
+ * command started (the one before filled it) is held where it stood, so a command can still clean it up.
+ */
+export function usageProblem(usage: WorkspaceUsage, limits: WorkspaceLimits, atStart: WorkspaceUsage = { bytes: 0, entries: 0 }): string | undefined {
+  if (usage.bytes > Math.max(limits.workspaceBytes, atStart.bytes)) return `the workspace passed its limit of ${limits.workspaceBytes} bytes on disk`;
+  if (usage.entries > Math.max(limits.workspaceEntries, atStart.entries)) return `the workspace passed its limit of ${limits.workspaceEntries} entries`;
   return undefined;
 }
 
 /**
- * Walks `root` with lstat only (never through a link) and adds up what it holds, stopping as soon
- * as a limit is passed. Entries that vanish during the walk are skipped: a command may still be running.
+ * What `root` holds, by `du`: it walks by file descriptor, never through a link nor onto another
+ * file system, and reaches a tree nested past the longest path the host can name. Entries that
+ * vanish while it walks (the command may still run) make it complain but still report the rest.
  */
-export async function measureWorkspace(root: string, limits: Pick<SandboxLimits, 'workspaceBytes' | 'workspaceEntries'>): Promise<WorkspaceUsage> {
-  const usage: WorkspaceUsage = { bytes: 0, entries: 0 };
-  const vanished = (error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
-    throw error;
-  };
-  const pending = [root];
-  while (pending.length > 0 && usageProblem(usage, limits) === undefined) {
-    const dir = pending.pop()!;
-    for (const name of (await readdir(dir).catch(vanished)) ?? []) {
-      const full = path.join(dir, name);
-      const stat = await lstat(full).catch(vanished);
-      if (!stat) continue;
-      usage.entries++;
-      usage.bytes += stat.blocks * 512;
-      if (stat.isDirectory()) pending.push(full);
-      if (usageProblem(usage, limits) !== undefined) break;
+export async function measureWorkspace(root: string): Promise<WorkspaceUsage> {
+  const [bytes, entries] = await Promise.all([du(['-B1'], root), du(['--inodes'], root)]);
+  // du counts the workspace directory itself among the entries.
+  return { bytes, entries: entries - 1 };
+}
+
+function du(unit: string[], root: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    execFile('du', ['-s', '-x', '-P', ...unit, '--', root], { env: { PATH: TRUSTED_PATH } }, (error, stdout) => {
+      const total = Number(stdout.toString().split('\t')[0]);
+      if (stdout.toString().trim() !== '' && Number.isFinite(total)) resolve(total);
+      else reject(new Error(`du could not measure the workspace: ${error?.message ?? 'no total'}`));
+    });
+  });
+}
+
+/** A measure that tries again when `du` lost its way in entries renamed under it: a command that keeps that up is ended. */
+async function measureSettled(root: string, attempts = 5): Promise<WorkspaceUsage> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await measureWorkspace(root);
+    } catch (error) {
+      if (attempt >= attempts) throw error;
     }
   }
-  return usage;
 }
 
 /**
@@ -48,13 +59,13 @@ export async function measureWorkspace(root: string, limits: Pick<SandboxLimits,
  * passes a limit (the caller ends the command). `stop` measures a last time after the command
  * ended, so a fill between two measures is still reported, and says why it was over, if it was.
  */
-export function guardWorkspace(root: string, limits: SandboxLimits, onExceeded: (why: string) => void): { stop(): Promise<string | undefined> } {
+export function guardWorkspace(root: string, limits: SandboxLimits, atStart: WorkspaceUsage, onExceeded: (why: string) => void): { stop(): Promise<string | undefined> } {
   let running = true;
   let exceeded: string | undefined;
   const check = async () => {
-    exceeded ??= await measureWorkspace(root, limits).then(
-      (usage) => usageProblem(usage, limits),
-      (error: Error) => `the workspace could not be measured (${error.message})`,
+    exceeded ??= await measureSettled(root).then(
+      (usage) => usageProblem(usage, limits, atStart),
+      (error: Error) => error.message,
     );
   };
   const loop = (async () => {

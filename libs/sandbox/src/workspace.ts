@@ -1,6 +1,7 @@
-import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runHostTool } from './host-command';
 import { openInside, realDirectory, relativeSegments } from './safe-path';
 import { IrregularEntry, walkEntries, withinDeliveryBudget } from './workspace-entries';
 
@@ -84,7 +85,8 @@ export class Workspace {
     for (const file of files) await this.write(file.path, file.content);
   }
 
+  /** Removes the workspace; `rm -r` reaches a tree nested past the longest path a walk by name can open. */
   dispose(): Promise<void> {
-    return rm(this.root, { recursive: true, force: true });
+    return runHostTool('rm', ['-rf', '--one-file-system', '--', this.root]);
   }
 }
