@@ -20,6 +20,9 @@ export const SYSTEM_PATHS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64'
 /** The few /etc entries the dynamic loader and `update-alternatives` links need; nothing else of /etc. */
 export const ETC_PATHS = ['/etc/alternatives', '/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime'] as const;
 
+/** Files of the fresh /proc that still tell which machine and boot this is; hidden under /dev/null. */
+export const HOST_IDENTITY_IN_PROC = ['/proc/cmdline', '/proc/sys/kernel/random/boot_id'] as const;
+
 /** File descriptors through which the sandbox's /etc/passwd and /etc/group are handed to bwrap. */
 export const PASSWD_FD = 3;
 export const GROUP_FD = 4;
@@ -63,6 +66,7 @@ export function sandboxArguments(bwrapPath: string, invocation: BwrapInvocation)
   // bound. /tmp and /dev/shm get a size of their own, and the root and /dev become read-only.
   const fresh = [
     '--proc', '/proc',
+    ...HOST_IDENTITY_IN_PROC.flatMap((p) => ['--ro-bind', '/dev/null', p]),
     '--dev', '/dev',
     '--size', String(limits.fileSizeBytes), '--tmpfs', '/dev/shm',
     '--size', String(limits.memoryBytes), '--tmpfs', SANDBOX_HOME,

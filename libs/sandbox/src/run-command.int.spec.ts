@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -66,6 +66,13 @@ describe('a sandboxed command', () => {
     const probes = ['/root', '/home', '/run', '/var/run', '/work', process.cwd(), path.join(process.cwd(), 'package.json')];
     const result = await run(probes.map((p) => `test -e ${p} && echo "visible ${p}"`).join('; ') + '; true');
     expect(result.output).not.toMatch(/visible/);
+  });
+
+  it("cannot read the machine's identity: the boot id and the kernel command line", async () => {
+    const secrets = ['/proc/sys/kernel/random/boot_id', '/proc/cmdline'].map((p) => readFileSync(p, 'utf8').trim());
+    for (const secret of secrets) expect(secret.length).toBeGreaterThan(8);
+    const result = await run('cat /proc/sys/kernel/random/boot_id /proc/cmdline /proc/1/cmdline; grep -r . /proc/sys/kernel/random 2>/dev/null; true');
+    for (const secret of secrets) expect(result.output).not.toContain(secret);
   });
 
   it('cannot reach NATS or PostgreSQL over TCP, nor PostgreSQL over its Unix socket', async () => {
