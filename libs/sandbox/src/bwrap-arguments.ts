@@ -29,6 +29,14 @@ export const GROUP_FD = 4;
 export const SANDBOX_PASSWD = `sandbox:x:${SANDBOX_ID}:${SANDBOX_ID}:sandbox:${SANDBOX_HOME}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`;
 export const SANDBOX_GROUP = `sandbox:x:${SANDBOX_ID}:\nnogroup:x:65534:\n`;
 
+/**
+ * Run first inside the sandbox: closes every file descriptor but 0, 1 and 2, then runs the command
+ * (its $1) in a fresh bash. A descriptor the service inherited open (a supervisor's log or pipe,
+ * not close-on-exec) passes through prlimit and bwrap, and would let the command write outside.
+ */
+export const CLOSE_INHERITED_FDS =
+  'for fd in /proc/self/fd/*; do fd=${fd##*/}; case $fd in 0|1|2) ;; *) eval "exec $fd>&-" 2>/dev/null ;; esac; done; exec /bin/bash -c "$1"';
+
 export interface BwrapInvocation {
   /** The host directory mounted writable at SANDBOX_WORKSPACE; null mounts an empty tmpfs there. */
   workspace: string | null;
@@ -93,6 +101,6 @@ export function sandboxArguments(bwrapPath: string, invocation: BwrapInvocation)
     ...sealed,
     '--chdir', SANDBOX_WORKSPACE,
     ...environment,
-    '/bin/bash', '-c', invocation.command,
+    '/bin/bash', '-c', CLOSE_INHERITED_FDS, '/bin/bash', invocation.command,
   ];
 }

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -90,6 +90,25 @@ describe('a sandboxed command', () => {
     const result = await run('node probe.js');
     expect(result.output).not.toMatch(/CONNECTED/);
     expect(result.output.match(/refused/g)).toHaveLength(targets.length);
+  });
+
+  it("cannot write through a file descriptor the service inherited open, such as a supervisor's log", async () => {
+    const log = path.join(tmpdir(), `${marker}.log`);
+    const script = path.join(__dirname, 'testing', 'inherited-fd.process.ts');
+    // The supervisor starts the service with its log open on fd 200, not close-on-exec.
+    const service = spawnSync('bash', ['-c', 'exec "$0" -r @swc-node/register "$1" "$2" 200>>"$3"', process.execPath, script, 'ls /proc/self/fd; echo LEAKED >&200', log], {
+      encoding: 'utf8',
+    });
+    try {
+      const result = JSON.parse(service.stdout);
+      expect(result.isolation).toBe('bubblewrap');
+      expect(readFileSync(log, 'utf8')).toBe('');
+      expect(result.output).toMatch(/Bad file descriptor/);
+      // Only the standard three and the one `ls` opens on /proc/self/fd.
+      expect(result.output.split('\n').filter((line: string) => /^\d+$/.test(line))).toEqual(['0', '1', '2', '3']);
+    } finally {
+      rmSync(log, { force: true });
+    }
   });
 
   it('cannot signal a host process', async () => {

@@ -5,6 +5,7 @@ import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { SandboxUnavailableError } from '@loopwright/core';
 import {
+  CLOSE_INHERITED_FDS,
   GROUP_FD,
   PASSWD_FD,
   SANDBOX_GROUP,
@@ -71,7 +72,7 @@ export async function runSandboxedCommand(command: string, cwd: string, timeoutM
           `Install bubblewrap (apt-get install -y bubblewrap), or set ${UNSAFE_FLAG}=1 to run them without isolation (unsafe).`,
       );
     }
-    const result = await collect('bash', ['-c', command], { cwd, env: scrubbedEnv(cwd) }, limits, [], { root: cwd, atStart: await measureWorkspace(cwd) });
+    const result = await collect('bash', ['-c', CLOSE_INHERITED_FDS, '/bin/bash', command], { cwd, env: scrubbedEnv(cwd) }, limits, [], { root: cwd, atStart: await measureWorkspace(cwd) });
     return { ...result, isolation: 'none' };
   }
   const identity = hostIdentityFor(options.hostUid);
