@@ -39,5 +39,12 @@ const CONTROL = /\r(?!\n)|[\0-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/g;
  * sequences could clear the screen, retitle the window or overwrite a line to spoof what ran.
  */
 export function visibleText(text: string): string {
-  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(CONTROL, escaped);
 }
+
+/** A file name with every control character escaped, newline and tab too: a name is one line of a listing. */
+export function visibleName(name: string): string {
+  return name.replace(/[\0-\x1f\x7f-\x9f]/g, escaped);
+}
+
+const escaped = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;

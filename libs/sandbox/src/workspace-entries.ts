@@ -1,8 +1,9 @@
 import { Stats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
+import { visibleName } from './capped-output';
 
-/** Something in a workspace that is not a regular file of its own; recorded, never followed. */
+/** Something in a workspace that is not a regular file of its own (or has a name no tool can use); recorded, never followed. */
 export interface IrregularEntry {
   path: string;
   kind: 'symlink' | 'hardlink' | 'fifo' | 'socket' | 'device' | 'oversized' | 'other';
@@ -37,9 +38,16 @@ export async function walkEntries(root: string, start: string): Promise<{ files:
   const files: SizedFile[] = [];
   const irregular: IrregularEntry[] = [];
   const walk = async (dir: string): Promise<void> => {
-    for (const name of await readdir(dir)) {
+    for (const raw of await readdir(dir, { encoding: 'buffer' })) {
+      const name = raw.toString('utf8');
       const full = path.join(dir, name);
       const relative = path.relative(root, full).split(path.sep).join('/');
+      // A name that is not UTF-8 cannot be opened by its decoded text, and one with control
+      // characters would break a listing into false lines or carry escapes to a terminal.
+      if (!Buffer.from(name, 'utf8').equals(raw) || visibleName(name) !== name) {
+        irregular.push({ path: visibleName(relative), kind: 'other' });
+        continue;
+      }
       const stat = await lstat(full).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'ENAMETOOLONG') return undefined;
         throw error;

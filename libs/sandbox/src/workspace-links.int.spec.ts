@@ -44,6 +44,18 @@ describe('the workspace and its file tools, against links and special files', ()
     expect(left.every((e) => e.bytes === 1_000_000)).toBe(true);
   });
 
+  it('records names that are not UTF-8 or hold control characters, instead of failing the scan or spoofing a listing', async () => {
+    await worker(String.raw`echo b > $'src/bad\xff.js' && echo c > $'src/two\nlines.js' && mkdir $'src/esc\e[31m' && echo d > $'src/esc\e[31m/x.js'`);
+    const { files, irregular } = await workspace.scan();
+    expect(files).toEqual([{ path: 'src/a.js', content: 'A' }]);
+    expect(irregular).toEqual([
+      { path: 'src/bad\ufffd.js', kind: 'other' },
+      { path: 'src/esc\\x1b[31m', kind: 'other' },
+      { path: 'src/two\\x0alines.js', kind: 'other' },
+    ]);
+    expect(await workspace.list()).toEqual(['src/a.js']);
+  });
+
   it('never writes through `ln -s / src/escape`', async () => {
     await worker('ln -s / src/escape');
     const target = `src/escape${outside}/owned.txt`;
