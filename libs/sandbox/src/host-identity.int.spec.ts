@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,10 +37,31 @@ asRoot('handing a workspace over to a command', () => {
       { wallTimeMs: 10_000, hostUid: 714_000_000 + (process.pid % 1000) },
     );
     const identity = { uid: 715_000_000 + (process.pid % 1000), gid: 715_000_000 + (process.pid % 1000) };
-    while (!existsSync(path.join(workspace.root, 'ready'))) await new Promise((r) => setTimeout(r, 20));
+    let ended = false;
+    swapping.then(
+      () => (ended = true),
+      () => (ended = true),
+    );
+    while (!ended && !existsSync(path.join(workspace.root, 'ready'))) await new Promise((r) => setTimeout(r, 20));
     const deadline = Date.now() + 3_000;
     while (Date.now() < deadline) await handOver(workspace.root, identity).catch(() => undefined);
     expect((await swapping).output).toMatch(/done/);
     for (const p of ['victim', 'victim/secret']) expect((await stat(path.join(outside, p))).uid).toBe(0);
   });
 });
+
+asRoot('host identities of services in containers', () => {
+  it('differ between two services that are each process 1 of their own PID namespace, as in two containers', () => {
+    // Same pid, same uids in the same order: one service's fork bomb would use up the other's process limit.
+    const identityIn = () =>
+      spawnSync('unshare', ['--pid', '--fork', process.execPath, '-r', '@swc-node/register', '-e', IDENTITY_SCRIPT], { encoding: 'utf8', cwd: process.cwd() });
+    const [first, second] = [identityIn(), identityIn()].map((r) => JSON.parse(r.stdout));
+    expect(first.pid).toBe(1);
+    expect(second.pid).toBe(1);
+    expect(first.uid).not.toBe(second.uid);
+  });
+});
+
+const IDENTITY_SCRIPT = `const { hostIdentityFor } = require(${JSON.stringify(path.join(__dirname, 'host-identity'))});
+console.log(JSON.stringify({ pid: process.pid, uid: hostIdentityFor().uid }));`;
+

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { runHostTool } from './host-command';
 
 /** The host uid and gid a sandboxed command runs as. */
@@ -9,7 +10,13 @@ export interface HostIdentity {
 /** Host uids handed to sandboxed commands start here: far above any real account. */
 export const SANDBOX_UID_BASE = 600_000_000;
 const UIDS_PER_PROCESS = 1_000;
-const PROCESS_SLOTS = 100_000;
+/** Slots of UIDS_PER_PROCESS uids between the base and 2^31 - 1, the largest uid Node's spawn takes. */
+const PROCESS_SLOTS = 1_500_000;
+/**
+ * Drawn at random, not from the pid: services in containers are each process 1 of their own PID
+ * namespace, and by pid they would all hand out the same uids, sharing one process limit.
+ */
+const processSlot = randomInt(PROCESS_SLOTS);
 let commandsStarted = 0;
 
 /**
@@ -27,7 +34,7 @@ export function hostIdentityFor(requestedUid?: number): HostIdentity | undefined
     return { uid: requestedUid, gid: requestedUid };
   }
   if (!isRoot) return undefined;
-  const uid = SANDBOX_UID_BASE + (process.pid % PROCESS_SLOTS) * UIDS_PER_PROCESS + (commandsStarted++ % UIDS_PER_PROCESS);
+  const uid = SANDBOX_UID_BASE + processSlot * UIDS_PER_PROCESS + (commandsStarted++ % UIDS_PER_PROCESS);
   return { uid, gid: uid };
 }
 
