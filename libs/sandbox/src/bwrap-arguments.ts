@@ -20,11 +20,22 @@ export const SYSTEM_PATHS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64'
 /** The few /etc entries the dynamic loader and `update-alternatives` links need; nothing else of /etc. */
 export const ETC_PATHS = ['/etc/alternatives', '/etc/ld.so.cache', '/etc/ld.so.conf', '/etc/ld.so.conf.d', '/etc/localtime'] as const;
 
+/** Files of the fresh /proc that still tell which machine and boot this is; hidden under /dev/null. */
+export const HOST_IDENTITY_IN_PROC = ['/proc/cmdline', '/proc/sys/kernel/random/boot_id'] as const;
+
 /** File descriptors through which the sandbox's /etc/passwd and /etc/group are handed to bwrap. */
 export const PASSWD_FD = 3;
 export const GROUP_FD = 4;
 export const SANDBOX_PASSWD = `sandbox:x:${SANDBOX_ID}:${SANDBOX_ID}:sandbox:${SANDBOX_HOME}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`;
 export const SANDBOX_GROUP = `sandbox:x:${SANDBOX_ID}:\nnogroup:x:65534:\n`;
+
+/**
+ * Run first inside the sandbox: closes every file descriptor but 0, 1 and 2, then runs the command
+ * (its $1) in a fresh bash. A descriptor the service inherited open (a supervisor's log or pipe,
+ * not close-on-exec) passes through prlimit and bwrap, and would let the command write outside.
+ */
+export const CLOSE_INHERITED_FDS =
+  'for fd in /proc/self/fd/*; do fd=${fd##*/}; case $fd in 0|1|2) ;; *) eval "exec $fd>&-" 2>/dev/null ;; esac; done; exec /bin/bash -c "$1"';
 
 export interface BwrapInvocation {
   /** The host directory mounted writable at SANDBOX_WORKSPACE; null mounts an empty tmpfs there. */
@@ -37,7 +48,7 @@ export interface BwrapInvocation {
 /**
  * The argument vector for `prlimit … bwrap …`: resource limits first (they apply to the whole
  * tree and to the host uid bwrap runs as), then every namespace unshared, a read-only system,
- * a writable workspace, a fresh /proc, /dev and /tmp, and a cleared environment.
+ * a writable workspace, a fresh /proc, read-only /dev and sized /tmp and /dev/shm, and a cleared environment.
  */
 export function sandboxArguments(bwrapPath: string, invocation: BwrapInvocation): string[] {
   const { limits } = invocation;
@@ -59,8 +70,17 @@ export function sandboxArguments(bwrapPath: string, invocation: BwrapInvocation)
     '--perms', '0444', '--ro-bind-data', String(PASSWD_FD), '/etc/passwd',
     '--perms', '0444', '--ro-bind-data', String(GROUP_FD), '/etc/group',
   ];
-  const fresh = ['--proc', '/proc', '--dev', '/dev', '--size', String(limits.memoryBytes), '--tmpfs', SANDBOX_HOME];
+  // bwrap's root and /dev are tmpfs without a size: left writable, they would take memory without
+  // bound. /tmp and /dev/shm get a size of their own, and the root and /dev become read-only.
+  const fresh = [
+    '--proc', '/proc',
+    ...HOST_IDENTITY_IN_PROC.flatMap((p) => ['--ro-bind', '/dev/null', p]),
+    '--dev', '/dev',
+    '--size', String(limits.fileSizeBytes), '--tmpfs', '/dev/shm',
+    '--size', String(limits.memoryBytes), '--tmpfs', SANDBOX_HOME,
+  ];
   const workspace = invocation.workspace === null ? ['--tmpfs', SANDBOX_WORKSPACE] : ['--bind', invocation.workspace, SANDBOX_WORKSPACE];
+  const sealed = ['--remount-ro', '/dev', '--remount-ro', '/'];
   const environment = [
     '--clearenv',
     '--setenv', 'PATH', TRUSTED_PATH,
@@ -78,8 +98,9 @@ export function sandboxArguments(bwrapPath: string, invocation: BwrapInvocation)
     ...etc,
     ...fresh,
     ...workspace,
+    ...sealed,
     '--chdir', SANDBOX_WORKSPACE,
     ...environment,
-    '/bin/bash', '-c', invocation.command,
+    '/bin/bash', '-c', CLOSE_INHERITED_FDS, '/bin/bash', invocation.command,
   ];
 }

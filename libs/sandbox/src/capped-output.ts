@@ -23,8 +23,28 @@ export class CappedOutput {
     return this.dropped > 0;
   }
 
+  /** The kept output as text, with control bytes shown as escapes (see `visibleText`). */
   text(): string {
-    const kept = Buffer.concat(this.chunks).toString('utf8');
+    const kept = visibleText(Buffer.concat(this.chunks).toString('utf8'));
     return this.truncated ? `${kept}\n[output capped at ${this.capBytes} bytes; ${this.dropped} more bytes were dropped]` : kept;
   }
 }
+
+/** Control characters other than tab, newline and a CR that ends a line; DEL and the C1 range (0x9b is a CSI). */
+const CONTROL = /\r(?!\n)|[\0-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/g;
+
+/**
+ * `text` with every control character written as a visible `\xNN`: a command's output is stored
+ * in the log and databases (PostgreSQL refuses NUL in text) and shown on terminals, where escape
+ * sequences could clear the screen, retitle the window or overwrite a line to spoof what ran.
+ */
+export function visibleText(text: string): string {
+  return text.replace(CONTROL, escaped);
+}
+
+/** A file name with every control character escaped, newline and tab too: a name is one line of a listing. */
+export function visibleName(name: string): string {
+  return name.replace(/[\0-\x1f\x7f-\x9f]/g, escaped);
+}
+
+const escaped = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;

@@ -1,5 +1,5 @@
-import { lchown, readdir } from 'node:fs/promises';
-import path from 'node:path';
+import { randomInt } from 'node:crypto';
+import { runHostTool } from './host-command';
 
 /** The host uid and gid a sandboxed command runs as. */
 export interface HostIdentity {
@@ -10,7 +10,13 @@ export interface HostIdentity {
 /** Host uids handed to sandboxed commands start here: far above any real account. */
 export const SANDBOX_UID_BASE = 600_000_000;
 const UIDS_PER_PROCESS = 1_000;
-const PROCESS_SLOTS = 100_000;
+/** Slots of UIDS_PER_PROCESS uids between the base and 2^31 - 1, the largest uid Node's spawn takes. */
+const PROCESS_SLOTS = 1_500_000;
+/**
+ * Drawn at random, not from the pid: services in containers are each process 1 of their own PID
+ * namespace, and by pid they would all hand out the same uids, sharing one process limit.
+ */
+const processSlot = randomInt(PROCESS_SLOTS);
 let commandsStarted = 0;
 
 /**
@@ -28,17 +34,16 @@ export function hostIdentityFor(requestedUid?: number): HostIdentity | undefined
     return { uid: requestedUid, gid: requestedUid };
   }
   if (!isRoot) return undefined;
-  const uid = SANDBOX_UID_BASE + (process.pid % PROCESS_SLOTS) * UIDS_PER_PROCESS + (commandsStarted++ % UIDS_PER_PROCESS);
+  const uid = SANDBOX_UID_BASE + processSlot * UIDS_PER_PROCESS + (commandsStarted++ % UIDS_PER_PROCESS);
   return { uid, gid: uid };
 }
 
-/** Gives every entry under `root` to `identity`, never following a link (lchown, no descent into links). */
-export async function handOver(root: string, identity: HostIdentity): Promise<void> {
-  await lchown(root, identity.uid, identity.gid);
-  for (const entry of await readdir(root, { withFileTypes: true })) {
-    const full = path.join(root, entry.name);
-    if (entry.isDirectory()) await handOver(full, identity);
-    else await lchown(full, identity.uid, identity.gid);
-  }
+/**
+ * Gives every entry under `root` to `identity`, never following a link. `chown -R -P` walks by
+ * file descriptor: a directory swapped for a link to /etc while it walks is not followed (a walk
+ * by path as root would hand /etc over), and a tree nested past the longest path still gets done.
+ */
+export function handOver(root: string, identity: HostIdentity): Promise<void> {
+  return runHostTool('chown', ['-R', '-P', '--no-dereference', `${identity.uid}:${identity.gid}`, '--', root]);
 }
 

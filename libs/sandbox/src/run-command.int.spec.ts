@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -68,6 +68,13 @@ describe('a sandboxed command', () => {
     expect(result.output).not.toMatch(/visible/);
   });
 
+  it("cannot read the machine's identity: the boot id and the kernel command line", async () => {
+    const secrets = ['/proc/sys/kernel/random/boot_id', '/proc/cmdline'].map((p) => readFileSync(p, 'utf8').trim());
+    for (const secret of secrets) expect(secret.length).toBeGreaterThan(8);
+    const result = await run('cat /proc/sys/kernel/random/boot_id /proc/cmdline /proc/1/cmdline; grep -r . /proc/sys/kernel/random 2>/dev/null; true');
+    for (const secret of secrets) expect(result.output).not.toContain(secret);
+  });
+
   it('cannot reach NATS or PostgreSQL over TCP, nor PostgreSQL over its Unix socket', async () => {
     const socket = '/var/run/postgresql/.s.PGSQL.5432';
     const targets: Array<[string, net.NetConnectOpts]> = [
@@ -83,6 +90,25 @@ describe('a sandboxed command', () => {
     const result = await run('node probe.js');
     expect(result.output).not.toMatch(/CONNECTED/);
     expect(result.output.match(/refused/g)).toHaveLength(targets.length);
+  });
+
+  it("cannot write through a file descriptor the service inherited open, such as a supervisor's log", async () => {
+    const log = path.join(tmpdir(), `${marker}.log`);
+    const script = path.join(__dirname, 'testing', 'inherited-fd.process.ts');
+    // The supervisor starts the service with its log open on fd 200, not close-on-exec.
+    const service = spawnSync('bash', ['-c', 'exec "$0" -r @swc-node/register "$1" "$2" 200>>"$3"', process.execPath, script, 'ls /proc/self/fd; echo LEAKED >&200', log], {
+      encoding: 'utf8',
+    });
+    try {
+      const result = JSON.parse(service.stdout);
+      expect(result.isolation).toBe('bubblewrap');
+      expect(readFileSync(log, 'utf8')).toBe('');
+      expect(result.output).toMatch(/Bad file descriptor/);
+      // Only the standard three and the one `ls` opens on /proc/self/fd.
+      expect(result.output.split('\n').filter((line: string) => /^\d+$/.test(line))).toEqual(['0', '1', '2', '3']);
+    } finally {
+      rmSync(log, { force: true });
+    }
   });
 
   it('cannot signal a host process', async () => {

@@ -5,6 +5,7 @@ import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { SandboxUnavailableError } from '@loopwright/core';
 import {
+  CLOSE_INHERITED_FDS,
   GROUP_FD,
   PASSWD_FD,
   SANDBOX_GROUP,
@@ -17,6 +18,7 @@ import {
 import { CappedOutput } from './capped-output';
 import { handOver, HostIdentity, hostIdentityFor } from './host-identity';
 import { resolveLimits, SandboxLimits } from './sandbox-limits';
+import { guardWorkspace, measureWorkspace, WorkspaceUsage } from './workspace-usage';
 
 export interface CommandResult {
   exitCode: number | null;
@@ -25,6 +27,8 @@ export interface CommandResult {
   /** Output went past the cap; the rest was dropped and a marker ends `output`. */
   outputTruncated: boolean;
   durationMs: number;
+  /** Why the command was ended, or would have been, for what it left in the workspace (SandboxLimits.workspaceBytes, workspaceEntries). */
+  workspaceExceeded?: string;
   /** How the command was confined: 'none' only when the operator allowed unsandboxed commands. */
   isolation: 'bubblewrap' | 'none';
 }
@@ -68,13 +72,14 @@ export async function runSandboxedCommand(command: string, cwd: string, timeoutM
           `Install bubblewrap (apt-get install -y bubblewrap), or set ${UNSAFE_FLAG}=1 to run them without isolation (unsafe).`,
       );
     }
-    const result = await collect('bash', ['-c', command], { cwd, env: scrubbedEnv(cwd) }, limits);
+    const result = await collect('bash', ['-c', CLOSE_INHERITED_FDS, '/bin/bash', command], { cwd, env: scrubbedEnv(cwd) }, limits, [], { root: cwd, atStart: await measureWorkspace(cwd) });
     return { ...result, isolation: 'none' };
   }
   const identity = hostIdentityFor(options.hostUid);
   if (identity) await handOver(cwd, identity);
   const args = sandboxArguments(bwrapPath, { workspace: cwd, system: await systemEntries(), limits, command });
-  return { ...(await collect('prlimit', args, spawnIdentity(identity), limits, [SANDBOX_PASSWD, SANDBOX_GROUP])), isolation: 'bubblewrap' };
+  const workspace = { root: cwd, atStart: await measureWorkspace(cwd) };
+  return { ...(await collect('prlimit', args, spawnIdentity(identity), limits, [SANDBOX_PASSWD, SANDBOX_GROUP], workspace)), isolation: 'bubblewrap' };
 }
 
 const problems = new Map<string, Promise<string | undefined>>();
@@ -128,7 +133,8 @@ function systemEntries(): Promise<SystemEntry[]> {
 
 /**
  * Spawns `file` in a process group of its own, hands `inputs` to it on fds 3, 4, …, keeps its
- * output up to the cap and kills the group at the wall-time limit.
+ * output up to the cap and kills the group at the wall-time limit, or when the `workspace` it
+ * writes passes its disk or entry limit.
  */
 function collect(
   file: string,
@@ -136,6 +142,7 @@ function collect(
   spawnOptions: SpawnOptions,
   limits: SandboxLimits,
   inputs: readonly string[] = [],
+  workspace?: { root: string; atStart: WorkspaceUsage },
 ): Promise<Omit<CommandResult, 'isolation'>> {
   const started = Date.now();
   return new Promise((resolve) => {
@@ -149,26 +156,40 @@ function collect(
     let timedOut = false;
     child.stdout!.on('data', (chunk: Buffer) => output.append(chunk));
     child.stderr!.on('data', (chunk: Buffer) => output.append(chunk));
-    const timer = setTimeout(() => {
-      timedOut = true;
+    const killGroup = () => {
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {
         child.kill('SIGKILL');
       }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
     }, limits.wallTimeMs);
-    const finish = (exitCode: number | null, extra = '') => {
+    let stoppedByGuard = false;
+    const guard = workspace === undefined ? undefined : guardWorkspace(workspace.root, limits, workspace.atStart, () => {
+      stoppedByGuard = true;
+      killGroup();
+    });
+    let finished = false;
+    const finish = async (exitCode: number | null, extra = '') => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
+      const exceeded = await guard?.stop();
       const text = output.text() + extra;
+      const ended = timedOut ? `\n[killed after ${limits.wallTimeMs} ms]` : stoppedByGuard ? `\n[killed: ${exceeded}]` : exceeded ? `\n[${exceeded}]` : '';
       resolve({
-        exitCode: timedOut ? null : exitCode,
-        output: timedOut ? `${text}\n[killed after ${limits.wallTimeMs} ms]` : text,
+        exitCode: timedOut || stoppedByGuard ? null : exitCode,
+        output: text + ended,
         timedOut,
         outputTruncated: output.truncated,
         durationMs: Date.now() - started,
+        ...(exceeded ? { workspaceExceeded: exceeded } : {}),
       });
     };
-    child.on('close', (code, signal) => finish(code ?? (signal ? 128 + osConstants.signals[signal] : null)));
-    child.on('error', (error) => finish(127, error.message));
+    child.on('close', (code, signal) => void finish(code ?? (signal ? 128 + osConstants.signals[signal] : null)));
+    child.on('error', (error) => void finish(127, error.message));
   });
 }

@@ -2,6 +2,8 @@ import { ValidationError } from '@loopwright/core';
 import { CappedOutput } from './capped-output';
 import { relativeSegments } from './safe-path';
 import { DEFAULT_SANDBOX_LIMITS, resolveLimits } from './sandbox-limits';
+import { withinDeliveryBudget } from './workspace-entries';
+import { usageProblem } from './workspace-usage';
 
 describe('workspace-relative paths', () => {
   it('splits a path into its segments, dropping `.` and empty ones', () => {
@@ -47,5 +49,30 @@ describe('sandbox limits', () => {
 
   it.each([0, -1, 1.5, Number.NaN])('refuses %p as a limit', (value) => {
     expect(() => resolveLimits({ processes: value })).toThrow(/processes must be a positive integer/);
+  });
+});
+
+describe('the delivery budget', () => {
+  it('carries files in path order while they fit, and reports each one past the budget with its size', () => {
+    const files = [{ path: 'a', bytes: 4 }, { path: 'b', bytes: 5 }, { path: 'c', bytes: 1 }];
+    expect(withinDeliveryBudget(files, 6)).toEqual({ delivered: ['a', 'c'], over: [{ path: 'b', kind: 'oversized', bytes: 5 }] });
+    expect(withinDeliveryBudget(files, 10)).toEqual({ delivered: ['a', 'b', 'c'], over: [] });
+  });
+});
+
+describe('the workspace limits', () => {
+  const limits = { workspaceBytes: 100, workspaceEntries: 3 };
+  it('names the limit passed, and nothing at the limit', () => {
+    expect(usageProblem({ bytes: 100, entries: 3 }, limits)).toBeUndefined();
+    expect(usageProblem({ bytes: 101, entries: 1 }, limits)).toBe('the workspace passed its limit of 100 bytes on disk');
+    expect(usageProblem({ bytes: 0, entries: 4 }, limits)).toBe('the workspace passed its limit of 3 entries');
+  });
+
+  it('holds a workspace already over its limits where it stood when the command started', () => {
+    const atStart = { bytes: 500, entries: 10 };
+    expect(usageProblem({ bytes: 400, entries: 2 }, limits, atStart)).toBeUndefined();
+    expect(usageProblem({ bytes: 500, entries: 10 }, limits, atStart)).toBeUndefined();
+    expect(usageProblem({ bytes: 501, entries: 10 }, limits, atStart)).toMatch(/100 bytes/);
+    expect(usageProblem({ bytes: 0, entries: 11 }, limits, atStart)).toMatch(/3 entries/);
   });
 });

@@ -8,8 +8,12 @@ export interface SandboxLimits {
   memoryBytes: number;
   /** Processes the command may run at once (RLIMIT_NPROC of its host uid). */
   processes: number;
-  /** Largest file the command may write (RLIMIT_FSIZE). */
+  /** Largest file the command may write (RLIMIT_FSIZE); also the size of the sandbox's /dev/shm. */
   fileSizeBytes: number;
+  /** Disk the workspace may take (allocated blocks); a command that passes it is ended. */
+  workspaceBytes: number;
+  /** Files, directories and other entries the workspace may hold; a command that passes it is ended. */
+  workspaceEntries: number;
   /** Output kept (stdout and stderr interleaved); the rest is dropped and a marker says so. */
   outputBytes: number;
 }
@@ -21,6 +25,8 @@ export const DEFAULT_SANDBOX_LIMITS: Readonly<SandboxLimits> = Object.freeze({
   memoryBytes: 2 ** 30,
   processes: 256,
   fileSizeBytes: 64 * 2 ** 20,
+  workspaceBytes: 2 ** 30,
+  workspaceEntries: 100_000,
   outputBytes: 64 * 2 ** 10,
 });
 

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ValidationError } from '@loopwright/core';
-import { createSandboxTools, decodeSnapshot, decodeSnapshotWithIrregular, encodeSnapshot, runSandboxedCommand, Workspace } from './index';
+import { createSandboxTools, decodeSnapshot, decodeSnapshotWithIrregular, encodeSnapshot, MAX_DELIVERED_TOTAL_BYTES, runSandboxedCommand, Workspace } from './index';
 
 /** Links and special files a worker leaves in its workspace, then asks the file tools to use. */
 describe('the workspace and its file tools, against links and special files', () => {
@@ -30,6 +30,30 @@ describe('the workspace and its file tools, against links and special files', ()
     expect(files.map((f) => f.path)).toEqual(['src/a.js']);
     expect(irregular).toEqual([{ path: 'src/big.bin', kind: 'oversized', bytes: 2_000_000 }]);
     expect(decodeSnapshotWithIrregular(encodeSnapshot(files, irregular)).irregular).toEqual(irregular);
+  });
+
+  it('delivers no more than its total budget from many sparse files that take no disk but would fill the host memory', async () => {
+    // 40 files of 1 MB each, under the per-file cap, allocated nowhere: the workspace limit does not see them.
+    await worker('truncate -s 1000000 src/sparse-{10..49}.bin && echo done');
+    const { files, irregular } = await workspace.scan();
+    const delivered = files.reduce((sum, f) => sum + Buffer.byteLength(f.content), 0);
+    expect(delivered).toBeLessThanOrEqual(MAX_DELIVERED_TOTAL_BYTES);
+    expect(files.map((f) => f.path)).toContain('src/a.js');
+    const left = irregular.filter((e) => e.kind === 'oversized');
+    expect(files.length - 1 + left.length).toBe(40);
+    expect(left.every((e) => e.bytes === 1_000_000)).toBe(true);
+  });
+
+  it('records names that are not UTF-8 or hold control characters, instead of failing the scan or spoofing a listing', async () => {
+    await worker(String.raw`echo b > $'src/bad\xff.js' && echo c > $'src/two\nlines.js' && mkdir $'src/esc\e[31m' && echo d > $'src/esc\e[31m/x.js'`);
+    const { files, irregular } = await workspace.scan();
+    expect(files).toEqual([{ path: 'src/a.js', content: 'A' }]);
+    expect(irregular).toEqual([
+      { path: 'src/bad\ufffd.js', kind: 'other' },
+      { path: 'src/esc\\x1b[31m', kind: 'other' },
+      { path: 'src/two\\x0alines.js', kind: 'other' },
+    ]);
+    expect(await workspace.list()).toEqual(['src/a.js']);
   });
 
   it('never writes through `ln -s / src/escape`', async () => {

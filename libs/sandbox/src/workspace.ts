@@ -1,8 +1,9 @@
-import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runHostTool } from './host-command';
 import { openInside, realDirectory, relativeSegments } from './safe-path';
-import { IrregularEntry, walkEntries } from './workspace-entries';
+import { IrregularEntry, walkEntries, withinDeliveryBudget } from './workspace-entries';
 
 export interface WorkspaceFile {
   path: string;
@@ -56,13 +57,21 @@ export class Workspace {
   /** Every regular file under `relative`, as workspace-relative paths, sorted; links are neither listed nor followed. */
   async list(relative = '.'): Promise<string[]> {
     const start = await realDirectory(this.root, relativeSegments(relative), false);
-    return (await walkEntries(this.root, start)).files;
+    return (await walkEntries(this.root, start)).files.map((f) => f.path);
   }
 
-  /** The regular files with their content, and every entry that is not one (links, hard links, fifos, …). */
+  /**
+   * The regular files with their content, and every entry that is not one (links, hard links,
+   * fifos, …) or is too big to carry, alone or past the snapshot's total budget.
+   */
   async scan(): Promise<{ files: WorkspaceFile[]; irregular: IrregularEntry[] }> {
-    const { files, irregular } = await walkEntries(this.root, this.root);
-    return { files: await Promise.all(files.map(async (p) => ({ path: p, content: await this.read(p) }))), irregular };
+    const walked = await walkEntries(this.root, this.root);
+    const { delivered, over } = withinDeliveryBudget(walked.files);
+    const irregular = [...walked.irregular, ...over].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const files: WorkspaceFile[] = [];
+    // One at a time: reading them all at once holds every file's buffer together.
+    for (const p of delivered) files.push({ path: p, content: await this.read(p) });
+    return { files, irregular };
   }
 
   /** The regular files only. */
@@ -76,7 +85,8 @@ export class Workspace {
     for (const file of files) await this.write(file.path, file.content);
   }
 
+  /** Removes the workspace; `rm -r` reaches a tree nested past the longest path a walk by name can open. */
   dispose(): Promise<void> {
-    return rm(this.root, { recursive: true, force: true });
+    return runHostTool('rm', ['-rf', '--one-file-system', '--', this.root]);
   }
 }
