@@ -1,0 +1,102 @@
+import { computeTraceFeatures } from '@loopwright/checks';
+import type { ImportedRun } from './imported-run';
+import { eventsOfImportedRun } from './imported-run-events';
+import { parseTranscript } from './read-transcript';
+
+/** OpenHands event streams as OpenHands writes them: actions, the observations they cause, errors on the way. */
+let nextId = 0;
+const event = (o: Record<string, unknown>) => ({ id: nextId++, timestamp: '2026-11-30T09:00:00.000000', message: '', ...o });
+const userSays = (content: string) => event({ source: 'user', action: 'message', args: { content, image_urls: null, wait_for_response: false } });
+const run = (command: string, extra: Record<string, unknown> = {}) =>
+  event({ source: 'agent', action: 'run', args: { command, is_input: false, thought: '', blocking: false, hidden: false, confirmation_state: 'confirmed', ...extra } });
+const ran = (cause: number, content: string, exitCode: number) =>
+  event({ source: 'agent', cause, observation: 'run', content, extras: { command: '', metadata: { exit_code: exitCode, working_dir: '/workspace/shop' } } });
+const edit = (path: string, oldStr: string, newStr: string) =>
+  event({ source: 'agent', action: 'edit', args: { path, command: 'str_replace', file_text: null, old_str: oldStr, new_str: newStr, thought: '' } });
+const edited = (cause: number, path: string) =>
+  event({ source: 'agent', cause, observation: 'edit', content: `The file ${path} has been edited.`, extras: { path, prev_exist: true } });
+const failedWith = (cause: number, content: string) => event({ source: 'agent', cause, observation: 'error', content, extras: { error_id: '' } });
+const finish = (text: string) => event({ source: 'agent', action: 'finish', args: { final_thought: text, task_completed: 'true', outputs: {}, thought: '' } });
+const state = (agentState: string) => event({ source: 'environment', observation: 'agent_state_changed', content: '', extras: { agent_state: agentState, reason: '' } });
+
+function read(events: object[]): ImportedRun {
+  const runs = parseTranscript(JSON.stringify(events), 'shop-12.json', 'openhands');
+  expect(runs).toHaveLength(1);
+  return runs[0];
+}
+
+function features(imported: ImportedRun) {
+  const events = eventsOfImportedRun(imported, { allowedPaths: ['src/**'], scratchPaths: ['/tmp/**'], testCommand: 'pytest', role: 'engineer', budgetUsd: 0 }, {
+    runId: 'imp-oh', contentDigest: 'c'.repeat(64), artifactDigest: 'a'.repeat(64), occurredAt: new Date(0),
+  });
+  const work = events.find((e) => e.type === 'work.produced');
+  if (work?.type !== 'work.produced') throw new Error('no work.produced');
+  return computeTraceFeatures(events.flatMap((e) => (e.type === 'trace.step' ? [e.data] : [])), work.data);
+}
+
+beforeEach(() => {
+  nextId = 0;
+});
+
+describe('OpenHands: errors a tool answers with', () => {
+  it('reads an edit the editor refused as no edit, and the run that went on to finish as finished', () => {
+    const path = '/workspace/shop/src/discount.py';
+    const imported = read([
+      userSays('Fix the discount rounding.'),
+      run('cd /workspace/shop && python -m pytest tests/test_discount.py'), // 1
+      ran(1, '============ 1 failed, 4 passed in 0.31s ============', 1),
+      edit(path, 'round(x, 1)', 'round(x, 2)'), // 3
+      failedWith(3, `ERROR:\nNo replacement was performed, old_str \`round(x, 1)\` did not appear verbatim in ${path}.`),
+      run('cd /workspace/shop && python -m pytest tests/test_discount.py'), // 5
+      ran(5, '============ 1 failed, 4 passed in 0.31s ============', 1),
+      edit(path, 'round(x)', 'round(x, 2)'), // 7
+      edited(7, path),
+      run('cd /workspace/shop && python -m pytest tests/test_discount.py'), // 9
+      ran(9, '============ 5 passed in 0.30s ============', 0),
+      finish('Rounding fixed; all 5 tests pass.'),
+      state('finished'),
+    ]);
+    expect(imported.endedBy).toBe('finished');
+    expect(imported.steps.filter((s) => s.kind === 'edit').map((s) => s.refused)).toEqual([expect.stringMatching(/No replacement was performed/), undefined]);
+    const f = features(imported);
+    expect([f.files_written, f.max_identical_failures]).toEqual([1, 2]);
+  });
+
+  it('reads a command the runtime would not run as refused, not as run', () => {
+    const imported = read([
+      userSays('Run the tests.'),
+      run('pytest tests/test_cart.py\npytest tests/test_discount.py'), // 1
+      failedWith(1, 'ERROR: Cannot execute multiple commands at once.\nPlease run each command separately OR chain them into a single command via && or ;'),
+      finish('Could not run them.'),
+      state('finished'),
+    ]);
+    expect(imported.endedBy).toBe('finished');
+    expect(features(imported).commands_run).toBe(0);
+  });
+
+  it('reads keys sent to a running command as input to it, not as a command of its own', () => {
+    const imported = read([
+      userSays('Run the tests.'),
+      run('cd /workspace/shop && python -m pytest tests'), // 1
+      ran(1, '[The command has no new output after 30 seconds. You may wait longer to see additional output by sending empty command \'\', send other commands to interact with the current process, or send keys to interrupt/kill the command.]', -1),
+      run('C-c', { is_input: true }), // 3
+      ran(3, '^C', 130),
+      finish('The suite hangs.'),
+      state('finished'),
+    ]);
+    expect(imported.steps.filter((s) => s.kind === 'command').map((s) => s.input)).toEqual(['cd /workspace/shop && python -m pytest tests']);
+  });
+
+  it('keeps an action it has no step for as a visible step, and names it in the gaps', () => {
+    const imported = read([
+      userSays('Look up the tax table and fix the rate.'),
+      event({ source: 'agent', action: 'mcp', args: { name: 'fetch_tax_table', arguments: { region: 'EU' }, thought: '' } }), // 1
+      event({ source: 'agent', cause: 1, observation: 'mcp', content: '{"rate": 0.2}', extras: { name: 'fetch_tax_table' } }),
+      event({ source: 'agent', action: 'condensation', args: { forgotten_event_ids: [1], summary: null } }),
+      finish('Rate set to 0.2.'),
+      state('finished'),
+    ]);
+    expect(imported.steps.map((s) => [s.kind, s.tool, s.output])).toEqual([['thought', 'mcp', '{"rate": 0.2}']]);
+    expect(imported.gaps.join('\n')).toMatch(/mcp/);
+  });
+});
