@@ -1,0 +1,82 @@
+import { computeTraceFeatures } from '@loopwright/checks';
+import type { ImportedRun } from './imported-run';
+import { eventsOfImportedRun } from './imported-run-events';
+import { parseTranscript } from './read-transcript';
+
+/** SWE-agent and mini-swe-agent trajectories as they are written, with the replies their tools give to bad actions. */
+function features(imported: ImportedRun) {
+  const events = eventsOfImportedRun(imported, { allowedPaths: ['csvtool/**', 'textkit/**'], scratchPaths: ['/tmp/**'], testCommand: 'pytest', role: 'engineer', budgetUsd: 0 }, {
+    runId: 'imp-swe', contentDigest: 'c'.repeat(64), artifactDigest: 'a'.repeat(64), occurredAt: new Date(0),
+  });
+  const work = events.find((e) => e.type === 'work.produced');
+  if (work?.type !== 'work.produced') throw new Error('no work.produced');
+  return computeTraceFeatures(events.flatMap((e) => (e.type === 'trace.step' ? [e.data] : [])), work.data);
+}
+
+const only = (text: string, name: string) => {
+  const runs = parseTranscript(text, name);
+  expect(runs).toHaveLength(1);
+  return runs[0];
+};
+
+describe('mini-swe-agent: actions that did not run', () => {
+  const trajectory = (messages: object[]) => JSON.stringify({
+    info: { exit_status: 'Submitted', submission: '', config: { agent: { step_limit: 50 }, environment: { cwd: '/testbed' } } },
+    messages: [{ role: 'system', content: 'You are a helpful assistant.' }, { role: 'user', content: '<pr_description>\nread_rows() keeps the BOM.\n</pr_description>' }, ...messages],
+    trajectory_format: 'mini-swe-agent-1', instance_id: 'csvtool__csvtool-130',
+  });
+  const FORMAT_ERROR = 'Please always provide EXACTLY ONE action in triple backticks, found 2 actions.\n\nPlease format your action in triple backticks as shown in <response_example>.';
+
+  it('does not count a reply with two bash blocks as a command: mini-swe-agent refused it and ran neither', () => {
+    const run = only(trajectory([
+      { role: 'assistant', content: 'THOUGHT: Run the tests, then check the diff.\n\n```bash\npytest tests/test_reader.py\n```\n\n```bash\ngit diff\n```' },
+      { role: 'user', content: FORMAT_ERROR },
+      { role: 'assistant', content: 'THOUGHT: The reader is fixed and the tests pass.\n\n```bash\necho COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && git add -A && git diff --cached\n```' },
+    ]), 'csvtool__csvtool-130.traj.json');
+    const f = features(run);
+    expect([f.commands_run, f.test_runs]).toEqual([0, 0]);
+    expect(run.steps.filter((s) => s.kind === 'command').map((s) => s.refused)).toEqual([expect.stringMatching(/2 actions/)]);
+  });
+
+  it('counts the tests a submitting command runs before it submits', () => {
+    const run = only(trajectory([
+      { role: 'assistant', content: 'THOUGHT: Final check, then submit.\n\n```bash\npython -m pytest tests/test_reader.py -q && echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && git add -A && git diff --cached\n```' },
+    ]), 'csvtool__csvtool-131.traj.json');
+    expect(features(run).test_runs).toBe(1);
+  });
+
+  it('reads every tool call of a tool-calling reply, each with its own result', () => {
+    const doc = JSON.parse(trajectory([
+      {
+        role: 'assistant', content: 'Run both suites.', tool_calls: [
+          { id: 'c1', type: 'function', function: { name: 'bash', arguments: '{"command": "pytest tests/test_reader.py"}' } },
+          { id: 'c2', type: 'function', function: { name: 'bash', arguments: '{"command": "pytest tests/test_writer.py"}' } },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'c1', content: '<returncode>0</returncode>\n<output>\n3 passed\n</output>' },
+      { role: 'tool', tool_call_id: 'c2', content: '<returncode>1</returncode>\n<output>\n1 failed\n</output>' },
+    ]));
+    const run = only(JSON.stringify({ ...doc, trajectory_format: 'mini-swe-agent-1.1' }), 'csvtool__csvtool-132.traj.json');
+    expect(run.steps.filter((s) => s.kind === 'command').map((s) => [s.input, s.exitCode])).toEqual([
+      ['pytest tests/test_reader.py', 0], ['pytest tests/test_writer.py', 1],
+    ]);
+  });
+});
+
+describe('SWE-agent: edits the editor refused', () => {
+  it('does not count a str_replace that replaced nothing as an edit', () => {
+    const step = (action: string, observation: string) => ({ action, observation, response: '', thought: '', state: { open_file: 'n/a', working_dir: '/testbed' } });
+    const run = only(JSON.stringify({
+      trajectory: [
+        step('cd /testbed && python -m pytest tests/test_wrap.py', '=================== 1 failed, 2 passed in 0.05s ==================='),
+        step("str_replace_editor str_replace /testbed/textkit/wrap.py --old_str 'width - 1' --new_str 'width'", 'No replacement was performed, old_str `width - 1` did not appear verbatim in /testbed/textkit/wrap.py.'),
+        step('cd /testbed && python -m pytest tests/test_wrap.py', '=================== 1 failed, 2 passed in 0.05s ==================='),
+      ],
+      history: [{ role: 'user', content: '<uploaded_files>\n/testbed\n</uploaded_files>\nwrap() breaks one character early.' }],
+      info: { exit_status: 'exit_cost', submission: '' },
+    }), 'textkit__textkit-700.traj');
+    expect(run.steps.filter((s) => s.kind === 'edit').map((s) => s.refused)).toEqual([expect.stringMatching(/No replacement was performed/)]);
+    const f = features(run);
+    expect([f.files_written, f.max_identical_failures]).toEqual([0, 2]);
+  });
+});
