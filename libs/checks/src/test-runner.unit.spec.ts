@@ -30,6 +30,25 @@ describe('parseTestInvocation', () => {
     ['vendor/bin/phpunit tests/Unit', 'phpunit'],
     ['python -m unittest discover', 'unittest'],
     ['python tests/test_sum.py', 'test file'],
+    // seen in real agents' sessions: monorepo filters, framework runners, coverage wrappers
+    ['pnpm --filter @shop/web test', 'pnpm test'],
+    ['pnpm -C packages/cart test -- --run', 'pnpm test'],
+    ['npm -w packages/cart test', 'npm test'],
+    ['npm --prefix frontend run test', 'npm test'],
+    ['yarn workspace @shop/web test', 'yarn test'],
+    ['npx playwright test tests/e2e/checkout.spec.ts', 'playwright test'],
+    ['npx cypress run --spec cypress/e2e/cart.cy.ts', 'cypress run'],
+    ['deno test --allow-read', 'deno test'],
+    ['npx nx test cart', 'nx test'],
+    ['npx nx run cart:test', 'nx test'],
+    ['npx turbo run test --filter=cart', 'turbo test'],
+    ['python manage.py test orders.tests.test_checkout', 'manage.py test'],
+    ['coverage run -m pytest tests/', 'pytest'],
+    ['uv run --with pytest-cov pytest tests/', 'pytest'],
+    ['bin/rails test test/models/order_test.rb', 'rails test'],
+    ['mix test test/cart_test.exs', 'mix test'],
+    ['swift test --filter CartTests', 'swift test'],
+    ['php artisan test --filter=CheckoutTest', 'artisan test'],
   ])('recognizes %s as %s', (line, runner) => {
     expect(runnerOf(line)).toBe(runner);
   });
@@ -49,6 +68,12 @@ describe('parseTestInvocation', () => {
     'go test -list . ./pkg',
     'cargo test -- --list',
     'pytest --help',
+    'pnpm --filter @shop/web build',
+    'npx nx run cart:build',
+    'python manage.py migrate',
+    'coverage report',
+    'deno run main.ts',
+    'npx playwright install',
   ])('does not take %s for a test run', (line) => {
     expect(runnerOf(line)).toBeNull();
   });
