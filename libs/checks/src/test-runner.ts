@@ -211,6 +211,8 @@ export function invokesCommand(commandLine: string, command: string): boolean {
  */
 const FAILED_SUMMARIES: RegExp[] = [
   /^=+ .*\b[1-9]\d* (?:failed|errors?)\b.* =+$/m, // pytest
+  /^(?:\d+ [a-z]+, )*[1-9]\d* (?:failed|errors?)(?:, \d+ [a-z]+)* in [\d.]+s\b/m, // pytest -q
+  /^\s+[1-9]\d* failed\s*$/m, // playwright
   /^FAILED \((?:failures|errors)=\d+/m, // unittest, runtests.py
   /^Tests?:\s+.*\b[1-9]\d* failed\b/m, // jest
   /^\s*Tests\s+[1-9]\d* failed\b/m, // vitest
@@ -228,6 +230,8 @@ const FAILED_SUMMARIES: RegExp[] = [
 ];
 const PASSED_SUMMARIES: RegExp[] = [
   /^=+ (?:(?!failed|error).)*\b\d+ passed\b(?:(?!failed|error).)* =+$/m,
+  /^\d+ passed(?:, \d+ (?:skipped|deselected|xfailed|xpassed|warnings?))* in [\d.]+s\b/m,
+  /^\s+\d+ passed \([\d.]+m?s\)$/m,
   /^OK(?: \(.*\))?$/m,
   /^Tests?:\s+(?:(?!failed).)*\d+ passed/m,
   /^\s*Tests\s+\d+ passed\b/m,

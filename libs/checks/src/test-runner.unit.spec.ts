@@ -111,6 +111,19 @@ describe('testOutcome', () => {
     expect(testOutcome('test result: ok. 4 passed; 0 failed', undefined)).toBe('passed');
     expect(testOutcome('collecting ...', undefined)).toBe('unknown');
   });
+
+  // `pytest -q | tail -1` exits 0 (the pipe's status is tail's) and prints the bare summary pytest -q ends with.
+  it.each([
+    ['1 failed, 4 passed in 0.31s', 0, 'failed'],
+    ['4 passed, 1 error in 0.40s', 0, 'failed'],
+    ['2 failed, 10 passed, 1 skipped, 3 warnings in 1.02s', undefined, 'failed'],
+    ['12 passed, 2 warnings in 0.87s', undefined, 'passed'],
+    ['12 passed in 0.87s', undefined, 'passed'],
+    ['Running 6 tests using 2 workers\n\n  1 failed\n    [chromium] › checkout.spec.ts:12:5 › applies the discount\n  5 passed (4.2s)', 0, 'failed'],
+    ['Running 6 tests using 2 workers\n\n  6 passed (4.0s)', undefined, 'passed'],
+  ] as const)('reads %j (exit code %s) as %s', (output, exitCode, outcome) => {
+    expect(testOutcome(output, exitCode)).toBe(outcome);
+  });
 });
 
 describe('commandFailed', () => {
