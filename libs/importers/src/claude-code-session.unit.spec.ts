@@ -1,7 +1,5 @@
-import { computeTraceFeatures, deliveredChange, deliveredFeatures, runCheck } from '@loopwright/checks';
 import type { ImportedRun } from './imported-run';
-import { eventsOfImportedRun } from './imported-run-events';
-import { parseTranscript } from './read-transcript';
+import { gradeImportedRun, onlyRun } from './grade-imported-run.test-helper';
 
 /**
  * Claude Code sessions as Claude Code writes them: one JSONL entry per content block (a message's
@@ -31,27 +29,8 @@ const failingRun = (id: string, messageId: string, extra: Record<string, unknown
   result(id, FAILING, true, extra),
 ];
 
-function read(text: string): ImportedRun {
-  const runs = parseTranscript(text, 'session.jsonl');
-  expect(runs).toHaveLength(1);
-  return runs[0];
-}
-
-/** The trace features and check verdicts the grader reaches on the imported run. */
-function graded(run: ImportedRun) {
-  const events = eventsOfImportedRun(run, { ...GOAL, role: 'engineer', budgetUsd: 0 }, {
-    runId: 'imp-session', contentDigest: 'c'.repeat(64), artifactDigest: 'a'.repeat(64), occurredAt: new Date(0),
-  });
-  const steps = events.flatMap((e) => (e.type === 'trace.step' ? [e.data] : []));
-  const work = events.find((e) => e.type === 'work.produced');
-  if (work?.type !== 'work.produced') throw new Error('no work.produced');
-  const features = {
-    ...computeTraceFeatures(steps, work.data),
-    ...deliveredFeatures(deliveredChange([], run.change, [], GOAL.allowedPaths, GOAL.scratchPaths)),
-  };
-  const fails = (check: string) => !runCheck(check, features).passed;
-  return { features, fails };
-}
+const read = (text: string) => onlyRun(text, 'session.jsonl');
+const graded = (run: ImportedRun) => gradeImportedRun(run, GOAL);
 
 describe('Claude Code: commands that go to the background', () => {
   const started = (id: string) => `Command running in background with ID: ${id}. Output is being written to: /tmp/claude-1000/${SESSION}/tasks/${id}.output`;

@@ -1,6 +1,5 @@
-import { computeTraceFeatures } from '@loopwright/checks';
 import type { ImportedRun } from './imported-run';
-import { eventsOfImportedRun } from './imported-run-events';
+import { gradeImportedRun } from './grade-imported-run.test-helper';
 import { parseTranscript } from './read-transcript';
 
 /** OpenHands event streams as OpenHands writes them: actions, the observations they cause, errors on the way. */
@@ -25,14 +24,7 @@ function read(events: object[]): ImportedRun {
   return runs[0];
 }
 
-function features(imported: ImportedRun) {
-  const events = eventsOfImportedRun(imported, { allowedPaths: ['src/**'], scratchPaths: ['/tmp/**'], testCommand: 'pytest', role: 'engineer', budgetUsd: 0 }, {
-    runId: 'imp-oh', contentDigest: 'c'.repeat(64), artifactDigest: 'a'.repeat(64), occurredAt: new Date(0),
-  });
-  const work = events.find((e) => e.type === 'work.produced');
-  if (work?.type !== 'work.produced') throw new Error('no work.produced');
-  return computeTraceFeatures(events.flatMap((e) => (e.type === 'trace.step' ? [e.data] : [])), work.data);
-}
+const features = (imported: ImportedRun) => gradeImportedRun(imported, { allowedPaths: ['src/**'], scratchPaths: ['/tmp/**'], testCommand: 'pytest' }).features;
 
 beforeEach(() => {
   nextId = 0;

@@ -1,23 +1,10 @@
-import { computeTraceFeatures } from '@loopwright/checks';
 import type { ImportedRun } from './imported-run';
-import { eventsOfImportedRun } from './imported-run-events';
-import { parseTranscript } from './read-transcript';
+import { gradeImportedRun, onlyRun } from './grade-imported-run.test-helper';
 
 /** SWE-agent and mini-swe-agent trajectories as they are written, with the replies their tools give to bad actions. */
-function features(imported: ImportedRun) {
-  const events = eventsOfImportedRun(imported, { allowedPaths: ['csvtool/**', 'textkit/**'], scratchPaths: ['/tmp/**'], testCommand: 'pytest', role: 'engineer', budgetUsd: 0 }, {
-    runId: 'imp-swe', contentDigest: 'c'.repeat(64), artifactDigest: 'a'.repeat(64), occurredAt: new Date(0),
-  });
-  const work = events.find((e) => e.type === 'work.produced');
-  if (work?.type !== 'work.produced') throw new Error('no work.produced');
-  return computeTraceFeatures(events.flatMap((e) => (e.type === 'trace.step' ? [e.data] : [])), work.data);
-}
-
-const only = (text: string, name: string) => {
-  const runs = parseTranscript(text, name);
-  expect(runs).toHaveLength(1);
-  return runs[0];
-};
+const features = (imported: ImportedRun) =>
+  gradeImportedRun(imported, { allowedPaths: ['csvtool/**', 'textkit/**'], scratchPaths: ['/tmp/**'], testCommand: 'pytest' }).features;
+const only = onlyRun;
 
 describe('mini-swe-agent: actions that did not run', () => {
   const trajectory = (messages: object[]) => JSON.stringify({
