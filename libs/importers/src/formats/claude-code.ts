@@ -72,12 +72,14 @@ export function parseClaudeCode(text: string): ImportedRun[] {
     }
   }
   const texts = session.steps.filter((s) => s.kind === 'message' && !s.speaker).map((s) => s.output ?? '');
+  const steps = withShellEdits(session.steps, root);
+  if (endedBy === 'finished' && session.cutOff()) endedBy = 'interrupted';
   return [{
-    format: 'claude-code', ids, task, steps: withShellEdits(session.steps, root), finalMessage: texts.at(-1) ?? '', messages: texts.slice(0, -1), endedBy,
-    turns: session.turns.size, change: session.delivered(),
+    format: 'claude-code', ids, task, steps, finalMessage: texts.at(-1) ?? '', messages: texts.slice(0, -1), endedBy,
+    turns: session.turns.size, change: session.delivered(shellChanges(steps)),
     gaps: [
       ...(session.sawExitCode ? [] : ['exit codes: only failed or not (Claude Code records is_error, not the code)']),
-      'the delivered change is rebuilt from Edit/Write calls: edits made through the shell are not in it',
+      'the delivered change is rebuilt from Edit/Write calls: a file written through the shell is in it by name, its content unknown',
       'no turn, time or cost limit is recorded',
       ...(session.delegated && !session.sawSidechain && !ownFile ? ["sub-agents' steps are in their own transcripts (agent-*.jsonl): only the delegation shows here"] : []),
       ...session.unknownKinds(),
@@ -99,6 +101,7 @@ class SessionSteps {
   private readonly background = new Map<string, ImportedStep>();
   private readonly textsByMessage = new Map<string, ImportedStep[]>();
   private readonly unknowns = new Map<string, number>();
+  private readonly unanswered = new Set<ImportedStep>();
 
   constructor(private readonly root: string | undefined) {}
 
@@ -130,6 +133,7 @@ class SessionSteps {
     if (speaker) call.step.speaker = speaker;
     if (call.step.tool === 'Task' || call.step.tool === 'Agent') this.delegated = true;
     this.push(call.step);
+    this.unanswered.add(call.step);
     this.calls.set(id, call);
     if (call.edit) this.edits.push({ id, edit: call.edit });
   }
@@ -145,6 +149,7 @@ class SessionSteps {
       return;
     }
     const { step } = call;
+    this.unanswered.delete(step);
     step.output = clip(output);
     const failure = failureOf(output, isError);
     if (failure === 'rejected by the user' || (failure && call.edit)) {
@@ -187,11 +192,18 @@ class SessionSteps {
     return [...this.unknowns].map(([what, count]) => `${what} (${count}) are not known to the importer: kept as note steps`);
   }
 
-  /** The delivered change: the edits of the calls that succeeded, inside the repository, per file. */
-  delivered(): ChangedFile[] {
+  /** The session stopped while the main agent's last tool call ran: no result ever came back. */
+  cutOff(): boolean {
+    const last = this.steps.filter((s) => !s.speaker).at(-1);
+    return last !== undefined && this.unanswered.has(last);
+  }
+
+  /** The delivered change: the edits of the calls that succeeded and the files the shell wrote, inside the repository, per file. */
+  delivered(shell: readonly RequestedEdit[]): ChangedFile[] {
     const change = new Map<string, string>();
-    for (const { id, edit } of this.edits) {
-      if (this.failedEdits.has(id) || edit.path.startsWith('/')) continue;
+    const made = this.edits.filter(({ id }) => !this.failedEdits.has(id)).map(({ edit }) => edit);
+    for (const edit of [...made, ...shell.filter((e) => !made.some((m) => m.path === e.path))]) {
+      if (edit.path.startsWith('/')) continue;
       change.set(edit.path, (change.get(edit.path) ?? '') + edit.diff);
     }
     return [...change].map(([path, content]) => ({ path, content }));
@@ -201,6 +213,15 @@ class SessionSteps {
     if (step.speaker) this.sawSidechain = true;
     this.steps.push(step);
   }
+}
+
+/** The files shell commands wrote, each with the command as its content: the shell records no diff. */
+function shellChanges(steps: readonly ImportedStep[]): RequestedEdit[] {
+  let command = '';
+  return steps.flatMap((step) => {
+    if (step.kind === 'command') command = step.input ?? '';
+    return step.editedBy === 'shell' && step.path ? [{ path: step.path, diff: `# written through the shell: ${command}\n` }] : [];
+  });
 }
 
 function resultText(content: unknown): string {
