@@ -1,3 +1,5 @@
+import { posix } from 'node:path';
+import { simpleCommands } from '@loopwright/checks';
 import type { ImportedStep } from './imported-run';
 import { relativeToRoot } from './repo-paths';
 import { filesWrittenBy } from './shell-edits';
@@ -9,12 +11,26 @@ import { filesWrittenBy } from './shell-edits';
 export function withShellEdits(steps: readonly ImportedStep[], root: string | undefined): ImportedStep[] {
   return steps.flatMap((step) => {
     if (step.kind !== 'command' || step.refused) return [step];
+    const dir = leadingDirectory(step.input ?? '');
     const edits = filesWrittenBy(step.input ?? '').map((file): ImportedStep => {
-      const path = relativeToRoot(file, root);
+      const path = relativeToRoot(file.startsWith('/') || !dir ? file : posix.normalize(posix.join(dir, file)), root);
       return { kind: 'edit', input: path, path, editedBy: 'shell', ...(step.speaker ? { speaker: step.speaker } : {}) };
     });
     return [step, ...edits];
   });
+}
+
+/**
+ * The directory a command line changes to before it writes (`cd src && sed -i … x.py` writes
+ * src/x.py): its leading `cd`. A line that changes directory again later is left as it is.
+ */
+function leadingDirectory(commandLine: string): string | undefined {
+  const commands = simpleCommands(commandLine);
+  const changes = commands.filter((tokens) => tokens[0] === 'cd');
+  const [first] = commands;
+  const dir = changes.length === 1 && first?.[0] === 'cd' && first.length === 2 ? first[1] : undefined;
+  // A home or variable directory (`cd ~/app`, `cd $REPO`) cannot be placed without the shell's environment.
+  return dir && !/^~|\$/.test(dir) ? dir : undefined;
 }
 
 /** A file step (read or edit) with its path relative to the repository root when it lies inside. */
