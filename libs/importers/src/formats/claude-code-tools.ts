@@ -84,10 +84,18 @@ export function backgroundReport(output: string): { exitCode?: number | null; ou
   return { ...(exitCode !== undefined ? { exitCode } : {}), output: printed };
 }
 
-/** Why a tool refused or failed a call, from its result: the user's rejection, or the tool's own error. */
-export function failureOf(output: string, isError: boolean): string | undefined {
+/** Answers of Claude Code's permission settings: the call was never carried out. */
+const PERMISSION_REFUSALS = /requested permissions to use \S+, but you haven't granted it|^Permission to use .* has been denied|^Permission for this action was denied|is in a directory that is denied by your permission settings/m;
+
+/** Why a call was never carried out: the user rejected it, or the permission settings refused it. */
+export function refusalOf(output: string, isError: boolean): string | undefined {
   if (/doesn't want to proceed with this tool use|tool use was rejected/i.test(output)) return 'rejected by the user';
-  if (!isError) return undefined;
+  if (isError && PERMISSION_REFUSALS.test(output)) return clip(`refused by the permission settings: ${output.trim().split('\n')[0]}`, 300);
+  return undefined;
+}
+
+/** The tool's own error, from an error result (an edit whose old text was not found). */
+export function toolErrorOf(output: string): string {
   const reason = output.replace(/<\/?tool_use_error>/g, '').trim().split('\n')[0] ?? '';
   return clip(`the tool failed: ${reason || 'an error'}`, 300);
 }

@@ -1,6 +1,6 @@
 import { asRecord, asString, ChangedFile, ImportedRun, ImportedStep, TranscriptError } from '../imported-run';
 import { clip, withShellEdits } from '../step-builders';
-import { backgroundReport, commandResult, failureOf, RequestedEdit, ToolCall, toolCall } from './claude-code-tools';
+import { backgroundReport, commandResult, refusalOf, RequestedEdit, ToolCall, toolCall, toolErrorOf } from './claude-code-tools';
 
 /** Entry types that record no step of the agent's: titles, file backups, queued prompts, hook and tool progress, notices. */
 const METADATA_TYPES = new Set(['summary', 'file-history-snapshot', 'queue-operation', 'progress', 'system', 'custom-title']);
@@ -151,9 +151,9 @@ class SessionSteps {
     const { step } = call;
     this.unanswered.delete(step);
     step.output = clip(output);
-    const failure = failureOf(output, isError);
-    if (failure === 'rejected by the user' || (failure && call.edit)) {
-      step.refused = failure;
+    const refused = refusalOf(output, isError) ?? (isError && call.edit ? toolErrorOf(output) : undefined);
+    if (refused) {
+      step.refused = refused;
       if (call.edit) this.failedEdits.add(id);
     } else if (step.kind === 'command') {
       const { exitCode, backgroundId } = commandResult(output, isError, meta);
