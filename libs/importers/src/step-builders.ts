@@ -39,5 +39,12 @@ export function fileStep(kind: 'read' | 'edit', tool: string, path: string, root
   return { kind, tool, input: relative, path: relative, ...(kind === 'edit' ? { editedBy: 'tool' as const } : {}), ...extra };
 }
 
-/** Keeps a step's recorded output bounded: the log holds steps, not whole build logs. */
-export const clip = (text: string, limit = 8_000) => (text.length > limit ? `${text.slice(0, limit)}\n… (${text.length - limit} more characters)` : text);
+/**
+ * Keeps a step's recorded output bounded: the log holds steps, not whole build logs. The end is
+ * kept with the beginning: test runners and compilers print their verdict last.
+ */
+export function clip(text: string, limit = 8_000): string {
+  if (text.length <= limit) return text;
+  const tail = Math.floor(limit / 2);
+  return `${text.slice(0, limit - tail)}\n… (${text.length - limit} characters left out) …\n${text.slice(text.length - tail)}`;
+}

@@ -50,9 +50,25 @@ describe('mini-swe-agent: actions that did not run', () => {
   });
 });
 
+const step = (action: string, observation: string) => ({ action, observation, response: '', thought: '', state: { open_file: 'n/a', working_dir: '/testbed' } });
+
+describe('SWE-agent: long outputs', () => {
+  it('keeps the summary line a long test run ends with: two failing runs of a large suite in a row are a repeat', () => {
+    const progress = Array.from({ length: 400 }, (_, i) => `tests/test_wrap.py::test_case_${i} PASSED`).join('\n');
+    const output = `${progress}\nFAILED tests/test_wrap.py::test_long_word - AssertionError\n=================== 1 failed, 400 passed in 3.10s ===================`;
+    const run = only(JSON.stringify({
+      trajectory: [step('cd /testbed && python -m pytest -v tests/test_wrap.py', output), step('cd /testbed && python -m pytest -v tests/test_wrap.py', output)],
+      history: [{ role: 'user', content: '<uploaded_files>\n/testbed\n</uploaded_files>\nwrap() breaks one character early.' }],
+      info: { exit_status: 'submitted', submission: '' },
+    }), 'textkit__textkit-701.traj');
+    expect(run.steps.find((s) => s.kind === 'command')?.output).toMatch(/1 failed, 400 passed/);
+    const f = features(run);
+    expect([f.passing_test_runs, f.max_identical_failures]).toEqual([0, 2]);
+  });
+});
+
 describe('SWE-agent: edits the editor refused', () => {
   it('does not count a str_replace that replaced nothing as an edit', () => {
-    const step = (action: string, observation: string) => ({ action, observation, response: '', thought: '', state: { open_file: 'n/a', working_dir: '/testbed' } });
     const run = only(JSON.stringify({
       trajectory: [
         step('cd /testbed && python -m pytest tests/test_wrap.py', '=================== 1 failed, 2 passed in 0.05s ==================='),
