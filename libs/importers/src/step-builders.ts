@@ -6,11 +6,16 @@ import { filesWrittenBy } from './shell-edits';
 
 /**
  * After each command that writes files by its words (`sed -i`, `> file`), an edit step per file,
- * marked as inferred from the shell: an agent that edits this way still shows its edits.
+ * marked as inferred from the shell: an agent that edits this way still shows its edits. Commands
+ * in `notShell` are code of another language (a Python cell), whose `>` is no redirection.
  */
-export function withShellEdits(steps: readonly ImportedStep[], root: string | undefined): ImportedStep[] {
+export function withShellEdits(
+  steps: readonly ImportedStep[],
+  root: string | undefined,
+  notShell: ReadonlySet<ImportedStep> = new Set(),
+): ImportedStep[] {
   return steps.flatMap((step) => {
-    if (step.kind !== 'command' || step.refused) return [step];
+    if (step.kind !== 'command' || step.refused || notShell.has(step)) return [step];
     const dir = leadingDirectory(step.input ?? '');
     const edits = filesWrittenBy(step.input ?? '').map((file): ImportedStep => {
       const path = relativeToRoot(file.startsWith('/') || !dir ? file : posix.normalize(posix.join(dir, file)), root);

@@ -23,6 +23,8 @@ export function parseOpenHands(text: string, hint: { name: string }): ImportedRu
   const root = events.map((e) => asString(asRecord(asRecord(e?.['extras'])?.['metadata'])?.['working_dir'])).find((dir) => dir !== '') || undefined;
   let turns = 0;
   const unknown = new Map<string, number>();
+  // Cells of Python alone: their `>` is a comparison, not a redirection.
+  const pythonCells = new Set<ImportedStep>();
   for (const event of events) {
     if (!event) continue;
     const args = asRecord(event['args']) ?? {};
@@ -32,6 +34,7 @@ export function parseOpenHands(text: string, hint: { name: string }): ImportedRu
     if (action) {
       if (event['source'] === 'agent' && !NOT_STEPS.has(action)) turns++;
       const step = actionStep(action, event, args, root);
+      if (step && action === 'run_ipython' && shellEscapes(asString(args['code'])).length === 0) pythonCells.add(step);
       if (!KNOWN_ACTIONS.has(action) && !NOT_STEPS.has(action)) unknown.set(action, (unknown.get(action) ?? 0) + 1);
       if (action === 'message' && event['source'] === 'user') {
         if (task === '') task = asString(args['content']);
@@ -66,7 +69,7 @@ export function parseOpenHands(text: string, hint: { name: string }): ImportedRu
   const maxTurns = asRecord(record?.['metadata'])?.['max_iterations'];
   return [{
     format: 'openhands', ids: [asString(record?.['instance_id']) || hint.name.replace(/\.json$/, '')], task,
-    steps: withShellEdits(steps, root), finalMessage, messages: said, endedBy, turns,
+    steps: withShellEdits(steps, root, pythonCells), finalMessage, messages: said, endedBy, turns,
     maxTurns: typeof maxTurns === 'number' ? maxTurns : undefined, change: filesOfDiff(patch),
     gaps: [
       ...(patch ? [] : ['no git_patch: the delivered change is empty']),
@@ -78,6 +81,20 @@ export function parseOpenHands(text: string, hint: { name: string }): ImportedRu
 
 /** Actions that are no step of the agent's work: its prompt, memory recall and condensation, state changes. */
 const NOT_STEPS = new Set(['system', 'recall', 'change_agent_state', 'condensation', 'condensation_request', 'null']);
+
+/** The shell escapes of an IPython cell (`!pytest`, `%cd dir`): the shell command lines it runs. */
+function shellEscapes(code: string): string[] {
+  return code.split('\n').flatMap((line) => {
+    const escape = /^\s*!(.*)$/.exec(line)?.[1] ?? /^\s*%(cd\s.*)$/.exec(line)?.[1];
+    return escape === undefined ? [] : [escape.trim()];
+  });
+}
+
+/** A cell with shell escapes is the shell command they run; a cell of Python alone runs code, but no command line. */
+function cellStep(code: string): ImportedStep {
+  const shell = shellEscapes(code);
+  return { kind: 'command', tool: 'execute_ipython_cell', input: shell.length > 0 ? shell.join('\n') : code };
+}
 
 const KNOWN_ACTIONS = new Set(['run', 'run_ipython', 'read', 'edit', 'write', 'browse', 'browse_interactive', 'think', 'delegate', 'message', 'finish']);
 
@@ -91,7 +108,7 @@ function actionStep(action: string, event: Record<string, unknown>, args: Record
         ? { kind: 'thought', tool: 'execute_bash input', input: asString(args['command']) }
         : { kind: 'command', tool: 'execute_bash', input: asString(args['command']) };
     case 'run_ipython':
-      return { kind: 'command', tool: 'execute_ipython_cell', input: asString(args['code']) };
+      return cellStep(asString(args['code']));
     case 'read':
       return fileStep('read', 'read', asString(args['path']), root);
     case 'edit':
