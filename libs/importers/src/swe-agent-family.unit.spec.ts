@@ -25,6 +25,15 @@ describe('mini-swe-agent: actions that did not run', () => {
     expect(run.steps.filter((s) => s.kind === 'command').map((s) => s.refused)).toEqual([expect.stringMatching(/2 actions/)]);
   });
 
+  it('reads a command mini-swe-agent killed at its timeout as killed', () => {
+    const run = only(trajectory([
+      { role: 'assistant', content: 'THOUGHT: Run the suite.\n\n```bash\npytest tests\n```' },
+      { role: 'user', content: 'The last command <command>pytest tests</command> timed out and has been killed.\nThe output of the command was:\n <output>\n============================= test session starts ==============================\n</output>\nPlease try another command and make sure to avoid those requiring interactive input.' },
+    ]), 'csvtool__csvtool-133.traj.json');
+    expect(run.steps.find((s) => s.kind === 'command')?.exitCode).toBeNull();
+    expect(features(run).failed_commands).toBe(1);
+  });
+
   it('counts the tests a submitting command runs before it submits', () => {
     const run = only(trajectory([
       { role: 'assistant', content: 'THOUGHT: Final check, then submit.\n\n```bash\npython -m pytest tests/test_reader.py -q && echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT && git add -A && git diff --cached\n```' },

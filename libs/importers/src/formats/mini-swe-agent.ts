@@ -3,6 +3,9 @@ import { clip, withShellEdits } from '../step-builders';
 import { repoRootOfPrompt, taskOfPrompt, textOf } from '../task-statement';
 import { filesOfDiff } from '../unified-diff';
 
+/** mini-swe-agent's answer to a command it killed at its timeout (older versions wrap a notice in a tag). */
+const TIMED_OUT = /^The last command <command>[\s\S]*?<\/command> timed out and has been killed|<(timeout|warning)>[^<]*timed out[^<]*<\/\1>|has timed out/m;
+
 /** The submitting command starts with the echo; a command that runs something before it is kept. */
 const SUBMIT = /^\s*echo\s+['"]?(?:COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT|MINI_SWE_AGENT_FINAL_OUTPUT)/;
 
@@ -42,7 +45,7 @@ export function parseMiniSweAgent(text: string, hint: { name: string }): Importe
       const [{ step }] = pending.splice(at, 1);
       const code = /<returncode>(-?\d+)<\/returncode>/.exec(content);
       if (code) step.exitCode = Number(code[1]);
-      if (/<(?:timeout|warning)>[\s\S]*timed out/i.test(content) || /has timed out/i.test(content)) step.exitCode = null;
+      if (TIMED_OUT.test(content)) step.exitCode = null;
       step.output = clip((/<output>\n?([\s\S]*?)<\/output>/.exec(content)?.[1] ?? content).trimEnd());
     }
   }
