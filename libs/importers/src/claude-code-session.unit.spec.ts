@@ -1,4 +1,5 @@
 import type { ImportedRun } from './imported-run';
+import { detectFormat } from './detect-format';
 import { gradeImportedRun, onlyRun } from './grade-imported-run.test-helper';
 
 /**
@@ -238,6 +239,21 @@ describe('Claude Code: entries the importer has no step for', () => {
       ['thought', 'tool_result'], ['thought', 'redacted_thinking'], ['web', 'web_search'], ['thought', 'worktree-switch'], ['message', ''],
     ]);
     expect(run.gaps.join('\n')).toMatch(/worktree-switch/);
+  });
+
+  it('knows a session that opens with metadata entries (a file-history snapshot has no sessionId) as Claude Code, and makes no step of them', () => {
+    const session = jsonl(
+      { type: 'file-history-snapshot', messageId: 'm0', snapshot: { messageId: 'm0', trackedFileBackups: {}, timestamp: '2026-11-30T09:00:00.000Z' }, isSnapshotUpdate: false },
+      { type: 'permission-mode', permissionMode: 'acceptEdits', sessionId: SESSION },
+      { type: 'last-prompt', leafUuid: 'u-0', sessionId: SESSION },
+      { type: 'ai-title', aiTitle: 'Fix discount rounding', sessionId: SESSION },
+      base({ type: 'attachment', attachment: { type: 'todo_reminder', content: [] } }),
+      ask('Fix the discount rounding.'),
+      say('msg_1', text('Done.')),
+    );
+    expect(detectFormat(session)).toBe('claude-code');
+    const run = read(session);
+    expect([run.task, run.steps.map((s) => s.kind)]).toEqual(['Fix the discount rounding.', ['message']]);
   });
 
   it('does not take a slash command or a compaction summary for the task', () => {

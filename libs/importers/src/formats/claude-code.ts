@@ -2,8 +2,14 @@ import { asRecord, asString, ChangedFile, ImportedRun, ImportedStep, TranscriptE
 import { clip, withShellEdits } from '../step-builders';
 import { backgroundReport, commandResult, refusalOf, RequestedEdit, ToolCall, toolCall, toolErrorOf } from './claude-code-tools';
 
-/** Entry types that record no step of the agent's: titles, file backups, queued prompts, hook and tool progress, notices. */
-const METADATA_TYPES = new Set(['summary', 'file-history-snapshot', 'queue-operation', 'progress', 'system', 'custom-title']);
+/**
+ * Entry types that record no step of the agent's: titles, file backups, queued prompts, hook and
+ * tool progress, notices, the permission mode, attachments given to the model.
+ */
+const METADATA_TYPES = new Set([
+  'summary', 'file-history-snapshot', 'queue-operation', 'progress', 'system', 'custom-title', 'ai-title', 'last-prompt',
+  'permission-mode', 'mode', 'attachment', 'pr-link', 'tag', 'agent-name', 'attribution-snapshot', 'bridge-session',
+]);
 /** A user entry that is Claude Code's own text, not the user's words: a slash command, its output. */
 const COMMAND_ECHO = /^\s*<(?:command-name|command-message|command-args|local-command-stdout|local-command-stderr)>/;
 
