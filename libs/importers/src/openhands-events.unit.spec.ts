@@ -65,14 +65,19 @@ describe('OpenHands: errors a tool answers with', () => {
     expect(features(imported).commands_run).toBe(0);
   });
 
-  it('reads keys sent to a running command as input to it, not as a command of its own', () => {
+  it('reads waiting on a running command (an empty command) and keys sent to it as input to that command, whose outcome it gets', () => {
+    const quiet = "[The command has no new output after 30 seconds. You may wait longer to see additional output by sending empty command '', send other commands to interact with the current process, or send keys to interrupt/kill the command.]";
     const imported = read(finishedRun('Run the tests.', () => [
       run('cd /workspace/shop && python -m pytest tests'), // 1
-      ran(1, '[The command has no new output after 30 seconds. You may wait longer to see additional output by sending empty command \'\', send other commands to interact with the current process, or send keys to interrupt/kill the command.]', -1),
-      run('C-c', { is_input: true }), // 3
-      ran(3, '^C', 130),
-    ], 'The suite hangs.'));
-    expect(imported.steps.filter((s) => s.kind === 'command').map((s) => s.input)).toEqual(['cd /workspace/shop && python -m pytest tests']);
+      ran(1, quiet, -1),
+      run(''), // 3
+      ran(3, quiet, -1),
+      run('', { is_input: true }), // 5
+      ran(5, '============ 1 failed, 40 passed in 75.2s ============', 1),
+    ], 'One test fails.'));
+    expect(imported.steps.filter((s) => s.kind === 'command').map((s) => [s.input, s.exitCode])).toEqual([['cd /workspace/shop && python -m pytest tests', 1]]);
+    const f = features(imported);
+    expect([f.commands_run, f.test_runs, f.passing_test_runs, f.last_test_exit_code, f.max_identical_failures]).toEqual([1, 1, 0, 1, 1]);
   });
 
   it('keeps an action it has no step for as a visible step, and names it in the gaps', () => {

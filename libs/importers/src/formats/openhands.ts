@@ -23,6 +23,8 @@ export function parseOpenHands(text: string, hint: { name: string }): ImportedRu
   const root = events.map((e) => asString(asRecord(asRecord(e?.['extras'])?.['metadata'])?.['working_dir'])).find((dir) => dir !== '') || undefined;
   let turns = 0;
   const unknown = new Map<string, number>();
+  // A command that had not ended when its observation came (exit code -1): later input goes to it.
+  let running: ImportedStep | undefined;
   // Cells of Python alone: their `>` is a comparison, not a redirection.
   const pythonCells = new Set<ImportedStep>();
   for (const event of events) {
@@ -48,14 +50,21 @@ export function parseOpenHands(text: string, hint: { name: string }): ImportedRu
     } else if (observation) {
       const step = typeof event['cause'] === 'number' ? byId.get(event['cause']) : undefined;
       const metadata = asRecord(extras['metadata']) ?? {};
+      const code = metadata['exit_code'] ?? extras['exit_code'];
+      if (step?.tool === STILL_RUNNING_INPUT && running) {
+        // Waiting on a running command, or keys sent to it: what comes back is that command's.
+        running.output = clip(`${running.output ?? ''}\n${asString(event['content'])}`);
+        if (typeof code === 'number' && code !== -1) running.exitCode = code;
+      }
       if (step) {
         step.output = clip(asString(event['content']));
-        const code = metadata['exit_code'] ?? extras['exit_code'];
         if (step.kind === 'command' && typeof code === 'number') step.exitCode = code === -1 ? null : code;
         // An error answering an action is the tool's: the action did not happen, and the agent goes on.
         if (observation === 'error' && (step.kind === 'command' || step.kind === 'edit')) step.refused = clip(`the tool failed: ${firstLine(asString(event['content']))}`, 300);
         if (observation === 'user_rejected') step.refused = 'rejected by the user';
       }
+      if (step?.kind === 'command' && step.tool === 'execute_bash') running = code === -1 ? step : undefined;
+      else if (step?.tool === STILL_RUNNING_INPUT && typeof code === 'number' && code !== -1) running = undefined;
       if (observation === 'agent_state_changed') {
         const state = asString(extras['agent_state']);
         if (state === 'error' && endedBy === 'finished') endedBy = 'error';
@@ -96,6 +105,8 @@ function cellStep(code: string): ImportedStep {
   return { kind: 'command', tool: 'execute_ipython_cell', input: shell.length > 0 ? shell.join('\n') : code };
 }
 
+const STILL_RUNNING_INPUT = 'execute_bash input';
+
 const KNOWN_ACTIONS = new Set(['run', 'run_ipython', 'read', 'edit', 'write', 'browse', 'browse_interactive', 'think', 'delegate', 'message', 'finish']);
 
 const firstLine = (text: string) => text.split('\n').map((l) => l.trim()).find((l) => l !== '' && !/^ERROR:?$/.test(l)) ?? text.trim();
@@ -103,9 +114,10 @@ const firstLine = (text: string) => text.split('\n').map((l) => l.trim()).find((
 function actionStep(action: string, event: Record<string, unknown>, args: Record<string, unknown>, root: string | undefined): ImportedStep | null {
   switch (action) {
     case 'run':
-      // Keys sent to a command still running (`C-c`, an answer to a prompt) are input to it, not a command.
-      return args['is_input'] === true
-        ? { kind: 'thought', tool: 'execute_bash input', input: asString(args['command']) }
+      // Keys sent to a command still running (`C-c`, an answer to a prompt) and the empty command that
+      // waits for more of its output are input to it, not commands.
+      return args['is_input'] === true || asString(args['command']).trim() === ''
+        ? { kind: 'thought', tool: STILL_RUNNING_INPUT, input: asString(args['command']) }
         : { kind: 'command', tool: 'execute_bash', input: asString(args['command']) };
     case 'run_ipython':
       return cellStep(asString(args['code']));
