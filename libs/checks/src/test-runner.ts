@@ -73,12 +73,31 @@ export function unwrap(tokens: readonly string[]): string[] {
       i++;
       while (rest[i]?.startsWith('-')) i++;
       i++;
-    } else if ((t === 'bundle' || t === 'poetry' || t === 'uv' || t === 'pipenv' || t === 'hatch') && (rest[i + 1] === 'exec' || rest[i + 1] === 'run')) i += 2;
+    } else if ((t === 'bundle' || t === 'poetry' || t === 'uv' || t === 'pipenv' || t === 'hatch') && (rest[i + 1] === 'exec' || rest[i + 1] === 'run')) {
+      i = pastOptions(rest, i + 2, RUNNER_VALUE_FLAGS);
+    } else if (t === 'coverage' && rest[i + 1] === 'run') {
+      // `coverage run -m pytest` runs pytest; `coverage run script.py` runs the script under Python.
+      const at = pastOptions(rest, i + 2, COVERAGE_VALUE_FLAGS);
+      return rest[at] === '-m' ? [rest[at + 1] ?? '', ...rest.slice(at + 2)] : ['python', ...rest.slice(at)];
+    }
     else if (t === 'npx' || t === 'bunx' || (t === 'pnpm' && rest[i + 1] === 'exec') || (t === 'yarn' && rest[i + 1] === 'exec')) i += t === 'npx' || t === 'bunx' ? 1 : 2;
     else if (PYTHON.test(baseName(t)) && rest[i + 1] === '-m') {
       return [rest[i + 2] ?? '', ...rest.slice(i + 3)];
     } else return rest.slice(i);
   }
+}
+
+/** Options of `uv run`, `poetry run`, … and `coverage run` that take a value: the program comes after them. */
+const RUNNER_VALUE_FLAGS = new Set(['--with', '--with-requirements', '--python', '-p', '--extra', '--group', '--package', '--directory', '--project', '--env-file', '--index', '-e', '--env']);
+const COVERAGE_VALUE_FLAGS = new Set(['--source', '--include', '--omit', '--rcfile', '--data-file', '--context', '--concurrency']);
+/** Options a package manager takes before its subcommand that take a value (`pnpm --filter web test`, `npm -w pkg test`). */
+const MANAGER_VALUE_FLAGS = new Set(['-w', '--workspace', '--prefix', '-C', '--dir', '--filter', '-F', '--cwd']);
+
+/** The index of the first token at or after `from` that is not an option (or an option's value). */
+function pastOptions(tokens: readonly string[], from: number, valueFlags: ReadonlySet<string>): number {
+  let i = from;
+  while (tokens[i]?.startsWith('-') && tokens[i] !== '-m') i += valueFlags.has(tokens[i]) ? 2 : 1;
+  return i;
 }
 
 export const baseName = (path: string) => path.replace(/\\/g, '/').split('/').pop() ?? path;
@@ -93,8 +112,11 @@ function runnerOf(tokens: readonly string[]): { runner: string; words: number } 
   }
   if (first === 'bin/test' || first === './bin/test' || first.endsWith('/bin/test')) return { runner: 'bin/test', words: 1 };
   if (name === 'node' && tokens.includes('--test')) return { runner: 'node --test', words: 1 };
+  if (name === 'manage.py' && second === 'test') return { runner: 'manage.py test', words: 2 };
   if (PYTHON.test(name) || name === 'node') {
-    const script = tokens.slice(1).find((t) => !t.startsWith('-')) ?? '';
+    const scriptAt = tokens.findIndex((t, i) => i > 0 && !t.startsWith('-'));
+    const script = scriptAt > 0 ? tokens[scriptAt] : '';
+    if (baseName(script) === 'manage.py' && tokens[scriptAt + 1] === 'test') return { runner: 'manage.py test', words: scriptAt + 2 };
     if (baseName(script) === 'runtests.py') return { runner: 'runtests.py', words: 2 };
     if (/(?:^|\/)tests?\/.*\.(?:py|js)$|(?:^|\/)test_[^/]*\.py$|(?:^|\/)[^/]*_test\.py$|\.test\.[cm]?js$/.test(script)) {
       return { runner: 'test file', words: 1 };
@@ -104,11 +126,16 @@ function runnerOf(tokens: readonly string[]): { runner: string; words: number } 
   }
   if (baseName(first) === 'runtests.py') return { runner: 'runtests.py', words: 1 };
   if (['npm', 'yarn', 'pnpm', 'bun'].includes(name)) {
-    if (second === 'test' || second === 't') return { runner: `${name} test`, words: 2 };
-    if (second === 'run' && /^test(?::|$)/.test(third)) return { runner: `${name} test`, words: 3 };
-    const binary = name === 'npm' ? null : runnerOf(tokens.slice(1));
-    return binary && { runner: binary.runner, words: binary.words + 1 };
+    let at = pastOptions(tokens, 1, MANAGER_VALUE_FLAGS);
+    if (name === 'yarn' && tokens[at] === 'workspace') at = pastOptions(tokens, at + 2, MANAGER_VALUE_FLAGS);
+    const [sub = '', script = ''] = tokens.slice(at);
+    if (sub === 'test' || sub === 't') return { runner: `${name} test`, words: at + 1 };
+    if ((sub === 'run' || sub === 'run-script') && /^test(?::|$)/.test(script)) return { runner: `${name} test`, words: at + 2 };
+    const binary = name === 'npm' ? null : runnerOf(tokens.slice(at));
+    return binary && { runner: binary.runner, words: binary.words + at };
   }
+  const framework = frameworkRunner(name, tokens);
+  if (framework) return framework;
   if (name === 'go' && second === 'test') return { runner: 'go test', words: 2 };
   if (name === 'cargo' && (second === 'test' || second === 'nextest')) return { runner: 'cargo test', words: 2 };
   if (['mvn', 'mvnw', 'gradle', 'gradlew'].includes(name)) {
@@ -117,6 +144,23 @@ function runnerOf(tokens: readonly string[]): { runner: string; words: number } 
   }
   if (name === 'make' && tokens.slice(1).some((t) => /^(?:test|tests|check)$/.test(t))) return { runner: 'make test', words: 1 };
   if (name === 'dotnet' && second === 'test') return { runner: 'dotnet test', words: 2 };
+  return null;
+}
+
+/** Framework and monorepo tools whose subcommand runs the tests (`deno test`, `cypress run`, `nx test app`). */
+const TEST_SUBCOMMANDS: Record<string, string> = { playwright: 'test', cypress: 'run', deno: 'test', swift: 'test', mix: 'test', rails: 'test', nx: 'test', turbo: 'test' };
+
+/** Runners of frameworks and monorepo tools that run tests through a subcommand. */
+function frameworkRunner(name: string, tokens: readonly string[]): { runner: string; words: number } | null {
+  const [, second = '', third = ''] = tokens;
+  if (TEST_SUBCOMMANDS[name] === second) return { runner: `${name} ${second}`, words: 2 };
+  if (name === 'php' && baseName(second) === 'artisan' && third === 'test') return { runner: 'artisan test', words: 3 };
+  if (name === 'nx' && second === 'run' && /:test(?::|$)/.test(third)) return { runner: 'nx test', words: 3 };
+  if (name === 'nx' && (second === 'run-many' || second === 'affected')) {
+    const target = tokens.findIndex((t) => t === '-t' || t === '--target' || t === '--targets');
+    if (target > 0 && tokens[target + 1]?.split(',').includes('test')) return { runner: 'nx test', words: target + 2 };
+  }
+  if (name === 'turbo' && second === 'run' && /^test(?::|$)/.test(third)) return { runner: 'turbo test', words: 3 };
   return null;
 }
 
@@ -167,6 +211,8 @@ export function invokesCommand(commandLine: string, command: string): boolean {
  */
 const FAILED_SUMMARIES: RegExp[] = [
   /^=+ .*\b[1-9]\d* (?:failed|errors?)\b.* =+$/m, // pytest
+  /^(?:\d+ [a-z]+, )*[1-9]\d* (?:failed|errors?)(?:, \d+ [a-z]+)* in [\d.]+s\b/m, // pytest -q
+  /^\s+[1-9]\d* failed\s*$/m, // playwright
   /^FAILED \((?:failures|errors)=\d+/m, // unittest, runtests.py
   /^Tests?:\s+.*\b[1-9]\d* failed\b/m, // jest
   /^\s*Tests\s+[1-9]\d* failed\b/m, // vitest
@@ -184,6 +230,8 @@ const FAILED_SUMMARIES: RegExp[] = [
 ];
 const PASSED_SUMMARIES: RegExp[] = [
   /^=+ (?:(?!failed|error).)*\b\d+ passed\b(?:(?!failed|error).)* =+$/m,
+  /^\d+ passed(?:, \d+ (?:skipped|deselected|xfailed|xpassed|warnings?))* in [\d.]+s\b/m,
+  /^\s+\d+ passed \([\d.]+m?s\)$/m,
   /^OK(?: \(.*\))?$/m,
   /^Tests?:\s+(?:(?!failed).)*\d+ passed/m,
   /^\s*Tests\s+\d+ passed\b/m,

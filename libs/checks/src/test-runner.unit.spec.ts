@@ -30,6 +30,25 @@ describe('parseTestInvocation', () => {
     ['vendor/bin/phpunit tests/Unit', 'phpunit'],
     ['python -m unittest discover', 'unittest'],
     ['python tests/test_sum.py', 'test file'],
+    // seen in real agents' sessions: monorepo filters, framework runners, coverage wrappers
+    ['pnpm --filter @shop/web test', 'pnpm test'],
+    ['pnpm -C packages/cart test -- --run', 'pnpm test'],
+    ['npm -w packages/cart test', 'npm test'],
+    ['npm --prefix frontend run test', 'npm test'],
+    ['yarn workspace @shop/web test', 'yarn test'],
+    ['npx playwright test tests/e2e/checkout.spec.ts', 'playwright test'],
+    ['npx cypress run --spec cypress/e2e/cart.cy.ts', 'cypress run'],
+    ['deno test --allow-read', 'deno test'],
+    ['npx nx test cart', 'nx test'],
+    ['npx nx run cart:test', 'nx test'],
+    ['npx turbo run test --filter=cart', 'turbo test'],
+    ['python manage.py test orders.tests.test_checkout', 'manage.py test'],
+    ['coverage run -m pytest tests/', 'pytest'],
+    ['uv run --with pytest-cov pytest tests/', 'pytest'],
+    ['bin/rails test test/models/order_test.rb', 'rails test'],
+    ['mix test test/cart_test.exs', 'mix test'],
+    ['swift test --filter CartTests', 'swift test'],
+    ['php artisan test --filter=CheckoutTest', 'artisan test'],
   ])('recognizes %s as %s', (line, runner) => {
     expect(runnerOf(line)).toBe(runner);
   });
@@ -49,6 +68,12 @@ describe('parseTestInvocation', () => {
     'go test -list . ./pkg',
     'cargo test -- --list',
     'pytest --help',
+    'pnpm --filter @shop/web build',
+    'npx nx run cart:build',
+    'python manage.py migrate',
+    'coverage report',
+    'deno run main.ts',
+    'npx playwright install',
   ])('does not take %s for a test run', (line) => {
     expect(runnerOf(line)).toBeNull();
   });
@@ -85,6 +110,19 @@ describe('testOutcome', () => {
     expect(testOutcome('Tests:       1 failed, 4 passed, 5 total', undefined)).toBe('failed');
     expect(testOutcome('test result: ok. 4 passed; 0 failed', undefined)).toBe('passed');
     expect(testOutcome('collecting ...', undefined)).toBe('unknown');
+  });
+
+  // `pytest -q | tail -1` exits 0 (the pipe's status is tail's) and prints the bare summary pytest -q ends with.
+  it.each([
+    ['1 failed, 4 passed in 0.31s', 0, 'failed'],
+    ['4 passed, 1 error in 0.40s', 0, 'failed'],
+    ['2 failed, 10 passed, 1 skipped, 3 warnings in 1.02s', undefined, 'failed'],
+    ['12 passed, 2 warnings in 0.87s', undefined, 'passed'],
+    ['12 passed in 0.87s', undefined, 'passed'],
+    ['Running 6 tests using 2 workers\n\n  1 failed\n    [chromium] › checkout.spec.ts:12:5 › applies the discount\n  5 passed (4.2s)', 0, 'failed'],
+    ['Running 6 tests using 2 workers\n\n  6 passed (4.0s)', undefined, 'passed'],
+  ] as const)('reads %j (exit code %s) as %s', (output, exitCode, outcome) => {
+    expect(testOutcome(output, exitCode)).toBe(outcome);
   });
 });
 

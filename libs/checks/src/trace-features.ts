@@ -125,36 +125,42 @@ function deliveredFiles(edits: readonly TraceStep[], work: TraceWork): string[] 
 
 /**
  * Thrashing: the same failing command again with no edit since, and failing runs of one test
- * runner and target retried with only their flags changed, again with no edit in between.
+ * runner and target retried with only their flags changed, again with no edit in between. Each
+ * agent of a transcript has its own streaks: a sub-agent's first run of a failing command is not
+ * the main agent repeating it. An edit by any of them changes the workspace and ends every streak.
  */
 function repetition(ordered: readonly TraceStep[], commands: readonly CommandView[]) {
   const byStep = new Map(commands.map((c) => [c.step, c]));
   const identical = new Map<string, number>();
-  let near: { key: string; flags: Set<string>; count: number } | null = null;
+  const near = new Map<string, { key: string; flags: Set<string>; count: number }>();
   let maxIdentical = 0;
   let maxNear = 0;
   for (const step of ordered) {
     if (step.kind === 'edit' && !refused(step)) {
       identical.clear();
-      near = null;
+      near.clear();
       continue;
     }
     const command = byStep.get(step);
     if (!command) continue;
+    const speaker = step.speaker ?? '';
+    const line = `${speaker}\u0000${command.line}`;
     if (!command.failed) {
-      identical.delete(command.line);
-      if (command.test) near = null;
+      identical.delete(line);
+      if (command.test) near.delete(speaker);
       continue;
     }
-    const count = (identical.get(command.line) ?? 0) + 1;
-    identical.set(command.line, count);
+    const count = (identical.get(line) ?? 0) + 1;
+    identical.set(line, count);
     maxIdentical = Math.max(maxIdentical, count);
     if (command.test) {
       const key = `${command.test.runner}\u0000${command.test.target}`;
-      near = near && near.key === key ? near : { key, flags: new Set(), count: 0 };
-      near.flags.add(command.test.flags);
-      near.count++;
-      if (near.flags.size > 1) maxNear = Math.max(maxNear, near.count);
+      const earlier = near.get(speaker);
+      const streak = earlier && earlier.key === key ? earlier : { key, flags: new Set<string>(), count: 0 };
+      streak.flags.add(command.test.flags);
+      streak.count++;
+      near.set(speaker, streak);
+      if (streak.flags.size > 1) maxNear = Math.max(maxNear, streak.count);
     }
   }
   return { max_identical_failures: maxIdentical, max_near_identical_retries: maxNear };

@@ -12,6 +12,8 @@ export function detectFormat(text: string): TranscriptFormat | null {
   const firstLine = start.split('\n', 1)[0] ?? '';
   if (start.startsWith('{') && /"sessionId"\s*:/.test(firstLine) && /"type"\s*:/.test(head)) return 'claude-code';
   if (start.startsWith('{') && /"type"\s*:\s*"(?:summary|user|assistant)"/.test(firstLine) && /\n\s*\{/.test(start)) return 'claude-code';
+  // Newer sessions open with metadata entries (a file-history snapshot has no sessionId): a later user or assistant entry tells.
+  if (start.startsWith('{') && /"type"\s*:/.test(firstLine) && leadingLines(start).some(isClaudeCodeTurn)) return 'claude-code';
   if (/"resourceSpans"\s*:/.test(head)) return 'otlp-json';
   if (/"trajectory"\s*:\s*\[/.test(head)) return 'swe-agent';
   if (/"trajectory_format"\s*:\s*"mini-swe-agent/.test(text.slice(-SNIFF_CHARS)) || /"trajectory_format"\s*:\s*"mini-swe-agent/.test(head)) return 'mini-swe-agent';
@@ -20,3 +22,6 @@ export function detectFormat(text: string): TranscriptFormat | null {
   if (/"messages"\s*:\s*\[/.test(head) && /"role"\s*:/.test(head)) return 'mini-swe-agent';
   return null;
 }
+
+const leadingLines = (text: string) => text.split('\n', 50);
+const isClaudeCodeTurn = (line: string) => /"sessionId"\s*:/.test(line) && /"type"\s*:\s*"(?:user|assistant)"/.test(line);

@@ -1,4 +1,5 @@
 import { filesWrittenBy } from './shell-edits';
+import { withShellEdits } from './step-builders';
 
 describe('filesWrittenBy', () => {
   it.each([
@@ -22,5 +23,20 @@ describe('filesWrittenBy', () => {
     'git diff',
   ])('finds no written file in %j', (line) => {
     expect(filesWrittenBy(line)).toEqual([]);
+  });
+});
+
+describe('withShellEdits', () => {
+  const editedPaths = (command: string) =>
+    withShellEdits([{ kind: 'command', input: command }], '/home/dev/shop').filter((s) => s.kind === 'edit').map((s) => s.path);
+
+  it.each([
+    ["cd src && sed -i 's/round(x)/round(x, 2)/' discount.py", ['src/discount.py']],
+    ["cd /home/dev/shop/src && cat > helpers.py <<'EOF'\ndef cents(x):\n    return round(x * 100)\nEOF", ['src/helpers.py']],
+    ["cd src/lib && echo 'x = 1' > ../config.py", ['src/config.py']],
+    ["cd /tmp && echo 'x' > repro.py", ['/tmp/repro.py']],
+    ["sed -i 's/a/b/' src/discount.py", ['src/discount.py']],
+  ])('places the files %j writes in the directory it changed to', (command, paths) => {
+    expect(editedPaths(command)).toEqual(paths);
   });
 });

@@ -3,7 +3,11 @@ import { clip, withShellEdits } from '../step-builders';
 import { repoRootOfPrompt, taskOfPrompt, textOf } from '../task-statement';
 import { filesOfDiff } from '../unified-diff';
 
-const SUBMIT = /\becho\s+['"]?(?:COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT|MINI_SWE_AGENT_FINAL_OUTPUT)/;
+/** mini-swe-agent's answer to a command it killed at its timeout (older versions wrap a notice in a tag). */
+const TIMED_OUT = /^The last command <command>[\s\S]*?<\/command> timed out and has been killed|<(timeout|warning)>[^<]*timed out[^<]*<\/\1>|has timed out/m;
+
+/** The submitting command starts with the echo; a command that runs something before it is kept. */
+const SUBMIT = /^\s*echo\s+['"]?(?:COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT|MINI_SWE_AGENT_FINAL_OUTPUT)/;
 
 /**
  * mini-swe-agent trajectories (`<instance>.traj.json`): `messages[]` in the chat format (the
@@ -20,7 +24,8 @@ export function parseMiniSweAgent(text: string, hint: { name: string }): Importe
 
   const steps: ImportedStep[] = [];
   const thoughts: string[] = [];
-  let pending: ImportedStep | null = null;
+  // The commands of the last reply waiting for their output, by tool call id (or in order).
+  let pending: { id: string; step: ImportedStep }[] = [];
   let turns = 0;
   for (const message of messages) {
     const content = textOf(message['content']);
@@ -31,15 +36,17 @@ export function parseMiniSweAgent(text: string, hint: { name: string }): Importe
         steps.push({ kind: 'thought', output: thought });
         thoughts.push(thought);
       }
-      const command = /```(?:bash|mswea_bash_command)\s*\n([\s\S]*?)```/.exec(content)?.[1]?.trim() ?? toolCallCommand(message);
-      pending = command && !SUBMIT.test(command) ? { kind: 'command', tool: 'bash', input: command } : null;
-      if (pending) steps.push(pending);
-    } else if ((message['role'] === 'user' || message['role'] === 'tool') && pending) {
+      pending = commandsOf(content, message).filter(({ step }) => !SUBMIT.test(step.input ?? ''));
+      steps.push(...pending.map((p) => p.step));
+      pending = pending.filter((p) => !p.step.refused);
+    } else if ((message['role'] === 'user' || message['role'] === 'tool') && pending.length > 0) {
+      const callId = asString(message['tool_call_id']);
+      const at = Math.max(0, pending.findIndex((p) => p.id === callId));
+      const [{ step }] = pending.splice(at, 1);
       const code = /<returncode>(-?\d+)<\/returncode>/.exec(content);
-      if (code) pending.exitCode = Number(code[1]);
-      if (/<(?:timeout|warning)>[\s\S]*timed out/i.test(content) || /has timed out/i.test(content)) pending.exitCode = null;
-      pending.output = clip((/<output>\n?([\s\S]*?)<\/output>/.exec(content)?.[1] ?? content).trimEnd());
-      pending = null;
+      if (code) step.exitCode = Number(code[1]);
+      if (TIMED_OUT.test(content)) step.exitCode = null;
+      step.output = clip((/<output>\n?([\s\S]*?)<\/output>/.exec(content)?.[1] ?? content).trimEnd());
     }
   }
   const submission = asString(info['submission']);
@@ -77,10 +84,25 @@ function endOf(status: string, info: Record<string, unknown>): ImportedRun['ende
   return 'error';
 }
 
-/** Tool-calling models (trajectory format 1.1) put the command in the first tool call's arguments. */
-function toolCallCommand(message: Record<string, unknown>): string | undefined {
-  const calls = Array.isArray(message['tool_calls']) ? message['tool_calls'] : [];
-  const args = asString(asRecord(asRecord(calls[0])?.['function'])?.['arguments']);
+/**
+ * The commands of one reply: its bash block, or its tool calls (trajectory format 1.1). mini-swe-agent
+ * runs exactly one block: a reply with more is answered with a format error and none of them runs.
+ */
+function commandsOf(content: string, message: Record<string, unknown>): { id: string; step: ImportedStep }[] {
+  const blocks = [...content.matchAll(/```(?:bash|mswea_bash_command)\s*\n([\s\S]*?)```/g)].map((m) => m[1].trim());
+  if (blocks.length > 1) {
+    const refused = `not run: the reply held ${blocks.length} actions and mini-swe-agent runs exactly one`;
+    return [{ id: '', step: { kind: 'command', tool: 'bash', input: blocks.join('\n'), refused } }];
+  }
+  if (blocks.length === 1) return [{ id: '', step: { kind: 'command', tool: 'bash', input: blocks[0] } }];
+  const calls = Array.isArray(message['tool_calls']) ? message['tool_calls'].map(asRecord).filter((c) => c !== null) : [];
+  return calls.flatMap((call) => {
+    const command = toolCallCommand(asString(asRecord(call['function'])?.['arguments']));
+    return command ? [{ id: asString(call['id']), step: { kind: 'command' as const, tool: 'bash', input: command } }] : [];
+  });
+}
+
+function toolCallCommand(args: string): string | undefined {
   if (!args) return undefined;
   try {
     return asString(asRecord(JSON.parse(args))?.['command']).trim() || undefined;

@@ -45,13 +45,14 @@ function runOf(traceId: string, spans: Span[]): ImportedRun {
   const change = new Map<string, string>();
   let task = '';
   let turns = 0;
+  const unknown = new Map<string, number>();
   for (const span of spans) {
     const operation = asString(span.attributes.get('gen_ai.operation.name'));
     const speaker = agents.size > 1 ? agentOf(span) : undefined;
     const withSpeaker = (step: ImportedStep): ImportedStep => (speaker ? { ...step, speaker } : step);
-    if (operation === 'chat' || operation === 'invoke_agent') {
+    if (MODEL_CALLS.has(operation) || operation === 'invoke_agent') {
       if (task === '') task = firstUserText(span.attributes.get('gen_ai.input.messages'));
-      if (operation === 'chat') {
+      if (operation !== 'invoke_agent') {
         turns++;
         const text = assistantText(span.attributes.get('gen_ai.output.messages'));
         if (text) {
@@ -61,6 +62,10 @@ function runOf(traceId: string, spans: Span[]): ImportedRun {
       }
     } else if (operation === 'execute_tool') {
       steps.push(withSpeaker(toolStep(span, change)));
+    } else if (operation !== '' && !NOT_STEPS.has(operation)) {
+      // A GenAI operation with no step of its own stays visible; a span of no GenAI operation (HTTP, database) is not the agent's.
+      unknown.set(operation, (unknown.get(operation) ?? 0) + 1);
+      steps.push(withSpeaker({ kind: 'thought', tool: operation }));
     }
   }
   const final = said.pop() ?? '';
@@ -71,23 +76,33 @@ function runOf(traceId: string, spans: Span[]): ImportedRun {
     gaps: [
       'the delivered change is rebuilt from edit tool arguments, when they carry the text',
       'exit codes only where a tool span records process.exit.code or an exit code in its result',
+      ...[...unknown].map(([operation, count]) => `spans of operation ${operation} (${count}) are not known to the importer: kept as note steps`),
     ],
   };
 }
+
+/** Model calls under the names GenAI conventions and frameworks give them. */
+const MODEL_CALLS = new Set(['chat', 'text_completion', 'generate_content']);
+/** GenAI operations that are no step of the agent's work. */
+const NOT_STEPS = new Set(['create_agent']);
 
 function toolStep(span: Span, change: Map<string, string>): ImportedStep {
   const tool = asString(span.attributes.get('gen_ai.tool.name'));
   const rawArgs = asString(span.attributes.get('gen_ai.tool.call.arguments'));
   const args = asRecord(safeJson(rawArgs)) ?? {};
   const result = asString(span.attributes.get('gen_ai.tool.call.result'));
-  const path = asString(args['path']) || asString(args['file_path']) || asString(args['file']);
+  const path = asString(args['path']) || asString(args['file_path']) || asString(args['file']) || asString(args['filename']) || asString(args['target_file']);
   const resultRecord = asRecord(safeJson(result));
   const code = span.attributes.get('process.exit.code') ?? resultRecord?.['exit_code'] ?? resultRecord?.['returncode'];
   const exitCode = typeof code === 'number' ? code : span.error !== null ? 1 : undefined;
   const output = clip(asString(resultRecord?.['output']) || result);
+  // An editor tool (str_replace_based_edit_tool, str_replace_editor) says what it does in its `command`.
+  const editorCommand = asString(args['command']);
+  if (/edit|editor/i.test(tool) && editorCommand === 'view') return { kind: 'read', tool, input: path, path, output };
   if (/bash|shell|exec|terminal|command|run/i.test(tool)) {
     return { kind: 'command', tool, input: asString(args['command']) || asString(args['cmd']) || rawArgs, output, ...(exitCode === undefined ? {} : { exitCode }) };
   }
+  if (/edit|write|create|patch|replace/i.test(tool) && path === '') return { kind: 'thought', tool, input: rawArgs.slice(0, 500), output };
   if (/edit|write|create|patch|replace/i.test(tool)) {
     const diff = replacementDiff(path, asString(args['old_str']) || asString(args['old_string']), asString(args['new_str']) || asString(args['new_string']) || asString(args['content']));
     if (path && !path.startsWith('/')) change.set(path, (change.get(path) ?? '') + diff);

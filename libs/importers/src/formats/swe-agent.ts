@@ -35,7 +35,9 @@ export function parseSweAgent(text: string, hint: { name: string }): ImportedRun
     if (stateFile && stateFile !== 'n/a') openFile = stateFile;
     if (action === '' || action === 'submit') continue;
     if (/^open\s/.test(action)) openFile = action.split(/\s+/)[1]?.replace(/^"|"$/g, '') || openFile;
-    steps.push({ ...actionStep(action, root, openFile), output: observation });
+    const step: ImportedStep = { ...actionStep(action, root, openFile), output: observation };
+    const refusal = step.kind === 'edit' ? editRefusal(observation) : undefined;
+    steps.push(refusal ? { ...step, refused: refusal } : step);
   }
   const submission = asString(info['submission']);
   const change = filesOfDiff(submission);
@@ -64,6 +66,16 @@ function actionStep(action: string, root: string | undefined, openFile: string |
   if (first === 'create') return fileStep('edit', first, second, root);
   if (first === 'find_file' || first === 'search_dir' || first === 'search_file') return { kind: 'search', tool: first, input: action };
   return { kind: 'command', tool: 'bash', input: action };
+}
+
+/** The editor's answer to an edit it did not make: nothing replaced, a bad path, a lint error that kept the file as it was. */
+const EDIT_REFUSALS = /^(?:No replacement was performed|No edit was performed|Invalid `?\w+`? parameter|The path \S+ does not exist|File already exists at|ERROR:)|have NOT been applied/m;
+
+function editRefusal(observation: string): string | undefined {
+  const found = EDIT_REFUSALS.exec(observation.trimStart());
+  if (!found) return undefined;
+  const line = observation.trimStart().slice(found.index).split('\n')[0];
+  return clip(`the tool failed: ${line}`, 300);
 }
 
 /** SWE-agent's exit statuses, read the way its own runs report them. */
