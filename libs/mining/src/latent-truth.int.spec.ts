@@ -26,6 +26,7 @@ const LATENT_ITEMS: [string, 'gate' | 'dimension'][] = [
   ['no_fire_and_forget', 'gate'],
 ];
 const WORKS = 500;
+const SIDE_BY_SIDE = 4;
 const BAR = DEFAULT_VALIDATION_THRESHOLDS.minAccuracy;
 
 async function frontierVerdict(spec: WorkloadSpec, w: SimulatedWork, item: string, itemKind: 'gate' | 'dimension', decisionId: string): Promise<string | undefined> {
@@ -72,10 +73,15 @@ describe.each([
 
   beforeAll(async () => {
     const run = cachedCommandRunner();
-    for (let i = 0; i < WORKS; i++) {
+    // Frontier and resident drafts, first drafts and revisions: the mix the grader sees. A few at
+    // once, kept in order: each waits mostly on the commands it runs.
+    const draft = (i: number) => {
       const goal = spec.goals[i % spec.goals.length];
-      // Frontier and resident drafts, first drafts and revisions: the mix the grader sees.
-      works.push(await simulateDraft(spec, { seed: 'latent', taskId: `t-${i}`, iteration: i % 4 === 3 ? 2 : 1, goalId: goal.id }, i % 2 === 0 ? 'frontier' : 'resident', run));
+      return simulateDraft(spec, { seed: 'latent', taskId: `t-${i}`, iteration: i % 4 === 3 ? 2 : 1, goalId: goal.id }, i % 2 === 0 ? 'frontier' : 'resident', run);
+    };
+    for (let start = 0; start < WORKS; start += SIDE_BY_SIDE) {
+      const indices = Array.from({ length: Math.min(SIDE_BY_SIDE, WORKS - start) }, (_, k) => start + k);
+      works.push(...(await Promise.all(indices.map(draft))));
     }
   }, 300_000);
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
@@ -26,28 +26,44 @@ export interface SimulatedWork {
 
 type Files = ReadonlyMap<string, string>;
 
-/** Runs a command on files in a scratch directory: each distinct (command, files) runs once. */
-export function cachedCommandRunner(): (command: string, files: Files) => { exitCode: number; output: string } {
-  const cache = new Map<string, { exitCode: number; output: string }>();
+type CommandOutcome = { exitCode: number; output: string };
+
+/**
+ * Runs a command on files in a scratch directory: each distinct (command, files) runs once, and
+ * callers asking for the same one at once share its run, so drafts can be simulated side by side.
+ */
+export function cachedCommandRunner(): (command: string, files: Files) => Promise<CommandOutcome> {
+  const cache = new Map<string, Promise<CommandOutcome>>();
   return (command, files) => {
     const key = createHash('sha256').update(JSON.stringify([command, [...files].sort()])).digest('hex');
     let result = cache.get(key);
     if (!result) {
-      const dir = mkdtempSync(join(tmpdir(), 'simulated-work-'));
-      try {
-        for (const [path, content] of files) {
-          mkdirSync(dirname(join(dir, path)), { recursive: true });
-          writeFileSync(join(dir, path), content);
-        }
-        const run = spawnSync(command, { cwd: dir, shell: true, encoding: 'utf8', env: { PATH: process.env['PATH'] }, timeout: 10_000 });
-        result = { exitCode: run.status ?? 1, output: `${run.stdout}${run.stderr}`.slice(-2_000) };
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      result = runInScratchDirectory(command, files);
       cache.set(key, result);
     }
     return result;
   };
+}
+
+async function runInScratchDirectory(command: string, files: Files): Promise<CommandOutcome> {
+  const dir = await mkdtemp(join(tmpdir(), 'simulated-work-'));
+  try {
+    for (const [path, content] of files) {
+      await mkdir(dirname(join(dir, path)), { recursive: true });
+      await writeFile(join(dir, path), content);
+    }
+    return await new Promise<CommandOutcome>((resolve) => {
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      const child = spawn(command, { cwd: dir, shell: true, env: { PATH: process.env['PATH'] }, timeout: 10_000 });
+      child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+      child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+      child.on('error', (error) => resolve({ exitCode: 1, output: error.message }));
+      child.on('close', (code) => resolve({ exitCode: code ?? 1, output: Buffer.concat([...stdout, ...stderr]).toString('utf8').slice(-2_000) }));
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -102,7 +118,7 @@ export async function simulateDraft(
         }
         step({ kind: 'edit', tool: 'write_file', input: path, path, editedBy: 'tool', output: refused ? '' : 'written', ...(refused ? { refused } : {}) });
       } else if (use.name === 'run_command') {
-        const outcome = run(input.command ?? '', files);
+        const outcome = await run(input.command ?? '', files);
         step({ kind: 'command', tool: 'run_command', input: input.command ?? '', output: outcome.output, exitCode: outcome.exitCode });
       } else {
         step({ kind: 'search', tool: use.name, input: input.path ?? '.', output: [...files.keys()].join('\n') });
@@ -116,7 +132,7 @@ export async function simulateDraft(
   const change = deliveredChange(goal.seedFiles, delivered, [], goal.allowedPaths);
   const rerunFiles = new Map([...files].filter(([path]) => pathAllowed(path, goal.allowedPaths)));
   for (const seed of goal.seedFiles) rerunFiles.set(seed.path, seed.content);
-  const rerun = run(goal.testCommand, rerunFiles);
+  const rerun = await run(goal.testCommand, rerunFiles);
   const work = {
     files: [...written].sort(), finalMessage, claims: extractClaims(finalMessage), testCommand: goal.testCommand, allowedPaths: goal.allowedPaths,
     endedBy, turnsUsed: turns, maxTurns: agentCtx.goal.maxTurns,
