@@ -68,16 +68,23 @@ export function guardWorkspace(root: string, limits: SandboxLimits, atStart: Wor
       (error: Error) => error.message,
     );
   };
+  // The caller measured the start: the first measure waits one interval, so a short command pays
+  // for no measure while it runs (two `du` each time), only for the one after it ends.
+  let wake: (() => void) | undefined;
+  const pause = () => new Promise<void>((resolve) => {
+    wake = resolve;
+    setTimeout(resolve, GUARD_INTERVAL_MS);
+  });
   const loop = (async () => {
-    while (running && exceeded === undefined) {
+    for (await pause(); running && exceeded === undefined; await pause()) {
       await check();
       if (exceeded !== undefined) onExceeded(exceeded);
-      else await new Promise((resolve) => setTimeout(resolve, GUARD_INTERVAL_MS));
     }
   })();
   return {
     async stop() {
       running = false;
+      wake?.();
       await loop;
       await check();
       return exceeded;
