@@ -84,7 +84,20 @@ const JS_GUARD = new RegExp(
     String.raw`import\.meta\.url\s*===?\s*(?:url\.)?pathToFileURL\(\s*process\.argv\[1\]\s*\)\.href|(?:url\.)?pathToFileURL\(\s*process\.argv\[1\]\s*\)\.href\s*===?\s*import\.meta\.url)\s*\)`,
   'g',
 );
-const JS_GUARD_FORGED = /\brequire\s*\.\s*main\s*=(?!=)|(?<![.\w$])(?:module|require)\s*=(?!=)|\b(?:var|let|const|function|class)\s+(?:module|require)\b|[(,]\s*(?:module|require)\s*(?:[,)]|=(?!=))|import\.meta\.(?:main|url)\s*=(?!=)|defineProperty\s*\(\s*(?:require|module|import\.meta)\b/;
+/**
+ * What may make `require.main === module` hold under the tests: `module`, `require` or
+ * `require.main` assigned, declared, destructured, taken as a parameter, handed to a function
+ * (`Object.assign(require, …)`), or code the guard cannot see (`eval`, `Function`, `with`).
+ */
+const JS_GUARD_FORGED = new RegExp([
+  String.raw`\brequire\s*\.\s*main\s*=(?!=)`,
+  String.raw`(?<![.\w$])(?:module|require)\s*=(?!=)`,
+  String.raw`\b(?:var|let|const|function|class)\s+(?:module|require)\b`,
+  String.raw`\b(?:var|let|const)\s*[{[][^=;]*\b(?:module|require)\b`,
+  String.raw`[(,]\s*(?:module|require)\s*(?:[,)]|=(?!=)|(?:of|in)\b)`,
+  String.raw`import\.meta\.(?:main|url)\s*=(?!=)`,
+  String.raw`\b(?:eval|Function|with)\s*\(`,
+].join('|'));
 const JS_FUNCTION = /\b(?:async\s+)?function\s*\*?\s*([A-Za-z_$][\w$]*)\s*\(|\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=;]+)?=\s*(?:async\s*)?(?=function\b|\(|[A-Za-z_$][\w$]*\s*=>)/g;
 
 interface NamedFunction {
@@ -150,8 +163,8 @@ function maskPy(code: string): string {
 }
 
 const PY_GUARD = /^if\s+(?:__name__\s*==\s*(['"])__main__\1|(['"])__main__\2\s*==\s*__name__)\s*:/;
-/** `__name__` rebound, by assignment in the code or by name in a string (`globals()['__name__'] = …`, `setattr(…, '__name__', …)`). */
-const PY_NAME_REBOUND = /(?<![.\w])__name__\s*=(?!=)/;
+/** `__name__` rebound, by assignment (`sys.modules[__name__].__name__` too), by name in a string (`globals()['__name__'] = …`, `setattr(…, '__name__', …)`), or in code the guard cannot see. */
+const PY_NAME_REBOUND = /(?<![.\w])__name__\s*=(?!=)|\bmodules\s*\[[^\]]*\]\s*\.\s*__name__\s*=(?!=)|\b(?:exec|eval)\s*\(/;
 const PY_NAME_REBOUND_BY_STRING = /['"]__name__['"]\s*(?:\]\s*=(?!=)|,)/;
 
 /** The Python block that a line at column 0 opens: the line, and the indented or blank lines after it. */
@@ -166,7 +179,8 @@ function pyRegions(content: string): Region[] {
   if (PY_NAME_REBOUND.test(code) || PY_NAME_REBOUND_BY_STRING.test(content)) return [];
   const lines = code.split('\n');
   const raw = content.split('\n');
-  const starts = lines.reduce<number[]>((acc, line, i) => [...acc, i === 0 ? 0 : acc[i - 1] + lines[i - 1].length + 1], []);
+  const starts: number[] = [];
+  lines.forEach((line, i) => starts.push(i === 0 ? 0 : starts[i - 1] + lines[i - 1].length + 1));
   const guards = lines.flatMap((line, i) => (line.startsWith('if') && PY_GUARD.test(raw[i]) ? [pyBlock(lines, starts, i)] : []));
   const functions = lines.flatMap((line, i) => {
     const m = /^(?:async\s+)?def\s+(\w+)/.exec(line);
