@@ -12,6 +12,8 @@ export type EntryPointOnly = (index: number) => boolean;
 
 const JS = /\.[cm]?[jt]sx?$/i;
 const PY = /\.py$/i;
+/** More named functions than a CLI has: past it, only the guards themselves are spared, and the search stays linear in the code. */
+const MAX_FUNCTIONS = 300;
 
 /** Whether the code at an index of `content` runs only when the module is the program. */
 export function entryPointOnly(path: string, content: string): EntryPointOnly {
@@ -109,7 +111,9 @@ interface NamedFunction {
 
 /** The functions a JavaScript module declares by name (`function f`, `const f = (…) =>`, `const f = function`), with where they are. */
 function jsFunctions(code: string): NamedFunction[] {
-  return [...code.matchAll(JS_FUNCTION)].flatMap((m) => {
+  const found = [...code.matchAll(JS_FUNCTION)];
+  if (found.length > MAX_FUNCTIONS) return [];
+  return found.flatMap((m) => {
     const name = m[1] ?? m[2];
     const value = m.index + m[0].length;
     const declared = m[1] !== undefined || code.startsWith('function', value);
@@ -135,25 +139,40 @@ function jsRegions(content: string): Region[] {
   return withFunctionsOnlyThey(code, guards, jsFunctions(code));
 }
 
+const IDENTIFIER = /(?<![.\w$])[A-Za-z_$][\w$]*/g;
+
 /**
- * The regions and the bodies of the functions referred to only from them, until none is added.
- * A function referred to nowhere is not spared: it may be reached by a name the code builds.
+ * The guards, and the bodies of the functions referred to only from them or from bodies already
+ * spared, until none is added. A function referred to nowhere is not spared (a name the code
+ * builds may reach it), nor one whose name is declared twice.
  */
 function withFunctionsOnlyThey(code: string, guards: readonly Region[], functions: readonly NamedFunction[]): Region[] {
-  const regions = [...guards];
-  if (regions.length === 0) return regions;
+  if (guards.length === 0) return [...guards];
   const inside = (i: number, r: Region) => i >= r[0] && i < r[1];
-  let added = true;
-  while (added) {
-    added = false;
-    for (const f of functions) {
-      if (regions.includes(f.body)) continue;
-      const uses = [...code.matchAll(new RegExp(`(?<![.\\w$])${f.name.replace(/\$/g, '\\$')}(?![\\w$])`, 'g'))].map((m) => m.index).filter((i) => i !== f.at && !inside(i, f.body));
-      if (uses.length > 0 && uses.every((i) => regions.some((r) => inside(i, r)))) {
-        regions.push(f.body);
-        added = true;
-      }
-    }
+  const declared = new Map<string, number>();
+  functions.forEach((f) => declared.set(f.name, (declared.get(f.name) ?? 0) + 1));
+  const uses = new Map<string, number[]>();
+  for (const m of code.matchAll(IDENTIFIER)) {
+    if (declared.get(m[0]) !== 1) continue;
+    if (!uses.has(m[0])) uses.set(m[0], []);
+    uses.get(m[0])!.push(m.index);
+  }
+  let pending = functions
+    .filter((f) => declared.get(f.name) === 1)
+    .map((f) => ({ body: f.body, uses: (uses.get(f.name) ?? []).filter((i) => i !== f.at && !inside(i, f.body)) }))
+    .filter((p) => p.uses.length > 0);
+  const regions = [...guards];
+  // Each use is checked once against each region, as the region is added.
+  for (let fresh: Region[] = [...guards]; fresh.length > 0; ) {
+    const added: Region[] = [];
+    pending = pending.filter((p) => {
+      p.uses = p.uses.filter((i) => !fresh.some((r) => inside(i, r)));
+      if (p.uses.length > 0) return true;
+      added.push(p.body);
+      return false;
+    });
+    regions.push(...added);
+    fresh = added;
   }
   return regions;
 }
@@ -182,9 +201,10 @@ function pyRegions(content: string): Region[] {
   const starts: number[] = [];
   lines.forEach((line, i) => starts.push(i === 0 ? 0 : starts[i - 1] + lines[i - 1].length + 1));
   const guards = lines.flatMap((line, i) => (line.startsWith('if') && PY_GUARD.test(raw[i]) ? [pyBlock(lines, starts, i)] : []));
-  const functions = lines.flatMap((line, i) => {
+  const defs = lines.flatMap((line, i) => {
     const m = /^(?:async\s+)?def\s+(\w+)/.exec(line);
-    return m ? [{ name: m[1], at: starts[i] + line.indexOf(m[1]), body: pyBlock(lines, starts, i) }] : [];
+    return m ? [{ name: m[1], line: i }] : [];
   });
+  const functions = defs.length > MAX_FUNCTIONS ? [] : defs.map(({ name, line }) => ({ name, at: starts[line] + lines[line].indexOf(name), body: pyBlock(lines, starts, line) }));
   return withFunctionsOnlyThey(code, guards, functions);
 }
