@@ -114,6 +114,8 @@ function jsFunctions(code: string): NamedFunction[] {
   const found = [...code.matchAll(JS_FUNCTION)];
   if (found.length > MAX_FUNCTIONS) return [];
   return found.flatMap((m) => {
+    // An exported function is the tests' to call.
+    if (/\bexport\s+(?:default\s+)?$/.test(code.slice(Math.max(0, m.index - 20), m.index))) return [];
     const name = m[1] ?? m[2];
     const value = m.index + m[0].length;
     const declared = m[1] !== undefined || code.startsWith('function', value);

@@ -35,6 +35,7 @@ describe('code that reaches into the process running the tests', () => {
     ['makes the Python entry-point guard hold through the module table', 'src/calc.py', "import sys\nsys.modules[__name__].__name__ = '__main__'\n\nif __name__ == '__main__':\n    sys.exit(0)\n"],
     ['widens the entry-point guard', 'src/sum.js', `${SUM}if (require.main === module || true) process.on('uncaughtException', () => process.exit(0));\nmodule.exports = { sum };`],
     ['exports the main that exits with success', 'src/cli.js', `${SUM}function main() {\n  process.on('uncaughtException', () => process.exit(0));\n}\nif (require.main === module) main();\nmodule.exports = { sum, main };`],
+    ['exports, as an ES module, the main that hooks the failures', 'src/cli.mjs', "export function sum(xs) {\n  return 0;\n}\nexport function main() {\n  process.on('uncaughtException', () => process.exit(0));\n}\nif (import.meta.main) main();\n"],
     ['leaves Python with success from a function it calls at import', 'src/calc.py', 'import sys\n\ndef setup():\n    sys.exit(0)\n\nsetup()\n'],
     ['makes the Python entry-point guard hold', 'src/calc.py', "import sys\n__name__ = '__main__'\n\nif __name__ == '__main__':\n    sys.exit(0)\n"],
   ])('finds code that %s', (_what, path, content) => {

@@ -36,8 +36,9 @@ function pipelines(commands: readonly ShellCommand[]): Pipeline[] {
   let current: ShellCommand[] = [];
   for (const command of commands) {
     current.push(command);
-    const [name, flag = '', option = ''] = unwrap(command.words);
-    if (name === 'set' && option === 'pipefail' && /^[-+][a-z]*o$/.test(flag)) pipefail = flag.startsWith('-');
+    const [name, ...args] = unwrap(command.words);
+    const flag = args.findIndex((a, i) => args[i + 1] === 'pipefail' && /^[-+][a-z]*o$/.test(a));
+    if (name === 'set' && flag >= 0) pipefail = args[flag].startsWith('-');
     if (command.after === '|' || command.after === '|&') continue;
     found.push({ commands: current, after: command.after, pipefail });
     current = [];
