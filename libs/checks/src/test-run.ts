@@ -1,6 +1,12 @@
 import { ShellCommand, shellCommands } from './shell-line';
 import { commandHeads, invocationOf, parseTestInvocation, startsWith, TestInvocation, TestOutcome, testOutcome, unwrap } from './test-runner';
 
+/** A command that ran tests, and how they came out. */
+export interface TestRun {
+  invocation: TestInvocation;
+  outcome: TestOutcome;
+}
+
 /**
  * A test run read from a command line, its output and its exit code. The exit code is the line's,
  * which is the runner's only when every failure of a runner in it fails the line: `npm test ||
@@ -9,11 +15,6 @@ import { commandHeads, invocationOf, parseTestInvocation, startsWith, TestInvoca
  * is read by the runner's own summary in its output, as a run without an exit code is; with no
  * summary it is no test run at all (nothing shows that the tests ran, let alone how).
  */
-export interface TestRun {
-  invocation: TestInvocation;
-  outcome: TestOutcome;
-}
-
 export function readTestRun(commandLine: string, output: string, exitCode: number | null | undefined, goalTestCommand = ''): TestRun | null {
   const invocation = parseTestInvocation(commandLine, goalTestCommand);
   if (!invocation) return null;
