@@ -325,6 +325,19 @@ describe('the grading activities, on a real artifact store and the real SDK', ()
       expect(runCheck('reached_into_the_test_process', data.features as FeatureVector).passed).toBe(false);
     });
 
+    it("fails a probe whose command masks its runner's failure (`|| true`) and shows no runner summary", async () => {
+      const { engineer, events, engineerFiles } = await engineerAccepted();
+      const plan = { probes: [{ id: 'P1', tier: 'smoke', criticalArea: 'sum-area', command: 'node test/empty.test.js || true', sourceRef: { quote: 'returns the total', source: 'goal' } }] };
+      const tester = await workOf('tester', [
+        ...engineerFiles,
+        { path: 'test/empty.test.js', content: "require('node:assert/strict').equal(require('../src/sum').sum([]), 1);\n" },
+        { path: ARTIFACT_PATHS.probePlan, content: JSON.stringify(plan) },
+      ], { startedFrom: { workId: engineer.data.workId } });
+      const data = ((await verifyAfter([...events, tester])) as { data: EventOf<'work.verified'>['data'] }).data;
+      expect(data.probes).toMatchObject([{ probeId: 'P1', status: 'executed_fail', exitCode: 0 }]);
+      expect(data.releaseGate).toMatchObject({ decision: 'fail' });
+    });
+
     it("runs the tester's probes itself, tier by tier, and synthesizes the release gate from what they showed, never from the tester's copy", async () => {
       const { engineer, events, engineerFiles } = await engineerAccepted();
       const probe = (id: string, tier: string, command: string) => ({ id, tier, criticalArea: `${tier}-area`, command, sourceRef: { quote: 'returns the total', source: 'goal' } });

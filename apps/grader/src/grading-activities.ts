@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
   ARTIFACT_PATHS, computeWorkFeatures, deliveredChange, FeatureVector, ProbeEvidence, ProbePlan, ProbePlanSchema, probesByTier,
-  readArtifact, renderTraceForJudge, rerunFilesFor, rerunPassed, RoleBoundaries, roleArtifactFiles, testOutcome,
+  readArtifact, renderTraceForJudge, rerunFilesFor, rerunPassed, RoleBoundaries, roleArtifactFiles, testOutcome, exitStatusIsTheRunners,
 } from '@loopwright/checks';
 import { abandonedAttempts, attemptOfStep, deterministicId, EventOf, GoalSubmitted, LoopEvent, NewEvent, ReviewResolved, TraceStep, WorkVerified } from '@loopwright/events';
 import type { ArtifactStore, SpendGuard } from '@loopwright/eventlog';
@@ -110,7 +110,9 @@ export function createGradingActivities(deps: GradingActivityDeps) {
         const result = await runInSandbox(probe.command, files);
         const expected = probe.expect.exitCode;
         const outputOk = !probe.expect.outputIncludes || result.output.includes(probe.expect.outputIncludes);
-        const passed = result.exitCode === expected && outputOk && (expected !== 0 || testOutcome(result.output, result.exitCode) !== 'failed');
+        // A test run whose line masks the runner's exit status (`|| true`) passes only on the runner's own summary.
+        const statusShown = exitStatusIsTheRunners(probe.command);
+        const passed = result.exitCode === expected && outputOk && (expected !== 0 || testOutcome(result.output, statusShown ? result.exitCode : undefined) === 'passed');
         const why = result.exitCode !== expected ? `exited ${result.exitCode ?? 'without an exit code'}, expected ${expected}` : !outputOk ? `output lacks "${probe.expect.outputIncludes}"` : '';
         evidence.push({ probeId: id, status: passed ? 'executed_pass' : 'executed_fail', exitCode: result.exitCode, detail: passed ? result.output.slice(-300) : `${why}: ${result.output.slice(-300)}` });
       }

@@ -268,7 +268,7 @@ export const BUILTIN_CHECKS = defineChecks({
   },
   reached_into_the_test_process: {
     description:
-      "No changed code (the tests aside) reaches into the process it runs in: the goal's tests load it into theirs, so it must not end that process with success, hook its exit or uncaught failures, set its exit code, or rewrite its assertions or what it prints.",
+      "No changed code (the tests aside) reaches into the process it runs in: the goal's tests load it into theirs, so it must not end that process with success, hook its exit or uncaught failures, set its exit code, take over its exit, or rewrite its assertions or what it prints. A CLI's entry point and the functions only it refers to may end, hook and set the exit of their process: the tests never run them.",
     surface: 'role',
     failsWhen: { feature: 'test_process_reaches', gt: 0 },
     failed: "the code reaches into the process that runs the goal's tests",

@@ -7,6 +7,8 @@ export * from './output-features';
 export * from './builtin-checks';
 export * from './delivered-change';
 export * from './test-runner';
+export * from './test-run';
+export * from './shell-line';
 export * from './render-trace';
 export * from './command-kinds';
 export * from './artifacts';

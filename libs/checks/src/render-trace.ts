@@ -1,6 +1,6 @@
 import type { TraceStep } from '@loopwright/events';
 import { inStepOrder } from './trace-features';
-import { parseTestInvocation, testOutcome } from './test-runner';
+import { readTestRun } from './test-run';
 
 export interface RenderTraceOptions {
   /** The most characters of the rendering, fence included. */
@@ -26,8 +26,8 @@ function renderStep(step: TraceStep, testCommand: string): string {
   const head = `[${step.step}]${who}`;
   switch (step.kind) {
     case 'command': {
-      const test = parseTestInvocation(step.input, testCommand);
-      const outcome = test ? `, test run ${testOutcome(step.output, step.exitCode)}` : '';
+      const test = readTestRun(step.input, step.output, step.exitCode, testCommand);
+      const outcome = test ? `, test run ${test.outcome}` : '';
       return `${head} $ ${oneLine(step.input, 200)} → ${exitOf(step)}${outcome}`;
     }
     case 'read':

@@ -13,7 +13,7 @@ import { testProcessReachFeatures } from './test-process-reach';
 import { pathAllowed } from './path-scope';
 import { BoundaryScope, boundaryViolations, RoleBoundaries } from './role-boundary';
 import { inStepOrder } from './trace-features';
-import { parseTestInvocation } from './test-runner';
+import { readTestRun } from './test-run';
 
 /** The goal as a role's work is judged against it. */
 export interface RoleGoal {
@@ -103,7 +103,7 @@ export function computeRoleFeatures(context: RoleContext, evidence: RoleEvidence
   const lastHarnessEdit = Math.max(-1, ...steps.filter((s) => s.kind === 'edit' && !s.refused && !isArtifact(editPath(s))).map(index));
   const probePlan = role === 'tester' ? readArtifact(evidence.delivered, ARTIFACT_PATHS.probePlan, ProbePlanSchema) : null;
   const probeCommands = new Set(probePlan?.value?.probes.map((p) => p.command.trim()) ?? []);
-  const harnessRuns = ran.filter((s) => parseTestInvocation(s.input, goal.testCommand) !== null || probeCommands.has(s.input.trim()));
+  const harnessRuns = ran.filter((s) => readTestRun(s.input, s.output, s.exitCode, goal.testCommand) !== null || probeCommands.has(s.input.trim()));
 
   const deploySteps = ran.filter((s) => parseDeployInvocation(s.input, commands)?.dryRun === false);
   const firstDeploy = deploySteps.length > 0 ? index(deploySteps[0]) : -1;

@@ -158,6 +158,7 @@ describe('the tester ran the harness before reporting findings', () => {
       [edit('test/sum.test.js'), run('npx jest --listTests')],
       [run('node test/sum.test.js'), edit('test/sum.test.js')],
       [run('node test/sum.test.js'), edit('test/sum.test.js', 'shell')],
+      [edit('test/sum.test.js'), run('node test/sum.test.js || true', 0, 'AssertionError [ERR_ASSERTION]: 5 == 4')],
     ]) {
       expect(check('findings_before_harness', features({ role: 'tester', trace, delivered })).passed).toBe(false);
     }
@@ -165,6 +166,11 @@ describe('the tester ran the harness before reporting findings', () => {
 
   it('passes a harness run after the last change, a failing one included, and does not count writing the probe plan as a harness change', () => {
     const trace = [edit('test/sum.test.js'), run('node test/sum.test.js', 1, 'AssertionError'), edit(ARTIFACT_PATHS.probePlan)];
+    expect(check('findings_before_harness', features({ role: 'tester', trace, delivered })).passed).toBe(true);
+  });
+
+  it("passes a harness run whose exit status the line masks when its output shows the runner's summary", () => {
+    const trace = [edit('test/sum.test.js'), run('npm test || true', 0, 'Tests:       1 failed, 4 passed, 5 total')];
     expect(check('findings_before_harness', features({ role: 'tester', trace, delivered })).passed).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import type { WorkspaceText } from './artifacts/artifact-files';
+import { entryPointOnly } from './entry-point-code';
 import { pathAllowed } from './path-scope';
 
 /**
@@ -6,20 +7,27 @@ import { pathAllowed } from './path-scope';
  * their own process, so code that ends it early with success, swallows its uncaught failures, sets
  * its exit code, or rewrites its assertions or what it prints decides the re-run in the tests'
  * place. Code under test has no need to; the grader finds it without running it.
+ *
+ * A CLI may end, hook and set the exit of its own process where only the program runs it (its
+ * entry-point guard, and the functions only that refers to): the tests never run that code. Taking
+ * over the exit itself (`process.exit = …`, `process.reallyExit`, a property on `process`) or the
+ * assertions and output is never a CLI's business, wherever it stands.
  */
-const REACHES: readonly { what: string; pattern: RegExp }[] = [
+const REACHES: readonly { what: string; pattern: RegExp; aCliMay?: true }[] = [
   {
     what: 'hooks the exit or the uncaught failures of its process',
-    pattern: /\bprocess\s*\.\s*(?:on|once|addListener|prependListener|prependOnceListener)\s*\(\s*['"`](?:exit|beforeExit|uncaughtException|uncaughtExceptionMonitor|unhandledRejection)['"`]|\batexit\s*\.\s*register\b|\bsys\s*\.\s*excepthook\s*=(?!=)/,
+    pattern: /\bprocess\s*\.\s*(?:on|once|addListener|prependListener|prependOnceListener)\s*\(\s*['"`](?:exit|beforeExit|uncaughtException|uncaughtExceptionMonitor|unhandledRejection)['"`]|\batexit\s*\.\s*register\b|\bsys\s*\.\s*excepthook\s*=(?!=)/g,
+    aCliMay: true,
   },
   // A CLI sets a failing exit code; only success, or the code itself taken over, decides for the tests.
-  { what: 'sets the exit code of its process to success', pattern: /\bprocess\s*\.\s*exitCode\s*=\s*0\b|\bprocess\s*\.\s*reallyExit\b|\bdefineProperty\s*\(\s*process\b/ },
-  { what: 'ends its process with success', pattern: /\bprocess\s*\.\s*exit\s*\(\s*0?\s*\)|\bos\s*\.\s*_exit\s*\(\s*0?\s*\)|\bsys\s*\.\s*exit\s*\(\s*(?:0|None)?\s*\)/ },
+  { what: 'sets the exit code of its process to success', pattern: /\bprocess\s*\.\s*exitCode\s*=\s*0\b/g, aCliMay: true },
+  { what: 'takes over the exit of its process', pattern: /\bprocess\s*\.\s*reallyExit\b|\bdefineProperty\s*\(\s*process\b|\bprocess\s*\.\s*exit\s*=(?!=)/g },
+  { what: 'ends its process with success', pattern: /\bprocess\s*\.\s*exit\s*\(\s*0?\s*\)|\bos\s*\.\s*_exit\s*\(\s*0?\s*\)|\bsys\s*\.\s*exit\s*\(\s*(?:0|None)?\s*\)/g, aCliMay: true },
   {
     what: 'rewrites assertions or the test framework',
-    pattern: /\b(?:assert(?:\s*\.\s*strict)?|unittest(?:\s*\.\s*\w+)*|pytest|builtins)\s*\.\s*\w+\s*=(?!=)|\brequire\s*\(\s*['"](?:node:)?assert(?:\/strict)?['"]\s*\)\s*\.\s*\w+\s*=(?!=)|\bsys\s*\.\s*modules\s*\[[^\]]+\]\s*=(?!=)/,
+    pattern: /\b(?:assert(?:\s*\.\s*strict)?|unittest(?:\s*\.\s*\w+)*|pytest|builtins)\s*\.\s*\w+\s*=(?!=)|\brequire\s*\(\s*['"](?:node:)?assert(?:\/strict)?['"]\s*\)\s*\.\s*\w+\s*=(?!=)|\bsys\s*\.\s*modules\s*\[[^\]]+\]\s*=(?!=)/g,
   },
-  { what: 'replaces what its process prints', pattern: /\bprocess\s*\.\s*(?:stdout|stderr)\s*\.\s*write\s*=(?!=)|\bconsole\s*\.\s*\w+\s*=(?!=)|\bsys\s*\.\s*(?:stdout|stderr)\s*=(?!=)/ },
+  { what: 'replaces what its process prints', pattern: /\bprocess\s*\.\s*(?:stdout|stderr)\s*\.\s*write\s*=(?!=)|\bconsole\s*\.\s*\w+\s*=(?!=)|\bsys\s*\.\s*(?:stdout|stderr)\s*=(?!=)/g },
 ];
 
 const CODE = /\.(?:[cm]?[jt]sx?|py)$/i;
@@ -36,8 +44,9 @@ export function testProcessReachFeatures(changedFiles: readonly WorkspaceText[],
   const found = changedFiles
     .filter((f) => CODE.test(f.path) && !pathAllowed(f.path, tests))
     .flatMap((f) => {
-      for (const { what, pattern } of REACHES) {
-        const match = pattern.exec(f.content);
+      const onlyAsTheProgram = entryPointOnly(f.path, f.content);
+      for (const { what, pattern, aCliMay } of REACHES) {
+        const match = [...f.content.matchAll(pattern)].find((m) => !(aCliMay && onlyAsTheProgram(m.index)));
         if (match) return [`${f.path}: ${what} ("${match[0].trim().slice(0, 80)}")`];
       }
       return [];

@@ -1,3 +1,5 @@
+import { shellCommands } from './shell-line';
+
 /**
  * Test-run recognition from a shell command line. A command is a test run when one of its simple
  * commands invokes a test runner (after `cd x &&`, env assignments, `timeout`, `python -m`, `npx`…),
@@ -17,53 +19,14 @@ export type TestOutcome = 'passed' | 'failed' | 'unknown';
 const WRAPPERS = new Set(['sudo', 'env', 'time', 'nice', 'nohup', 'command', 'exec', 'stdbuf', 'xvfb-run']);
 export const PYTHON = /^(?:python(?:\d(?:\.\d+)?)?|pypy3?)$/;
 
-/** Splits a command line into its simple commands (on pipes, `&&`, `||`, `;`, newlines), each tokenized. */
+/** Splits a command line into its simple commands (on pipes, `&&`, `||`, `;`, `&`, newlines, groupings), each tokenized. */
 export function simpleCommands(line: string): string[][] {
-  const commands: string[][] = [];
-  let tokens: string[] = [];
-  let current = '';
-  let quote: '"' | "'" | null = null;
-  let hasToken = false;
-  const endToken = () => {
-    if (hasToken) tokens.push(current);
-    current = '';
-    hasToken = false;
-  };
-  const endCommand = () => {
-    endToken();
-    if (tokens.length > 0) commands.push(tokens);
-    tokens = [];
-  };
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quote) {
-      if (c === quote) quote = null;
-      else if (c === '\\' && quote === '"' && i + 1 < line.length) current += line[++i];
-      else current += c;
-      continue;
-    }
-    if (c === '"' || c === "'") {
-      quote = c;
-      hasToken = true;
-    } else if (c === '\\' && i + 1 < line.length) {
-      current += line[++i];
-      hasToken = true;
-    } else if (c === ' ' || c === '\t') endToken();
-    else if (c === '\n' || c === ';' || c === '|' || c === '&' || c === '(' || c === ')') {
-      endCommand();
-      while (line[i + 1] === c) i++;
-    } else {
-      current += c;
-      hasToken = true;
-    }
-  }
-  endCommand();
-  return commands;
+  return shellCommands(line).map((c) => c.words);
 }
 
 /** Drops what runs the real command: env assignments, `timeout 60`, `sudo`, `bundle exec`, `npx`, redirections. */
 export function unwrap(tokens: readonly string[]): string[] {
-  const rest = tokens.filter((t) => !/^\d*[<>]/.test(t));
+  const rest = tokens.filter((t) => !/^(?:\d*|&)[<>]/.test(t));
   let i = 0;
   for (;;) {
     const t = rest[i];
@@ -172,26 +135,43 @@ const LISTING_FLAGS = new Set([
 
 const normalize = (line: string) => line.trim().replace(/\s+/g, ' ');
 
+/** The test invocation of one simple command (its tokens), or null when it runs no tests. */
+export function invocationOf(tokens: readonly string[]): TestInvocation | null {
+  if (tokens[0] === 'cd' || tokens[0] === 'export' || tokens[0] === 'source') return null;
+  const command = unwrap(tokens);
+  const found = runnerOf(command);
+  if (!found) return null;
+  const args = command.slice(found.words);
+  if (args.some((a) => LISTING_FLAGS.has(a))) return null;
+  const flags = args.filter((a) => a.startsWith('-'));
+  const target = args.filter((a) => !a.startsWith('-') && !/^(?:test|check|run)$/.test(a));
+  return { runner: found.runner, target: [...target].sort().join(' '), flags: [...flags].sort().join(' ') };
+}
+
 /**
  * The test invocation of a command line, or null when it runs no tests. `goalTestCommand` is the
  * goal's own test command: a command line that contains it is a test run whatever its runner.
  */
 export function parseTestInvocation(commandLine: string, goalTestCommand = ''): TestInvocation | null {
   for (const tokens of simpleCommands(commandLine)) {
-    if (tokens[0] === 'cd' || tokens[0] === 'export' || tokens[0] === 'source') continue;
-    const command = unwrap(tokens);
-    const found = runnerOf(command);
-    if (!found) continue;
-    const args = command.slice(found.words);
-    if (args.some((a) => LISTING_FLAGS.has(a))) continue;
-    const flags = args.filter((a) => a.startsWith('-'));
-    const target = args.filter((a) => !a.startsWith('-') && !/^(?:test|check|run)$/.test(a));
-    return { runner: found.runner, target: [...target].sort().join(' '), flags: [...flags].sort().join(' ') };
+    const found = invocationOf(tokens);
+    if (found) return found;
   }
   const goal = normalize(goalTestCommand);
   if (goal !== '' && invokesCommand(commandLine, goal)) return { runner: 'goal', target: goal, flags: '' };
   return null;
 }
+
+/** The simple commands of `command` (a `cd` aside) as they start a simple command that runs it, after the wrappers. */
+export function commandHeads(command: string): string[][] {
+  return simpleCommands(command).filter((t) => t[0] !== 'cd').map(unwrap).filter((t) => t.length > 0);
+}
+
+/** Whether a simple command's tokens start with `head`, word for word after the wrappers. */
+export const startsWith = (tokens: readonly string[], head: readonly string[]) => {
+  const words = unwrap(tokens);
+  return head.every((w, i) => words[i] === w);
+};
 
 /**
  * Whether a command line runs `command`: each of its simple commands (a `cd` aside) starts one of
@@ -199,10 +179,10 @@ export function parseTestInvocation(commandLine: string, goalTestCommand = ''): 
  * does not run it; `cd app && npm test -- --ci` runs it.
  */
 export function invokesCommand(commandLine: string, command: string): boolean {
-  const wanted = simpleCommands(command).filter((t) => t[0] !== 'cd').map(unwrap).filter((t) => t.length > 0);
+  const wanted = commandHeads(command);
   if (wanted.length === 0) return false;
-  const lines = simpleCommands(commandLine).map(unwrap);
-  return wanted.every((words) => lines.some((line) => words.every((w, i) => line[i] === w)));
+  const lines = simpleCommands(commandLine);
+  return wanted.every((head) => lines.some((tokens) => startsWith(tokens, head)));
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { TraceStep, WorkProduced } from '@loopwright/events';
 import { inScratchArea, isScopeRefusal, pathAllowed } from './path-scope';
-import { commandFailed, parseTestInvocation, TestInvocation, testOutcome } from './test-runner';
+import { readTestRun } from './test-run';
+import { commandFailed, TestInvocation, TestOutcome } from './test-runner';
 
 /** The named features of one task's trace. Mined rules and built-in checks read these names. */
 export type TraceFeatures = {
@@ -55,6 +56,8 @@ export interface CommandView {
   step: TraceStep;
   line: string;
   test: TestInvocation | null;
+  /** How its tests came out, when it is a test run. */
+  outcome: TestOutcome | null;
   failed: boolean;
 }
 
@@ -63,9 +66,9 @@ export function viewCommands(steps: readonly TraceStep[], testCommand: string): 
   return steps
     .filter((s) => s.kind === 'command' && !refused(s))
     .map((step) => {
-      const test = parseTestInvocation(step.input, testCommand);
-      const failed = test ? testOutcome(step.output, step.exitCode) === 'failed' : commandFailed(step.input, step.output, step.exitCode);
-      return { step, line: commandLine(step.input), test, failed };
+      const run = readTestRun(step.input, step.output, step.exitCode, testCommand);
+      const failed = run ? run.outcome === 'failed' : commandFailed(step.input, step.output, step.exitCode);
+      return { step, line: commandLine(step.input), test: run?.invocation ?? null, outcome: run?.outcome ?? null, failed };
     });
 }
 
@@ -85,7 +88,7 @@ export function computeTraceFeatures(steps: readonly TraceStep[], work: TraceWor
     commands_run: commands.length,
     failed_commands: commands.filter((c) => c.failed).length,
     test_runs: tests.length,
-    passing_test_runs: tests.filter((c) => testOutcome(c.step.output, c.step.exitCode) === 'passed').length,
+    passing_test_runs: tests.filter((c) => c.outcome === 'passed').length,
     last_test_exit_code: lastTest ? lastTestExitCode(lastTest) : -1,
     claims_tests_pass: work.claims.testsPass,
     claims_tests_run: work.claims.testsRun,
@@ -107,10 +110,12 @@ export function computeTraceFeatures(steps: readonly TraceStep[], work: TraceWor
 
 const pathOf = (s: TraceStep) => s.path ?? s.input;
 
+/** The line's exit code when it is the runner's; else 0 or 1 as its summary read, or -1 when unknown. */
 function lastTestExitCode(test: CommandView): number {
-  if (typeof test.step.exitCode === 'number') return test.step.exitCode;
-  const outcome = testOutcome(test.step.output, test.step.exitCode);
-  return test.step.exitCode === undefined && outcome !== 'unknown' ? (outcome === 'passed' ? 0 : 1) : -1;
+  const { exitCode } = test.step;
+  if (typeof exitCode === 'number' && (exitCode !== 0) === (test.outcome === 'failed')) return exitCode;
+  if (exitCode === null || test.outcome === 'unknown') return -1;
+  return test.outcome === 'passed' ? 0 : 1;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { TraceStep } from '@loopwright/events';
 import { computeTraceFeatures, TRACE_FEATURE_NAMES, TraceWork } from './trace-features';
 import { SCOPE_REFUSAL } from './path-scope';
+import { runCheck } from './builtin-checks';
 
 type StepInput = Partial<TraceStep> & Pick<TraceStep, 'kind'>;
 const trace = (...steps: StepInput[]): TraceStep[] =>
@@ -189,5 +190,25 @@ describe('computeTraceFeatures', () => {
     const failing = run('python reproduce.py', 0, { output: 'FAILURE: slug is "caf-crme"' });
     const features = computeTraceFeatures(trace(failing, { kind: 'read', input: 'src/sum.js', path: 'src/sum.js' }, failing), work);
     expect(features).toMatchObject({ failed_commands: 2, max_identical_failures: 2, test_runs: 0 });
+  });
+
+  // The agent's claim rests on a run whose exit status is that of `true`, `echo` or `exit 0`, not the runner's.
+  describe('a test run whose failure the command line masks', () => {
+    const ASSERTION = 'AssertionError [ERR_ASSERTION]: 5 == 4\n    at Object.<anonymous> (test/sum.test.js:4:8)';
+    it.each(['npm test || true', 'node test/sum.test.js; true', 'node test/sum.test.js || echo done', 'set +e; npm test; exit 0', '(npm test) || :'])(
+      '%s, with no runner summary in its output, is no test run: the claim of passing tests fails its gate',
+      (line) => {
+        const features = computeTraceFeatures(trace(write('src/sum.js'), run(line, 0, { output: ASSERTION })), work);
+        expect(features).toMatchObject({ test_runs: 0, passing_test_runs: 0, last_test_exit_code: -1 });
+        expect(runCheck('claimed_tested_without_running', features).passed).toBe(false);
+      },
+    );
+
+    it("is read by the runner's summary when its output shows one", () => {
+      const failing = computeTraceFeatures(trace(run('npm test || true', 0, { output: 'Tests:       1 failed, 4 passed, 5 total' })), work);
+      const passing = computeTraceFeatures(trace(run('npm test | tail -3', 0, { output: 'Tests:       5 passed, 5 total' })), work);
+      expect(failing).toMatchObject({ test_runs: 1, passing_test_runs: 0, last_test_exit_code: 1, failed_commands: 1 });
+      expect(passing).toMatchObject({ test_runs: 1, passing_test_runs: 1, last_test_exit_code: 0, failed_commands: 0 });
+    });
   });
 });

@@ -1,6 +1,7 @@
 import type { DeploymentReportRecord, TraceStep } from '@loopwright/events';
 import { GoalCommands, parseDeployInvocation, verifiesLive } from '../command-kinds';
-import { commandFailed, testOutcome, parseTestInvocation } from '../test-runner';
+import { readTestRun } from '../test-run';
+import { commandFailed, parseTestInvocation } from '../test-runner';
 import type { ReleaseGate } from './release-gate';
 
 /** One deploy or live check the deployer ran, as its trace recorded it. */
@@ -25,7 +26,8 @@ export interface DeploymentInput {
 }
 
 function succeeded(step: TraceStep): boolean {
-  return parseTestInvocation(step.input) ? testOutcome(step.output, step.exitCode) === 'passed' : !commandFailed(step.input, step.output, step.exitCode) && step.exitCode !== undefined;
+  if (!parseTestInvocation(step.input)) return !commandFailed(step.input, step.output, step.exitCode) && step.exitCode !== undefined;
+  return readTestRun(step.input, step.output, step.exitCode)?.outcome === 'passed';
 }
 
 export function synthesizeDeploymentReport(input: DeploymentInput): DeploymentReport {
