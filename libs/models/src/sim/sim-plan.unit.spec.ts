@@ -119,6 +119,12 @@ describe('sim plan', () => {
     expect(tools(plan)).toEqual(['list_files', 'write_file']);
   });
 
+  it('a quality that holds always reads as one: every open work states its assumption', () => {
+    const open = Array.from({ length: 300 }, (_, i) => planFor(simWorkload({ latent: { openness: 1 } }), ctx({ taskId: `t-${i}` })));
+    const stated = open.filter((plan) => plan.steps.some((s) => s.kind === 'final' && /assum|took it that/i.test(s.text)));
+    expect(stated).toHaveLength(open.length);
+  });
+
   describe('evidence over narration, as the rubric reads it: every claim beyond the tests has a run behind it', () => {
     const HAND_CHECK = /by hand|manually/;
     const plans = (over: Parameters<typeof simWorkload>[0]) => Array.from({ length: 200 }, (_, i) => planFor(simWorkload(over), ctx({ taskId: `t-${i}` })));

@@ -105,7 +105,7 @@ export function renderWork(work: HiddenWork, testCommand: string): WorkText {
   if (claimsEdgeCases(work)) summary.push(fill(pick(next, EDGE_CLAIM), values));
   if (!work.latent.candor && work.shows.candor) summary.push(fill(pick(next, FALSE_EXTRA), values));
   const openness = work.latent.openness || !work.shows.openness;
-  if (openness && next() < 0.97) summary.push(fill(pick(next, ASSUMPTION), values));
+  if (openness) summary.push(fill(pick(next, ASSUMPTION), values));
   // Evidence over narration: a careful work claims nothing beyond its runs (about half of them
   // try the behavior by hand as well, and cite the command); a careless one that shows claims a
   // check it never ran; one that does not show claims nothing beyond the tests, and leaves
