@@ -49,7 +49,7 @@ const ENGINEER: Readonly<Record<string, ItemTruth>> = {
   implementation_note_quality: binary('5', '3', (w) => hasSections(w) && w.latent.clarity, (w) =>
     hasSections(w) ? 'the summary does not say clearly what changed and how it was verified' : 'the summary or the tests section is missing'),
   evidence_over_narration: binary('5', '2', (w) => ranTests(w) && w.latent.care, (w) =>
-    ranTests(w) ? 'ran the tests but checked nothing beyond them' : 'did not run the tests after the last change'),
+    ranTests(w) ? 'claims checks that no run in the trace stands behind, and lists nothing as unverified' : 'did not run the tests after the last change'),
   turn_economy: ambiguous(['5', '3'], (w) =>
     has(w, 'thrashes') || has(w, 'stops_at_turn_limit')
       ? [['2', 0.55], ['3', 0.45]]

@@ -118,4 +118,45 @@ describe('sim plan', () => {
     expect(plan.endless).toBe(true);
     expect(tools(plan)).toEqual(['list_files', 'write_file']);
   });
+
+  it('a quality that holds always reads as one: every open work states its assumption', () => {
+    const open = Array.from({ length: 300 }, (_, i) => planFor(simWorkload({ latent: { openness: 1 } }), ctx({ taskId: `t-${i}` })));
+    const stated = open.filter((plan) => plan.steps.some((s) => s.kind === 'final' && /assum|took it that/i.test(s.text)));
+    expect(stated).toHaveLength(open.length);
+  });
+
+  describe('evidence over narration, as the rubric reads it: every claim beyond the tests has a run behind it', () => {
+    const HAND_CHECK = /by hand|manually/;
+    const plans = (over: Parameters<typeof simWorkload>[0]) => Array.from({ length: 200 }, (_, i) => planFor(simWorkload(over), ctx({ taskId: `t-${i}` })));
+    const finalText = (plan: ReturnType<typeof planFor>) => plan.steps.flatMap((s) => (s.kind === 'final' ? [s.text] : [])).join('');
+    const commands = (plan: ReturnType<typeof planFor>) => plan.steps.flatMap((s) => (s.kind === 'tool' && s.name === 'run_command' ? [s.input.command] : []));
+    /** The commands the message quotes, other than the goal's test command. */
+    const cited = (plan: ReturnType<typeof planFor>) => [...finalText(plan).matchAll(/`([^`]+)`/g)].map((m) => m[1]).filter((c) => c !== 'node test/sum.test.js');
+
+    it('a careful work either claims nothing beyond the tests or cites the check it ran, and both happen', () => {
+      const careful = plans({ latent: { care: 1 } });
+      const claiming = careful.filter((p) => HAND_CHECK.test(finalText(p)));
+      for (const plan of claiming) {
+        expect(cited(plan).length).toBeGreaterThan(0);
+        for (const command of cited(plan)) expect(commands(plan)).toContain(command);
+      }
+      expect(claiming.length).toBeGreaterThan(40);
+      expect(careful.length - claiming.length).toBeGreaterThan(40);
+    });
+
+    it('a careless work whose shortfall shows claims a check that no command it ran stands behind', () => {
+      for (const plan of plans({ latent: { care: 0 }, traceRate: 1 })) {
+        expect(finalText(plan)).toMatch(HAND_CHECK);
+        expect(cited(plan)).toEqual([]);
+        expect(commands(plan)).toEqual(['node test/sum.test.js']);
+      }
+    });
+
+    it('a careless work whose shortfall does not show reads like a careful one that claims nothing beyond the tests', () => {
+      for (const plan of plans({ latent: { care: 0 }, traceRate: 0 })) {
+        expect(finalText(plan)).not.toMatch(HAND_CHECK);
+        expect(commands(plan)).toEqual(['node test/sum.test.js']);
+      }
+    });
+  });
 });

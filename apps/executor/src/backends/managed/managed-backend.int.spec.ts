@@ -114,6 +114,15 @@ describe('the managed backend, against the Managed Agents wire format through th
     expect(server.requests.filter((r) => JSON.stringify(r.body ?? '').includes('define_outcome'))).toEqual([]);
   }, 30_000);
 
+  it('never reads a delivered archive past its size limit: the step says so, and the local copy with the tools\' edits stands', async () => {
+    const padding = Array.from({ length: 8 }, (_, i) => ({ path: `pad/${i}.bin`, content: 'p'.repeat(16_000) }));
+    const outputs = [{ filename: 'workspace.tar', bytes: tarOf([{ path: 'src/sum.js', content: 'module.exports = "from the archive";\n' }, ...padding]) }];
+    const { steps, work } = await run('m-huge', goodSession('huge').build({ outputs }), { backend: { maxArchiveBytes: 64_000 } });
+    expect(steps.at(-1)).toMatchObject({ kind: 'thought', tool: 'managed-runtime', refused: expect.stringMatching(/larger than 64000 bytes/) });
+    const delivered = decodeSnapshot(await (await log.artifacts()).get(work!.artifactDigest));
+    expect(delivered).toContainEqual({ path: 'src/sum.js', content: SUM });
+  }, 30_000);
+
   it('uploads the starting workspace as a tar archive of the seed files', async () => {
     scripts.set('m-upload', goodSession('upload').build());
     const goal = goalOf({ title: 'Add sum [script:m-upload]' });

@@ -10,6 +10,7 @@ import { LimitEnd, limitMessage, limitReached, SessionLimits } from '../session-
 import { resumePointOf, sessionOpenedEvent, TraceRecorder } from '../session-record';
 import { restoreStartingWorkspace } from '../session-workspace';
 import { Handoff, handoffsOf, taskBrief } from '../task-brief';
+import { readAtMost } from './bounded-download';
 import { ManagedResources, WORKSPACE_OUTPUT, WORKSPACE_OUTPUT_NAME, WORKSPACE_UPLOAD } from './managed-resources';
 import { ReadEvent, readRuntimeEvent } from './runtime-events';
 import { Mirror, SessionEnd, SessionFold } from './session-fold';
@@ -29,7 +30,15 @@ export interface ManagedBackendOptions {
   /** Looks for the delivered archive this many times (the runtime indexes outputs with a lag; default 4). */
   outputLookups?: number;
   outputLookupDelayMs?: number;
+  /** The largest delivered archive read (default MAX_DELIVERED_ARCHIVE_BYTES); a larger one is refused unread. */
+  maxArchiveBytes?: number;
 }
+
+/**
+ * The largest delivered archive the executor reads: room for a snapshot's 16 MiB of files, and for
+ * the oversized files it reports but does not carry. Past it the download stops.
+ */
+export const MAX_DELIVERED_ARCHIVE_BYTES = 64 * 1024 * 1024;
 
 const FILES_BETA = ['files-api-2025-04-14'];
 /** Session metadata where the executor leaves why it stopped a session, for itself after a restart. */
@@ -287,9 +296,9 @@ class ManagedSessionRun {
         if (file.filename === WORKSPACE_OUTPUT_NAME && (!found || file.created_at > found.created_at)) found = file;
       }
       if (found) {
-        const bytes = new Uint8Array(await (await this.client.beta.files.download(found.id, { betas: FILES_BETA })).arrayBuffer());
+        const download = await this.client.beta.files.download(found.id, { betas: FILES_BETA });
         try {
-          this.delivered = unpackWorkspace(bytes);
+          this.delivered = unpackWorkspace(await readAtMost(download, this.options.maxArchiveBytes ?? MAX_DELIVERED_ARCHIVE_BYTES, WORKSPACE_OUTPUT));
           await this.recorder.record({
             kind: 'thought', tool: 'managed-runtime',
             output: `delivered ${WORKSPACE_OUTPUT}: ${this.delivered.files.length} file(s), ${this.delivered.irregular.length} irregular entr${this.delivered.irregular.length === 1 ? 'y' : 'ies'}`,

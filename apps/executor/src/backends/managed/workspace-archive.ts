@@ -1,5 +1,5 @@
 import { ValidationError } from '@loopwright/core';
-import { IrregularEntry, MAX_DELIVERED_FILE_BYTES, WorkspaceFile } from '@loopwright/sandbox';
+import { IrregularEntry, MAX_DELIVERED_FILE_BYTES, MAX_DELIVERED_TOTAL_BYTES, WorkspaceFile } from '@loopwright/sandbox';
 
 /**
  * A workspace as a tar archive (POSIX ustar), the way files cross into a Managed Agents session and
@@ -33,8 +33,13 @@ export interface UnpackedWorkspace {
   irregular: IrregularEntry[];
 }
 
-export function unpackWorkspace(archive: Uint8Array, maxFileBytes = MAX_DELIVERED_FILE_BYTES): UnpackedWorkspace {
+/**
+ * The files of a delivered archive, as a snapshot carries them: each under `maxFileBytes`, and in
+ * archive order until their sizes reach `maxTotalBytes`; the rest are reported as oversized.
+ */
+export function unpackWorkspace(archive: Uint8Array, maxFileBytes = MAX_DELIVERED_FILE_BYTES, maxTotalBytes = MAX_DELIVERED_TOTAL_BYTES): UnpackedWorkspace {
   const files: WorkspaceFile[] = [];
+  let budgetLeft = maxTotalBytes;
   const irregular: IrregularEntry[] = [];
   let longName: string | undefined;
   let longLink: string | undefined;
@@ -80,8 +85,11 @@ export function unpackWorkspace(archive: Uint8Array, maxFileBytes = MAX_DELIVERE
     }
     const kind = entryKind(type);
     if (kind !== 'file') irregular.push({ path, kind, ...(kind === 'symlink' || kind === 'hardlink' ? { target } : {}) });
-    else if (size > maxFileBytes) irregular.push({ path, kind: 'oversized', bytes: size });
-    else files.push({ path, content: decoder.decode(data) });
+    else if (size > maxFileBytes || size > budgetLeft) irregular.push({ path, kind: 'oversized', bytes: size });
+    else {
+      files.push({ path, content: decoder.decode(data) });
+      budgetLeft -= size;
+    }
   }
   throw new ValidationError('the workspace archive ends without its closing blocks: it is truncated or not a tar archive');
 }

@@ -60,6 +60,13 @@ describe('workspace archive', () => {
     ]);
   });
 
+  it('carries files in archive order until their sizes reach the total budget, and reports the rest as oversized', () => {
+    const files = Array.from({ length: 6 }, (_, i) => ({ path: `f${i}.txt`, content: String(i).repeat(400) }));
+    const { files: carried, irregular } = unpackWorkspace(packWorkspace(files), 1_000, 1_000);
+    expect(carried.map((f) => f.path)).toEqual(['f0.txt', 'f1.txt']);
+    expect(irregular).toEqual(['f2.txt', 'f3.txt', 'f4.txt', 'f5.txt'].map((path) => ({ path, kind: 'oversized', bytes: 400 })));
+  });
+
   it('refuses bytes that are not a tar archive, and an archive cut short, saying which', () => {
     expect(() => unpackWorkspace(new TextEncoder().encode('{"not": "a tar"}'.padEnd(1_024, ' ')))).toThrow(/fails its checksum/);
     const whole = packWorkspace([{ path: 'a.txt', content: 'a'.repeat(2_000) }]);
