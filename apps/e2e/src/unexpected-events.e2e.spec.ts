@@ -73,6 +73,10 @@ describe('the executor against events it did not expect', () => {
 
     const events = await harness.log.readRun('late-route');
     expect(afterEnd(events, ended.seq).map((e) => e.type)).toEqual([]);
+    // Its draft never completes: the run's end gave back whatever the routing held.
+    await handled('router', 'run.ended', ended.seq);
+    const ledger = await harness.log.budgets();
+    expect((await ledger.goal('late-route'))?.open).toEqual({});
   }, 120_000);
 
   it('acts on the first resolution of a review only: a second, different one is quarantined and ends nothing again', async () => {
