@@ -74,6 +74,7 @@ describe('the executor against events it did not expect', () => {
     const events = await harness.log.readRun('late-route');
     expect(afterEnd(events, ended.seq).map((e) => e.type)).toEqual([]);
     // Its draft never completes: the run's end gave back whatever the routing held.
+    expect(routed.data.reservedUsd).toBeGreaterThan(0);
     await handled('router', 'run.ended', ended.seq);
     const ledger = await harness.log.budgets();
     expect((await ledger.goal('late-route'))?.open).toEqual({});
