@@ -45,6 +45,15 @@ describe('the loopwright CLI against a real log', () => {
     const bad = await runCli(['goal', 'submit', '--title', 'No description']);
     expect(bad).toBe(EXIT.usage);
     expect(output.join('\n')).toMatch(/description: .*testCommand: .*Give it in a YAML file/s);
+
+    // an imported run's id: every service would refuse a goal the executor drives under it
+    const underImportId = await runCli([
+      'goal', 'submit', '--run-id', 'imp-cli-1', '--title', 'Add sum', '--description', 'sum(a, b)', '--role', 'engineer',
+      '--allow', 'src/**', '--test', 'node test.js', '--budget', '0.5', '--backend', 'sim',
+    ]);
+    expect(underImportId).toBe(EXIT.usage);
+    expect(output.join('\n')).toMatch(/run imp-cli-1 names backend sim, but a run id starting imp- is an import's/);
+    expect(await log.readRun('imp-cli-1')).toEqual([]);
   });
 
   it('refuses a run id that exists; keeps a long description in the artifact store; refuses a goal too large for the log, naming the field', async () => {

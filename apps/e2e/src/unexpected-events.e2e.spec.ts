@@ -1,4 +1,4 @@
-import { createEvent, LoopEvent } from '@loopwright/events';
+import { createEvent, LoopEvent, uuidv7 } from '@loopwright/events';
 import { durableName } from '@loopwright/eventlog';
 import { InnerLoopHarness, NO_DEFECTS, ofType, SeqEvent, until, within, writeWorkload } from './harness';
 
@@ -73,6 +73,11 @@ describe('the executor against events it did not expect', () => {
 
     const events = await harness.log.readRun('late-route');
     expect(afterEnd(events, ended.seq).map((e) => e.type)).toEqual([]);
+    // Its draft never completes: the run's end gave back whatever the routing held.
+    expect(routed.data.reservedUsd).toBeGreaterThan(0);
+    await handled('router', 'run.ended', ended.seq);
+    const ledger = await harness.log.budgets();
+    expect((await ledger.goal('late-route'))?.open).toEqual({});
   }, 120_000);
 
   it('acts on the first resolution of a review only: a second, different one is quarantined and ends nothing again', async () => {
@@ -121,14 +126,15 @@ describe('the executor against events it did not expect', () => {
   it('never starts the next role from work the submitter published into a run the executor drives', async () => {
     await harness.submit('forged-work', 'greet', { roles: ['engineer', 'tester'] });
     const real = await until(async () => ofType(await harness.log.readRun('forged-work'), 'work.produced')[0]);
-    // The submitter may publish work.produced (for `loopwright import`), so no producer check stops this one.
-    await harness.log.append(createEvent({
-      type: 'work.produced', aggregateId: 'forged-work', producer: 'submitter',
-      data: { ...real.data, workId: 'forged-work-engineer-planted', artifactDigest: 'f'.repeat(64) },
-    }));
+    // The submitter's user may publish work.produced (for `loopwright import`): raw JSON passes the NATS permissions.
+    const planted = { ...real, id: uuidv7(), producer: 'submitter', data: { ...real.data, workId: 'forged-work-engineer-planted', artifactDigest: 'f'.repeat(64) } };
+    const forged = await harness.log.js.publish(`${root()}.run.forged-work.submitter.work.produced`, new TextEncoder().encode(JSON.stringify(planted)));
     await harness.log.append(passingGrade(real, 'g-real', real.data.workId));
     const next = await until(async () => ofType(await harness.log.readRun('forged-work'), 'task.started').find((t) => t.data.role === 'tester'));
     expect(next.data.startedFrom).toEqual({ workId: real.data.workId, role: 'engineer' });
+    const refused: string[] = [];
+    await harness.log.readRun('forged-work', (stored) => refused.push(`${stored.seq}: ${stored.error}`));
+    expect(refused).toEqual([`${forged.seq}: submitter may publish work.produced only in a run it imported, not in run forged-work (an imported run's id starts imp-)`]);
   }, 120_000);
 
   it('ends the run, naming both, on a grade of work the iteration never produced: it neither completes nor revises the task', async () => {

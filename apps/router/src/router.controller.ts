@@ -18,6 +18,11 @@ export class RouterController {
     return this.router.openGoal(event);
   }
 
+  @EventPattern('run.ended')
+  onRunEnded(@Payload() event: EventOf<'run.ended'>): Promise<void> {
+    return this.router.endRun(event);
+  }
+
   @EventPattern('decision.completed')
   onCompleted(@Payload() event: EventOf<'decision.completed'>): Promise<void> {
     return this.router.settle(event);

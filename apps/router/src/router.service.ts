@@ -3,6 +3,7 @@ import { BatchOutcome, InfrastructureError, KeyedBatcher } from '@loopwright/cor
 import { createEvent, EventOf, LoopEvent, NewEvent } from '@loopwright/events';
 import { BudgetAccount, BudgetLedger, DayAccount, reservedMicros, toUsd, type EventLog } from '@loopwright/eventlog';
 import { EVENT_LOG, LOOP_METRICS, LoopMetrics } from '@loopwright/service';
+import { decisionsOpenAtEnd } from './domain/open-decisions';
 import { routeDecision } from './domain/route-decision';
 import { BudgetLedger as LedgerView, dayOf, evolveRouter, initialRouterState, RouterState } from './domain/router-state';
 import { ROUTER_CONFIG } from './router.tokens';
@@ -95,6 +96,15 @@ export class RouterService {
       this.metrics.decisionCost.inc(labels, data.costUsd);
     }
     return completions.map(() => undefined);
+  }
+
+  /**
+   * A run's end: the decisions it left open never complete (nothing acts on their routings), so
+   * their holds are released, and one of them routed later holds nothing.
+   */
+  async endRun(event: EventOf<'run.ended'>): Promise<void> {
+    const ledger = await this.ledger;
+    await ledger.releaseAll(event.aggregateId, decisionsOpenAtEnd(await this.log.readRun(event.aggregateId), event.id));
   }
 
   /** A goal's account; a goal from before the ledger existed is opened from its goal.submitted. */

@@ -1,5 +1,5 @@
 import { ValidationError } from '@loopwright/core';
-import { createEvent, EventDataInput } from '@loopwright/events';
+import { createEvent, EventDataInput, identityConflict } from '@loopwright/events';
 import { EventLog, storeLongDescription } from '@loopwright/eventlog';
 
 export interface SubmittedGoal {
@@ -25,6 +25,10 @@ export async function submitGoal(log: EventLog, runId: string, goal: EventDataIn
     throw new ValidationError(`run ${runId} already exists (its goal is at seq ${existing}): a run keeps its first goal, so submit this one under another run id`);
   }
   const data = await storeLongDescription(goal, () => log.artifacts());
-  const { seq, duplicate } = await log.append(createEvent({ type: 'goal.submitted', aggregateId: runId, producer: 'submitter', data }));
+  const event = createEvent({ type: 'goal.submitted', aggregateId: runId, producer: 'submitter', data });
+  // every service would refuse it (an import's run id for another backend): refused here, before it is in the log
+  const conflict = identityConflict(event);
+  if (conflict) throw new ValidationError(conflict);
+  const { seq, duplicate } = await log.append(event);
   return { runId, seq, duplicate };
 }

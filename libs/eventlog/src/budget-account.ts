@@ -29,6 +29,9 @@ export interface AccountDelta {
   reservedMicros: number;
 }
 
+/** The settled-list entry of a decision released without a completion. */
+const releasedId = (decisionId: string) => `${decisionId}:released`;
+
 export const NO_DELTA: AccountDelta = { spentMicros: 0, reservedMicros: 0 };
 const SETTLED_KEPT = 2_000;
 
@@ -60,7 +63,8 @@ export type StepResult<A> = { account: A; delta: AccountDelta; granted: boolean 
 export function holdAtLeast(account: BudgetAccount, decisionId: string, usd: number, day: string): StepResult<BudgetAccount> {
   const want = toMicros(usd);
   const held = account.open[decisionId]?.micros ?? 0;
-  if (account.settled.includes(decisionId) || held >= want) return { account, delta: NO_DELTA, granted: true };
+  const over = account.settled.includes(decisionId) || account.settled.includes(releasedId(decisionId));
+  if (over || held >= want) return { account, delta: NO_DELTA, granted: true };
   const more = want - held;
   if (remainingMicros(account) < more) return { account, delta: NO_DELTA, granted: false };
   const next = { ...account, open: { ...account.open, [decisionId]: { micros: want, day: account.open[decisionId]?.day ?? day } } };
@@ -120,6 +124,21 @@ export function settle(account: BudgetAccount, settlementId: string, decisionId:
     settled: [...account.settled, settlementId].slice(-SETTLED_KEPT),
   };
   return { account: next, delta: { spentMicros: more, reservedMicros: -(held?.micros ?? 0) }, granted: true, day: held?.day };
+}
+
+/**
+ * A decision whose life ended without a completion (its run ended first): what it holds is freed
+ * and it is never held again, so a routing that comes later holds nothing. Its calls' charges stay
+ * spent, and a completion that comes after all still counts what they did not cover.
+ */
+export function releaseDecision(account: BudgetAccount, decisionId: string): StepResult<BudgetAccount> & { day?: string } {
+  const marker = releasedId(decisionId);
+  if (account.settled.includes(decisionId) || account.settled.includes(marker)) return { account, delta: NO_DELTA, granted: true };
+  const held = account.open[decisionId];
+  const open = { ...account.open };
+  delete open[decisionId];
+  const next = { ...account, open, settled: [...account.settled, marker].slice(-SETTLED_KEPT) };
+  return { account: next, delta: { spentMicros: 0, reservedMicros: -(held?.micros ?? 0) }, granted: true, day: held?.day };
 }
 
 /** A day's totals moved by a goal's step; `check` refuses growth past the day's limit. */

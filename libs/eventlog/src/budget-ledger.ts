@@ -13,6 +13,7 @@ import {
   newAccount,
   newDayAccount,
   release,
+  releaseDecision,
   settle,
   StepResult,
 } from './budget-account';
@@ -183,19 +184,37 @@ export class BudgetLedger implements SpendGuard {
   }
 
   /** Several completions of one run: one write to the goal's account and one to each day's. */
-  async settleAll(runId: string, settlements: readonly Settlement[]): Promise<void> {
+  settleAll(runId: string, settlements: readonly Settlement[]): Promise<void> {
+    return this.endAll(runId, settlements, (account, { settlementId, decisionId, costUsd }) => settle(account, settlementId, decisionId, costUsd));
+  }
+
+  /**
+   * Decisions of one run whose life ended without a completion (see releaseDecision): one write to
+   * the goal's account and one to each day's.
+   */
+  releaseAll(runId: string, decisionIds: readonly string[]): Promise<void> {
+    const today = new Date().toISOString().slice(0, 10);
+    return this.endAll(runId, decisionIds.map((decisionId) => ({ decisionId, day: today })), (account, { decisionId }) => releaseDecision(account, decisionId));
+  }
+
+  private async endAll<E extends { day: string }>(
+    runId: string,
+    ends: readonly E[],
+    step: (account: BudgetAccount, end: E) => StepResult<BudgetAccount> & { day?: string },
+  ): Promise<void> {
+    if (ends.length === 0) return;
     let moves: { day: string; delta: AccountDelta }[] = [];
-    const settled = await this.goalStep(runId, (start) => {
+    const ended = await this.goalStep(runId, (start) => {
       moves = [];
       let account = start;
-      for (const { settlementId, decisionId, costUsd, day } of settlements) {
-        const step = settle(account, settlementId, decisionId, costUsd);
-        account = step.account;
-        moves.push({ day: step.day ?? day, delta: step.delta });
+      for (const end of ends) {
+        const result = step(account, end);
+        account = result.account;
+        moves.push({ day: result.day ?? end.day, delta: result.delta });
       }
       return { account, delta: NO_DELTA, granted: true };
     });
-    if (!settled) return;
+    if (!ended) return;
     for (const [day, delta] of sumByDay(moves)) await this.moveDay(day, delta, false);
   }
 }

@@ -1,5 +1,5 @@
 import { ValidationError } from '@loopwright/core';
-import { catalog, identityConflict, LoopEvent, parseEvent, parseSubject, producerAllowed, subjectOf } from '@loopwright/events';
+import { identityConflict, isEventType, LoopEvent, parseEvent, parseSubject, producerRefusal, subjectOf } from '@loopwright/events';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -11,8 +11,9 @@ export function encodeEvent(event: LoopEvent): Uint8Array {
 /**
  * Decodes a stored message and checks who wrote it: the subject carries the NATS permissions, so
  * an envelope naming another producer, aggregate or type than its subject is refused, and so is a
- * producer the catalog does not allow for the type (an event forged past `createEvent`), and data
- * that speaks for another aggregate or another decision's requester (see identityConflict).
+ * producer the catalog does not allow for the type in that aggregate (an event forged past
+ * `createEvent`, or the submitter's task, steps or work in a run it did not import), and data that
+ * speaks for another aggregate or another decision's requester (see identityConflict).
  */
 export function decodeEvent(subject: string, payload: Uint8Array, subjectRoot: string): LoopEvent {
   let json: unknown;
@@ -23,6 +24,7 @@ export function decodeEvent(subject: string, payload: Uint8Array, subjectRoot: s
       cause: error,
     });
   }
+  checkProducer(json);
   const event = parseEvent(json);
   checkSubject(event, subject, subjectRoot);
   const conflict = identityConflict(event);
@@ -30,22 +32,29 @@ export function decodeEvent(subject: string, payload: Uint8Array, subjectRoot: s
   return event;
 }
 
+/**
+ * The catalog's producer rule (producerRefusal), on the envelope as it came, before its data is
+ * validated: every event type is refused the same way, whatever its data, and a forgery costs no
+ * schema check. A message without a known type, a producer or an aggregate id fails parseEvent after.
+ */
+function checkProducer(json: unknown): void {
+  if (typeof json !== 'object' || json === null) return;
+  const { type, producer, aggregateId } = json as Record<string, unknown>;
+  if (typeof type !== 'string' || !isEventType(type) || typeof producer !== 'string' || typeof aggregateId !== 'string') return;
+  const refusal = producerRefusal(type, producer, aggregateId);
+  if (refusal) throw new ValidationError(refusal, [{ path: 'producer', message: 'not an owner of the type here' }]);
+}
+
 function checkSubject(event: LoopEvent, subject: string, subjectRoot: string): void {
   // A valid event's own subject equal to the stored one names the same producer, aggregate and type:
   // one string to build per message instead of taking the subject apart. Any other subject is
   // taken apart to say what disagrees.
-  if (subjectOf(event, subjectRoot) === subject && producerAllowed(event.type, event.producer)) return;
+  if (subjectOf(event, subjectRoot) === subject) return;
   const parts = parseSubject(subject, subjectRoot);
   if (parts.producer !== event.producer) {
     throw new ValidationError(
       `subject ${subject} names producer ${parts.producer}, the envelope ${event.producer} (${event.type}): refused`,
       [{ path: 'producer', message: `expected ${parts.producer}` }],
-    );
-  }
-  if (!producerAllowed(event.type, event.producer)) {
-    throw new ValidationError(
-      `${event.producer} may not publish ${event.type}; owners: ${catalog[event.type].producers.join(', ')}`,
-      [{ path: 'producer', message: 'not an owner of the type' }],
     );
   }
   const mismatched = (['aggregate', 'aggregateId', 'type'] as const).filter((k) => parts[k] !== event[k]);

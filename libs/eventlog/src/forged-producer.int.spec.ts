@@ -62,6 +62,15 @@ describe('events from the wrong producer', () => {
       encode({ ...event, producer: envelopeProducer }),
     );
 
+  /** The reason of each quarantine notice in the log, by the sequence of the message it quarantined. */
+  const quarantineReasons = async () => {
+    const found = new Map<number, string>();
+    for await (const s of log.replay({ filter: `${config.subjectRoot}.system.>` })) {
+      if (s.event?.type === 'system.event.quarantined') found.set(s.event.data.originalSeq, s.event.data.reason);
+    }
+    return found;
+  };
+
   beforeEach(async () => {
     ({ log, config, drop } = await openTestLog('forged', 'grader'));
   });
@@ -122,6 +131,65 @@ describe('events from the wrong producer', () => {
     expect(rejected.map((r) => [r.seq, r.error])).toEqual([[forged.seq, 'executor may not publish grade.recorded; owners: grader']]);
   });
 
+  it('quarantines the task, steps and work the submitter records in a run it did not import, and handles them in one it imported', async () => {
+    const handled: string[] = [];
+    const consumer = await log.consume({ durable: 'executor-all', filterSubject: `${config.subjectRoot}.run.*.*.>` }, async (e) => {
+      handled.push(`${e.aggregateId}:${e.producer}:${e.type}`);
+    });
+    const task = (runId: string) => `${runId}-engineer`;
+    const started = (runId: string) => createEvent({
+      type: 'task.started', aggregateId: runId, producer: 'executor',
+      data: { taskId: task(runId), role: 'engineer', iteration: 1, allowedPaths: ['src/**'], maxTurns: 10 },
+    });
+    const work = (runId: string) => createEvent({
+      type: 'work.produced', aggregateId: runId, producer: 'executor',
+      data: {
+        workId: `${task(runId)}-w1`, taskId: task(runId), role: 'engineer', iteration: 1, artifactDigest: 'a'.repeat(64), files: [], claims: { testsPass: true, testsRun: true },
+        finalMessage: 'done', testCommand: 'npm test', allowedPaths: ['src/**'], scratchPaths: [], endedBy: 'finished', turnsUsed: 1, maxTurns: 10,
+      },
+    });
+    const ofRun = (runId: string) => [started(runId), { ...step(runId, 0), data: { ...step(runId, 0).data, taskId: task(runId) } } as LoopEvent, work(runId)];
+    // Published as the submitter, whose user may publish these types (an import's): the raw JSON passes the NATS permissions.
+    const forged = [];
+    for (const event of ofRun('r5')) forged.push(await forge(event, 'submitter'));
+    for (const event of ofRun('imp-r6')) await forge(event, 'submitter');
+    await until(() => handled.length === 3);
+    await until(async () => (await quarantineReasons()).size === 3);
+    await consumer.stop();
+
+    expect(handled).toEqual(['imp-r6:submitter:task.started', 'imp-r6:submitter:trace.step', 'imp-r6:submitter:work.produced']);
+    const reasons = await quarantineReasons();
+    expect(forged.map((f) => reasons.get(f.seq))).toEqual([
+      expect.stringMatching(/submitter may publish task\.started only in a run it imported, not in run r5/),
+      expect.stringMatching(/submitter may publish trace\.step only in a run it imported, not in run r5/),
+      expect.stringMatching(/submitter may publish work\.produced only in a run it imported, not in run r5/),
+    ]);
+    expect((await log.readRun('r5')).map((e) => e.type)).toEqual([]);
+  });
+
+  it('quarantines a goal whose backend says otherwise than its run id about an import', async () => {
+    const goals: string[] = [];
+    const consumer = await log.consume({ durable: 'executor-goal-submitted', filterSubject: `${config.subjectRoot}.run.*.*.goal.submitted` }, async (e) => {
+      goals.push(e.aggregateId);
+    });
+    const goal = (runId: string, backend: 'sim' | 'import') => createEvent({
+      type: 'goal.submitted', aggregateId: 'r-any', producer: 'submitter',
+      data: { goalId: runId, title: 't', description: 'd', roles: ['engineer'], allowedPaths: ['src/**'], testCommand: 't', budgetUsd: 1, backend },
+    });
+    const asRun = (event: LoopEvent, runId: string) => ({ ...event, aggregateId: runId, correlationId: runId }) as LoopEvent;
+    const importInRun = await forge(asRun(goal('r7', 'import'), 'r7'), 'submitter');
+    const simInImport = await forge(asRun(goal('imp-r8', 'sim'), 'imp-r8'), 'submitter');
+    await log.append(asRun(goal('r9', 'sim'), 'r9'));
+    await log.append(asRun(goal('imp-r10', 'import'), 'imp-r10'));
+    await until(() => goals.length === 2);
+    await until(async () => (await quarantineReasons()).size === 2);
+    await consumer.stop();
+    const reasons = await quarantineReasons();
+    expect(goals).toEqual(['r9', 'imp-r10']);
+    expect(reasons.get(importInRun.seq)).toMatch(/goal\.submitted .* of run r7 names backend import, but only a run id starting imp- is an import/);
+    expect(reasons.get(simInImport.seq)).toMatch(/goal\.submitted .* of run imp-r8 names backend sim, but a run id starting imp- is an import's/);
+  });
+
   it('drops forged events from readRun and replay, and reports each one', async () => {
     await log.append(step('r2', 0));
     const forgedStep = await forge(step('r2', 1), 'grader');
@@ -155,18 +223,11 @@ describe('events from the wrong producer', () => {
     const otherReview = await forge({ ...resolved, data: { ...resolved.data, reviewId: 'rv-b' } } as LoopEvent, 'submitter');
     const legit = await log.append(judged);
     await until(() => handled.length === 1);
-    const notices = async () => {
-      const found = new Map<number, string>();
-      for await (const s of log.replay({ filter: `${config.subjectRoot}.system.>` })) {
-        if (s.event?.type === 'system.event.quarantined') found.set(s.event.data.originalSeq, s.event.data.reason);
-      }
-      return found;
-    };
-    await until(async () => (await notices()).size === 2);
+    await until(async () => (await quarantineReasons()).size === 2);
     await consumer.stop();
 
     expect(handled).toEqual([`decision.completed:${judged.id}`]);
-    const reasons = await notices();
+    const reasons = await quarantineReasons();
     expect(reasons.get(verdictByExecutor.seq)).toMatch(/decision r4-w1-correctness \(key grader:engineer:dimension:correctness\) comes from executor: only its requester grader may/);
     expect(reasons.get(otherReview.seq)).toMatch(/review\.resolved .* names reviewId rv-b in its data but belongs to review rv-a/);
     expect((await log.readRun('r4')).map((e) => e.id)).toEqual([judged.id]);

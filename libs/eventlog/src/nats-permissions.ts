@@ -1,4 +1,4 @@
-import { catalog, EVENT_TYPES, EventType, PRODUCERS, Producer, producerAllowed } from '@loopwright/events';
+import { catalog, EVENT_TYPES, EventType, PRODUCERS, Producer, producerMayPublish } from '@loopwright/events';
 import { deliveryBucketOf, leaseBucketOf } from './config';
 import { FOLD_SNAPSHOT_SERVICES, foldBucketOf } from './fold-snapshots';
 
@@ -67,7 +67,7 @@ export function natsPermissionsFor(identity: NatsIdentity, scope: NatsScope): Na
   const { streamName: stream, subjectRoot: root, objectStoreBucket: bucket } = scope;
   const producer = producerOf(identity);
   const api = '$JS.API';
-  const events = EVENT_TYPES.filter((type) => producerAllowed(type, producer)).map(
+  const events = EVENT_TYPES.filter((type) => producerMayPublish(type, producer)).map(
     (type) => `${root}.${catalog[type].aggregate}.*.${producer}.${type}`,
   );
   const reading = (name: string) => [

@@ -17,6 +17,8 @@ interface CatalogEntry {
   readonly aggregate: Aggregate;
   /** Who may publish it: the NATS permissions follow the same table. */
   readonly producers: readonly Producer[];
+  /** Those of the producers that may publish it only in a run they imported (see isImportedRun). */
+  readonly onlyWhenImported?: readonly Producer[];
   readonly data: z.ZodType;
 }
 
@@ -25,16 +27,17 @@ const ALL_PRODUCERS = ['executor', 'grader', 'router', 'miner', 'submitter'] as 
 /** Every event type Loopwright knows: its aggregate, who owns it, and the schema of its data. */
 export const catalog = {
   'goal.submitted': { version: 2, aggregate: 'run', producers: ['submitter'], data: GoalSubmitted },
-  // `loopwright import` (as the submitter) turns an existing transcript into a run's task, steps and work.
-  'task.started': { version: 1, aggregate: 'run', producers: ['executor', 'submitter'], data: TaskStarted },
+  // `loopwright import` (as the submitter) turns an existing transcript into a run's task, steps and work:
+  // in any other run they are the executor's alone.
+  'task.started': { version: 1, aggregate: 'run', producers: ['executor', 'submitter'], onlyWhenImported: ['submitter'], data: TaskStarted },
   'task.completed': { version: 1, aggregate: 'run', producers: ['executor'], data: TaskCompleted },
   'task.failed': { version: 1, aggregate: 'run', producers: ['executor'], data: TaskFailed },
   // An agent runtime's session for a task iteration: where a restarted executor reattaches.
   'agent.session.opened': { version: 1, aggregate: 'run', producers: ['executor'], data: AgentSessionOpened },
-  'trace.step': { version: 2, aggregate: 'run', producers: ['executor', 'submitter'], data: TraceStep },
+  'trace.step': { version: 2, aggregate: 'run', producers: ['executor', 'submitter'], onlyWhenImported: ['submitter'], data: TraceStep },
   // A session that died mid-iteration runs again as a new attempt: the abandoned attempt's steps are marked, never graded.
   'trace.abandoned': { version: 1, aggregate: 'run', producers: ['executor'], data: TraceAbandoned },
-  'work.produced': { version: 1, aggregate: 'run', producers: ['executor', 'submitter'], data: WorkProduced },
+  'work.produced': { version: 1, aggregate: 'run', producers: ['executor', 'submitter'], onlyWhenImported: ['submitter'], data: WorkProduced },
   'work.verified': { version: 1, aggregate: 'run', producers: ['grader'], data: WorkVerified },
   'decision.requested': { version: 1, aggregate: 'run', producers: ['executor', 'grader'], data: DecisionRequested },
   'decision.routed': { version: 1, aggregate: 'run', producers: ['router'], data: DecisionRouted },
@@ -77,7 +80,30 @@ export function isEventType(type: string): type is EventType {
   return Object.prototype.hasOwnProperty.call(catalog, type);
 }
 
-/** True when the catalog lets `producer` publish events of `type`; consumers refuse the rest. */
-export function producerAllowed(type: EventType, producer: string): boolean {
+/** True when `producer` may publish events of `type` at all: what its NATS user may publish. */
+export function producerMayPublish(type: EventType, producer: string): boolean {
   return (catalog[type].producers as readonly string[]).includes(producer);
+}
+
+/**
+ * A run imported from a transcript (`loopwright import`) is known by its id alone, so every reader
+ * can tell from an event's subject, without the run's history, who may have published it.
+ */
+export const IMPORTED_RUN_PREFIX = 'imp-';
+
+export function isImportedRun(runId: string): boolean {
+  return runId.startsWith(IMPORTED_RUN_PREFIX);
+}
+
+/**
+ * Why the catalog does not let `producer` publish this event of `type` in `aggregateId`, or
+ * undefined when it does. `createEvent` and every reader of the log apply this one rule.
+ */
+export function producerRefusal(type: EventType, producer: string, aggregateId: string): string | undefined {
+  const entry: CatalogEntry = catalog[type];
+  if (!producerMayPublish(type, producer)) return `${producer} may not publish ${type}; owners: ${entry.producers.join(', ')}`;
+  if ((entry.onlyWhenImported as readonly string[] | undefined)?.includes(producer) && !isImportedRun(aggregateId)) {
+    return `${producer} may publish ${type} only in a run it imported, not in run ${aggregateId} (an imported run's id starts ${IMPORTED_RUN_PREFIX})`;
+  }
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '@loopwright/core';
-import { catalog, EventData, EventDataInput, EventType, isEventType } from './catalog';
+import { catalog, EventData, EventDataInput, EventType, isEventType, producerRefusal } from './catalog';
 import { upcast } from './upcasters';
 import { uuidv7 } from './ids';
 import { Aggregate, Producer, SubjectToken } from './vocabulary';
@@ -54,9 +54,8 @@ export interface NewEvent<T extends EventType> {
 export function createEvent<T extends EventType>(input: NewEvent<T>): EventOf<T> {
   const entry = catalog[input.type];
   if (!entry) throw new ValidationError(`unknown event type "${String(input.type)}"`);
-  if (!(entry.producers as readonly string[]).includes(input.producer)) {
-    throw new ValidationError(`${input.producer} may not publish ${input.type}; owners: ${entry.producers.join(', ')}`);
-  }
+  const refusal = producerRefusal(input.type, input.producer, input.aggregateId);
+  if (refusal) throw new ValidationError(refusal);
   const occurredAt = input.occurredAt ?? new Date();
   const id = input.id ?? uuidv7(occurredAt.getTime());
   return parseEvent({

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { extractClaims } from '@loopwright/checks';
-import { createEvent, deterministicId, LoopEvent, Role, TraceStep } from '@loopwright/events';
+import { createEvent, deterministicId, IMPORTED_RUN_PREFIX, LoopEvent, Role, TraceStep } from '@loopwright/events';
 import type { ImportedRun } from './imported-run';
 
 /** What a transcript does not say about its goal: given on the command line or in a goal file. */
@@ -18,7 +18,7 @@ export interface ImportGoal {
 /** The run id of an imported transcript: derived from its format, its own ids and its content, so importing again finds it. */
 export function importedRunId(run: Pick<ImportedRun, 'format' | 'ids'>, contentDigest: string): string {
   const hash = createHash('sha256').update(JSON.stringify([run.format, run.ids, contentDigest])).digest('hex');
-  return `imp-${hash.slice(0, 32)}`;
+  return `${IMPORTED_RUN_PREFIX}${hash.slice(0, 32)}`;
 }
 
 const MAX_TURNS = 10_000;

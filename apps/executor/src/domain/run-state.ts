@@ -1,4 +1,4 @@
-import { FeedbackRoute, GoalSubmitted, LoopEvent, parseDecisionKey, Role, ROLES, RubricGrade, TaskStarted, ToReachNext } from '@loopwright/events';
+import { FeedbackRoute, GoalSubmitted, LoopEvent, parseDecisionKey, producerRefusal, Role, ROLES, RubricGrade, TaskStarted, ToReachNext } from '@loopwright/events';
 
 /** The editorial decision requested for a resident's draft: the draft it is about, as the request recorded it. */
 export interface EditRequest {
@@ -66,13 +66,11 @@ function iterationOf(task: TaskState | undefined, n: number): IterationState | u
   return task?.iterations.find((i) => i.iteration === n);
 }
 
-/** What the submitter may record of a run only when it imports one (`loopwright import`): a task, its steps and its work. */
-const IMPORTED_TYPES = new Set<LoopEvent['type']>(['task.started', 'trace.step', 'work.produced']);
-
 export function evolveRun(state: RunState, event: LoopEvent): RunState {
   // In a run the executor drives, a task, step or work from anyone else is not the run's: folded, it
-  // would stand in for the work the grader grades and the next role starts from. The grader refuses it.
-  if (IMPORTED_TYPES.has(event.type) && event.producer !== 'executor' && state.goal?.backend !== 'import') return state;
+  // would stand in for the work the grader grades and the next role starts from. Every reader of the
+  // log refuses such an event (the catalog's producer rule); the fold applies the same rule to what it is given.
+  if (producerRefusal(event.type, event.producer, event.aggregateId)) return state;
   switch (event.type) {
     case 'goal.submitted':
       return state.goal ? state : { ...state, goal: { ...event.data, eventId: event.id } };
