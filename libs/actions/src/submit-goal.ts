@@ -1,4 +1,4 @@
-import { ValidationError } from '@loopwright/core';
+import { ConcurrencyError, ValidationError } from '@loopwright/core';
 import { createEvent, EventDataInput, identityConflict } from '@loopwright/events';
 import { EventLog, storeLongDescription } from '@loopwright/eventlog';
 
@@ -20,15 +20,26 @@ async function existingGoal(log: EventLog, runId: string): Promise<number | unde
  * a run keeps its first goal (the services refuse a second one, and the executor ends the run over it).
  */
 export async function submitGoal(log: EventLog, runId: string, goal: EventDataInput<'goal.submitted'>): Promise<SubmittedGoal> {
-  const existing = await existingGoal(log, runId);
-  if (existing !== undefined) {
-    throw new ValidationError(`run ${runId} already exists (its goal is at seq ${existing}): a run keeps its first goal, so submit this one under another run id`);
-  }
+  await refuseExistingRun(log, runId);
   const data = await storeLongDescription(goal, () => log.artifacts());
   const event = createEvent({ type: 'goal.submitted', aggregateId: runId, producer: 'submitter', data });
   // every service would refuse it (an import's run id for another backend): refused here, before it is in the log
   const conflict = identityConflict(event);
   if (conflict) throw new ValidationError(conflict);
-  const { seq, duplicate } = await log.append(event);
-  return { runId, seq, duplicate };
+  try {
+    // The check above reads before it appends: a submitter racing this one may have appended since.
+    // The append itself holds only while the run's goal subject is empty.
+    const { seq, duplicate } = await log.append(event, { expectedLastSubjectSeq: 0 });
+    return { runId, seq, duplicate };
+  } catch (error) {
+    if (error instanceof ConcurrencyError) await refuseExistingRun(log, runId);
+    throw error;
+  }
+}
+
+async function refuseExistingRun(log: EventLog, runId: string): Promise<void> {
+  const existing = await existingGoal(log, runId);
+  if (existing !== undefined) {
+    throw new ValidationError(`run ${runId} already exists (its goal is at seq ${existing}): a run keeps its first goal, so submit this one under another run id`);
+  }
 }
