@@ -112,6 +112,28 @@ describe('events from the wrong producer', () => {
       .toBe('router');
   });
 
+  it('refuses a quarantine notice from the submitter: no one outside the services can end a run by forging one', async () => {
+    const notices: string[] = [];
+    const consumer = await log.consume(
+      { durable: 'executor-event-quarantined', filterSubject: `${config.subjectRoot}.system.*.*.system.event.quarantined` },
+      async (e) => {
+        if (e.type === 'system.event.quarantined') notices.push(`${e.producer}:${e.data.reason}`);
+      },
+    );
+    const notice = (reason: string, producer: 'grader' | 'executor') => createEvent({
+      type: 'system.event.quarantined', aggregateId: 'quarantine', producer,
+      data: { originalSeq: 1, originalSubject: `${config.subjectRoot}.run.r9.executor.trace.step`, consumer: 'grader-trace-step', deliveries: 1, reason },
+    });
+    const forged = await forge(notice('forged', 'executor'), 'submitter');
+    await log.append(notice('real', 'grader'));
+    await until(() => notices.includes('grader:real'));
+    await until(async () => (await quarantineReasons()).has(forged.seq));
+    await consumer.stop();
+    // the consumer's own notice about the forged one reaches it too, under the grader's name here
+    expect(notices.filter((n) => !n.includes('may not publish'))).toEqual(['grader:real']);
+    expect((await quarantineReasons()).get(forged.seq)).toMatch(/submitter may not publish system\.event\.quarantined/);
+  });
+
   it('never lets the executor pass its own work: a grade under its name is quarantined, the grader\'s is handled', async () => {
     const grades: string[] = [];
     const consumer = await log.consume(

@@ -22,7 +22,7 @@ interface CatalogEntry {
   readonly data: z.ZodType;
 }
 
-const ALL_PRODUCERS = ['executor', 'grader', 'router', 'miner', 'submitter'] as const;
+const SERVICES = ['executor', 'grader', 'router', 'miner'] as const;
 
 /** Every event type Loopwright knows: its aggregate, who owns it, and the schema of its data. */
 export const catalog = {
@@ -64,7 +64,8 @@ export const catalog = {
   'audit.checkpoint': { version: 1, aggregate: 'audit', producers: ['miner'], data: AuditCheckpoint },
   // What a pass read through: a run that must not outpace the outer loop (the demo) waits for it.
   'miner.pass.completed': { version: 1, aggregate: 'system', producers: ['miner'], data: MinerPassCompleted },
-  'system.event.quarantined': { version: 1, aggregate: 'system', producers: ALL_PRODUCERS, data: EventQuarantined },
+  // only a service's consumer quarantines, and a notice ends the run it names: never the submitter's to publish
+  'system.event.quarantined': { version: 1, aggregate: 'system', producers: SERVICES, data: EventQuarantined },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type Catalog = typeof catalog;
