@@ -82,8 +82,8 @@ export function keyOf<Row extends object>(table: RowTable<Row>, row: Row): strin
  * values in the table's column order, replacing rows with the same key or leaving existing ones
  * alone. The rows must have distinct keys when replacing. Values without their column names cost
  * Postgres a third less than rows as JSON objects (`json_populate_recordset` matches every row's
- * field names) and the client half as much; a value becomes what `json_populate_recordset` made of
- * it: JSON null (undefined, a non-finite number) is SQL NULL, a jsonb column gets the value's JSON.
+ * field names) and the client half as much. A jsonb column gets the value's JSON; JSON null
+ * (undefined, a non-finite number) is SQL NULL in every column, jsonb included.
  */
 export async function writeRows<Row extends object>(
   tx: EntityManager,
