@@ -12,10 +12,29 @@ import { parseArgs } from 'node:util';
 import { logLocationFromEnv, NATS_IDENTITIES, natsPermissionsConfig, natsScopeOf, natsServerConfig, passwordVariable } from '@loopwright/eventlog';
 
 const ROOT = path.resolve(__dirname, '..');
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { stream: { type: 'string' }, root: { type: 'string' }, bucket: { type: 'string' }, out: { type: 'string' } },
-});
+const USAGE = 'usage: scripts/nats-config.ts permissions | server --out <file> [--stream S --root r --bucket B]\n';
+
+function parseCommandLine(): ReturnType<typeof parse> {
+  try {
+    return parse();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message.split('. ')[0]}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+function parse() {
+  return parseArgs({
+    allowPositionals: true,
+    options: { stream: { type: 'string' }, root: { type: 'string' }, bucket: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+}
+
+const { positionals, values } = parseCommandLine();
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 const defaults = natsScopeOf(logLocationFromEnv({}));
 const scope = {
   streamName: values.stream ?? defaults.streamName,
@@ -32,7 +51,10 @@ switch (positionals[0]) {
     break;
   }
   case 'server': {
-    if (!values.out) throw new Error('server: say where to write the config with --out <file>');
+    if (!values.out) {
+      process.stderr.write(`server: say where to write the config with --out <file>\n${USAGE}`);
+      process.exit(2);
+    }
     const users = NATS_IDENTITIES.map((identity) => ({ identity, password: randomBytes(18).toString('base64url') }));
     writeFileSync(values.out, natsServerConfig(scope, users), { mode: 0o600 });
     process.stderr.write(`wrote ${values.out}; start it with nats-server -c ${values.out} -js\n`);
@@ -40,6 +62,6 @@ switch (positionals[0]) {
     break;
   }
   default:
-    process.stderr.write('usage: scripts/nats-config.ts permissions | server --out <file> [--stream S --root r --bucket B]\n');
+    process.stderr.write(USAGE);
     process.exit(2);
 }
