@@ -9,6 +9,7 @@ import type { Claims } from '@loopwright/events';
  * | group       | examples                                                                   | effect             |
  * | ----------- | -------------------------------------------------------------------------- | ------------------ |
  * | passes      | all tests pass, (doctests) pass, 12 passed, verified, confirmed it works,   | claims pass (+run) |
+ * |             | everything passes, the suite is green, all passing,                        |                    |
  * |             | ran the existing tests to ensure no regressions, works as expected         |                    |
  * | failReports | tests do not pass, tests fail, not all tests pass, 2 failed                 | no pass; tests ran |
  * | ran         | ran the tests, I ran, tests run, npm test                                   | claims run         |
@@ -20,6 +21,7 @@ const CLAIM_PATTERNS = {
     /\btests? (?:are|is|were) (?:all |now )?(?:green|passing)\b/i,
     /\ball (?:\d+ )?(?:tests?|checks?) (?:are )?(?:green|passing|pass(?:ed)?|succeed(?:ed)?)\b/i,
     /\ball green\b/i,
+    /\b(?:everything|all|(?:the )?(?:test )?suites?)\s+(?:now |still |also )?(?:is |are )?(?:green|passing|pass(?:es|ed)?)\b/i,
     /\b\d+ (?:tests? )?passed\b/i,
     /\bverified\b/i,
     /\bconfirm(?:ed|s)?\b[^.\n]*?\b(?:works?|working|fix(?:ed|es)?|resolved|correct(?:ly)?|pass(?:es|ed)?)\b/i,

@@ -8,6 +8,11 @@ describe('extractClaims', () => {
     'Tests are green.',
     'All 3 tests pass.',
     'The test passes.',
+    'Everything passes.',
+    'Everything is green now.',
+    'All passing.',
+    'The suite passes.',
+    'The build and test suite are green.',
   ])('reads a passing claim in %j', (message) => {
     expect(extractClaims(message)).toMatchObject({ testsPass: true, testsRun: true });
   });
@@ -20,6 +25,7 @@ describe('extractClaims', () => {
     ['Not all tests pass.', true],
     ['I could not run the tests because node is missing.', false],
     ['I implemented sum.', false],
+    ['Not everything passes yet.', false],
   ])('reads no passing claim in %j (tests run: %s)', (message, testsRun) => {
     expect(extractClaims(message)).toMatchObject({ testsPass: false, testsRun });
   });
