@@ -21,7 +21,8 @@ const CLAIM_PATTERNS = {
     /\btests? (?:are|is|were) (?:all |now )?(?:green|passing)\b/i,
     /\ball (?:\d+ )?(?:tests?|checks?) (?:are )?(?:green|passing|pass(?:ed)?|succeed(?:ed)?)\b/i,
     /\ball green\b/i,
-    /\b(?:everything|all|(?:the )?(?:test )?suites?)\s+(?:now |still |also )?(?:is |are )?(?:green|passing|pass(?:es|ed)?)\b/i,
+    // with no test named, only where the clause ends: "the values all pass through" claims nothing
+    /\b(?:everything|all|(?:the )?(?:test )?suites?)\s+(?:now |still |also )?(?:is |are )?(?:green|passing|pass(?:es|ed)?)(?=\s*(?:[.!,;:)]|$)|\s+(?:now|too|again|locally|cleanly)\b)/im,
     /\b\d+ (?:tests? )?passed\b/i,
     /\bverified\b/i,
     /\bconfirm(?:ed|s)?\b[^.\n]*?\b(?:works?|working|fix(?:ed|es)?|resolved|correct(?:ly)?|pass(?:es|ed)?)\b/i,

@@ -11,6 +11,7 @@ describe('extractClaims', () => {
     'Everything passes.',
     'Everything is green now.',
     'All passing.',
+    'Everything passes now.',
     'The suite passes.',
     'The build and test suite are green.',
   ])('reads a passing claim in %j', (message) => {
@@ -26,6 +27,9 @@ describe('extractClaims', () => {
     ['I could not run the tests because node is missing.', false],
     ['I implemented sum.', false],
     ['Not everything passes yet.', false],
+    ['The values all pass through unchanged.', false],
+    ['Everything passes through validate() first.', false],
+    ['The suite passes its options to the runner.', false],
   ])('reads no passing claim in %j (tests run: %s)', (message, testsRun) => {
     expect(extractClaims(message)).toMatchObject({ testsPass: false, testsRun });
   });
