@@ -22,7 +22,27 @@ const REACHES: readonly { what: string; pattern: RegExp; aCliMay?: true }[] = [
   // A CLI sets a failing exit code; only success, or the code itself taken over, decides for the tests.
   { what: 'sets the exit code of its process to success', pattern: /\bprocess\s*\.\s*exitCode\s*=\s*0\b/g, aCliMay: true },
   { what: 'takes over the exit of its process', pattern: /\bprocess\s*\.\s*reallyExit\b|\bdefineProperty\s*\(\s*process\b|\bprocess\s*\.\s*exit\s*=(?!=)/g },
-  { what: 'ends its process with success', pattern: /\bprocess\s*\.\s*exit\s*\(\s*0?\s*\)|\bos\s*\.\s*_exit\s*\(\s*0?\s*\)|\bsys\s*\.\s*exit\s*\(\s*(?:0|None)?\s*\)/g, aCliMay: true },
+  // Any exit but a plain failing code may be a success: `exit(0x0)`, `exit(code)`.
+  { what: 'ends its process with success', pattern: /\b(?:process\s*\.\s*exit|os\s*\.\s*_exit)\s*\((?!\s*[1-9]\d*\s*\))[^)]*\)|\bsys\s*\.\s*exit\s*\(\s*(?:0|None|False)?\s*\)/g, aCliMay: true },
+  {
+    what: 'takes the exit or the hooks of its process under another name',
+    pattern: new RegExp(
+      [
+        // `const { exit } = process`, `import { exit } from 'node:process'`
+        String.raw`\{[^{}]*\b(?:exit|reallyExit|on|once|addListener|prependListener|prependOnceListener|exitCode)\b[^{}]*\}\s*(?:=\s*(?:(?:globalThis|global)\s*\.\s*)?(?:process\b|require\s*\(\s*['"](?:node:)?process['"])|from\s*['"](?:node:)?process['"])`,
+        // `const p = process`, `const proc = require('process')`, `import proc from 'process'`
+        String.raw`[\w$]\s*=\s*(?:(?:globalThis|global)\s*\.\s*)?process\s*(?:[;,)\n]|$)`,
+        String.raw`\b(?!process\b)[\w$]+\s*=\s*require\s*\(\s*['"](?:node:)?process['"]`,
+        String.raw`\bimport\s+(?:\*\s*as\s+[\w$]+|(?!process\b)[\w$]+)\s+from\s*['"](?:node:)?process['"]`,
+        // Python: `from os import _exit`, `getattr(os, '_exit')`, `import sys as s`
+        String.raw`\bfrom\s+(?:os|sys|atexit)\s+import\s+[^\n]*\b(?:_exit|exit|excepthook|register)\b`,
+        String.raw`\bgetattr\s*\(\s*(?:os|sys|atexit|builtins)\b`,
+        String.raw`\bimport\s+(?:os|sys|atexit)\s+as\b`,
+      ].join('|'),
+      'gm',
+    ),
+    aCliMay: true,
+  },
   {
     what: 'rewrites assertions or the test framework',
     pattern: /\b(?:assert(?:\s*\.\s*strict)?|unittest(?:\s*\.\s*\w+)*|pytest|builtins)\s*\.\s*\w+\s*=(?!=)|\brequire\s*\(\s*['"](?:node:)?assert(?:\/strict)?['"]\s*\)\s*\.\s*\w+\s*=(?!=)|\bsys\s*\.\s*modules\s*\[[^\]]+\]\s*=(?!=)/g,
@@ -45,11 +65,17 @@ export function testProcessReachFeatures(changedFiles: readonly WorkspaceText[],
     .filter((f) => CODE.test(f.path) && !pathAllowed(f.path, tests))
     .flatMap((f) => {
       const onlyAsTheProgram = entryPointOnly(f.path, f.content);
+      const code = dottedNames(f.content);
       for (const { what, pattern, aCliMay } of REACHES) {
-        const match = [...f.content.matchAll(pattern)].find((m) => !(aCliMay && onlyAsTheProgram(m.index)));
+        const match = [...code.matchAll(pattern)].find((m) => !(aCliMay && onlyAsTheProgram(m.index)));
         if (match) return [`${f.path}: ${what} ("${match[0].trim().slice(0, 80)}")`];
       }
       return [];
     });
   return { test_process_reaches: found.length, test_process_reach_list: found.join('; ') };
+}
+
+/** `process['exit']` read as `process.exit`, padded so every index stays where it was. */
+function dottedNames(content: string): string {
+  return content.replace(/\[\s*(['"`])([A-Za-z_$][\w$]*)\1\s*\]/g, (whole, _quote: string, name: string) => `.${name}`.padEnd(whole.length, ' '));
 }

@@ -38,6 +38,15 @@ describe('code that reaches into the process running the tests', () => {
     ['exports, as an ES module, the main that hooks the failures', 'src/cli.mjs', "export function sum(xs) {\n  return 0;\n}\nexport function main() {\n  process.on('uncaughtException', () => process.exit(0));\n}\nif (import.meta.main) main();\n"],
     ['leaves Python with success from a function it calls at import', 'src/calc.py', 'import sys\n\ndef setup():\n    sys.exit(0)\n\nsetup()\n'],
     ['makes the Python entry-point guard hold', 'src/calc.py', "import sys\n__name__ = '__main__'\n\nif __name__ == '__main__':\n    sys.exit(0)\n"],
+    ['hooks the failures through bracketed names', 'src/sum.js', `${SUM}process['on']("uncaughtException", () => process["exit"](0));\nmodule.exports = { sum };`],
+    ['exits through an exit it took out of process', 'src/sum.js', `${SUM}const { exit } = process;\nif (!globalThis.ready) exit(0);\nmodule.exports = { sum };`],
+    ['exits through process under another name', 'src/sum.js', `${SUM}const p = process;\np.on('uncaughtException', () => p.exit(0));\nmodule.exports = { sum };`],
+    ['exits through the process module imported under another name', 'src/sum.js', `${SUM}const proc = require('node:process');\nproc.once('uncaughtException', () => proc.exit(0));\nmodule.exports = { sum };`],
+    ['exits through an exit imported from the process module', 'src/sum.mjs', "import { exit, on } from 'node:process';\non('uncaughtException', () => exit(0));\nexport const sum = () => 0;\n"],
+    ['exits with a success spelled otherwise', 'src/sum.js', `${SUM}if (!globalThis.ready) process.exit(0x0);\nmodule.exports = { sum };`],
+    ['exits with whatever code it was left', 'src/sum.js', `${SUM}const done = (code) => process.exit(code);\nif (!globalThis.ready) done(0);\nmodule.exports = { sum };`],
+    ['leaves Python with success through a name it imported', 'src/calc.py', 'from os import _exit\n_exit(0)\n'],
+    ['leaves Python with success through getattr', 'src/calc.py', "import os\ngetattr(os, '_exit')(0)\n"],
   ])('finds code that %s', (_what, path, content) => {
     expect(reach(path, content)).toMatchObject({ test_process_reaches: 1, test_process_reach_list: expect.stringMatching(new RegExp(`^${path.replace('.', '\\.')}: `)) });
     expect(gatePasses(path, content)).toBe(false);
@@ -47,6 +56,7 @@ describe('code that reaches into the process running the tests', () => {
     ['a plain implementation', 'src/sum.js', "function sum(xs) {\n  if (!Array.isArray(xs)) throw new TypeError('an array');\n  return xs.reduce((a, b) => a + b, 0);\n}\nmodule.exports = { sum };"],
     ['a CLI that exits with failure', 'src/cli.js', "if (!args.length) { console.error('usage: sum <n>...'); process.exit(1); }\nprocess.exitCode = run(args).failed ? 1 : process.exitCode;"],
     ['a comparison, not an assignment', 'src/check.js', 'if (process.exitCode === 0 && assert.ok == null) report();'],
+    ['a module that reads its arguments and environment from process', 'src/cli.js', "const { argv, env } = process;\nconst { cwd } = require('node:process');\nmodule.exports = { args: argv.slice(2), home: env.HOME, here: cwd() };"],
     ['a test of the worker\'s own, which the re-run does not load', 'test/own.test.js', 'process.on(\'exit\', () => { process.exitCode = 0; });'],
     ['a file that is not code', 'docs/notes.md', 'Call process.exit(0) when done.'],
     // Honest CLIs: what they do to their process runs only when the module is the program, never when the tests load it.
