@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { createEvent, LoopEvent } from '@loopwright/events';
 import { EventLog, LogConfig, RunningConsumer } from '@loopwright/eventlog';
-import { createTestSchema, dropTestStream, testLogConfig, TestSchema } from '@loopwright/testing';
+import { createTestSchema, dropTestStream, testEventLogConfig, TestSchema } from '@loopwright/testing';
 import { checkpointKey, openDatabase, PROJECTION_MIGRATIONS, runProjector, runsProjector, tasksProjector } from './index';
 
 async function until(condition: () => Promise<boolean>): Promise<void> {
@@ -17,8 +17,7 @@ describe('projections and events from the wrong producer', () => {
   let consumers: RunningConsumer[];
 
   beforeAll(async () => {
-    const base = testLogConfig('projforged');
-    config = { ...base, producer: 'miner', duplicateWindowMs: 120_000, artifactBucket: `${base.streamName}_artifacts` };
+    config = testEventLogConfig('projforged', 'miner');
     log = await EventLog.open(config);
     schema = await createTestSchema('projforged');
     db = await openDatabase({ url: schema.databaseUrl, schema: schema.schema }, PROJECTION_MIGRATIONS);
