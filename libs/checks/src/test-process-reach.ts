@@ -34,6 +34,9 @@ const REACHES: readonly { what: string; pattern: RegExp; aCliMay?: true }[] = [
         String.raw`[\w$]\s*=\s*(?:(?:globalThis|global)\s*\.\s*)?process\s*(?:[;,)\n]|$)`,
         String.raw`\b(?!process\b)[\w$]+\s*=\s*require\s*\(\s*['"](?:node:)?process['"]`,
         String.raw`\bimport\s+(?:\*\s*as\s+[\w$]+|(?!process\b)[\w$]+)\s+from\s*['"](?:node:)?process['"]`,
+        // `process[name](0)`, `Reflect.get(process, 'exit')`: a name the code computes
+        String.raw`\bprocess\s*\[`,
+        String.raw`\bReflect\s*\.\s*\w+\s*\(\s*(?:(?:globalThis|global)\s*\.\s*)?process\b`,
         // Python: `from os import _exit`, `getattr(os, '_exit')`, `import sys as s`
         String.raw`\bfrom\s+(?:os|sys|atexit)\s+import\s+[^\n]*\b(?:_exit|exit|excepthook|register)\b`,
         String.raw`\bgetattr\s*\(\s*(?:os|sys|atexit|builtins)\b`,

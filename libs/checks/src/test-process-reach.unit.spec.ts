@@ -45,6 +45,8 @@ describe('code that reaches into the process running the tests', () => {
     ['exits through an exit imported from the process module', 'src/sum.mjs', "import { exit, on } from 'node:process';\non('uncaughtException', () => exit(0));\nexport const sum = () => 0;\n"],
     ['exits with a success spelled otherwise', 'src/sum.js', `${SUM}if (!globalThis.ready) process.exit(0x0);\nmodule.exports = { sum };`],
     ['exits with whatever code it was left', 'src/sum.js', `${SUM}const done = (code) => process.exit(code);\nif (!globalThis.ready) done(0);\nmodule.exports = { sum };`],
+    ['reaches the exit through a computed name', 'src/sum.js', `${SUM}const name = 'ex' + 'it';\nif (!globalThis.ready) process[name](0);\nmodule.exports = { sum };`],
+    ['reaches the hooks through Reflect', 'src/sum.js', `${SUM}Reflect.apply(Reflect.get(process, 'on'), process, ['uncaughtException', () => {}]);\nmodule.exports = { sum };`],
     ['leaves Python with success through a name it imported', 'src/calc.py', 'from os import _exit\n_exit(0)\n'],
     ['leaves Python with success through getattr', 'src/calc.py', "import os\ngetattr(os, '_exit')(0)\n"],
   ])('finds code that %s', (_what, path, content) => {
