@@ -1,6 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { ValidationError } from '@loopwright/core';
 import { TRANSCRIPT_FORMATS, TranscriptFormat } from '@loopwright/events';
 import { detectFormat } from './detect-format';
 import { parseClaudeCode } from './formats/claude-code';
@@ -8,43 +7,46 @@ import { parseMiniSweAgent } from './formats/mini-swe-agent';
 import { parseOpenHands } from './formats/openhands';
 import { parseOtlpJson } from './formats/otlp-json';
 import { parseSweAgent } from './formats/swe-agent';
-import { ImportedRun, lineAt, TranscriptError } from './imported-run';
+import type { SubAgentFiles } from './formats/claude-code-subagents';
+import { ImportedRun, TranscriptError } from './imported-run';
+import { readSubAgentFiles } from './sub-agent-files';
+import { decodeText, megabytes, TranscriptRefused } from './transcript-text';
+
+export { TranscriptRefused } from './transcript-text';
 
 /** The largest transcript read whole; a bigger file is refused with the way out. */
 export const MAX_TRANSCRIPT_BYTES = 100 * 1024 * 1024;
 
-/** A transcript refused: the file, the line and the problem, as `file:line: problem` (`file: problem` for the whole file). */
-export class TranscriptRefused extends ValidationError {
-  constructor(
-    readonly file: string,
-    readonly line: number,
-    readonly problem: string,
-  ) {
-    // Line 0 is a problem of the whole file (its size): there is no line to name.
-    super(line > 0 ? `${file}:${line}: ${problem}` : `${file}: ${problem}`, [{ path: line > 0 ? `${file}:${line}` : file, message: problem }]);
-  }
-}
-
-const PARSERS: Record<TranscriptFormat, (text: string, hint: { name: string }) => ImportedRun[]> = {
-  'claude-code': (text) => parseClaudeCode(text),
+const PARSERS: Record<TranscriptFormat, (text: string, hint: { name: string; subAgents?: SubAgentFiles }) => ImportedRun[]> = {
+  'claude-code': (text, hint) => parseClaudeCode(text, hint.subAgents),
   'swe-agent': parseSweAgent,
   'mini-swe-agent': parseMiniSweAgent,
   openhands: parseOpenHands,
   'otlp-json': (text) => parseOtlpJson(text),
 };
 
-/** Parses a transcript's text in a format (detected when not given). Pure: no I/O. */
-export function parseTranscript(text: string, name: string, format?: TranscriptFormat): ImportedRun[] {
+/** The format a transcript is in: the one given, else the one detected; none is refused. */
+function formatOf(text: string, format?: TranscriptFormat): TranscriptFormat {
   const chosen = format ?? detectFormat(text);
   if (!chosen) {
     throw new TranscriptError(1, `not a transcript format Loopwright knows; pass --format (${TRANSCRIPT_FORMATS.join(', ')})`);
   }
-  return PARSERS[chosen](text, { name: basename(name) });
+  return chosen;
+}
+
+/**
+ * Parses a transcript's text in a format (detected when not given). Pure: no I/O; a Claude Code
+ * session's sub-agents are merged in when their transcripts are given.
+ */
+export function parseTranscript(text: string, name: string, format?: TranscriptFormat, subAgents?: SubAgentFiles): ImportedRun[] {
+  return PARSERS[formatOf(text, format)](text, { name: basename(name), subAgents });
 }
 
 /**
  * Reads one transcript file into runs. Refuses, naming the file and line: a file over the size
  * limit, binary data, text that is not UTF-8, an unknown format, a malformed or truncated transcript.
+ * A Claude Code session brings its sub-agents' transcripts from its folder (`readSubAgentFiles`),
+ * within the same size limit; `bytes` are then all of them, so a changed sub-agent is a new run.
  */
 export async function readTranscript(
   file: string,
@@ -60,25 +62,12 @@ export async function readTranscript(
   const bytes = await readFile(file);
   const text = decodeText(file, bytes);
   try {
-    return { runs: parseTranscript(text, file, options.format), bytes };
+    const format = formatOf(text, options.format);
+    if (format !== 'claude-code') return { runs: parseTranscript(text, file, format), bytes };
+    const subAgents = await readSubAgentFiles(file, text, maxBytes - size);
+    return { runs: parseTranscript(text, file, format, subAgents.files), bytes: Buffer.concat([bytes, ...subAgents.bytes]) };
   } catch (error) {
-    if (error instanceof TranscriptError) throw new TranscriptRefused(file, error.line, error.problem);
+    if (error instanceof TranscriptError) throw new TranscriptRefused(error.file ?? file, error.line, error.problem);
     throw error;
   }
 }
-
-function decodeText(file: string, bytes: Buffer): string {
-  const nul = bytes.indexOf(0);
-  if (nul >= 0) {
-    throw new TranscriptRefused(file, lineAt(bytes.subarray(0, nul).toString('latin1'), nul), 'binary data (a NUL byte), not a text transcript');
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    const text = bytes.toString('utf8');
-    const bad = text.indexOf('\uFFFD');
-    throw new TranscriptRefused(file, lineAt(text, Math.max(0, bad)), 'not UTF-8 text: re-export the transcript as UTF-8');
-  }
-}
-
-const megabytes = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MB`;
