@@ -11,5 +11,5 @@ export { parseOtlpJson } from './formats/otlp-json';
 export * from './imported-run-events';
 export { clip, fileStep, withShellEdits } from './step-builders';
 export { relativeToRoot } from './repo-paths';
-export { readSubAgentFiles, subAgentPaths, MAX_SUB_AGENTS } from './sub-agent-files';
+export { MAX_SUB_AGENTS, readSubAgentFiles, sessionOfSubAgentFile, subAgentPaths } from './sub-agent-files';
 export type { SubAgentFile, SubAgentFiles } from './formats/claude-code-subagents';

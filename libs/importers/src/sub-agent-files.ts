@@ -86,3 +86,34 @@ async function readInside(path: string, root: string, left: number): Promise<{ p
     await handle.close();
   }
 }
+
+const SUB_AGENT_FILE = /^agent-[^/\\]+\.jsonl$/;
+const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+/**
+ * The session transcript a sub-agent's file is merged into, when the file is one
+ * (`<session>/subagents/agent-<id>.jsonl`, or an `agent-<id>.jsonl` whose turns name a session
+ * beside it): a folder imported whole reads it through that session, not as a run of its own.
+ */
+export async function sessionOfSubAgentFile(file: string): Promise<string | undefined> {
+  if (!SUB_AGENT_FILE.test(basename(file))) return undefined;
+  const folder = dirname(file);
+  if (basename(folder) === 'subagents') return join(dirname(dirname(folder)), `${basename(dirname(folder))}.jsonl`);
+  const head = await headOf(file);
+  const sessionId = /"sessionId"\s*:\s*"([^"]+)"/.exec(head)?.[1];
+  return sessionId && SESSION_ID.test(sessionId) ? join(folder, `${sessionId}.jsonl`) : undefined;
+}
+
+/** A file's first 64 KB as text, or nothing when it cannot be read (a FIFO, a link: never waited on, never followed). */
+async function headOf(file: string): Promise<string> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(() => null);
+  if (!handle) return '';
+  try {
+    const { buffer, bytesRead } = await handle.read({ buffer: Buffer.alloc(65_536) });
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    await handle.close();
+  }
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { EventLog } from '@loopwright/eventlog';
 import type { TranscriptFormat } from '@loopwright/events';
 import {
-  eventsOfImportedRun, ImportedRun, ImportGoal, importedRunId, readTranscript, TranscriptRefused,
+  eventsOfImportedRun, ImportedRun, ImportGoal, importedRunId, readTranscript, sessionOfSubAgentFile, TranscriptRefused,
 } from '@loopwright/importers';
 import { encodeSnapshot } from '@loopwright/sandbox';
 
@@ -23,14 +23,22 @@ export interface ImportOutcome {
   gaps?: string[];
 }
 
-/** Files named on the command line; a directory stands for the files below it. */
+/**
+ * Files named on the command line; a directory stands for the files below it, less the Claude Code
+ * sub-agents' transcripts of a session it also holds (that session's import reads them).
+ */
 export async function transcriptFiles(paths: readonly string[]): Promise<string[]> {
   const files: string[] = [];
   for (const path of paths) {
     const info = await stat(path).catch(() => null);
     if (info?.isDirectory()) {
       const entries = await readdir(path, { recursive: true, withFileTypes: true });
-      files.push(...entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => join(e.parentPath, e.name)).sort());
+      const found = entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => join(e.parentPath, e.name)).sort();
+      const present = new Set(found);
+      for (const file of found) {
+        const session = await sessionOfSubAgentFile(file);
+        if (!session || !present.has(session)) files.push(file);
+      }
     } else files.push(path);
   }
   return files;
