@@ -102,6 +102,31 @@ describe('Claude Code sub-agents: merged from their own transcripts', () => {
     expect(run.steps.filter((s) => s.speaker).map((s) => s.speaker)).toEqual(['sub-agent aa11', 'sub-agent bb22']);
   });
 
+  it("keeps a sub-agent the caller waited for between its call and its result, whatever times its file records", () => {
+    // The sub-agent's file claims its test ran an hour later, after the main agent's next edit.
+    const late = fixer('a3f9c01').trim().split('\n').map((l) => JSON.stringify({ ...JSON.parse(l), timestamp: '2026-12-01T23:00:00.000Z' })).join('\n');
+    const session = parent(
+      ...delegate('t_task', 'a3f9c01', 'Fixed; 5 passed.'),
+      say(tool('t_edit', 'Edit', { file_path: '/home/dev/shop/src/cart.py', old_string: 'a', new_string: 'b' })),
+      result('t_edit', 'The file /home/dev/shop/src/cart.py has been updated.'),
+    );
+    const run = only(parseClaudeCode(session, files({ a3f9c01: late })));
+    const order = run.steps.map((s) => (s.kind === 'command' ? 'test' : s.kind === 'edit' ? `edit ${s.path}` : '')).filter(Boolean);
+    expect(order).toEqual(['edit src/discount.py', 'test', 'edit src/cart.py']);
+  });
+
+  it('lets a sub-agent started in the background go on after the result that launched it, in time order', () => {
+    const session = jsonl(
+      ask('Fix it and keep going.'),
+      ...delegate('t_task', 'a3f9c01', 'Async agent launched successfully.', 'async_launched'),
+      say(tool('t_ls', 'Bash', { command: 'ls' })),
+      result('t_ls', 'src'),
+    );
+    // Written after the session's entries: its steps come after the main agent's `ls`.
+    const run = only(parseClaudeCode(session, files({ a3f9c01: fixer('a3f9c01') })));
+    expect(run.steps.filter((s) => s.kind === 'command').map((s) => s.input)).toEqual(['ls', 'pytest tests/test_discount.py']);
+  });
+
   it('names a sub-agent whose transcript is missing in the gaps, not silently', () => {
     const run = only(parseClaudeCode(parent(...delegate('t_task', 'a3f9c01', 'Fixed; 5 passed.')), files({ a3f9c01: null })));
     expect(run.gaps.join('\n')).toMatch(/agent a3f9c01, whose transcript \(agent-a3f9c01\.jsonl.*\) is missing: its steps are missing from the trace/);
