@@ -176,6 +176,26 @@ describe('loopwright import against a real log', () => {
     expect(output).toContainEqual(expect.stringMatching(/agent d00d1e5, whose transcript \(agent-d00d1e5\.jsonl.*is missing: its steps are missing from the trace/));
   });
 
+  it('imports an OpenHands SDK conversation folder found in a folder as one run', async () => {
+    const conversation = join(scratch, 'openhands-v1', 'conversations', '9a8b7c6d5e4f40318f2e1d0c9b8a7f6e');
+    await import('node:fs/promises').then((fs) => fs.mkdir(join(conversation, 'events'), { recursive: true }));
+    await writeFile(join(conversation, 'base_state.json'), JSON.stringify({ id: '9a8b7c6d5e4f40318f2e1d0c9b8a7f6e', workspace: { kind: 'LocalWorkspace', working_dir: '/workspace/app' }, max_iterations: 30, execution_status: 'finished' }));
+    const action = { kind: 'TerminalAction', command: 'npm test', is_input: false };
+    const events = [
+      { kind: 'MessageEvent', id: 'e1', source: 'user', llm_message: { role: 'user', content: [{ type: 'text', text: 'Make the slug test pass.' }] } },
+      { kind: 'ActionEvent', id: 'e2', source: 'agent', thought: [], action, tool_name: 'terminal', tool_call_id: 'c1', llm_response_id: 'r1' },
+      { kind: 'ObservationEvent', id: 'e3', source: 'environment', tool_name: 'terminal', tool_call_id: 'c1', action_id: 'e2', observation: { kind: 'TerminalObservation', content: [{ type: 'text', text: '3 passing' }], exit_code: 0 } },
+      { kind: 'ActionEvent', id: 'e4', source: 'agent', thought: [], action: { kind: 'FinishAction', message: 'The slug test passes.' }, tool_name: 'finish', tool_call_id: 'c2', llm_response_id: 'r2' },
+    ];
+    for (const [i, event] of events.entries()) await writeFile(join(conversation, 'events', `event-0000${i}-${event.id}000000.json`), JSON.stringify(event));
+    expect(await runCli(['import', join(scratch, 'openhands-v1'), '--test', 'npm test', '--no-progress'])).toBe(EXIT.ok);
+    const runIds = runIdsIn(output);
+    expect(runIds).toHaveLength(1);
+    const run = await log.readRun(runIds[0]);
+    expect(run.find((e) => e.type === 'goal.submitted')?.data).toMatchObject({ source: { format: 'openhands', ids: ['9a8b7c6d5e4f40318f2e1d0c9b8a7f6e'] }, maxTurns: 30 });
+    expect(run.flatMap((e) => (e.type === 'trace.step' ? [e.data] : []))).toEqual([expect.objectContaining({ kind: 'command', input: 'npm test', exitCode: 0 })]);
+  });
+
   it('refuses an unknown --format and an invalid goal file before reading anything', async () => {
     expect(await runCli(['import', CORPUS, '--format', 'langsmith'])).toBe(EXIT.usage);
     expect(output.join('\n')).toMatch(/unknown --format "langsmith": use one of claude-code, swe-agent, mini-swe-agent, openhands, otlp-json/);

@@ -9,6 +9,7 @@ import { parseOtlpJson } from './formats/otlp-json';
 import { parseSweAgent } from './formats/swe-agent';
 import type { SubAgentFiles } from './formats/claude-code-subagents';
 import { ImportedRun, TranscriptError } from './imported-run';
+import { isOpenHandsConversation, readOpenHandsConversation } from './openhands-conversation';
 import { readSubAgentFiles } from './sub-agent-files';
 import { decodeText, megabytes, TranscriptRefused } from './transcript-text';
 
@@ -47,15 +48,21 @@ export function parseTranscript(text: string, name: string, format?: TranscriptF
  * limit, binary data, text that is not UTF-8, an unknown format, a malformed or truncated transcript.
  * A Claude Code session brings its sub-agents' transcripts from its folder (`readSubAgentFiles`),
  * within the same size limit; `bytes` are then all of them, so a changed sub-agent is a new run.
+ * An OpenHands SDK conversation is a folder (`base_state.json`, `events/`), read whole.
  */
 export async function readTranscript(
   file: string,
   options: { format?: TranscriptFormat; maxBytes?: number } = {},
 ): Promise<{ runs: ImportedRun[]; bytes: Buffer }> {
   const maxBytes = options.maxBytes ?? MAX_TRANSCRIPT_BYTES;
-  const size = (await stat(file).catch((error: Error) => {
+  const info = await stat(file).catch((error: Error) => {
     throw new TranscriptRefused(file, 0, `cannot read the file (${error.message})`);
-  })).size;
+  });
+  if (info.isDirectory()) {
+    if (await isOpenHandsConversation(file)) return readOpenHandsConversation(file, maxBytes);
+    throw new TranscriptRefused(file, 0, 'a folder, and not an OpenHands conversation (base_state.json and events/): name its transcript files');
+  }
+  const { size } = info;
   if (size > maxBytes) {
     throw new TranscriptRefused(file, 0, `the file is ${megabytes(size)}, over the ${megabytes(maxBytes)} limit: split the session or import the sessions one by one`);
   }

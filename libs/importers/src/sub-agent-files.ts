@@ -3,7 +3,7 @@ import { open, realpath } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { delegatedAgentIds, SubAgentFile } from './formats/claude-code-subagents';
 import { TranscriptError } from './imported-run';
-import { decodeText, megabytes, TranscriptRefused } from './transcript-text';
+import { decodeText, readRegularFile, TranscriptRefused } from './transcript-text';
 
 /** More sub-agents than any session starts: a transcript naming more is refused, not read. */
 export const MAX_SUB_AGENTS = 1_000;
@@ -67,24 +67,8 @@ async function readInside(path: string, root: string, left: number): Promise<{ p
   if (folder !== root && !folder.startsWith(`${root}${sep}`)) {
     throw new TranscriptRefused(path, 0, "its folder is a link leading out of the session's folder: refusing to read it");
   }
-  // O_NOFOLLOW: a link in the file's own place is refused; O_NONBLOCK: a FIFO there cannot hang the import.
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return null;
-    if (error.code === 'ELOOP') throw new TranscriptRefused(path, 0, 'a symbolic link, not a sub-agent transcript: refusing to follow it');
-    throw new TranscriptRefused(path, 0, `cannot read the file (${error.message})`);
-  });
-  if (!handle) return null;
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw new TranscriptRefused(path, 0, 'not a regular file: refusing to read it as a sub-agent transcript');
-    if (info.size > left) {
-      throw new TranscriptRefused(path, 0, `the session and its sub-agents' transcripts come to more than the ${megabytes(left)} left of the limit: import the session without them by moving them away, or split it`);
-    }
-    const bytes = await handle.readFile();
-    return { path, text: decodeText(path, bytes), bytes };
-  } finally {
-    await handle.close();
-  }
+  const bytes = await readRegularFile(path, left, "the session and its sub-agents' transcripts come to more than the {left} left of the limit: import the session without them by moving them away, or split it");
+  return bytes && { path, text: decodeText(path, bytes), bytes };
 }
 
 const SUB_AGENT_FILE = /^agent-[^/\\]+\.jsonl$/;

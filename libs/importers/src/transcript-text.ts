@@ -1,3 +1,5 @@
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { ValidationError } from '@loopwright/core';
 import { lineAt } from './imported-run';
 
@@ -29,3 +31,25 @@ export function decodeText(file: string, bytes: Buffer): string {
 }
 
 export const megabytes = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MB`;
+
+/**
+ * A regular file's bytes, read through no link (O_NOFOLLOW) and never waiting on a FIFO
+ * (O_NONBLOCK); null when nothing is there. A link, a device or a folder in its place, or a file
+ * over `left` bytes, is refused (`{left}` in `tooBig` names what is left).
+ */
+export async function readRegularFile(path: string, left: number, tooBig: string): Promise<Buffer | null> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return null;
+    if (error.code === 'ELOOP') throw new TranscriptRefused(path, 0, 'a symbolic link, not a transcript: refusing to follow it');
+    throw new TranscriptRefused(path, 0, `cannot read the file (${error.message})`);
+  });
+  if (!handle) return null;
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new TranscriptRefused(path, 0, 'not a regular file: refusing to read it as a transcript');
+    if (info.size > left) throw new TranscriptRefused(path, 0, tooBig.replace('{left}', megabytes(left)));
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
