@@ -7,6 +7,7 @@ import type { SubAgentFile } from './formats/claude-code-subagents';
 import { gradeImportedRun } from './grade-imported-run.test-helper';
 import { ImportedRun } from './imported-run';
 import { readTranscript } from './read-transcript';
+import { MAX_SUB_AGENTS } from './sub-agent-files';
 
 /**
  * Claude Code sessions whose sub-agents (Task / Agent calls) wrote their own transcripts,
@@ -260,6 +261,12 @@ describe('Claude Code sub-agents: found beside the session, and nothing outside 
     writeFileSync(join(projects, SESSION, 'subagents', 'agent-a3f9c01.jsonl'), `${fixer('a3f9c01')}${' '.repeat(4096)}\n`);
     await expect(readTranscript(sessionFile, { maxBytes: Buffer.byteLength(session) + 4096 })).rejects.toThrow(/agent-a3f9c01\.jsonl: the session and its sub-agents' transcripts come to more than/);
     await expect(readTranscript(sessionFile, { maxBytes: Buffer.byteLength(session) + 16_384 })).resolves.toBeDefined();
+  });
+
+  it('refuses a session naming more sub-agents than any session starts, before looking for them all', async () => {
+    const calls = Array.from({ length: MAX_SUB_AGENTS + 1 }, (_, i) => delegate(`t${i}`, `a${i.toString(16).padStart(6, '0')}`, 'ok')).flat();
+    writeFileSync(sessionFile, parent(...calls));
+    await expect(readTranscript(sessionFile)).rejects.toThrow(new RegExp(`names more than ${MAX_SUB_AGENTS} sub-agents`));
   });
 
   it("names the sub-agent's file and line when its transcript is broken", async () => {
