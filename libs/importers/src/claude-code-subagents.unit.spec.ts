@@ -128,6 +128,13 @@ describe('Claude Code sub-agents: merged from their own transcripts', () => {
     expect(run.steps.filter((s) => s.kind === 'command').map((s) => s.input)).toEqual(['ls', 'pytest tests/test_discount.py']);
   });
 
+  it("reads a sub-agent's turns once when the session also holds them inline", () => {
+    const inline = fixer('a3f9c01').trim().split('\n').map((l) => JSON.parse(l) as object);
+    const [call, answered] = delegate('t_task', 'a3f9c01', 'Fixed; 5 passed.');
+    const run = only(parseClaudeCode(parent(call, ...inline, answered), files({ a3f9c01: fixer('a3f9c01') })));
+    expect(run.steps.filter((s) => s.kind === 'command')).toHaveLength(1);
+  });
+
   it('names a sub-agent whose transcript is missing in the gaps, not silently', () => {
     const run = only(parseClaudeCode(parent(...delegate('t_task', 'a3f9c01', 'Fixed; 5 passed.')), files({ a3f9c01: null })));
     expect(run.gaps.join('\n')).toMatch(/agent a3f9c01, whose transcript \(agent-a3f9c01\.jsonl.*\) is missing: its steps are missing from the trace/);

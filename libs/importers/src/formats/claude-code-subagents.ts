@@ -163,6 +163,8 @@ export interface ExpandedSession {
   entries: SessionEntry[];
   /** Each Task call met, with the agent that made it (absent: the main agent). */
   delegations: { delegation: Delegation; caller?: string }[];
+  /** The agents whose own files were merged in. */
+  merged: ReadonlySet<string>;
 }
 
 /**
@@ -197,7 +199,7 @@ export function expandSubAgents(own: readonly SessionEntry[], sessionId: string,
     }
     return mergeInTimeOrder(entries, children);
   };
-  return { entries: expand(own, undefined), delegations };
+  return { entries: expand(own, undefined), delegations, merged: read };
 }
 
 /**

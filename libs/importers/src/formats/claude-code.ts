@@ -38,12 +38,14 @@ export function parseClaudeCode(text: string, subAgents?: SubAgentFiles): Import
   // A sub-agent's own transcript (`agent-<id>.jsonl`) is all sidechain: that agent is the one read.
   const turnsOf = ownEntries.filter((e) => e.value['type'] === 'user' || e.value['type'] === 'assistant');
   const ownFile = turnsOf.length > 0 && turnsOf.every((e) => e.value['isSidechain'] === true);
-  const { entries, delegations } = expandSubAgents(ownEntries, ids[0], ownFile ? undefined : subAgents);
+  const { entries, delegations, merged } = expandSubAgents(ownEntries, ids[0], ownFile ? undefined : subAgents);
   const session = new SessionSteps(root);
   let task = '';
   let endedBy: ImportedRun['endedBy'] = 'finished';
 
   for (const { value: entry, line, agent } of entries) {
+    // A sub-agent's turns copied inline into the session, when its own file was merged: read from that file once.
+    if (!agent && entry['isSidechain'] === true && typeof entry['agentId'] === 'string' && merged.has(entry['agentId'])) continue;
     const type = asString(entry['type']);
     // Each agent's entries and calls are its own: a sub-agent's file cannot stand in for the main agent's entries or results.
     const speaker = agent ? `sub-agent ${agent}` : entry['isSidechain'] === true && !ownFile ? 'sub-agent' : undefined;
