@@ -88,6 +88,7 @@ export function parseOpenHandsV1(events: readonly unknown[], baseState: Record<s
     gaps: [
       'the delivered change is rebuilt from file_editor calls: a file written through the shell is in it by name, its content unknown',
       ...(baseState ? [] : ['no base_state.json: no turn limit, no final status']),
+      ...(all.some((step) => step.tool === 'delegate') ? ["a delegated agent's steps are in its own conversation: only the delegation shows here"] : []),
       ...[...unknown].map(([what, count]) => `events of kind ${what} (${count}) are not known to the importer: kept as note steps`),
     ],
   }];
