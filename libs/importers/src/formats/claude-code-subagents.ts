@@ -111,38 +111,105 @@ function timed(entries: readonly SessionEntry[]): { entry: SessionEntry; at: num
 
 interface Child {
   queue: { entry: SessionEntry; at: number }[];
+  /** The next entry of the queue to merge. */
+  next: number;
+  order: number;
+  /** Bumped each time the child's next entry changes: a heap slot of an older one is stale. */
+  version: number;
   /** Index of the caller's entry after which the child's entries may come, and before which they all must (a result it waited for). */
   after: number;
   before?: number;
 }
 
+/** The open children by their next entry's time, oldest first; slots of a changed child are skipped. */
+class ChildHeap {
+  private readonly slots: { child: Child; at: number; version: number }[] = [];
+
+  push(child: Child) {
+    if (child.next >= child.queue.length) return;
+    this.slots.push({ child, at: child.queue[child.next].at, version: child.version });
+    for (let i = this.slots.length - 1; i > 0; ) {
+      const up = (i - 1) >> 1;
+      if (!this.before(i, up)) break;
+      [this.slots[i], this.slots[up]] = [this.slots[up], this.slots[i]];
+      i = up;
+    }
+  }
+
+  peek(): Child | undefined {
+    while (this.slots.length > 0 && this.slots[0].version !== this.slots[0].child.version) this.pop();
+    return this.slots[0]?.child;
+  }
+
+  private pop() {
+    const last = this.slots.pop();
+    if (this.slots.length === 0 || !last) return;
+    this.slots[0] = last;
+    for (let i = 0; ; ) {
+      const [l, r] = [2 * i + 1, 2 * i + 2];
+      let least = i;
+      if (l < this.slots.length && this.before(l, least)) least = l;
+      if (r < this.slots.length && this.before(r, least)) least = r;
+      if (least === i) break;
+      [this.slots[i], this.slots[least]] = [this.slots[least], this.slots[i]];
+      i = least;
+    }
+  }
+
+  private before(a: number, b: number): boolean {
+    const [x, y] = [this.slots[a], this.slots[b]];
+    return x.at < y.at || (x.at === y.at && x.child.order < y.child.order);
+  }
+}
+
+const headAt = (child: Child) => child.queue[child.next].at;
+
 /**
  * Merges sub-agents' entries into their caller's, in time order: a sub-agent's entries come after
  * the call that started it and, unless it ran in the background, before the result the caller
- * waited for, whatever times they record. Each file keeps its own order.
+ * waited for, whatever times they record. Each file keeps its own order. Each entry merged costs
+ * a heap step, so a hostile session of many sub-agents stays linear-logarithmic.
  */
 export function mergeInTimeOrder(caller: readonly SessionEntry[], children: readonly { entries: readonly SessionEntry[]; delegation: Delegation }[]): SessionEntry[] {
   const own = timed(caller);
-  const pending: Child[] = children.map(({ entries, delegation }) => ({
-    queue: timed(entries), after: delegation.callAt, ...(delegation.background ? {} : { before: delegation.resultAt }),
+  const all: Child[] = children.map(({ entries, delegation }, order) => ({
+    queue: timed(entries), next: 0, order, version: 0, after: delegation.callAt, ...(delegation.background ? {} : { before: delegation.resultAt }),
   }));
+  const bucket = (key: (c: Child) => number | undefined) => {
+    const map = new Map<number, Child[]>();
+    for (const child of all) {
+      const k = key(child);
+      if (k !== undefined) map.set(k, [...(map.get(k) ?? []), child]);
+    }
+    return map;
+  };
+  const opening = bucket((c) => c.after);
+  const closing = bucket((c) => c.before);
+  const open = new ChildHeap();
   const merged: SessionEntry[] = [];
-  const earliest = (candidates: Child[]) => candidates.reduce((a, b) => (b.queue[0].at < a.queue[0].at ? b : a));
+  const take = (child: Child, due: ChildHeap | undefined) => {
+    merged.push(child.queue[child.next].entry);
+    child.next++;
+    child.version++;
+    open.push(child);
+    if (due && child.before !== undefined) due.push(child);
+  };
   own.forEach(({ entry, at }, index) => {
+    for (const child of opening.get(index - 1) ?? []) open.push(child);
+    const due = new ChildHeap();
+    for (const child of closing.get(index) ?? []) if (child.after < index) due.push(child);
     for (;;) {
-      const open = pending.filter((c) => c.after < index && c.queue.length > 0);
-      const due = open.filter((c) => c.before === index);
-      const sooner = open.filter((c) => c.queue[0].at < at);
-      const candidates = due.length > 0 ? [...new Set([...due, ...sooner])] : sooner;
+      const sooner = open.peek();
+      const owed = due.peek();
+      const candidates = [owed, sooner && headAt(sooner) < at ? sooner : undefined].filter((c): c is Child => c !== undefined);
       if (candidates.length === 0) break;
-      const next = earliest(candidates);
-      merged.push((next.queue.shift() as { entry: SessionEntry }).entry);
+      const [first] = candidates.sort((a, b) => headAt(a) - headAt(b) || a.order - b.order);
+      take(first, first.before === index ? due : undefined);
     }
     merged.push(entry);
   });
-  for (let rest = pending.filter((c) => c.queue.length > 0); rest.length > 0; rest = pending.filter((c) => c.queue.length > 0)) {
-    merged.push((earliest(rest).queue.shift() as { entry: SessionEntry }).entry);
-  }
+  for (const child of opening.get(own.length - 1) ?? []) open.push(child);
+  for (let child = open.peek(); child; child = open.peek()) take(child, undefined);
   return merged;
 }
 

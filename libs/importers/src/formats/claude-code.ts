@@ -206,10 +206,11 @@ class SessionSteps {
   /** Marks each sub-agent's steps with the step of the call that started it, once the steps are in their final order. */
   linkDelegations(steps: ImportedStep[], delegations: ExpandedSession['delegations']): ImportedStep[] {
     const startedBy = new Map<string, number>();
+    const place = new Map(steps.map((step, i) => [step, i]));
     for (const { delegation, caller } of delegations) {
       const call = this.calls.get(`${caller ? `sub-agent ${caller}` : ''}:${delegation.callId}`);
-      const at = call ? steps.indexOf(call.step) : -1;
-      if (delegation.agentId && at >= 0 && !startedBy.has(delegation.agentId)) startedBy.set(delegation.agentId, at);
+      const at = call ? place.get(call.step) : undefined;
+      if (delegation.agentId && at !== undefined && !startedBy.has(delegation.agentId)) startedBy.set(delegation.agentId, at);
     }
     return steps.map((step) => {
       const at = step.speaker?.startsWith('sub-agent ') ? startedBy.get(step.speaker.slice('sub-agent '.length)) : undefined;
