@@ -157,6 +157,15 @@ describe('Claude Code sub-agents: a transcript is hostile input', () => {
     expect(() => parseClaudeCode(parent(...delegate('t_task', 'a3f9c01', 'ok')), files({ a3f9c01: other }))).toThrow(problem);
   });
 
+  it('reads the sub-agent of a resumed session, whose entries carry an earlier session id before its own', () => {
+    const earlier = '11111111-2222-4333-8444-555555555555';
+    // The first entry, copied from the session it resumed, has that session's id; the sub-agent has the new one.
+    const session = parent(...delegate('t_task', 'a3f9c01', 'ok')).replace(`"sessionId":"${SESSION}"`, `"sessionId":"${earlier}"`);
+    const run = only(parseClaudeCode(session, files({ a3f9c01: fixer('a3f9c01') })));
+    expect(run.ids).toEqual([earlier, SESSION]);
+    expect(run.steps.some((s) => s.speaker === 'sub-agent a3f9c01')).toBe(true);
+  });
+
   it.each(['../../etc/passwd', '/etc/passwd', 'a3f9c01/../../x', '..', 'a b'])('refuses an agent id that is no agent id (%s) before any path is made of it', (id) => {
     const session = parent(...delegate('t_task', id, 'ok'));
     expect(() => parseClaudeCode(session, files({}))).toThrow(/names the sub-agent .* which is not an agent id/);

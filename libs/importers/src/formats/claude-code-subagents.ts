@@ -78,20 +78,20 @@ export function delegationsOf(entries: readonly SessionEntry[]): Delegation[] {
 }
 
 /**
- * Checks that every turn of a sub-agent's own file is that sub-agent's: a sidechain of the same
- * session under the same agent id. A file that holds the main agent's turns, or another agent's,
+ * Checks that every turn of a sub-agent's own file is that sub-agent's: a sidechain of the
+ * session (one of its ids: a resumed session carries its earlier id too) under the same agent id. A file that holds the main agent's turns, or another agent's,
  * is refused: its steps would be read as the wrong agent's.
  */
-export function checkSubAgentEntries(entries: readonly SessionEntry[], agentId: string, sessionId: string, file: string) {
+export function checkSubAgentEntries(entries: readonly SessionEntry[], agentId: string, sessionIds: readonly string[], file: string) {
   for (const { value, line } of entries) {
     if (value['type'] !== 'user' && value['type'] !== 'assistant') continue;
     const problem =
       value['isSidechain'] !== true ? 'is not a sidechain (a sub-agent\'s turn), as the main agent\'s turns are'
       : typeof value['agentId'] === 'string' && value['agentId'] !== agentId ? `belongs to agent ${JSON.stringify(value['agentId']).slice(0, 80)}`
-      : typeof value['sessionId'] === 'string' && value['sessionId'] !== sessionId ? `belongs to session ${JSON.stringify(value['sessionId']).slice(0, 80)}`
+      : typeof value['sessionId'] === 'string' && !sessionIds.includes(value['sessionId']) ? `belongs to session ${JSON.stringify(value['sessionId']).slice(0, 80)}`
       : undefined;
     if (problem) {
-      throw new TranscriptError(line, `this entry ${problem}, not to sub-agent ${agentId} of session ${sessionId}: a sub-agent's transcript holds only that agent's turns`, file);
+      throw new TranscriptError(line, `this entry ${problem}, not to sub-agent ${agentId} of session ${sessionIds.join(' / ')}: a sub-agent's transcript holds only that agent's turns`, file);
     }
   }
 }
@@ -239,7 +239,7 @@ export interface ExpandedSession {
  * the sub-agents those started, depth first. Each agent's file is read once: an agent named again
  * (a cycle, a second call naming it) adds no entries, so a file that names itself ends.
  */
-export function expandSubAgents(own: readonly SessionEntry[], sessionId: string, files: SubAgentFiles | undefined): ExpandedSession {
+export function expandSubAgents(own: readonly SessionEntry[], sessionIds: readonly string[], files: SubAgentFiles | undefined): ExpandedSession {
   const delegations: ExpandedSession['delegations'] = [];
   const read = new Set<string>();
   const expand = (entries: readonly SessionEntry[], agent: string | undefined): SessionEntry[] => {
@@ -259,7 +259,7 @@ export function expandSubAgents(own: readonly SessionEntry[], sessionId: string,
         if (error instanceof TranscriptError) throw new TranscriptError(error.line, error.problem, file.path);
         throw error;
       }
-      checkSubAgentEntries(lines, id, sessionId, file.path);
+      checkSubAgentEntries(lines, id, sessionIds, file.path);
       const merged = expand(lines, id);
       delegations.push({ delegation, ...(agent ? { caller: agent } : {}) });
       children.push({ entries: merged, delegation });

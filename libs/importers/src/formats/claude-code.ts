@@ -38,7 +38,7 @@ export function parseClaudeCode(text: string, subAgents?: SubAgentFiles): Import
   // A sub-agent's own transcript (`agent-<id>.jsonl`) is all sidechain: that agent is the one read.
   const turnsOf = ownEntries.filter((e) => e.value['type'] === 'user' || e.value['type'] === 'assistant');
   const ownFile = turnsOf.length > 0 && turnsOf.every((e) => e.value['isSidechain'] === true);
-  const { entries, delegations, merged } = expandSubAgents(ownEntries, ids[0], ownFile ? undefined : subAgents);
+  const { entries, delegations, merged } = expandSubAgents(ownEntries, ids, ownFile ? undefined : subAgents);
   const session = new SessionSteps(root);
   let task = '';
   let endedBy: ImportedRun['endedBy'] = 'finished';
