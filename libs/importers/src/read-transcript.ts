@@ -58,23 +58,28 @@ export async function readTranscript(
   const info = await stat(file).catch((error: Error) => {
     throw new TranscriptRefused(file, 0, `cannot read the file (${error.message})`);
   });
-  if (info.isDirectory()) {
-    if (await isOpenHandsConversation(file)) return readOpenHandsConversation(file, maxBytes);
-    throw new TranscriptRefused(file, 0, 'a folder, and not an OpenHands conversation (base_state.json and events/): name its transcript files');
+  try {
+    if (info.isDirectory()) {
+      if (await isOpenHandsConversation(file)) return await readOpenHandsConversation(file, maxBytes);
+      throw new TranscriptRefused(file, 0, 'a folder, and not an OpenHands conversation (base_state.json and events/): name its transcript files');
+    }
+    return await readTranscriptFile(file, info.size, maxBytes, options.format);
+  } catch (error) {
+    if (error instanceof TranscriptError) throw new TranscriptRefused(error.file ?? file, error.line, error.problem);
+    // JSON.parse takes values nested deeper than re-serializing or walking them can: the transcript is refused, the batch goes on.
+    if (error instanceof RangeError) throw new TranscriptRefused(file, 0, `a value nested too deeply (or too large) to read (${error.message}): not a transcript Loopwright can import`);
+    throw error;
   }
-  const { size } = info;
+}
+
+async function readTranscriptFile(file: string, size: number, maxBytes: number, given: TranscriptFormat | undefined) {
   if (size > maxBytes) {
     throw new TranscriptRefused(file, 0, `the file is ${megabytes(size)}, over the ${megabytes(maxBytes)} limit: split the session or import the sessions one by one`);
   }
   const bytes = await readFile(file);
   const text = decodeText(file, bytes);
-  try {
-    const format = formatOf(text, options.format);
-    if (format !== 'claude-code') return { runs: parseTranscript(text, file, format), bytes };
-    const subAgents = await readSubAgentFiles(file, text, maxBytes - size);
-    return { runs: parseTranscript(text, file, format, subAgents.files), bytes: Buffer.concat([bytes, ...subAgents.bytes]) };
-  } catch (error) {
-    if (error instanceof TranscriptError) throw new TranscriptRefused(error.file ?? file, error.line, error.problem);
-    throw error;
-  }
+  const format = formatOf(text, given);
+  if (format !== 'claude-code') return { runs: parseTranscript(text, file, format), bytes };
+  const subAgents = await readSubAgentFiles(file, text, maxBytes - size);
+  return { runs: parseTranscript(text, file, format, subAgents.files), bytes: Buffer.concat([bytes, ...subAgents.bytes]) };
 }
