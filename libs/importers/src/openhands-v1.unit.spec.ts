@@ -131,12 +131,14 @@ describe('OpenHands SDK (V1) conversation folders', () => {
   });
 
   it('reads an exported list of SDK events (one JSON file) the same way', () => {
-    const events = fixedSession();
+    // An event of a kind the importer does not know, or with none, does not make it another format.
+    const events = [...fixedSession(), { id: id(), timestamp: at(), source: 'environment' }];
     const file = JSON.stringify(events);
     expect(detectFormat(file)).toBe('openhands');
     const run = onlyRun(file, 'conversation.json');
     expect(run.steps.filter((s) => s.kind === 'command').map((s) => s.exitCode)).toEqual([1, 0]);
     expect(run.finalMessage).toBe('Fixed the rounding; all tests pass.');
+    expect(run.gaps).toContain('events of kind (no kind) (1) are not known to the importer: kept as note steps');
   });
 
   it('refuses an event file that is a link, naming it, and reads nothing through it', async () => {

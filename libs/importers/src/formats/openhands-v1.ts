@@ -10,9 +10,10 @@ const NOT_STEPS = new Set([
 ]);
 const KNOWN = new Set([...NOT_STEPS, 'MessageEvent', 'ActionEvent', 'ObservationEvent', 'UserRejectObservation', 'AgentErrorEvent']);
 
-/** True when a list of events is the SDK's (V1): each event names its class in `kind`. */
+/** True when a list of events is the SDK's (V1): events name their class in `kind`, and none is a V0 action or observation (named by a string). */
 export function isOpenHandsV1(events: readonly unknown[]): boolean {
-  return events.length > 0 && events.every((e) => /Event$|Observation$|^Condensation/.test(asString(asRecord(e)?.['kind'])));
+  const records = events.map(asRecord);
+  return records.some((e) => asString(e?.['kind']) !== '') && !records.some((e) => typeof e?.['action'] === 'string' || typeof e?.['observation'] === 'string');
 }
 
 const textOf = (content: unknown): string =>
