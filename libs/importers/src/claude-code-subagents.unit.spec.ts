@@ -250,6 +250,14 @@ describe('Claude Code sub-agents: found beside the session, and nothing outside 
     await expect(readTranscript(sessionFile)).rejects.toThrow(new RegExp(`${SESSION}\\.jsonl:\\d+: .*not an agent id`));
   });
 
+  it("makes no path of a sidechain line's own agentId: only a Task call's result names a sub-agent's file", async () => {
+    mkdirSync(join(dir, 'projects', 'outside'), { recursive: true });
+    writeFileSync(join(dir, 'projects', 'outside', 'evil.jsonl'), fixer('a3f9c01'));
+    writeFileSync(sessionFile, parent(say(text('looking'), '../../outside/evil')));
+    const { runs } = await readTranscript(sessionFile);
+    expect(runs[0].steps.filter((s) => s.speaker).map((s) => [s.speaker, s.output])).toEqual([['sub-agent', 'looking']]);
+  });
+
   it('refuses a sub-agent file that is a link out of the folder, or whose folder is one', async () => {
     const outside = join(dir, 'secret.jsonl');
     writeFileSync(outside, fixer('a3f9c01'));
