@@ -136,6 +136,66 @@ describe('loopwright import against a real log', () => {
     expect(output.find((l) => l.startsWith('imported '))).toMatch(/refused 5$/);
   });
 
+  it("imports a Claude Code folder's session with its sub-agent's steps, and not the sub-agent's file as a run of its own", async () => {
+    const dir = join(scratch, 'subagents');
+    const session = '6e2d8f3b-0c4a-4d72-b1e5-8a3f9c0d2b47';
+    const common = { userType: 'external', cwd: '/home/dev/shop', sessionId: session, version: '2.0.77' };
+    const at = (s: number) => `2026-12-01T10:00:${String(s).padStart(2, '0')}.000Z`;
+    const lines = (...entries: object[]) => `${entries.map((e) => JSON.stringify(e)).join('\n')}\n`;
+    const side = { ...common, isSidechain: true, agentId: 'c41d7e0' };
+    await import('node:fs/promises').then((fs) => fs.mkdir(join(dir, session, 'subagents'), { recursive: true }));
+    await writeFile(join(dir, `${session}.jsonl`), lines(
+      { ...common, isSidechain: false, type: 'user', uuid: 'p1', timestamp: at(1), message: { role: 'user', content: 'Make the slug test pass.' } },
+      { ...common, isSidechain: false, type: 'assistant', uuid: 'p2', timestamp: at(2), message: { id: 'm1', role: 'assistant', content: [{ type: 'tool_use', id: 'task1', name: 'Task', input: { description: 'Run the tests', prompt: 'Run npm test' } }] } },
+      { ...common, isSidechain: false, type: 'user', uuid: 'p3', timestamp: at(9), message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'task1', content: '3 passing' }] }, toolUseResult: { status: 'completed', agentId: 'c41d7e0' } },
+      { ...common, isSidechain: false, type: 'assistant', uuid: 'p4', timestamp: at(10), message: { id: 'm2', role: 'assistant', content: [{ type: 'text', text: 'All tests pass.' }] } },
+    ));
+    await writeFile(join(dir, session, 'subagents', 'agent-c41d7e0.jsonl'), lines(
+      { ...side, type: 'user', uuid: 's1', timestamp: at(3), message: { role: 'user', content: 'Run npm test' } },
+      { ...side, type: 'assistant', uuid: 's2', timestamp: at(4), message: { id: 'ms1', role: 'assistant', content: [{ type: 'tool_use', id: 'b1', name: 'Bash', input: { command: 'npm test' } }] } },
+      { ...side, type: 'user', uuid: 's3', timestamp: at(5), message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'b1', content: '  3 passing (12ms)' }] } },
+    ));
+    expect(await runCli(['import', dir, '--allow', 'src/**', '--test', 'npm test', '--no-progress'])).toBe(EXIT.ok);
+    const runIds = runIdsIn(output);
+    expect(runIds).toHaveLength(1);
+    const steps = (await log.readRun(runIds[0])).flatMap((e) => (e.type === 'trace.step' ? [e.data] : []));
+    const task = steps.find((s) => s.tool === 'Task');
+    expect(steps.find((s) => s.kind === 'command')).toMatchObject({ input: 'npm test', speaker: 'sub-agent c41d7e0', delegatedBy: task?.step });
+  });
+
+  it('names a sub-agent whose transcript is missing in what the import could not say', async () => {
+    const dir = join(scratch, 'missing-subagent');
+    await import('node:fs/promises').then((fs) => fs.mkdir(dir, { recursive: true }));
+    const common = { userType: 'external', cwd: '/home/dev/shop', sessionId: '7f3e9a4c-1d5b-4e83-92f6-9b4a0d1e3c58', version: '2.0.77', isSidechain: false };
+    await writeFile(join(dir, 'session.jsonl'), [
+      { ...common, type: 'user', uuid: 'q1', message: { role: 'user', content: 'Fix the slug bug.' } },
+      { ...common, type: 'assistant', uuid: 'q2', message: { id: 'n1', role: 'assistant', content: [{ type: 'tool_use', id: 'task9', name: 'Task', input: { description: 'Fix it' } }] } },
+      { ...common, type: 'user', uuid: 'q3', message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'task9', content: 'done\nagentId: d00d1e5' }] } },
+    ].map((e) => JSON.stringify(e)).join('\n'));
+    expect(await runCli(['import', dir, '--no-progress'])).toBe(EXIT.ok);
+    expect(output).toContainEqual(expect.stringMatching(/agent d00d1e5, whose transcript \(agent-d00d1e5\.jsonl.*is missing: its steps are missing from the trace/));
+  });
+
+  it('imports an OpenHands SDK conversation folder found in a folder as one run', async () => {
+    const conversation = join(scratch, 'openhands-v1', 'conversations', '9a8b7c6d5e4f40318f2e1d0c9b8a7f6e');
+    await import('node:fs/promises').then((fs) => fs.mkdir(join(conversation, 'events'), { recursive: true }));
+    await writeFile(join(conversation, 'base_state.json'), JSON.stringify({ id: '9a8b7c6d5e4f40318f2e1d0c9b8a7f6e', workspace: { kind: 'LocalWorkspace', working_dir: '/workspace/app' }, max_iterations: 30, execution_status: 'finished' }));
+    const action = { kind: 'TerminalAction', command: 'npm test', is_input: false };
+    const events = [
+      { kind: 'MessageEvent', id: 'e1', source: 'user', llm_message: { role: 'user', content: [{ type: 'text', text: 'Make the slug test pass.' }] } },
+      { kind: 'ActionEvent', id: 'e2', source: 'agent', thought: [], action, tool_name: 'terminal', tool_call_id: 'c1', llm_response_id: 'r1' },
+      { kind: 'ObservationEvent', id: 'e3', source: 'environment', tool_name: 'terminal', tool_call_id: 'c1', action_id: 'e2', observation: { kind: 'TerminalObservation', content: [{ type: 'text', text: '3 passing' }], exit_code: 0 } },
+      { kind: 'ActionEvent', id: 'e4', source: 'agent', thought: [], action: { kind: 'FinishAction', message: 'The slug test passes.' }, tool_name: 'finish', tool_call_id: 'c2', llm_response_id: 'r2' },
+    ];
+    for (const [i, event] of events.entries()) await writeFile(join(conversation, 'events', `event-0000${i}-${event.id}000000.json`), JSON.stringify(event));
+    expect(await runCli(['import', join(scratch, 'openhands-v1'), '--test', 'npm test', '--no-progress'])).toBe(EXIT.ok);
+    const runIds = runIdsIn(output);
+    expect(runIds).toHaveLength(1);
+    const run = await log.readRun(runIds[0]);
+    expect(run.find((e) => e.type === 'goal.submitted')?.data).toMatchObject({ source: { format: 'openhands', ids: ['9a8b7c6d5e4f40318f2e1d0c9b8a7f6e'] }, maxTurns: 30 });
+    expect(run.flatMap((e) => (e.type === 'trace.step' ? [e.data] : []))).toEqual([expect.objectContaining({ kind: 'command', input: 'npm test', exitCode: 0 })]);
+  });
+
   it('refuses an unknown --format and an invalid goal file before reading anything', async () => {
     expect(await runCli(['import', CORPUS, '--format', 'langsmith'])).toBe(EXIT.usage);
     expect(output.join('\n')).toMatch(/unknown --format "langsmith": use one of claude-code, swe-agent, mini-swe-agent, openhands, otlp-json/);

@@ -22,7 +22,7 @@ function exitOf(step: TraceStep): string {
 
 /** One line per step: what it did and how it came out. */
 function renderStep(step: TraceStep, testCommand: string): string {
-  const who = step.speaker ? ` (${step.speaker})` : '';
+  const who = step.speaker ? ` (${step.speaker}${step.delegatedBy !== undefined ? `, started at [${step.delegatedBy}]` : ''})` : '';
   const head = `[${step.step}]${who}`;
   switch (step.kind) {
     case 'command': {

@@ -30,6 +30,15 @@ describe('renderTraceForJudge', () => {
     ]);
   });
 
+  it("names a sub-agent's steps and the step that started the sub-agent", () => {
+    const text = renderTraceForJudge(trace(
+      { kind: 'thought', tool: 'Task', input: 'delegated to a sub-agent: run the tests' },
+      { kind: 'command', input: 'pytest -q', exitCode: 0, output: '2 passed', speaker: 'sub-agent a3f9c01', delegatedBy: 0 },
+      { kind: 'message', output: 'The tests pass.' },
+    ), { maxChars: 2_000 });
+    expect(text).toContain('[1] (sub-agent a3f9c01, started at [0]) $ pytest -q → exit 0, test run passed');
+  });
+
   it('stays within maxChars, keeping the first and last steps and saying what it left out', () => {
     const long = trace(...Array.from({ length: 500 }, (_, i): StepInput => ({ kind: 'command', input: `echo step-${i}`, exitCode: 0 })), {
       kind: 'message', output: 'done',

@@ -143,6 +143,8 @@ export const TraceStep = z.object({
   editedBy: z.enum(['tool', 'shell']).optional(),
   /** Who took the step in a multi-agent transcript: the agent or sub-agent's name. */
   speaker: z.string().max(200).optional(),
+  /** A sub-agent's step: the step of the call (Claude Code's Task / Agent) that started the sub-agent. */
+  delegatedBy: z.number().int().min(0).optional(),
 });
 
 export const Claims = z.object({

@@ -36,8 +36,10 @@ export class TranscriptError extends ValidationError {
   constructor(
     readonly line: number,
     readonly problem: string,
+    /** The file the line is in, when it is not the transcript named (a sub-agent's own transcript). */
+    readonly file?: string,
   ) {
-    super(`line ${line}: ${problem}`, [{ path: `line ${line}`, message: problem }]);
+    super(`${file ? `${file}:` : 'line '}${line}: ${problem}`, [{ path: file ? `${file}:${line}` : `line ${line}`, message: problem }]);
   }
 }
 

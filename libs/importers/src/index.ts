@@ -11,3 +11,7 @@ export { parseOtlpJson } from './formats/otlp-json';
 export * from './imported-run-events';
 export { clip, fileStep, withShellEdits } from './step-builders';
 export { relativeToRoot } from './repo-paths';
+export { MAX_SUB_AGENTS, readSubAgentFiles, sessionOfSubAgentFile, subAgentPaths } from './sub-agent-files';
+export type { SubAgentFile, SubAgentFiles } from './formats/claude-code-subagents';
+export { isOpenHandsConversation, MAX_CONVERSATION_EVENTS, readOpenHandsConversation } from './openhands-conversation';
+export { isOpenHandsV1, parseOpenHandsV1 } from './formats/openhands-v1';

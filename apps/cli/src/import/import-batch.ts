@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import type { EventLog } from '@loopwright/eventlog';
 import type { TranscriptFormat } from '@loopwright/events';
 import {
-  eventsOfImportedRun, ImportedRun, ImportGoal, importedRunId, readTranscript, TranscriptRefused,
+  eventsOfImportedRun, ImportedRun, ImportGoal, importedRunId, isOpenHandsConversation, readTranscript, sessionOfSubAgentFile, TranscriptRefused,
 } from '@loopwright/importers';
 import { encodeSnapshot } from '@loopwright/sandbox';
 
@@ -23,15 +23,29 @@ export interface ImportOutcome {
   gaps?: string[];
 }
 
-/** Files named on the command line; a directory stands for the files below it. */
+/**
+ * Transcripts named on the command line; a directory stands for the transcripts below it: its
+ * files, an OpenHands SDK conversation folder (`base_state.json`, `events/`) as one, and not the
+ * Claude Code sub-agents' transcripts of a session it also holds (that session's import reads them).
+ */
 export async function transcriptFiles(paths: readonly string[]): Promise<string[]> {
   const files: string[] = [];
   for (const path of paths) {
     const info = await stat(path).catch(() => null);
-    if (info?.isDirectory()) {
-      const entries = await readdir(path, { recursive: true, withFileTypes: true });
-      files.push(...entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => join(e.parentPath, e.name)).sort());
-    } else files.push(path);
+    if (!info?.isDirectory() || (await isOpenHandsConversation(path))) {
+      files.push(path);
+      continue;
+    }
+    const entries = await readdir(path, { recursive: true, withFileTypes: true });
+    const conversations = entries.filter((e) => e.name === 'base_state.json' && e.isFile()).map((e) => e.parentPath)
+      .filter((dir) => entries.some((e) => e.name === 'events' && e.isDirectory() && e.parentPath === dir));
+    const inConversation = (file: string) => conversations.some((dir) => file.startsWith(`${dir}${sep}`));
+    const found = entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => join(e.parentPath, e.name)).filter((f) => !inConversation(f));
+    const present = new Set(found);
+    for (const file of [...found, ...conversations].sort()) {
+      const session = await sessionOfSubAgentFile(file);
+      if (!session || !present.has(session)) files.push(file);
+    }
   }
   return files;
 }

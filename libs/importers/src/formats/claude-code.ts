@@ -1,6 +1,10 @@
 import { asRecord, asString, ChangedFile, ImportedRun, ImportedStep, TranscriptError } from '../imported-run';
 import { clip, withShellEdits } from '../step-builders';
 import { backgroundReport, commandResult, refusalOf, RequestedEdit, ToolCall, toolCall, toolErrorOf } from './claude-code-tools';
+import { ExpandedSession, expandSubAgents, missingSubAgent, SubAgentFiles } from './claude-code-subagents';
+import { jsonLines } from './json-lines';
+
+export { jsonLines } from './json-lines';
 
 /**
  * Entry types that record no step of the agent's: titles, file backups, queued prompts, hook and
@@ -20,37 +24,46 @@ const COMMAND_ECHO = /^\s*<(?:command-name|command-message|command-args|local-co
  * sharing its `message.id`, `isSidechain` for a sub-agent's turns. An entry copied again (a resumed
  * session, a streamed snapshot) is read once; an entry or block of a type not known here is kept
  * as a note step and named in the gaps.
+ *
+ * Sub-agents started by a Task / Agent call write their own transcripts (`agent-<id>.jsonl`):
+ * given those (`subAgents`, by the agent id the call's result names), their steps are merged in
+ * time order, each marked with its agent (`speaker: sub-agent <id>`) and the step of the call
+ * that started it (`delegatedBy`); a sub-agent whose file is missing is named in the gaps.
  */
-export function parseClaudeCode(text: string): ImportedRun[] {
-  const entries = jsonLines(text);
-  const ids = [...new Set(entries.map((e) => asString(e.value['sessionId'])).filter((id) => id !== ''))];
+export function parseClaudeCode(text: string, subAgents?: SubAgentFiles): ImportedRun[] {
+  const ownEntries = jsonLines(text);
+  const ids = [...new Set(ownEntries.map((e) => asString(e.value['sessionId'])).filter((id) => id !== ''))];
   if (ids.length === 0) throw new TranscriptError(1, 'no entry has a sessionId: is this a Claude Code session transcript?');
-  const root = entries.map((e) => asString(e.value['cwd'])).find((cwd) => cwd !== '') || undefined;
+  const root = ownEntries.map((e) => asString(e.value['cwd'])).find((cwd) => cwd !== '') || undefined;
   // A sub-agent's own transcript (`agent-<id>.jsonl`) is all sidechain: that agent is the one read.
-  const turnsOf = entries.filter((e) => e.value['type'] === 'user' || e.value['type'] === 'assistant');
+  const turnsOf = ownEntries.filter((e) => e.value['type'] === 'user' || e.value['type'] === 'assistant');
   const ownFile = turnsOf.length > 0 && turnsOf.every((e) => e.value['isSidechain'] === true);
+  const { entries, delegations, merged } = expandSubAgents(ownEntries, ids, ownFile ? undefined : subAgents);
   const session = new SessionSteps(root);
   let task = '';
   let endedBy: ImportedRun['endedBy'] = 'finished';
 
-  for (const { value: entry, line } of entries) {
+  for (const { value: entry, line, agent } of entries) {
+    // A sub-agent's turns copied inline into the session, when its own file was merged: read from that file once.
+    if (!agent && entry['isSidechain'] === true && typeof entry['agentId'] === 'string' && merged.has(entry['agentId'])) continue;
     const type = asString(entry['type']);
+    // Each agent's entries and calls are its own: a sub-agent's file cannot stand in for the main agent's entries or results.
+    const speaker = agent ? `sub-agent ${agent}` : entry['isSidechain'] === true && !ownFile ? 'sub-agent' : undefined;
     // A copy of an entry already read has its uuid and its message; entries differing in either are both read.
     const uuid = asString(entry['uuid']);
-    if (uuid !== '' && !session.firstSight(`entry:${uuid}:${JSON.stringify(entry['message'] ?? type)}`)) continue;
+    if (uuid !== '' && !session.firstSight(`entry:${agent ?? ''}:${uuid}:${JSON.stringify(entry['message'] ?? type)}`)) continue;
     if (METADATA_TYPES.has(type)) continue;
     const message = asRecord(entry['message']);
     if ((type !== 'user' && type !== 'assistant') || !message) {
-      session.unknown(type || '(no type)', JSON.stringify(entry).slice(0, 500));
+      session.unknown(type || '(no type)', JSON.stringify(entry).slice(0, 500), speaker);
       continue;
     }
-    const speaker = entry['isSidechain'] === true && !ownFile ? 'sub-agent' : undefined;
     const content = typeof message['content'] === 'string' ? [{ type: 'text', text: message['content'] }] : message['content'];
     if (!Array.isArray(content)) throw new TranscriptError(line, `a ${type} entry's message.content is neither text nor a list of blocks`);
-    const messageId = asString(message['id']) || `line-${line}`;
+    const messageId = `${agent ?? ''}:${asString(message['id']) || `line-${line}`}`;
     if (type === 'assistant') {
       session.turns.add(messageId);
-      if (entry['isApiErrorMessage'] === true) endedBy = 'error';
+      if (entry['isApiErrorMessage'] === true && !speaker) endedBy = 'error';
     }
     for (const raw of content) {
       const block = asRecord(raw);
@@ -59,8 +72,9 @@ export function parseClaudeCode(text: string): ImportedRun[] {
       if (type === 'user' && blockType === 'text') {
         const said = asString(block['text']);
         const own = entry['isMeta'] !== true && entry['isCompactSummary'] !== true && !COMMAND_ECHO.test(said);
+        if (speaker) continue; // the caller's prompt to a sub-agent: its Task call shows it
         if (/^\[Request interrupted by user/.test(said)) endedBy = 'interrupted';
-        else if (task === '' && own && !speaker && said.trim() !== '') task = said;
+        else if (task === '' && own && said.trim() !== '') task = said;
         else if (said.trim() !== '' && entry['isMeta'] !== true) endedBy = 'finished';
       } else if (blockType === 'tool_result' || (type === 'assistant' && blockType.endsWith('_tool_result'))) {
         session.result(block, asRecord(entry['toolUseResult']), speaker);
@@ -78,7 +92,7 @@ export function parseClaudeCode(text: string): ImportedRun[] {
     }
   }
   const texts = session.steps.filter((s) => s.kind === 'message' && !s.speaker).map((s) => s.output ?? '');
-  const steps = withShellEdits(session.steps, root);
+  const steps = session.linkDelegations(withShellEdits(session.steps, root), delegations);
   if (endedBy === 'finished' && session.cutOff()) endedBy = 'interrupted';
   return [{
     format: 'claude-code', ids, task, steps, finalMessage: texts.at(-1) ?? '', messages: texts.slice(0, -1), endedBy,
@@ -87,7 +101,8 @@ export function parseClaudeCode(text: string): ImportedRun[] {
       ...(session.sawExitCode ? [] : ['exit codes: only failed or not (Claude Code records is_error, not the code)']),
       'the delivered change is rebuilt from Edit/Write calls: a file written through the shell is in it by name, its content unknown',
       'no turn, time or cost limit is recorded',
-      ...(session.delegated && !session.sawSidechain && !ownFile ? ["sub-agents' steps are in their own transcripts (agent-*.jsonl): only the delegation shows here"] : []),
+      ...(session.delegated && !session.sawSidechain && !ownFile && !subAgents ? ["sub-agents' steps are in their own transcripts (agent-*.jsonl): only the delegation shows here"] : []),
+      ...delegations.flatMap(({ delegation }) => missingSubAgent(delegation, ownFile ? undefined : subAgents) ?? []),
       ...session.unknownKinds(),
     ],
   }];
@@ -133,8 +148,8 @@ class SessionSteps {
   }
 
   call(block: Record<string, unknown>, speaker: string | undefined) {
-    const id = asString(block['id']);
-    if (id !== '' && !this.firstSight(`call:${id}`)) return;
+    const id = `${speaker ?? ''}:${asString(block['id'])}`;
+    if (!id.endsWith(':') && !this.firstSight(`call:${id}`)) return;
     const call = toolCall(asString(block['name']), asRecord(block['input']) ?? {}, this.root);
     if (speaker) call.step.speaker = speaker;
     if (call.step.tool === 'Task' || call.step.tool === 'Agent') this.delegated = true;
@@ -145,7 +160,7 @@ class SessionSteps {
   }
 
   result(block: Record<string, unknown>, meta: Record<string, unknown> | null, speaker: string | undefined) {
-    const id = asString(block['tool_use_id']);
+    const id = `${speaker ?? ''}:${asString(block['tool_use_id'])}`;
     const output = resultText(block['content']);
     const isError = block['is_error'] === true;
     const call = this.calls.get(id);
@@ -183,9 +198,24 @@ class SessionSteps {
     if (report.exitCode !== undefined) command.exitCode = report.exitCode;
   }
 
-  unknown(type: string, input: string) {
+  unknown(type: string, input: string, speaker: string | undefined) {
     this.unknowns.set(`entries of type ${type}`, (this.unknowns.get(`entries of type ${type}`) ?? 0) + 1);
-    this.push({ kind: 'thought', tool: type, input });
+    this.push({ kind: 'thought', tool: type, input, ...(speaker ? { speaker } : {}) });
+  }
+
+  /** Marks each sub-agent's steps with the step of the call that started it, once the steps are in their final order. */
+  linkDelegations(steps: ImportedStep[], delegations: ExpandedSession['delegations']): ImportedStep[] {
+    const startedBy = new Map<string, number>();
+    const place = new Map(steps.map((step, i) => [step, i]));
+    for (const { delegation, caller } of delegations) {
+      const call = this.calls.get(`${caller ? `sub-agent ${caller}` : ''}:${delegation.callId}`);
+      const at = call ? place.get(call.step) : undefined;
+      if (delegation.agentId && at !== undefined && !startedBy.has(delegation.agentId)) startedBy.set(delegation.agentId, at);
+    }
+    return steps.map((step) => {
+      const at = step.speaker?.startsWith('sub-agent ') ? startedBy.get(step.speaker.slice('sub-agent '.length)) : undefined;
+      return at === undefined ? step : { ...step, delegatedBy: at };
+    });
   }
 
   unknownBlock(type: string, speaker: string | undefined) {
@@ -234,29 +264,4 @@ function resultText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return content.map((b) => asString(asRecord(b)?.['text'])).join('\n');
-}
-
-/** Every non-blank line as a JSON object, with its line number; a broken line is named. */
-export function jsonLines(text: string): { value: Record<string, unknown>; line: number }[] {
-  const lines = text.split('\n');
-  const entries: { value: Record<string, unknown>; line: number }[] = [];
-  lines.forEach((raw, i) => {
-    if (raw.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (error) {
-      const last = i === lines.length - 1 || lines.slice(i + 1).every((l) => l.trim() === '');
-      throw new TranscriptError(
-        i + 1,
-        last && !raw.trimEnd().endsWith('}')
-          ? 'the last line is cut off (the transcript is truncated): import it again once the session has ended'
-          : `not a JSON object (${(error as Error).message}); fix or delete this line`,
-      );
-    }
-    const record = asRecord(value);
-    if (!record) throw new TranscriptError(i + 1, 'a line is JSON but not an object; every line of a JSONL transcript is one entry');
-    entries.push({ value: record, line: i + 1 });
-  });
-  return entries;
 }

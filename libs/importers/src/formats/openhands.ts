@@ -1,6 +1,7 @@
 import { asRecord, asString, ImportedRun, ImportedStep, parseJsonDocument, TranscriptError } from '../imported-run';
 import { clip, fileStep, withShellEdits } from '../step-builders';
 import { filesOfDiff } from '../unified-diff';
+import { isOpenHandsV1, parseOpenHandsV1 } from './openhands-v1';
 
 /**
  * OpenHands event streams: a JSON list of events `{id, source, action, args}` and
@@ -12,6 +13,7 @@ export function parseOpenHands(text: string, hint: { name: string }): ImportedRu
   const record = asRecord(doc);
   const events = (Array.isArray(doc) ? doc : Array.isArray(record?.['history']) ? record['history'] : null)?.map(asRecord);
   if (!events) throw new TranscriptError(1, 'neither a list of events nor a record with "history": is this an OpenHands event stream?');
+  if (isOpenHandsV1(events)) return parseOpenHandsV1(events, null, { name: hint.name.replace(/\.json$/, '') });
 
   const steps: ImportedStep[] = [];
   const byId = new Map<number, ImportedStep>();
