@@ -1,0 +1,222 @@
+import { type Found, lineAt } from './run-time-code';
+
+/**
+ * Writes to what the goal's tests rely on, under whatever name the module gives it: the
+ * assertions, the test runner, the file system a test reads its expectations from, the module
+ * loader (`Module._load`, `require.cache`, `require.extensions`), the console, and the built-ins
+ * and their prototypes (`Array.prototype.includes = …`, `JSON.parse = …`, `Object.is = …`);
+ * in Python the builtins, `unittest`, `pytest`, `os`, `sys` and `atexit`. A write is an
+ * assignment or `delete` through a property, a bulk write (`Object.assign`,
+ * `Object.defineProperty`, `Object.setPrototypeOf`, `Reflect.set`, `setattr`), reached from the
+ * guarded thing itself or from a local name bound to it (`const a = require('assert')`,
+ * `import * as a from 'node:assert'`, `const AP = Array.prototype`, `import builtins as b`).
+ *
+ * The module is read once for its bindings (a few passes over them, for aliases of aliases) and
+ * once for its writes: linear in its length. It reads `codeView`: literals emptied, so a module's
+ * name is read from the file as written, at the same index.
+ */
+
+/** How far a write through a name reaches: a guarded object, the global object, or CommonJS `module`. */
+type Kind = 'object' | 'global' | 'module';
+
+const JS_MODULES = /^(?:node:)?(?:assert(?:\/strict)?|test|fs(?:\/promises)?|module|console)$/;
+const BUILT_INS = new Set([
+  'Object', 'Array', 'String', 'Number', 'Boolean', 'Symbol', 'BigInt', 'Function', 'Promise', 'JSON', 'Math', 'Reflect', 'RegExp', 'Date',
+  'Map', 'Set', 'WeakMap', 'WeakSet', 'Error', 'TypeError', 'RangeError', 'SyntaxError', 'Buffer', 'console', 'require', 'assert',
+]);
+const GLOBAL_OBJECTS = new Set(['globalThis', 'global', 'window', 'self']);
+const COMPUTED = '[]';
+
+const ACCESSORS = String.raw`(?:\s*\??\.\s*[\w$]+|\s*\[[^[\]\n]{0,200}\])`;
+const ASSIGN = String.raw`\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])`;
+/** A guarded module required or imported by a literal name, or a name and what it reaches: `require('assert').strict`, `Array.prototype`, `(a as any)`. */
+const JS_SOURCE = new RegExp(
+  String.raw`\s*(?:await\s+)?(?:(?:require|import)\s*\(\s*(['"\x60])\s*\1\s*\)\s*\)?|\(\s*([A-Za-z_$][\w$]*)\s+as\s+[^()=;\n]{1,60}\)|([A-Za-z_$][\w$]*)!?)(${ACCESSORS}*)`,
+  'y',
+);
+const JS_SOURCE_ENDS = /\s*(?:[;,)\]}:?|&]|\bas\b|$)/my;
+const JS_BINDING = /(?<![.\w$])([A-Za-z_$][\w$]*)\s*(?::[^=;\n]{1,80})?=(?![=>])|\{([^{}]{0,400})\}\s*=(?![=>])|\bimport\s+([^;'"`]{0,400}?)\s*\bfrom\s*(?=['"`])/g;
+const JS_WRITE = new RegExp(
+  String.raw`(?<![.\w$])(delete\s+)?(?:\(\s*([A-Za-z_$][\w$]*)\s+as\s+[^()=;\n]{1,60}\)|([A-Za-z_$][\w$]*)!?|(?:require|import)\s*\(\s*(['"\x60])\s*\4\s*\)\s*\)?)(${ACCESSORS}+)(${ASSIGN})?`,
+  'g',
+);
+const JS_BULK = /\b(?:Object\s*\.\s*(?:assign|defineProperty|defineProperties|setPrototypeOf)|Reflect\s*\.\s*(?:set|defineProperty|setPrototypeOf|deleteProperty))\s*\(/g;
+/** A prototype reached from any value: `[].__proto__.x = …`, `''.constructor.prototype.x = …`, `Object.getPrototypeOf(x).y = …`. */
+const JS_PROTOTYPE_WRITE = new RegExp(String.raw`(?:\.\s*__proto__|\.\s*constructor\s*\.\s*prototype|\bgetPrototypeOf\s*\([^()\n]{0,200}\))${ACCESSORS}+${ASSIGN}`);
+
+/** The first write, in the module's `codeView`, to what the tests rely on; `content` is the file as written. */
+export function writesToGuarded(path: string, view: string, content: string): Found | undefined {
+  const at = /\.py$/i.test(path) ? pyWrite(view) : jsWrite(view, content);
+  return at === undefined ? undefined : { index: at, text: lineAt(content, at) };
+}
+
+function accessorNames(accessors: string): string[] {
+  return [...accessors.matchAll(/\.\s*([\w$]+)|\[/g)].map((m) => m[1] ?? COMPUTED);
+}
+
+function rootKind(name: string, bound: ReadonlyMap<string, Kind>): Kind | undefined {
+  return bound.get(name) ?? (BUILT_INS.has(name) ? 'object' : GLOBAL_OBJECTS.has(name) ? 'global' : name === 'module' ? 'module' : undefined);
+}
+
+/** What a property reached from a thing of `kind` is: anything reached from a guarded object is guarded; `module.exports` is the module's own. */
+function reach(kind: Kind | undefined, names: readonly string[]): Kind | undefined {
+  let k = kind;
+  for (const name of names) {
+    if (k === 'global') k = BUILT_INS.has(name) || name === COMPUTED ? 'object' : GLOBAL_OBJECTS.has(name) ? 'global' : undefined;
+    else if (k === 'module') k = name === 'exports' ? undefined : 'object';
+    if (k === undefined) return undefined;
+  }
+  return k;
+}
+
+/** The name a literal in the view stands for, read from the file as written: the view keeps the delimiters, `content` the name. */
+function literalAt(view: string, content: string, from: number, to: number): string {
+  const quote = view.slice(from, to).search(/['"`]/);
+  if (quote < 0) return '';
+  const open = from + quote;
+  return content.slice(open + 1, view.indexOf(view[open], open + 1));
+}
+
+/** What the expression at `index` is bound to, if it is complete there (not called or read further). */
+function jsSourceKind(view: string, content: string, index: number, bound: ReadonlyMap<string, Kind>): Kind | undefined {
+  JS_SOURCE.lastIndex = index;
+  const m = JS_SOURCE.exec(view);
+  if (!m) return undefined;
+  JS_SOURCE_ENDS.lastIndex = index + m[0].length;
+  if (!JS_SOURCE_ENDS.test(view)) return undefined;
+  const names = accessorNames(m[4]);
+  const name = m[2] ?? m[3];
+  if (name !== undefined) return reach(rootKind(name, bound), names);
+  return JS_MODULES.test(literalAt(view, content, index, index + m[0].length)) ? 'object' : undefined;
+}
+
+interface JsBinding {
+  /** Local names, each with the property it takes from the source (`{ strict: s }`), if any. */
+  names: { local: string; key?: string }[];
+  /** Where the source expression starts, or the module it imports from. */
+  source: number | { module: string };
+}
+
+function destructured(pattern: string): JsBinding['names'] {
+  return pattern.split(',').flatMap((item) => {
+    const m = /^\s*(?:\.\.\.\s*([A-Za-z_$][\w$]*)|([A-Za-z_$][\w$]*)\s*(?::\s*([A-Za-z_$][\w$]*))?)\s*(?:=[\s\S]*)?$/.exec(item);
+    if (!m) return [];
+    return m[1] ? [{ local: m[1] }] : [{ local: m[3] ?? m[2], key: m[2] }];
+  });
+}
+
+function imported(clause: string): JsBinding['names'] {
+  const names: JsBinding['names'] = [];
+  const head = /^\s*(?:type\s+)?([A-Za-z_$][\w$]*)?\s*,?\s*(?:\*\s*as\s+([A-Za-z_$][\w$]*))?/.exec(clause);
+  for (const local of [head?.[1], head?.[2]]) if (local) names.push({ local });
+  const braces = /\{([^}]*)\}/.exec(clause);
+  for (const item of braces?.[1].split(',') ?? []) {
+    const m = /^\s*(?:type\s+)?([\w$]+)(?:\s+as\s+([\w$]+))?\s*$/.exec(item);
+    if (m) names.push({ local: m[2] ?? m[1], key: m[1] });
+  }
+  return names;
+}
+
+function jsBindings(view: string, content: string): Map<string, Kind> {
+  const candidates: JsBinding[] = [...view.matchAll(JS_BINDING)].flatMap((m): JsBinding[] => {
+    const end = m.index + m[0].length;
+    if (m[1] !== undefined) return [{ names: [{ local: m[1] }], source: end }];
+    if (m[2] !== undefined) return [{ names: destructured(m[2]), source: end }];
+    return [{ names: imported(m[3]), source: { module: literalAt(view, content, end, end + 1) } }];
+  });
+  const bound = new Map<string, Kind>();
+  // Each pass binds the aliases of what the last one bound; a chain longer than this is not a program's.
+  for (let pass = 0, changed = true; changed && pass < 4; pass++) {
+    changed = false;
+    for (const { names, source } of candidates) {
+      const kind = typeof source === 'number' ? jsSourceKind(view, content, source, bound) : JS_MODULES.test(source.module) ? 'object' : undefined;
+      if (kind === undefined) continue;
+      for (const { local, key } of names) {
+        const k = key === undefined || typeof source !== 'number' ? kind : reach(kind, [key]);
+        if (k !== undefined && bound.get(local) !== k) {
+          bound.set(local, k);
+          changed = true;
+        }
+      }
+    }
+  }
+  return bound;
+}
+
+function jsWrite(view: string, content: string): number | undefined {
+  const bound = jsBindings(view, content);
+  for (const m of view.matchAll(JS_WRITE)) {
+    if (m[1] === undefined && m[6] === undefined) continue;
+    const names = accessorNames(m[5]);
+    const name = m[2] ?? m[3];
+    const root = name !== undefined ? rootKind(name, bound) : JS_MODULES.test(literalAt(view, content, m.index, m.index + m[0].length)) ? 'object' : undefined;
+    const target = reach(root, names.slice(0, -1));
+    const property = names[names.length - 1];
+    if (target === 'object' || (target === 'global' && (BUILT_INS.has(property) || GLOBAL_OBJECTS.has(property) || property === COMPUTED)) || (target === 'module' && property !== 'exports')) {
+      return m.index;
+    }
+  }
+  for (const m of view.matchAll(JS_BULK)) if (jsSourceKind(view, content, m.index + m[0].length, bound) !== undefined) return m.index;
+  return JS_PROTOTYPE_WRITE.exec(view)?.index;
+}
+
+const PY_MODULES = /^(?:builtins|__builtins__|unittest|pytest|os|sys|atexit)$/;
+/** What a program may set on `os` and `sys` without touching the tests: its environment, arguments and import path. */
+const PY_SPARED = /^(?:os\.environ|sys\.(?:argv|path|dont_write_bytecode))(?:\.|$)/;
+const PY_IMPORT_AS = /^[ \t]*import[ \t]+([^\n#;]{1,400})/gm;
+const PY_FROM_IMPORT = /^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]{0,1000}\)|[^\n#;]{1,400})/gm;
+const PY_ALIAS = /(?<![.\w])([A-Za-z_]\w*)[ \t]*=(?!=)[ \t]*([A-Za-z_]\w*(?:[ \t]*\.[ \t]*\w+)*)[ \t]*(?=$|[;#])/gm;
+const PY_WRITE = /(?<![.\w])([A-Za-z_]\w*)((?:[ \t]*\.[ \t]*\w+)+)([ \t]*\[[^\]\n]{0,200}\])?[ \t]*(?:\*\*|\/\/|<<|>>|[-+*/%&|^@])?=(?!=)/g;
+const PY_SETATTR = /\b(?:setattr|delattr)\s*\(\s*([A-Za-z_]\w*)((?:\s*\.\s*\w+)*)\s*,/g;
+
+const dotted = (path: string) => path.replace(/\s+/g, '');
+
+function pyBindings(view: string): Map<string, string> {
+  const bound = new Map<string, string>();
+  const bind = (local: string, path: string) => {
+    if (PY_MODULES.test(path.split('.')[0])) bound.set(local, path);
+  };
+  for (const m of view.matchAll(PY_IMPORT_AS)) {
+    for (const item of m[1].split(',')) {
+      const alias = /^\s*([\w.]+)\s+as\s+(\w+)\s*$/.exec(item);
+      if (alias) bind(alias[2], alias[1]);
+    }
+  }
+  for (const m of view.matchAll(PY_FROM_IMPORT)) {
+    for (const item of m[2].replace(/[()]/g, '').split(',')) {
+      const name = /^\s*(\w+)(?:\s+as\s+(\w+))?\s*$/.exec(item);
+      if (name) bind(name[2] ?? name[1], `${m[1]}.${name[1]}`);
+    }
+  }
+  const aliases = [...view.matchAll(PY_ALIAS)];
+  for (let pass = 0, changed = true; changed && pass < 4; pass++) {
+    changed = false;
+    for (const m of aliases) {
+      const path = pyResolve(m[2], bound);
+      if (path !== undefined && bound.get(m[1]) !== path) {
+        bound.set(m[1], path);
+        changed = true;
+      }
+    }
+  }
+  return bound;
+}
+
+/** The dotted path a name and its attributes stand for, if it starts from a guarded module. */
+function pyResolve(path: string, bound: ReadonlyMap<string, string>): string | undefined {
+  const [root, ...rest] = dotted(path).split('.');
+  const base = bound.get(root) ?? (PY_MODULES.test(root) ? root : undefined);
+  return base === undefined ? undefined : [base, ...rest].join('.');
+}
+
+function pyWrite(view: string): number | undefined {
+  const bound = pyBindings(view);
+  for (const m of view.matchAll(PY_WRITE)) {
+    const target = pyResolve(m[1] + m[2], bound);
+    if (target === undefined) continue;
+    // A subscript writes into a value the module holds (`os.environ[key] = …`), unless it is the namespace itself.
+    if (m[3] !== undefined ? target.endsWith('.__dict__') : !PY_SPARED.test(target)) return m.index;
+  }
+  for (const m of view.matchAll(PY_SETATTR)) if (pyResolve(m[1] + m[2], bound) !== undefined) return m.index;
+  return undefined;
+}
