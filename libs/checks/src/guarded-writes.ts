@@ -16,8 +16,8 @@ import { type Found, lineAt } from './run-time-code';
  * name is read from the file as written, at the same index.
  */
 
-/** How far a write through a name reaches: a guarded object, the global object, or CommonJS `module`. */
-type Kind = 'object' | 'global' | 'module';
+/** How far a write through a name reaches: a guarded object, the global object, CommonJS `module`, or `process` (whose own writes the other rules read). */
+type Kind = 'object' | 'global' | 'module' | 'process';
 
 const JS_MODULES = /^(?:node:)?(?:assert(?:\/strict)?|test|fs(?:\/promises)?|module|console)$/;
 const BUILT_INS = new Set([
@@ -29,17 +29,16 @@ const COMPUTED = '[]';
 
 const ACCESSORS = String.raw`(?:\s*\??\.\s*[\w$]+|\s*\[[^[\]\n]{0,200}\])`;
 const ASSIGN = String.raw`\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])`;
-/** A guarded module required or imported by a literal name, or a name and what it reaches: `require('assert').strict`, `Array.prototype`, `(a as any)`. */
-const JS_SOURCE = new RegExp(
-  String.raw`\s*(?:await\s+)?(?:(?:require|import)\s*\(\s*(['"\x60])\s*\1\s*\)\s*\)?|\(\s*([A-Za-z_$][\w$]*)\s+as\s+[^()=;\n]{1,60}\)|([A-Za-z_$][\w$]*)!?)(${ACCESSORS}*)`,
-  'y',
-);
+/** A module required or imported by a literal name, or a name, cast or not, and what it reaches: `require('assert').strict`, `Array.prototype`, `(a as any)`. */
+const JS_ROOT = String.raw`(?:(?:require|import)\s*\(\s*(?<quote>['"\x60])\s*\k<quote>\s*\)\s*\)?|\(\s*(?<cast>[A-Za-z_$][\w$]*)(?<castPath>${ACCESSORS}*)\s+as\s+[^()=;\n]{1,60}\)|(?<name>[A-Za-z_$][\w$]*)!?)(?<path>${ACCESSORS}*)`;
+const JS_SOURCE = new RegExp(String.raw`\s*(?:await\s+)?(?:\(\s*)*${JS_ROOT}`, 'y');
 const JS_SOURCE_ENDS = /\s*(?:[;,)\]}:?|&]|\bas\b|$)/my;
 const JS_BINDING = /(?<![.\w$])([A-Za-z_$][\w$]*)\s*(?::[^=;\n]{1,80})?=(?![=>])|\{([^{}]{0,400})\}\s*=(?![=>])|\bimport\s+([^;'"`]{0,400}?)\s*\bfrom\s*(?=['"`])/g;
-const JS_WRITE = new RegExp(
-  String.raw`(?<![.\w$])(delete\s+)?(?:\(\s*([A-Za-z_$][\w$]*)\s+as\s+[^()=;\n]{1,60}\)|([A-Za-z_$][\w$]*)!?|(?:require|import)\s*\(\s*(['"\x60])\s*\4\s*\)\s*\)?)(${ACCESSORS}+)(${ASSIGN})?`,
-  'g',
-);
+const JS_WRITE = new RegExp(String.raw`(?<![.\w$])(?<remove>delete\s+)?${JS_ROOT}(?<assign>${ASSIGN})?`, 'g');
+/** A guarded module by its literal name: it may be bound to a name, or read or called at once, never handed on (`f(require('assert'))`, `import('assert').then(…)`). */
+const JS_MODULE_USE = /\b(?:require|import)\s*\(\s*(['"`])\s*\1\s*\)/g;
+const JS_MODULE_BOUND = /(?:[^=!<>]=|\bawait)\s*\(?\s*$/;
+const JS_MODULE_READ = /^\s*\)?\s*(?:\.(?!\s*then\b)|\[|\()/;
 const JS_BULK = /\b(?:Object\s*\.\s*(?:assign|defineProperty|defineProperties|setPrototypeOf)|Reflect\s*\.\s*(?:set|defineProperty|setPrototypeOf|deleteProperty))\s*\(/g;
 /** A prototype reached from any value: `[].__proto__.x = …`, `''.constructor.prototype.x = …`, `Object.getPrototypeOf(x).y = …`. */
 const JS_PROTOTYPE_WRITE = new RegExp(String.raw`(?:\.\s*__proto__|\.\s*constructor\s*\.\s*prototype|\bgetPrototypeOf\s*\([^()\n]{0,200}\))${ACCESSORS}+${ASSIGN}`);
@@ -55,7 +54,10 @@ function accessorNames(accessors: string): string[] {
 }
 
 function rootKind(name: string, bound: ReadonlyMap<string, Kind>): Kind | undefined {
-  return bound.get(name) ?? (BUILT_INS.has(name) ? 'object' : GLOBAL_OBJECTS.has(name) ? 'global' : name === 'module' ? 'module' : undefined);
+  if (bound.has(name)) return bound.get(name);
+  if (BUILT_INS.has(name)) return 'object';
+  if (GLOBAL_OBJECTS.has(name)) return 'global';
+  return name === 'module' || name === 'process' ? name : undefined;
 }
 
 /** What a property reached from a thing of `kind` is: anything reached from a guarded object is guarded; `module.exports` is the module's own. */
@@ -64,6 +66,8 @@ function reach(kind: Kind | undefined, names: readonly string[]): Kind | undefin
   for (const name of names) {
     if (k === 'global') k = BUILT_INS.has(name) || name === COMPUTED ? 'object' : GLOBAL_OBJECTS.has(name) ? 'global' : undefined;
     else if (k === 'module') k = name === 'exports' ? undefined : 'object';
+    // `process.mainModule` is the program's module, and its constructor the loader.
+    else if (k === 'process') k = name === 'mainModule' ? 'module' : undefined;
     if (k === undefined) return undefined;
   }
   return k;
@@ -84,10 +88,17 @@ function jsSourceKind(view: string, content: string, index: number, bound: Reado
   if (!m) return undefined;
   JS_SOURCE_ENDS.lastIndex = index + m[0].length;
   if (!JS_SOURCE_ENDS.test(view)) return undefined;
-  const names = accessorNames(m[4]);
-  const name = m[2] ?? m[3];
-  if (name !== undefined) return reach(rootKind(name, bound), names);
-  return JS_MODULES.test(literalAt(view, content, index, index + m[0].length)) ? 'object' : undefined;
+  const { kind, names } = rootOf(m, view, content, bound);
+  return reach(kind, names);
+}
+
+/** The kind of what a `JS_ROOT` match starts from, and the properties it reads from there. */
+function rootOf(m: RegExpExecArray | RegExpMatchArray, view: string, content: string, bound: ReadonlyMap<string, Kind>): { kind: Kind | undefined; names: string[] } {
+  const g = m.groups ?? {};
+  const names = accessorNames((g['castPath'] ?? '') + g['path']);
+  const name = g['cast'] ?? g['name'];
+  if (name !== undefined) return { kind: rootKind(name, bound), names };
+  return { kind: JS_MODULES.test(literalAt(view, content, m.index ?? 0, (m.index ?? 0) + m[0].length)) ? 'object' : undefined, names };
 }
 
 interface JsBinding {
@@ -146,17 +157,21 @@ function jsBindings(view: string, content: string): Map<string, Kind> {
 function jsWrite(view: string, content: string): number | undefined {
   const bound = jsBindings(view, content);
   for (const m of view.matchAll(JS_WRITE)) {
-    if (m[1] === undefined && m[6] === undefined) continue;
-    const names = accessorNames(m[5]);
-    const name = m[2] ?? m[3];
-    const root = name !== undefined ? rootKind(name, bound) : JS_MODULES.test(literalAt(view, content, m.index, m.index + m[0].length)) ? 'object' : undefined;
-    const target = reach(root, names.slice(0, -1));
+    if (m.groups?.['remove'] === undefined && m.groups?.['assign'] === undefined) continue;
+    const { kind, names } = rootOf(m, view, content, bound);
+    if (names.length === 0) continue;
+    const target = reach(kind, names.slice(0, -1));
     const property = names[names.length - 1];
     if (target === 'object' || (target === 'global' && (BUILT_INS.has(property) || GLOBAL_OBJECTS.has(property) || property === COMPUTED)) || (target === 'module' && property !== 'exports')) {
       return m.index;
     }
   }
   for (const m of view.matchAll(JS_BULK)) if (jsSourceKind(view, content, m.index + m[0].length, bound) !== undefined) return m.index;
+  for (const m of view.matchAll(JS_MODULE_USE)) {
+    if (!JS_MODULES.test(literalAt(view, content, m.index, m.index + m[0].length))) continue;
+    const end = m.index + m[0].length;
+    if (!JS_MODULE_BOUND.test(view.slice(Math.max(0, m.index - 40), m.index)) && !JS_MODULE_READ.test(view.slice(end, end + 40))) return m.index;
+  }
   return JS_PROTOTYPE_WRITE.exec(view)?.index;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Code a module builds while it runs: a string made into code (`eval`, the `Function` constructor
  * however reached, `vm`, a timer given a string, Python's `exec`, `eval`, `compile`), or a module,
- * global or name it computes (`require(name)`, `import(name)`, `globalThis[name]`,
+ * global or name it computes (`require(name)`, `import(name)`, `globalThis[name]`, `with (obj)`,
  * `__import__`, `import_module(name)`, `globals()[name]`). No reading of the code can say what
  * that does to the process the tests run in, so none of it is spared, wherever it stands.
  *
@@ -30,6 +30,8 @@ const JS_BUILDS_CODE = new RegExp(
     String.raw`(?<![.\w$])(?:globalThis|global|window|self)\s*\[`,
     String.raw`(?<![.\w$])(?:require|import)\s*\(\s*(?!(['"\x60])\s*\1\s*[,)])`,
     String.raw`(?<![.\w$])require\b(?<!\btypeof\s{1,20}require)(?=\s*(?:[,;)\]}]|$))`,
+    // `with (obj)`: which name means what is decided at run time
+    String.raw`(?<![.\w$])with\s*\(`,
     // `setTimeout('code', 0)`
     String.raw`\b(?:setTimeout|setInterval|setImmediate)\s*\(\s*['"\x60]`,
   ].join('|'),
