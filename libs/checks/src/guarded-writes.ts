@@ -27,7 +27,7 @@ const BUILT_INS = new Set([
 const GLOBAL_OBJECTS = new Set(['globalThis', 'global', 'window', 'self']);
 const COMPUTED = '[]';
 
-const ACCESSORS = String.raw`(?:\s*\??\.\s*[\w$]+|\s*\[[^[\]\n]{0,200}\])`;
+const ACCESSORS = String.raw`(?:\s*\??\.\s*[\w$]+|\s*\[[^[\]\n]{1,200}\])`;
 const ASSIGN = String.raw`\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])`;
 /** A module required or imported by a literal name, or a name, cast or not, and what it reaches: `require('assert').strict`, `Array.prototype`, `(a as any)`. */
 const JS_ROOT = String.raw`(?:(?:require|import)\s*\(\s*(?<quote>['"\x60])\s*\k<quote>\s*\)\s*\)?|\(\s*(?<cast>[A-Za-z_$][\w$]*)(?<castPath>${ACCESSORS}*)\s+as\s+[^()=;\n]{1,60}\)|(?<name>[A-Za-z_$][\w$]*)!?)(?<path>${ACCESSORS}*)`;

@@ -30,13 +30,18 @@ const JS_BUILDS_CODE = new RegExp(
     String.raw`(?<![.\w$])(?:globalThis|global|window|self)\s*\[`,
     String.raw`(?<![.\w$])(?:require|import)\s*\(\s*(?!(['"\x60])\s*\1\s*[,)])`,
     String.raw`(?<![.\w$])require\b(?<!\btypeof\s{1,20}require)(?=\s*(?:[,;)\]}]|$))`,
-    // `with (obj)`: which name means what is decided at run time
-    String.raw`(?<![.\w$])with\s*\(`,
     // `setTimeout('code', 0)`
     String.raw`\b(?:setTimeout|setInterval|setImmediate)\s*\(\s*['"\x60]`,
   ].join('|'),
   'gm',
 );
+/**
+ * `with (obj)`: which name means what is decided at run time. Only sloppy code has the statement
+ * (a module, a class or 'use strict' forbid it); a method named `with` is no statement.
+ */
+const JS_WITH = /with\s*\((?<![.\w$]with\s*\()(?<![{,]\s{0,20}with\s*\()/g;
+const USE_STRICT = /^(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*(['"])use strict\1/;
+const ES_MODULE = /^\s*(?:import\s*[\w{*'"]|export\b)/m;
 /** Modules whose whole use is running code from a string. */
 const JS_CODE_MODULES = /^(?:node:)?vm$/;
 const JS_MODULE_NAMED = /\b(?:require\s*\(|import\s*\(|from|import)\s*(['"`])(\s*)\1/g;
@@ -61,7 +66,8 @@ export interface Found {
 /** The first place where the code (its `codeView`) builds code at run time; `content` is the file as written. */
 export function buildsCodeAtRunTime(path: string, view: string, content: string): Found | undefined {
   if (/\.py$/i.test(path)) return first(view, PY_BUILDS_CODE, content);
-  const found = first(view, JS_BUILDS_CODE, content);
+  const sloppy = !/\.(?:mjs|mts|tsx?)$/i.test(path) && !USE_STRICT.test(content) && !ES_MODULE.test(view);
+  const found = [first(view, JS_BUILDS_CODE, content), sloppy ? first(view, JS_WITH, content) : undefined].reduce((a, b) => (!a || (b && b.index < a.index) ? b : a));
   const vm = [...view.matchAll(JS_MODULE_NAMED)].find((m) => {
     const at = m.index + m[0].length - m[2].length - 1;
     return JS_CODE_MODULES.test(content.slice(at, at + m[2].length));

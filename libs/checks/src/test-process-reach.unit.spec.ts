@@ -116,6 +116,7 @@ describe('code the grader cannot read, because the module builds it at run time'
     ['require under another name', 'src/sum.js', `${SUM}const load = require;\nload(globalThis.which);\nmodule.exports = { sum };`],
     ['a dynamic import of a computed name', 'src/sum.mjs', "const name = 'node:' + 'process';\nconst proc = await import(name);\nexport const sum = () => 0;\n"],
     ['names resolved at run time with with', 'src/sum.js', `${SUM}with (Math) {\n  random = () => 0;\n}\nmodule.exports = { sum };`],
+    ['a with statement hidden behind a comment that reads like an import', 'src/sum.js', `/*\nimport x from 'y';\n*/\n${SUM}with (Math) random = () => 0;\nmodule.exports = { sum };`],
     ['a timer given a string of code', 'src/sum.js', `${SUM}setTimeout('quit()', 0);\nmodule.exports = { sum };`],
     ['eval in the entry-point guard', 'src/cli.js', `${SUM}if (require.main === module) {\n  eval(process.argv[2]);\n}\nmodule.exports = { sum };`],
     ['Python exec', 'src/calc.py', 'import base64\nexec(base64.b64decode(PAYLOAD))\n'],
@@ -200,6 +201,8 @@ describe('honest code that only looks like it', () => {
     ['names eval only in a comment and a string', 'src/sum.js', "// no eval( here, and no new Function(...): the input is parsed\nconst msg = 'refuses to eval(input) or require(name)';\nmodule.exports = { msg, evaluate: (x) => x.eval() };"],
     ['uses methods of built-ins, and its own objects named like them', 'src/sum.js', "const xs = Array.from({ length: 3 }, (_, i) => i);\nconst settings = { JSON: true };\nsettings.JSON = false;\nconst out = Object.assign({}, { xs });\nObject.defineProperty(out, 'n', { value: Math.max(...xs) });\nconst m = new Map();\nm.set('a', 1);\nmodule.exports = { out, m, settings, fn: (f) => f instanceof Function };"],
     ['binds and calls the modules it reads', 'src/sum.mjs', "const { ok } = await import('node:assert');\nconst fs = (await import('node:fs')).default;\nrequire('node:assert').ok(true);\nrequire('fs').readFileSync('x');\nprocess.env.X = '1';\nprocess.exitCode = 1;\nprocess.title = 'sum';\nexport const x = [ok, fs, [1, 2].with(0, 3)];\n"],
+    ['defines methods named with', 'src/schema.js', "'use strict';\nclass Schema {\n  with(...checks) {\n    return checks;\n  }\n}\nconst api = { with(x) { return x; } };\nmodule.exports = { Schema, api, pick: [1].with(0, 2) };\n"],
+    ['declares typed arrays of built-ins', 'src/chunks.ts', "const chunks: Buffer[] = [];\nconst patterns: RegExp[] = [/a/];\nlet seen: Map<string, Error[]> = new Map();\nexport const all = { chunks, patterns, seen };\n"],
     ['a Python module that parses and imports by name', 'src/calc.py', "import ast\nimport re\nimport importlib\nimport os\nimport json\n\nPATTERN = re.compile(r'\\d+')\nDECIMAL = importlib.import_module('decimal')\n\n\ndef total(text):\n    # never eval( the input\n    return sum(ast.literal_eval(x) for x in PATTERN.findall(text))\n"],
     ['a Python CLI that sets its environment and argv', 'src/cli.py', "import os\nimport sys\n\nif __name__ == '__main__':\n    os.environ['LANG'] = 'C'\n    sys.argv = sys.argv[:2]\n    print(sys.argv)\n"],
   ])('leaves one that %s alone', (_what, path, content) => {
