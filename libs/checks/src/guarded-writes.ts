@@ -30,18 +30,25 @@ const COMPUTED = '[]';
 const ACCESSORS = String.raw`(?:\s*\??\.\s*[\w$]+|\s*\[[^[\]\n]{1,200}\])`;
 const ASSIGN = String.raw`\s*(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])`;
 /** A module required or imported by a literal name, or a name, cast or not, and what it reaches: `require('assert').strict`, `Array.prototype`, `(a as any)`. */
-const JS_ROOT = String.raw`(?:(?:require|import)\s*\(\s*(?<quote>['"\x60])\s*\k<quote>\s*\)\s*\)?|\(\s*(?<cast>[A-Za-z_$][\w$]*)(?<castPath>${ACCESSORS}*)\s+as\s+[^()=;\n]{1,60}\)|(?<name>[A-Za-z_$][\w$]*)!?)(?<path>${ACCESSORS}*)`;
+/** What compiled TypeScript and Babel wrap a required module in: `tslib.__importDefault(require('fs'))`. */
+const INTEROP = String.raw`(?:[\w$]+\s*\.\s*)?(?:__importDefault|__importStar|__toESM|_interopRequireDefault|_interopRequireWildcard)\s*\(\s*`;
+const JS_ROOT = String.raw`(?:(?:${INTEROP})?(?:require|import)\s*\(\s*(?<quote>['"\x60])\s*\k<quote>\s*\)(?:\s*\))*|\(\s*(?<cast>[A-Za-z_$][\w$]*)(?<castPath>${ACCESSORS}*)\s+as\s+[^()=;\n]{1,60}\)|(?<name>[A-Za-z_$][\w$]*)!?)(?<path>${ACCESSORS}*)`;
 const JS_SOURCE = new RegExp(String.raw`\s*(?:await\s+)?(?:\(\s*)*${JS_ROOT}`, 'y');
 const JS_SOURCE_ENDS = /\s*(?:[;,)\]}:?|&]|\bas\b|$)/my;
 const JS_BINDING = /(?<![.\w$])([A-Za-z_$][\w$]*)\s*(?::[^=;\n]{1,80})?=(?![=>])|\{([^{}]{0,400})\}\s*=(?![=>])|\bimport\s+([^;'"`]{0,400}?)\s*\bfrom\s*(?=['"`])/g;
 const JS_WRITE = new RegExp(String.raw`(?<![.\w$])(?<remove>delete\s+)?${JS_ROOT}(?<assign>${ASSIGN})?`, 'g');
 /** A guarded module by its literal name: it may be bound to a name, or read or called at once, never handed on (`f(require('assert'))`, `import('assert').then(…)`). */
 const JS_MODULE_USE = /\b(?:require|import)\s*\(\s*(['"`])\s*\1\s*\)/g;
-const JS_MODULE_BOUND = /(?:[^=!<>]=|\bawait)\s*\(?\s*$/;
+const JS_MODULE_BOUND = new RegExp(String.raw`(?:[^=!<>]=|\bawait)\s*\(?\s*(?:${INTEROP})?$`);
 const JS_MODULE_READ = /^\s*\)?\s*(?:\.(?!\s*then\b)|\[|\()/;
 const JS_BULK = /\b(?:Object\s*\.\s*(?:assign|defineProperty|defineProperties|setPrototypeOf)|Reflect\s*\.\s*(?:set|defineProperty|setPrototypeOf|deleteProperty))\s*\(/g;
 /** A prototype reached from any value: `[].__proto__.x = …`, `''.constructor.prototype.x = …`, `Object.getPrototypeOf(x).y = …`. */
-const JS_PROTOTYPE_WRITE = new RegExp(String.raw`(?:\.\s*__proto__|\.\s*constructor\s*\.\s*prototype|\bgetPrototypeOf\s*\([^()\n]{0,200}\))${ACCESSORS}+${ASSIGN}`);
+const JS_PROTOTYPE_WRITE = new RegExp(String.raw`(?:\.\s*__proto__|\.\s*constructor\s*\.\s*prototype|\bgetPrototypeOf\s*\([^()\n]{0,200}\))${ACCESSORS}+${ASSIGN}|\.\s*__define[GS]etter__\s*\(`);
+/** A destructuring assignment (`[a.ok] = …`, `({ x: a.ok } = …)`): each of its targets is written. */
+const JS_DESTRUCTURING = /[[{]([^[\]{}]{0,400})[\]}]\s*=(?![=>])/g;
+const JS_TARGET = new RegExp(String.raw`^\s*(?:\.\.\.)?${JS_ROOT}\s*$`);
+/** A built-in replaced outright: `JSON = …` writes the global unless the module declares a name of its own. */
+const JS_BARE_WRITE = new RegExp(String.raw`(?<![.\w$])([A-Za-z_$][\w$]*)${ASSIGN}`, 'g');
 
 /** The first write, in the module's `codeView`, to what the tests rely on; `content` is the file as written. */
 export function writesToGuarded(path: string, view: string, content: string): Found | undefined {
@@ -154,17 +161,44 @@ function jsBindings(view: string, content: string): Map<string, Kind> {
   return bound;
 }
 
+/** Whether writing the last of `names`, reached from a thing of `kind`, writes what the tests rely on. */
+function guardedTarget(kind: Kind | undefined, names: readonly string[]): boolean {
+  if (names.length === 0) return false;
+  const target = reach(kind, names.slice(0, -1));
+  const property = names[names.length - 1];
+  return target === 'object' || (target === 'global' && (BUILT_INS.has(property) || GLOBAL_OBJECTS.has(property) || property === COMPUTED)) || (target === 'module' && property !== 'exports');
+}
+
 function jsWrite(view: string, content: string): number | undefined {
   const bound = jsBindings(view, content);
   for (const m of view.matchAll(JS_WRITE)) {
     if (m.groups?.['remove'] === undefined && m.groups?.['assign'] === undefined) continue;
     const { kind, names } = rootOf(m, view, content, bound);
-    if (names.length === 0) continue;
-    const target = reach(kind, names.slice(0, -1));
-    const property = names[names.length - 1];
-    if (target === 'object' || (target === 'global' && (BUILT_INS.has(property) || GLOBAL_OBJECTS.has(property) || property === COMPUTED)) || (target === 'module' && property !== 'exports')) {
-      return m.index;
+    if (guardedTarget(kind, names)) return m.index;
+  }
+  for (const m of view.matchAll(JS_DESTRUCTURING)) {
+    // `x[key] = …` writes a property of x, read by the other rules.
+    if (m[0][0] === '[' && /[\w$)\]]\s*$/.test(view.slice(Math.max(0, m.index - 20), m.index))) continue;
+    let at = m.index + 1;
+    for (const item of m[1].split(',')) {
+      // `{ key: target = fallback }`: the target stands after the key and before its default.
+      const target = item.replace(/=[\s\S]*$/, '').replace(/^[^:]*:/, (key) => ' '.repeat(key.length));
+      const t = JS_TARGET.exec(target);
+      if (t) {
+        t.index += at;
+        const { kind, names } = rootOf(t, view, content, bound);
+        if (guardedTarget(kind, names)) return m.index;
+      }
+      at += item.length + 1;
     }
+  }
+  const declared = new Map<string, boolean>();
+  for (const m of view.matchAll(JS_BARE_WRITE)) {
+    const name = m[1];
+    if (!BUILT_INS.has(name) || name === 'require') continue;
+    // Declared by name, or among the declarators of one `var a = …, Map = …` statement.
+    if (!declared.has(name)) declared.set(name, new RegExp(String.raw`\b(?:(?:function|class)\s+${name}\b|(?:var|let|const)\s(?:[^;]{0,2000}?[\s,])?${name}\s*[=,;]|(?:var|let|const)\s+${name}\b)`).test(view));
+    if (!declared.get(name)) return m.index;
   }
   for (const m of view.matchAll(JS_BULK)) if (jsSourceKind(view, content, m.index + m[0].length, bound) !== undefined) return m.index;
   for (const m of view.matchAll(JS_MODULE_USE)) {
@@ -183,6 +217,8 @@ const PY_FROM_IMPORT = /^[ \t]*from[ \t]+([\w.]+)[ \t]+import[ \t]+(\([^)]{0,100
 const PY_ALIAS = /(?<![.\w])([A-Za-z_]\w*)[ \t]*=(?!=)[ \t]*([A-Za-z_]\w*(?:[ \t]*\.[ \t]*\w+)*)[ \t]*(?=$|[;#])/gm;
 const PY_WRITE = /(?<![.\w])([A-Za-z_]\w*)((?:[ \t]*\.[ \t]*\w+)+)([ \t]*\[[^\]\n]{0,200}\])?[ \t]*(?:\*\*|\/\/|<<|>>|[-+*/%&|^@])?=(?!=)/g;
 const PY_SETATTR = /\b(?:setattr|delattr)\s*\(\s*([A-Za-z_]\w*)((?:\s*\.\s*\w+)*)\s*,/g;
+/** A namespace written in bulk: `sys.modules.update(…)`, `builtins.__dict__.update(…)`, `vars(builtins).update(…)`, `vars(builtins)[…] = …`. */
+const PY_NAMESPACE_WRITE = /(?<![.\w])(?:(vars)\s*\(\s*)?(?<![.\w])([A-Za-z_]\w*)((?:\s*\.\s*\w+)*)(?:\s*\))?\s*(?:\.\s*(?:update|setdefault|pop|popitem|clear|__setitem__|__delitem__)\s*\(|\[[^\]\n]{0,200}\]\s*=(?!=))/g;
 
 const dotted = (path: string) => path.replace(/\s+/g, '');
 
@@ -233,5 +269,9 @@ function pyWrite(view: string): number | undefined {
     if (m[3] !== undefined ? target.endsWith('.__dict__') : !PY_SPARED.test(target)) return m.index;
   }
   for (const m of view.matchAll(PY_SETATTR)) if (pyResolve(m[1] + m[2], bound) !== undefined) return m.index;
+  for (const m of view.matchAll(PY_NAMESPACE_WRITE)) {
+    const target = pyResolve(m[2] + m[3], bound);
+    if (target !== undefined && (m[1] !== undefined || /(?:^sys\.modules|\.__dict__)$/.test(target))) return m.index;
+  }
   return undefined;
 }
