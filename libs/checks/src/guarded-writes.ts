@@ -44,6 +44,17 @@ const JS_MODULE_READ = /^\s*\)?\s*(?:\.(?!\s*then\b)|\[|\()/;
 const JS_BULK = /\b(?:Object\s*\.\s*(?:assign|defineProperty|defineProperties|setPrototypeOf)|Reflect\s*\.\s*(?:set|defineProperty|setPrototypeOf|deleteProperty))\s*\(/g;
 /** A prototype reached from any value: `[].__proto__.x = …`, `''.constructor.prototype.x = …`, `Object.getPrototypeOf(x).y = …`. */
 const JS_PROTOTYPE_WRITE = new RegExp(String.raw`(?:\.\s*__proto__|\.\s*constructor\s*\.\s*prototype|\bgetPrototypeOf\s*\([^()\n]{0,200}\))${ACCESSORS}+${ASSIGN}|\.\s*__define[GS]etter__\s*\(`);
+const JS_KEPT_MODULES = /^(?:node:)?(?:assert(?:\/strict)?|test|module)$/;
+const KEPT_KEYS = new Set(['default', 'strict', 'Module']);
+const JS_PROTOTYPE = /(?<![.\w$])(?:Object|Array|String|Number|Boolean|Symbol|BigInt|Function|Promise|RegExp|Date|Map|Set|WeakMap|WeakSet|Error)\s*\.\s*prototype\b/g;
+const IDENTIFIER = /(?<![.\w$])[A-Za-z_$][\w$]*/g;
+/**
+ * Read, called, compared, written (the name itself), declared in an import or a destructuring.
+ * Reads, calls and comparisons keep it in sight; a write to the name rebinds it.
+ */
+const KEPT_AFTER = /^\s*(?:\??\.|\[|\(|[=!]==?|=(?![=>])|(?:instanceof|in)\b)|^[^;()=]{0,400}?\bfrom\s*['"`]|^\s*(?:,[^;(){}=]{0,400}?)?\}\s*=(?![=>])/;
+/** Compared, typed, or bound to a plain local name (which the bindings follow). */
+const KEPT_BEFORE = /(?:[=!]==?|\b(?:typeof|instanceof|in)|(?<![.\w$])[A-Za-z_$][\w$]*\s*(?::[^=;\n]{1,80})?(?<![=!<>])=|\bimport\s+(?:\*\s*as\s+)?)\s*$/;
 /** A destructuring assignment (`[a.ok] = …`, `({ x: a.ok } = …)`): each of its targets is written. */
 const JS_DESTRUCTURING = /[[{]([^[\]{}]{0,400})[\]}]\s*=(?![=>])/g;
 const JS_TARGET = new RegExp(String.raw`^\s*(?:\.\.\.)?${JS_ROOT}\s*$`);
@@ -135,7 +146,8 @@ function imported(clause: string): JsBinding['names'] {
   return names;
 }
 
-function jsBindings(view: string, content: string): Map<string, Kind> {
+/** The local names bound to what the module has no reason to hand on, and the bound names' kinds. */
+function jsBindings(view: string, content: string): { bound: Map<string, Kind>; kept: Set<string> } {
   const candidates: JsBinding[] = [...view.matchAll(JS_BINDING)].flatMap((m): JsBinding[] => {
     const end = m.index + m[0].length;
     if (m[1] !== undefined) return [{ names: [{ local: m[1] }], source: end }];
@@ -158,7 +170,67 @@ function jsBindings(view: string, content: string): Map<string, Kind> {
       }
     }
   }
-  return bound;
+  const kept = new Set<string>();
+  for (let pass = 0, changed = true; changed && pass < 4; pass++) {
+    changed = false;
+    for (const { names, source } of candidates) {
+      if (!(typeof source === 'number' ? keptSource(view, content, source, kept) : JS_KEPT_MODULES.test(source.module))) continue;
+      // The module object itself, never one of its functions (`const { ok } = require('assert')`).
+      for (const { local, key } of names) if ((key === undefined || KEPT_KEYS.has(key)) && !kept.has(local)) changed = kept.add(local) !== undefined;
+    }
+  }
+  return { bound, kept };
+}
+
+/** Whether the expression at `index` is one of the modules kept to the module itself, or a name bound to one. */
+function keptSource(view: string, content: string, index: number, kept: ReadonlySet<string>): boolean {
+  JS_SOURCE.lastIndex = index;
+  const m = JS_SOURCE.exec(view);
+  if (!m?.groups) return false;
+  if (m.groups['name'] !== undefined) return kept.has(m.groups['name']);
+  return m.groups['quote'] !== undefined && JS_KEPT_MODULES.test(literalAt(view, content, index, index + m[0].length));
+}
+
+/**
+ * Where a module hands on what it has no reason to (a built-in prototype, or a name bound to the
+ * assertions, the test runner or the loader): to a function, into an array, object or property,
+ * out of a function. What is done with it there, no reading follows. Reading it, calling it,
+ * comparing it, binding a local name to it or handing it to `Object`'s and `Reflect`'s own
+ * functions (whose writes the bulk rule reads) keep it in sight.
+ */
+function handsOn(view: string, kept: ReadonlySet<string>): number | undefined {
+  for (const m of view.matchAll(JS_PROTOTYPE)) {
+    const before = view.slice(Math.max(0, m.index - 300), m.index);
+    const after = view.slice(m.index + m[0].length, m.index + m[0].length + 400);
+    // A prototype stands as a value in honest code (`Symbol ? Symbol.prototype : undefined`, `new Set([Object.prototype])`):
+    // only one handed to a function, or kept in a property, leaves sight.
+    const argument = /^\s*[,)]/.test(after) && !/^(?:(?:Object|Reflect)\s*\.\s*\w+)?$/.test(calleeOf(before));
+    if (argument || /(?:\.\s*[\w$]+|\])\s*=\s*$/.test(before)) return m.index;
+  }
+  if (kept.size === 0) return undefined;
+  for (const m of view.matchAll(IDENTIFIER)) {
+    if (!kept.has(m[0])) continue;
+    const before = view.slice(Math.max(0, m.index - 300), m.index);
+    const after = view.slice(m.index + m[0].length, m.index + m[0].length + 400);
+    if (KEPT_AFTER.test(after) || KEPT_BEFORE.test(before)) continue;
+    if (/^\s*[,)]/.test(after) && /^(?:Object|Reflect)\s*\.\s*\w+\s*$/.test(calleeOf(before))) continue;
+    return m.index;
+  }
+  return undefined;
+}
+
+/** The callee of the call whose arguments `before` ends in, read back to its unclosed `(`. */
+function calleeOf(before: string): string {
+  let depth = 0;
+  for (let i = before.length - 1; i >= 0; i--) {
+    const c = before[i];
+    if (c === ')' || c === ']' || c === '}') depth++;
+    else if (c === '(' || c === '[' || c === '{') {
+      if (depth === 0) return c === '(' ? (/(?:[\w$]+\s*\.\s*)*[\w$]+\s*$/.exec(before.slice(0, i))?.[0] ?? '').trim() : '';
+      depth--;
+    }
+  }
+  return '';
 }
 
 /** Whether writing the last of `names`, reached from a thing of `kind`, writes what the tests rely on. */
@@ -170,7 +242,7 @@ function guardedTarget(kind: Kind | undefined, names: readonly string[]): boolea
 }
 
 function jsWrite(view: string, content: string): number | undefined {
-  const bound = jsBindings(view, content);
+  const { bound, kept } = jsBindings(view, content);
   for (const m of view.matchAll(JS_WRITE)) {
     if (m.groups?.['remove'] === undefined && m.groups?.['assign'] === undefined) continue;
     const { kind, names } = rootOf(m, view, content, bound);
@@ -206,7 +278,7 @@ function jsWrite(view: string, content: string): number | undefined {
     const end = m.index + m[0].length;
     if (!JS_MODULE_BOUND.test(view.slice(Math.max(0, m.index - 40), m.index)) && !JS_MODULE_READ.test(view.slice(end, end + 40))) return m.index;
   }
-  return JS_PROTOTYPE_WRITE.exec(view)?.index;
+  return JS_PROTOTYPE_WRITE.exec(view)?.index ?? handsOn(view, kept);
 }
 
 const PY_MODULES = /^(?:builtins|__builtins__|unittest|pytest|os|sys|atexit)$/;
