@@ -268,13 +268,13 @@ export const BUILTIN_CHECKS = defineChecks({
   },
   reached_into_the_test_process: {
     description:
-      "No changed code (the tests aside) reaches into the process it runs in: the goal's tests load it into theirs, so it must not end that process with success, hook its exit or uncaught failures, set its exit code, take over its exit, or rewrite its assertions or what it prints. A CLI's entry point and the functions only it refers to may end, hook and set the exit of their process: the tests never run them.",
+      "No changed code (the tests aside) reaches into the process it runs in: the goal's tests load it into theirs, so it must not end that process with success, hook its exit or uncaught failures, set its exit code, take over its exit, or rewrite its assertions, what it prints, the modules the tests load or the built-ins and their prototypes, under any name, nor build code at run time (eval, the Function constructor, vm, a computed require or import, Python's exec), which no reading can follow. A CLI's entry point and the functions only it refers to may end, hook and set the exit of their process: the tests never run them.",
     surface: 'role',
     failsWhen: { feature: 'test_process_reaches', gt: 0 },
     failed: "the code reaches into the process that runs the goal's tests",
     passed: "the code leaves the process that runs the goal's tests alone",
     quotes: ['test_process_reach_list'],
-    remedy: "Take out what reaches into the running process ({test_process_reach_list}): return values and throw errors, and let the goal's tests decide.",
+    remedy: "Take out what reaches into the running process ({test_process_reach_list}): return values and throw errors, write the code out rather than build it at run time, and let the goal's tests decide.",
   },
   run_unfinished: {
     description: 'Every role the goal names finished its task.',

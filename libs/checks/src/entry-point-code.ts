@@ -26,12 +26,30 @@ function blank(text: string, from: number, to: number): string {
   return text.slice(from, to).replace(/[^\n]/g, ' ');
 }
 
-function maskJs(code: string): string {
-  let out = '';
+/** A literal blanked but for its delimiters (and a template's `${`), so code that reads it can still tell a literal from a computed value. */
+function blankInside(text: string, from: number, to: number): string {
+  const open = text[from];
+  const closed = to - from > 1 && text[to - 1] === open;
+  const inside = text.slice(from + 1, closed ? to - 1 : to).replace(open === '`' ? /\$\{|[^\n]/g : /[^\n]/g, (s) => (s === '${' ? s : ' '));
+  return open + inside + (closed ? open : '');
+}
+
+/**
+ * The code of a module with its comments blanked and its literals emptied, every index where it
+ * was: what it does, never what its strings or comments say. A literal keeps its delimiters.
+ */
+export function codeView(path: string, content: string): string {
+  return JS.test(path) ? maskJs(content, true) : PY.test(path) ? maskPy(content, true) : content;
+}
+
+function maskJs(code: string, keepDelimiters = false): string {
+  const parts: string[] = [];
+  let plainFrom = 0;
   let last = '';
   let i = 0;
   while (i < code.length) {
     const c = code[i];
+    const comment = c === '/' && (code[i + 1] === '/' || code[i + 1] === '*');
     let end = -1;
     if (c === '/' && code[i + 1] === '/') end = code.indexOf('\n', i) < 0 ? code.length : code.indexOf('\n', i);
     else if (c === '/' && code[i + 1] === '*') end = code.indexOf('*/', i + 2) < 0 ? code.length : code.indexOf('*/', i + 2) + 2;
@@ -42,16 +60,16 @@ function maskJs(code: string): string {
       end = Math.min(code.length, end + 1);
     }
     if (end < 0) {
-      out += c;
-      if (!/\s/.test(c)) last = c;
+      if (c !== ' ' && c !== '\n' && c !== '\t' && c !== '\r') last = c;
       i++;
     } else {
-      out += blank(code, i, end);
+      parts.push(code.slice(plainFrom, i), keepDelimiters && !comment ? blankInside(code, i, end) : blank(code, i, end));
       last = c;
-      i = end;
+      i = plainFrom = end;
     }
   }
-  return out;
+  parts.push(code.slice(plainFrom));
+  return parts.join('');
 }
 
 const CLOSE: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
@@ -179,8 +197,13 @@ function withFunctionsOnlyThey(code: string, guards: readonly Region[], function
   return regions;
 }
 
-function maskPy(code: string): string {
-  return code.replace(/#[^\n]*|(?:[rRbBuUfF]{0,2})(?:'''[\s\S]*?'''|"""[\s\S]*?"""|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")/g, (m) => m.replace(/[^\n]/g, ' '));
+function maskPy(code: string, keepDelimiters = false): string {
+  return code.replace(/#[^\n]*|(?:[rRbBuUfF]{0,2})(?:'''[\s\S]*?'''|"""[\s\S]*?"""|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")/g, (m) => {
+    const delimiter = keepDelimiters && m[0] !== '#' ? /^[rRbBuUfF]{0,2}('''|"""|'|")/.exec(m) : null;
+    if (!delimiter) return m.replace(/[^\n]/g, ' ');
+    const close = delimiter[1].length;
+    return m.slice(0, delimiter[0].length) + m.slice(delimiter[0].length, m.length - close).replace(/[^\n]/g, ' ') + m.slice(m.length - close);
+  });
 }
 
 const PY_GUARD = /^if\s+(?:__name__\s*==\s*(['"])__main__\1|(['"])__main__\2\s*==\s*__name__)\s*:/;
