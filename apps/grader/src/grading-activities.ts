@@ -125,7 +125,8 @@ export function createGradingActivities(deps: GradingActivityDeps) {
     const workspace = await Workspace.create('grade');
     try {
       await workspace.restore(files);
-      const result = await runSandboxedCommand(command, workspace.root, deps.commandTimeoutMs);
+      // The status is the verdict on the code under test: its node processes run under the test process guard.
+      const result = await runSandboxedCommand(command, workspace.root, { wallTimeMs: deps.commandTimeoutMs, guardNode: true });
       return { exitCode: result.exitCode, output: result.output.slice(-MAX_RERUN_OUTPUT), timedOut: result.timedOut, isolation: result.isolation, durationMs: result.durationMs };
     } catch (error) {
       // No sandbox, no run: the work fails closed, and the record says what to install.
