@@ -46,6 +46,8 @@
     if (code === undefined || code === null || code == 0) return;
     if (raisedStatus === 0) raisedStatus = NumberOf(code) || GUARD_STATUS;
   }
+  // Seen before every callback (timers, I/O, promise reactions) and every process event.
+  require('node:async_hooks').createHook({ before: noteStatus }).enable();
 
   /*
    * Intrinsics. Each writable data property becomes a fixed accessor: a write to the intrinsic itself
@@ -162,6 +164,7 @@
       fail(`the intrinsics could not be checked (${StringOf(error && error.message)})`);
     }
     if (status === 0 && raisedStatus === 0 && swallowed) fail(swallowed);
+    if (status === 0 && raisedStatus !== 0) fail(`the failing exit status ${raisedStatus} was lowered to 0`);
     if (reasons.length > 0) {
       if (!reported) {
         reported = true;
