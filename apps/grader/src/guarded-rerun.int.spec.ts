@@ -1,8 +1,11 @@
 import { createEvent, EventOf, LoopEvent, NewEvent } from '@loopwright/events';
 import { EventLog, LogConfig } from '@loopwright/eventlog';
 import { createGradingDecider } from '@loopwright/grading';
+import { loadWorkload } from '@loopwright/models';
 import { loadRoleBoundaries, loadRubrics } from '@loopwright/rubrics';
-import { encodeSnapshot } from '@loopwright/sandbox';
+import { encodeSnapshot, runSandboxedCommand, Workspace } from '@loopwright/sandbox';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { dropTestStream, testLogConfig } from '@loopwright/testing';
 import { createGradingActivities } from './grading-activities';
 
@@ -123,5 +126,24 @@ describe("the grader's re-run of the goal's tests, against code that decides the
   it.each(HONEST)('passes the re-run of honest code: %s', async (name, sum) => {
     const data = await verify(`honest-${HONEST.findIndex(([n]) => n === name)}`, sum);
     expect({ exitCode: data.rerun.exitCode, passed: data.features.rerun_passed, output: data.rerun.output }).toEqual({ exitCode: 0, passed: true, output: expect.stringContaining('all assertions hold') });
+  });
+
+  const WORKLOADS = path.resolve(__dirname, '../../../workloads');
+  const goals = readdirSync(WORKLOADS).filter((f) => f.endsWith('.yaml')).flatMap((f) => loadWorkload(path.join(WORKLOADS, f)).goals.map((g) => ({ ...g, workload: f })));
+
+  it.each(goals)("passes the guarded re-run of $workload's $id solution, and fails its buggy code", async (goal) => {
+    const rerun = async (files: readonly { path: string; content: string }[]) => {
+      const workspace = await Workspace.create('guarded-workload');
+      try {
+        const byPath = new Map([...goal.seedFiles, ...files].map((f) => [f.path, f]));
+        await workspace.restore([...byPath.values()]);
+        return await runSandboxedCommand(goal.testCommand, workspace.root, { wallTimeMs: 20_000, guardNode: true });
+      } finally {
+        await workspace.dispose();
+      }
+    };
+    const solved = await rerun(goal.solution);
+    expect({ exitCode: solved.exitCode, output: solved.output }).toEqual({ exitCode: 0, output: expect.not.stringContaining('test process guard') });
+    expect((await rerun(goal.buggy)).exitCode).not.toBe(0);
   });
 });
