@@ -11,13 +11,16 @@
  *  - the intrinsics (Object, Array, JSON, ... and their prototypes) are snapshotted and compared at
  *    exit, not frozen: a frozen prototype breaks honest code (`this.name = ...` in an Error subclass).
  * A failure ends the process with GUARD_STATUS and a line on stderr that starts with FAILED, so a
- * reader of the output alone sees it too. System programs (npm, npx under /usr) are left alone.
+ * reader of the output alone sees it too. System programs (npm, npx under /usr) and worker threads
+ * are left alone.
  * Dependency-free, and it holds its own references to everything it calls: the code under test
  * can replace the globals, not what the guard took before it ran.
  */
 (function guardTestProcess() {
   const main = process.argv[1];
   if (typeof main === 'string' && /^\/(?:usr|bin|sbin|lib)\//.test(main)) return;
+  // A worker's exit ends the worker, whose status the process's own does not take.
+  if (!require('node:worker_threads').isMainThread) return;
 
   const GUARD_STATUS = 70;
   const { apply, ownKeys, getOwnPropertyDescriptor, getPrototypeOf } = Reflect;
