@@ -99,7 +99,7 @@ describe('the test process guard, in a sandboxed run', () => {
     expect(result).toMatchObject({ isolation: 'none', exitCode: 70 });
   });
 
-  it('leaves honest suites alone: node --test with mocks and timers, npm test, a CLI run as a child, an error subclass', async () => {
+  it('leaves honest suites alone: node --test with mocks of its own objects, of time and of randomness, npm test, a CLI run as a child, an error subclass', async () => {
     const files: Files = {
       'package.json': '{ "name": "s", "version": "1.0.0", "scripts": { "test": "node --test test/" } }\n',
       'src/sum.js': [
@@ -118,11 +118,12 @@ describe('the test process guard, in a sandboxed run', () => {
         "test('mocks an object of its own', () => { const o = { f: () => 1 }; mock.method(o, 'f', () => 2); assert.equal(o.f(), 2); });",
         "test('runs the CLI', () => { assert.equal(execFileSync(process.execPath, ['src/sum.js', '1', '2'], { encoding: 'utf8' }).trim(), '3'); });",
         "test('awaits', async () => { for (let i = 0; i < 100; i++) await null; assert.deepEqual(JSON.parse('[1,2]'), [1, 2]); });",
+        "test('mocks time and randomness', (t) => { t.mock.method(Math, 'random', () => 0.25); t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 5 }); let n = 0; setTimeout(() => n++, 1000); t.mock.timers.tick(1000); assert.deepEqual([n, Date.now(), Math.random()], [1, 1005, 0.25]); });",
         '',
       ].join('\n'),
     };
     const result = await run(files, 'npm test', { guardNode: true });
-    expect(result.output).toMatch(/^# pass 6$/m);
+    expect(result.output).toMatch(/^# pass 7$/m);
     expect(result).toMatchObject({ exitCode: 0, isolation: 'bubblewrap' });
   });
 });
