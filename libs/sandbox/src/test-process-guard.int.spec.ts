@@ -99,7 +99,7 @@ describe('the test process guard, in a sandboxed run', () => {
     expect(result).toMatchObject({ isolation: 'none', exitCode: 70 });
   });
 
-  it('leaves honest suites alone: node --test with mocks of its own objects, of time and of randomness, npm test, a CLI run as a child, an error subclass', async () => {
+  it('leaves honest suites alone: node --test over CommonJS and ES modules with mocks of its own objects, of time and of randomness, npm test, a CLI run as a child, an error subclass', async () => {
     const files: Files = {
       'package.json': '{ "name": "s", "version": "1.0.0", "scripts": { "test": "node --test test/" } }\n',
       'src/sum.js': [
@@ -109,6 +109,13 @@ describe('the test process guard, in a sandboxed run', () => {
         'module.exports = { sum, SumError };',
       ].join('\n'),
       'test/sum.test.js': NODE_TEST,
+      'test/esm.test.mjs': [
+        "import test from 'node:test';",
+        "import assert from 'node:assert/strict';",
+        "import fs, { readFileSync } from 'node:fs';",
+        "test('imports the frozen modules', () => { assert.equal(readFileSync(new URL(import.meta.url), 'utf8'), fs.readFileSync(new URL(import.meta.url), 'utf8')); });",
+        '',
+      ].join('\n'),
       'test/more.test.js': [
         "const { test, mock } = require('node:test');",
         "const assert = require('node:assert/strict');",
@@ -123,7 +130,7 @@ describe('the test process guard, in a sandboxed run', () => {
       ].join('\n'),
     };
     const result = await run(files, 'npm test', { guardNode: true });
-    expect(result.output).toMatch(/^# pass 7$/m);
+    expect(result.output).toMatch(/^# pass 8$/m);
     expect(result).toMatchObject({ exitCode: 0, isolation: 'bubblewrap' });
   });
 });
