@@ -1,5 +1,6 @@
 import { createEvent, EventOf, LoopEvent, NewEvent } from '@loopwright/events';
 import { EventLog, LogConfig } from '@loopwright/eventlog';
+import { exitStatusIsTheRunners, testOutcome } from '@loopwright/checks';
 import { createGradingDecider } from '@loopwright/grading';
 import { loadWorkload } from '@loopwright/models';
 import { loadRoleBoundaries, loadRubrics } from '@loopwright/rubrics';
@@ -60,6 +61,19 @@ const ATTACKS: [string, string][] = [
     WRONG,
   ].join('\n')],
 ];
+
+type File = { path: string; content: string };
+
+/** `command` over `files` in a fresh workspace, as the grader's sandbox runs it (guarded or not). */
+async function sandboxed(files: readonly File[], command: string, guardNode: boolean) {
+  const workspace = await Workspace.create('guarded-rerun');
+  try {
+    await workspace.restore(files);
+    return await runSandboxedCommand(command, workspace.root, { wallTimeMs: 20_000, guardNode });
+  } finally {
+    await workspace.dispose();
+  }
+}
 
 /** Honest code the guard must leave alone. */
 const HONEST: [string, string][] = [
@@ -132,18 +146,24 @@ describe("the grader's re-run of the goal's tests, against code that decides the
   const goals = readdirSync(WORKLOADS).filter((f) => f.endsWith('.yaml')).flatMap((f) => loadWorkload(path.join(WORKLOADS, f)).goals.map((g) => ({ ...g, workload: f })));
 
   it.each(goals)("passes the guarded re-run of $workload's $id solution, and fails its buggy code", async (goal) => {
-    const rerun = async (files: readonly { path: string; content: string }[]) => {
-      const workspace = await Workspace.create('guarded-workload');
-      try {
-        const byPath = new Map([...goal.seedFiles, ...files].map((f) => [f.path, f]));
-        await workspace.restore([...byPath.values()]);
-        return await runSandboxedCommand(goal.testCommand, workspace.root, { wallTimeMs: 20_000, guardNode: true });
-      } finally {
-        await workspace.dispose();
-      }
+    const rerun = (files: readonly File[]) => {
+      const byPath = new Map([...goal.seedFiles, ...files].map((f) => [f.path, f]));
+      return sandboxed([...byPath.values()], goal.testCommand, true);
     };
     const solved = await rerun(goal.solution);
     expect({ exitCode: solved.exitCode, output: solved.output }).toEqual({ exitCode: 0, output: expect.not.stringContaining('test process guard') });
     expect((await rerun(goal.buggy)).exitCode).not.toBe(0);
+  });
+
+  it("reads a masked probe's run as failed from the guard's line, whatever summary the code printed", async () => {
+    const command = 'node test/sum.test.js || true';
+    const files = [...SEED, { path: 'src/sum.js', content: `${FAKE_SUMMARY}eval('proc' + 'ess.exit(0)');\n${WRONG}` }];
+    const probe = (guardNode: boolean) => sandboxed(files, command, guardNode);
+    // The line's status is not the runner's, so the grader reads the output alone: the fake summary passed it.
+    expect(exitStatusIsTheRunners(command)).toBe(false);
+    expect(testOutcome((await probe(false)).output, undefined)).toBe('passed');
+    const guarded = await probe(true);
+    expect(guarded.exitCode).toBe(0);
+    expect(testOutcome(guarded.output, undefined)).toBe('failed');
   });
 });
