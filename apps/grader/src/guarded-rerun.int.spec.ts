@@ -107,10 +107,10 @@ describe("the grader's re-run of the goal's tests, against code that decides the
     await dropTestStream(config.natsUrl, config.streamName);
   });
 
-  async function verify(run: string, sum: string) {
+  async function verify(run: string, sum: string, tests: { seedFiles: File[]; testCommand: string } = { seedFiles: SEED, testCommand: 'node test/sum.test.js' }) {
     const goal = createEvent({
       type: 'goal.submitted', aggregateId: run, producer: 'submitter',
-      data: { goalId: 'sum', title: 'Sum', description: 'sum', roles: ['engineer'], allowedPaths: ['src/**'], testCommand: 'node test/sum.test.js', seedFiles: SEED, budgetUsd: 1 },
+      data: { goalId: 'sum', title: 'Sum', description: 'sum', roles: ['engineer'], allowedPaths: ['src/**'], ...tests, budgetUsd: 1 },
     }) as EventOf<'goal.submitted'>;
     const delivered = [{ path: 'src/sum.js', content: sum }];
     const work = createEvent({
@@ -165,5 +165,19 @@ describe("the grader's re-run of the goal's tests, against code that decides the
     const guarded = await probe(true);
     expect(guarded.exitCode).toBe(0);
     expect(testOutcome(guarded.output, undefined)).toBe('failed');
+  });
+
+  it('fails the re-run of wrong code that rewrites a test file a later test process loads', async () => {
+    const testOf = (name: string, total: number) =>
+      `const test = require('node:test');\nconst assert = require('node:assert');\nconst { sum } = require('../src/sum');\ntest('${name}', () => assert.equal(sum([${total - 1}, 1]), ${total}));\n`;
+    const tests = { seedFiles: [{ path: 'test/a.test.js', content: testOf('a', 3) }, { path: 'test/b.test.js', content: testOf('b', 4) }], testCommand: 'node --test --test-concurrency=1 test/' };
+    const rewriting = "try { require('fs').writeFileSync(__dirname + '/../test/b.test.js', \"require('node:test')('b', () => {});\\n\"); } catch {}\nmodule.exports = { sum: () => 3 };\n";
+    // Unmounted, the rewrite passes the run: the second test process loads the rewritten file.
+    const unmounted = await sandboxed([...tests.seedFiles, { path: 'src/sum.js', content: rewriting }], tests.testCommand, true);
+    expect(unmounted.exitCode).toBe(0);
+
+    const data = await verify('guard-rewrite', rewriting, tests);
+    expect({ exitCode: data.rerun.exitCode, passed: data.features.rerun_passed }).toEqual({ exitCode: 1, passed: false });
+    expect(data.rerun.output).toMatch(/^# fail 1$/m);
   });
 });

@@ -53,6 +53,8 @@ export interface BwrapInvocation {
   command: string;
   /** Load the test process guard (handed in on GUARD_FD) into every node process of the command. */
   guardNode?: boolean;
+  /** Workspace-relative paths mounted read-only over the writable workspace (checked by safeRelative). */
+  readOnly?: readonly string[];
 }
 
 /**
@@ -89,7 +91,9 @@ export function sandboxArguments(bwrapPath: string, invocation: BwrapInvocation)
     '--size', String(limits.fileSizeBytes), '--tmpfs', '/dev/shm',
     '--size', String(limits.memoryBytes), '--tmpfs', SANDBOX_HOME,
   ];
-  const workspace = invocation.workspace === null ? ['--tmpfs', SANDBOX_WORKSPACE] : ['--bind', invocation.workspace, SANDBOX_WORKSPACE];
+  const host = invocation.workspace;
+  const workspace = host === null ? ['--tmpfs', SANDBOX_WORKSPACE] : ['--bind', host, SANDBOX_WORKSPACE];
+  const readOnly = host === null ? [] : (invocation.readOnly ?? []).flatMap((p) => ['--ro-bind-try', `${host}/${p}`, `${SANDBOX_WORKSPACE}/${p}`]);
   const sealed = ['--remount-ro', '/dev', '--remount-ro', '/'];
   const environment = [
     '--clearenv',
@@ -110,6 +114,7 @@ export function sandboxArguments(bwrapPath: string, invocation: BwrapInvocation)
     ...etc,
     ...fresh,
     ...workspace,
+    ...readOnly,
     ...guard,
     ...sealed,
     '--chdir', SANDBOX_WORKSPACE,

@@ -18,6 +18,7 @@ import {
 } from './bwrap-arguments';
 import { CappedOutput } from './capped-output';
 import { handOver, HostIdentity, hostIdentityFor } from './host-identity';
+import { realDirectory, relativeSegments } from './safe-path';
 import { resolveLimits, SandboxLimits } from './sandbox-limits';
 import { guardWorkspace, measureWorkspace, WorkspaceUsage } from './workspace-usage';
 
@@ -46,6 +47,11 @@ export interface SandboxOptions extends Partial<SandboxLimits> {
    * for runs whose exit status is a verdict on the code under test, which then cannot decide it.
    */
   guardNode?: boolean;
+  /**
+   * Workspace-relative paths mounted read-only for the command (the tests a re-run runs): code under
+   * test cannot rewrite what a later test process loads. Only under bubblewrap.
+   */
+  readOnlyPaths?: readonly string[];
 }
 
 /** The test process guard on the host: read-only inside the sandbox, required from here without one. */
@@ -89,10 +95,24 @@ export async function runSandboxedCommand(command: string, cwd: string, timeoutM
   const identity = hostIdentityFor(options.hostUid);
   if (identity) await handOver(cwd, identity);
   const guardNode = options.guardNode ?? false;
-  const args = sandboxArguments(bwrapPath, { workspace: cwd, system: await systemEntries(), limits, command, guardNode });
+  const readOnly = await readOnlyMounts(cwd, options.readOnlyPaths ?? []);
+  const args = sandboxArguments(bwrapPath, { workspace: cwd, system: await systemEntries(), limits, command, guardNode, readOnly });
   const workspace = { root: cwd, atStart: await measureWorkspace(cwd) };
   const inputs = guardNode ? [SANDBOX_PASSWD, SANDBOX_GROUP, (guardSource ??= readFileSync(TEST_PROCESS_GUARD, 'utf8'))] : [SANDBOX_PASSWD, SANDBOX_GROUP];
   return { ...(await collect('prlimit', args, spawnIdentity(identity), limits, inputs, workspace)), isolation: 'bubblewrap' };
+}
+
+/** The paths of `wanted` that are in the workspace as themselves: no link on the way, nothing outside it. */
+async function readOnlyMounts(root: string, wanted: readonly string[]): Promise<string[]> {
+  const mounts: string[] = [];
+  for (const relative of wanted) {
+    const segments = relativeSegments(relative);
+    if (segments.length === 0) continue;
+    const parent = await realDirectory(root, segments.slice(0, -1), false).catch(() => undefined);
+    const stat = parent === undefined ? undefined : await lstat(path.join(parent, segments.at(-1)!)).catch(() => undefined);
+    if (stat && !stat.isSymbolicLink()) mounts.push(segments.join('/'));
+  }
+  return mounts;
 }
 
 const problems = new Map<string, Promise<string | undefined>>();

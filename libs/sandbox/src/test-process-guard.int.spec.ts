@@ -133,4 +133,20 @@ describe('the test process guard, in a sandboxed run', () => {
     expect(result.output).toMatch(/^# pass 8$/m);
     expect(result).toMatchObject({ exitCode: 0, isolation: 'bubblewrap' });
   });
+
+  it('keeps the tests a later test process loads from being rewritten, where they are mounted read-only', async () => {
+    const testOf = (name: string, total: number) =>
+      `const test = require('node:test');\nconst assert = require('node:assert');\nconst { sum } = require('../src/sum');\ntest('${name}', () => assert.equal(sum([${total - 1}, 1]), ${total}));\n`;
+    const files = {
+      'src/sum.js': "try { require('fs').writeFileSync(__dirname + '/../test/b.test.js', \"require('node:test')('b', () => {});\\n\"); } catch {}\nmodule.exports = { sum: () => 3 };\n",
+      'test/a.test.js': testOf('a', 3),
+      'test/b.test.js': testOf('b', 4),
+    };
+    const command = 'node --test --test-concurrency=1 test/';
+    expect((await run(files, command, { guardNode: true })).exitCode).toBe(0);
+    const mounted = await run(files, command, { guardNode: true, readOnlyPaths: ['test', 'missing/file.js'] });
+    expect(mounted.exitCode).not.toBe(0);
+    expect(mounted.output).toMatch(/^# fail 1$/m);
+    await expect(run(files, command, { readOnlyPaths: ['../outside'] })).rejects.toThrow(/contains "\.\."/);
+  });
 });
