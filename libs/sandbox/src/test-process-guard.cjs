@@ -8,8 +8,10 @@
  *    (process.exit, process.reallyExit, by whatever name), an exit status lowered after a failure
  *    set it, or an uncaught exception or unhandled rejection a handler swallowed, fail the process;
  *  - the exports of the built-in modules tests lean on are frozen, so no alias can rewrite them;
- *  - the intrinsics (Object, Array, JSON, ... and their prototypes) are snapshotted and compared at
- *    exit, not frozen: a frozen prototype breaks honest code (`this.name = ...` in an Error subclass).
+ *  - a write to an intrinsic (Object, Array, JSON, ... and their prototypes) is recorded as it
+ *    happens and their properties are compared at exit; they are not frozen: a frozen prototype
+ *    breaks honest code (`this.name = ...` in an Error subclass);
+ *  - the module loader's hooks, the in-process inspector and native bindings are closed.
  * A failure ends the process with GUARD_STATUS and a line on stderr that starts with FAILED, so a
  * reader of the output alone sees it too. System programs (npm, npx under /usr) and worker threads
  * are left alone.
@@ -254,7 +256,9 @@
   // node:test costs a tenth of the guard's start when loaded eagerly: a test runner's child loads it
   // anyway, anything else has it frozen as its first `require` returns it.
   const load = Module._load;
-  const test = process.env.NODE_TEST_CONTEXT || process.execArgv.indexOf('--test') >= 0 ? freeze(settled(require('node:test'))) : undefined;
+  // An ES module imports it past `_load`: an .mjs main has it frozen now.
+  const eager = process.env.NODE_TEST_CONTEXT || process.execArgv.indexOf('--test') >= 0 || (typeof main === 'string' && main.endsWith('.mjs'));
+  const test = eager ? freeze(settled(require('node:test'))) : undefined;
   defineProperty(Module, '_load', locked(function _load(request) {
     const exports = apply(load, this, arguments);
     if (test === undefined && request === 'node:test') freeze(settled(exports));
