@@ -100,13 +100,14 @@ describe('the grading activities, on a real artifact store and the real SDK', ()
     expect(verified).toMatchObject({ data: { rerun: { exitCode: 0 }, features: { rerun_passed: true, out_of_scope_changes: 0 } } });
   });
 
-  it("fails a re-run whose runner reports failed tests, though the worker's code made the process exit 0", async () => {
+  it("fails a re-run whose runner reports failed tests, though the worker's code sets the process's status to 0 on exit", async () => {
     const run = 'run-exit-zero';
     const nodeTest = "const test = require('node:test');\nconst assert = require('node:assert/strict');\nconst { sum } = require('../src/sum');\ntest('sums', () => assert.equal(sum([1, 2, 3]), 6));\n";
     const goal = goalOf(run, { seedFiles: [{ path: 'test/sum.test.js', content: nodeTest }] });
     const work = await producedWork(run, 'engineer', [{ path: 'src/sum.js', content: "process.on('exit', () => { process.exitCode = 0; });\nmodule.exports = { sum: () => 0 };\n" }]);
     const verified = await verifyAfter([goal, work]);
-    expect(verified).toMatchObject({ data: { rerun: { exitCode: 0, output: expect.stringMatching(/^# fail 1$/m) }, features: { rerun_passed: false } } });
+    // The test process guard refuses the lowered status; the runner's summary says the tests failed.
+    expect(verified).toMatchObject({ data: { rerun: { exitCode: 70, output: expect.stringMatching(/^# fail 1$[\s\S]*status 1 was lowered to 0/m) }, features: { rerun_passed: false } } });
     const stored = createEvent(verified as Parameters<typeof createEvent>[0]) as EventOf<'work.verified'>;
     expect(contradictions({ verdict: '5', evidence: '', reasoning: '', rerunPassed: true }, stored)).toEqual([expect.stringMatching(/says the re-run passed/)]);
   });
@@ -159,13 +160,14 @@ describe('the grading activities, on a real artifact store and the real SDK', ()
     expect(grade.data.passed).toBe(false);
   });
 
-  it("bounces wrong code that makes the tests' process exit 0 on their failed assertion, though the judge believes every word", async () => {
+  it("bounces wrong code that tries to make the tests' process exit 0 on their failed assertion, though the judge believes every word", async () => {
     const { verified, grade, failedGates } = await gradedByAGullibleJudge([
       { path: 'src/sum.js', content: "process.on('uncaughtException', () => process.exit(0));\nmodule.exports = { sum: () => 0 };\n" },
       { path: 'test/sum.test.js', content: SUM_TEST },
     ]);
-    expect(verified.data).toMatchObject({ rerun: { exitCode: 0 }, features: { rerun_passed: true, test_process_reaches: 1 } });
-    expect(failedGates).toEqual(['leaves_the_test_process_alone']);
+    // The test process guard fails the re-run, and the static gate names the reach all the same.
+    expect(verified.data).toMatchObject({ rerun: { exitCode: 70, output: expect.stringMatching(/^FAILED \(test process guard\)/m) }, features: { rerun_passed: false, test_process_reaches: 1 } });
+    expect(failedGates).toContain('leaves_the_test_process_alone');
     expect(grade.data.passed).toBe(false);
   });
 
@@ -310,7 +312,7 @@ describe('the grading activities, on a real artifact store and the real SDK', ()
       expect(unfounded).toMatchObject({ data: { features: { boundary_violation_paths: 'src/sum.js' } } });
     });
 
-    it("records a tester's test that swallows its own failures, which turns every probe and the release gate green", async () => {
+    it("records a tester's test that swallows its own failures, though the guarded probes and release gate stay red", async () => {
       const { engineer, events, engineerFiles } = await engineerAccepted();
       const swallowing = `process.on('uncaughtException', () => process.exit(0));\n${SUM_TEST.replace('3);', '7);')}`;
       const plan = { probes: [{ id: 'P1', tier: 'smoke', criticalArea: 'sum-area', command: 'node test/sum.test.js', sourceRef: { quote: 'returns the total', source: 'goal' } }] };
@@ -321,7 +323,7 @@ describe('the grading activities, on a real artifact store and the real SDK', ()
       ], { startedFrom: { workId: engineer.data.workId } });
       const verified = await verifyAfter([...events, tester]);
       const data = (verified as { data: EventOf<'work.verified'>['data'] }).data;
-      expect(data).toMatchObject({ rerun: { exitCode: 0 }, releaseGate: { decision: 'pass' }, features: { test_process_reaches: 1 } });
+      expect(data).toMatchObject({ rerun: { exitCode: 70 }, releaseGate: { decision: 'fail' }, features: { test_process_reaches: 1 } });
       expect(runCheck('reached_into_the_test_process', data.features as FeatureVector).passed).toBe(false);
     });
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
   ARTIFACT_PATHS, computeWorkFeatures, deliveredChange, FeatureVector, ProbeEvidence, ProbePlan, ProbePlanSchema, probesByTier,
-  readArtifact, renderTraceForJudge, rerunFilesFor, rerunPassed, RoleBoundaries, roleArtifactFiles, testOutcome, exitStatusIsTheRunners,
+  readArtifact, renderTraceForJudge, rerunFilesFor, rerunPassed, rerunReadOnlyPaths, RoleBoundaries, roleArtifactFiles, testOutcome, exitStatusIsTheRunners,
 } from '@loopwright/checks';
 import { abandonedAttempts, attemptOfStep, deterministicId, EventOf, GoalSubmitted, LoopEvent, NewEvent, ReviewResolved, TraceStep, WorkVerified } from '@loopwright/events';
 import type { ArtifactStore, SpendGuard } from '@loopwright/eventlog';
@@ -41,6 +41,8 @@ export interface GradingActivityDeps {
 }
 
 type Completion = Parameters<typeof completedEvent>[2];
+/** The files a re-run or probe runs on, and those of them it mounts read-only. */
+type RerunFiles = { files: readonly { path: string; content: string }[]; readOnly: readonly string[] };
 const MAX_RERUN_OUTPUT = 8_000;
 
 /** The grader's I/O, built from its dependencies: each activity returns the events it produced. */
@@ -59,7 +61,8 @@ export function createGradingActivities(deps: GradingActivityDeps) {
     const ownArtifacts = Object.values(roleArtifactFiles(role)).flat();
     const change = deliveredChange(base, files, irregular, goal.allowedPaths, [...goal.scratchPaths, ...ownArtifacts]);
     const scope = { role, pipeline, boundaries: deps.boundaries, allowedPaths: goal.allowedPaths, scratchPaths: goal.scratchPaths };
-    const rerunOn = rerunFilesFor(scope, base, files);
+    const rerunFiles = rerunFilesFor(scope, base, files);
+    const rerunOn: RerunFiles = { files: rerunFiles, readOnly: rerunReadOnlyPaths(scope, rerunFiles) };
     const rerun = goal.backend === 'import' ? notRerun(goal) : await rerunTests(goal, rerunOn);
     const probePlan = role === 'tester' ? readArtifact(files, ARTIFACT_PATHS.probePlan, ProbePlanSchema).value : null;
     const probes = probePlan && goal.backend !== 'import' ? await runProbes(probePlan, rerunOn) : [];
@@ -97,7 +100,7 @@ export function createGradingActivities(deps: GradingActivityDeps) {
    * Runs a probe plan's probes in the grader's own sandbox, tier by tier: a tier runs only when every
    * earlier tier passed, so no later evidence stands on an earlier failure.
    */
-  async function runProbes(plan: ProbePlan, files: readonly { path: string; content: string }[]): Promise<ProbeEvidence[]> {
+  async function runProbes(plan: ProbePlan, files: RerunFiles): Promise<ProbeEvidence[]> {
     const evidence: ProbeEvidence[] = [];
     let blocked = '';
     for (const { tier, probeIds } of probesByTier(plan)) {
@@ -121,11 +124,13 @@ export function createGradingActivities(deps: GradingActivityDeps) {
     return evidence;
   }
 
-  async function runInSandbox(command: string, files: readonly { path: string; content: string }[]): Promise<{ exitCode: number | null; output: string; timedOut: boolean; isolation: WorkVerified['rerun']['isolation']; durationMs: number }> {
+  async function runInSandbox(command: string, { files, readOnly }: RerunFiles): Promise<{ exitCode: number | null; output: string; timedOut: boolean; isolation: WorkVerified['rerun']['isolation']; durationMs: number }> {
     const workspace = await Workspace.create('grade');
     try {
       await workspace.restore(files);
-      const result = await runSandboxedCommand(command, workspace.root, deps.commandTimeoutMs);
+      // The status is the verdict on the code under test: its node processes run under the test process guard.
+      // What the role may not write is mounted read-only: no test process rewrites the tests of the next.
+      const result = await runSandboxedCommand(command, workspace.root, { wallTimeMs: deps.commandTimeoutMs, guardNode: true, readOnlyPaths: readOnly });
       return { exitCode: result.exitCode, output: result.output.slice(-MAX_RERUN_OUTPUT), timedOut: result.timedOut, isolation: result.isolation, durationMs: result.durationMs };
     } catch (error) {
       // No sandbox, no run: the work fails closed, and the record says what to install.
@@ -154,7 +159,7 @@ export function createGradingActivities(deps: GradingActivityDeps) {
     return { command: goal.testCommand, exitCode: null, output: 'imported run: there is no workspace to re-run the tests in', timedOut: false, isolation: 'skipped', durationMs: 0 };
   }
 
-  async function rerunTests(goal: GoalSubmitted, files: readonly { path: string; content: string }[]): Promise<WorkVerified['rerun']> {
+  async function rerunTests(goal: GoalSubmitted, files: RerunFiles): Promise<WorkVerified['rerun']> {
     return { command: goal.testCommand, ...(await runInSandbox(goal.testCommand, files)) };
   }
 

@@ -1,5 +1,6 @@
 import { FileContent, rerunFilesWithin } from './delivered-change';
 import { pathAllowed } from './path-scope';
+import { readOnlyPaths } from './read-only-paths';
 import { BoundaryScope, insideRoleBoundary } from './role-boundary';
 
 /**
@@ -11,6 +12,15 @@ import { BoundaryScope, insideRoleBoundary } from './role-boundary';
  * stand in for what they require. Only the tester, whose work the tests are, is re-run on its own.
  */
 export function rerunFilesFor(scope: BoundaryScope, base: readonly FileContent[], delivered: readonly FileContent[]): FileContent[] {
+  return rerunFilesWithin(base, delivered, mayWriteFor(scope));
+}
+
+/** The paths of a re-run's files (rerunFilesFor) to mount read-only: all the role was given and may not write. */
+export function rerunReadOnlyPaths(scope: BoundaryScope, files: readonly FileContent[]): string[] {
+  return readOnlyPaths(files.map((f) => f.path), mayWriteFor(scope));
+}
+
+function mayWriteFor(scope: BoundaryScope): (path: string) => boolean {
   const amongTests = (path: string) => scope.role !== 'tester' && pathAllowed(path, scope.boundaries.tester.owns);
-  return rerunFilesWithin(base, delivered, (path) => insideRoleBoundary(path, scope) && !amongTests(path));
+  return (path) => insideRoleBoundary(path, scope) && !amongTests(path);
 }

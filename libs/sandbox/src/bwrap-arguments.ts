@@ -28,6 +28,14 @@ export const PASSWD_FD = 3;
 export const GROUP_FD = 4;
 export const SANDBOX_PASSWD = `sandbox:x:${SANDBOX_ID}:${SANDBOX_ID}:sandbox:${SANDBOX_HOME}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`;
 export const SANDBOX_GROUP = `sandbox:x:${SANDBOX_ID}:\nnogroup:x:65534:\n`;
+/** The file descriptor through which the test process guard is handed to bwrap, and where node finds it (read-only, outside the workspace). */
+export const GUARD_FD = 5;
+export const SANDBOX_GUARD_PATH = '/run/loopwright/test-process-guard.cjs';
+
+/** NODE_OPTIONS that load the guard at `guardPath` into every node process, before any code of the workspace. */
+export function guardedNodeOptions(guardPath: string): string {
+  return `--require ${JSON.stringify(guardPath)}`;
+}
 
 /**
  * Run first inside the sandbox: closes every file descriptor but 0, 1 and 2, then runs the command
@@ -43,6 +51,10 @@ export interface BwrapInvocation {
   system: readonly SystemEntry[];
   limits: SandboxLimits;
   command: string;
+  /** Load the test process guard (handed in on GUARD_FD) into every node process of the command. */
+  guardNode?: boolean;
+  /** Workspace-relative paths mounted read-only over the writable workspace (checked by safeRelative). */
+  readOnly?: readonly string[];
 }
 
 /**
@@ -79,7 +91,9 @@ export function sandboxArguments(bwrapPath: string, invocation: BwrapInvocation)
     '--size', String(limits.fileSizeBytes), '--tmpfs', '/dev/shm',
     '--size', String(limits.memoryBytes), '--tmpfs', SANDBOX_HOME,
   ];
-  const workspace = invocation.workspace === null ? ['--tmpfs', SANDBOX_WORKSPACE] : ['--bind', invocation.workspace, SANDBOX_WORKSPACE];
+  const host = invocation.workspace;
+  const workspace = host === null ? ['--tmpfs', SANDBOX_WORKSPACE] : ['--bind', host, SANDBOX_WORKSPACE];
+  const readOnly = host === null ? [] : (invocation.readOnly ?? []).flatMap((p) => ['--ro-bind-try', `${host}/${p}`, `${SANDBOX_WORKSPACE}/${p}`]);
   const sealed = ['--remount-ro', '/dev', '--remount-ro', '/'];
   const environment = [
     '--clearenv',
@@ -89,6 +103,8 @@ export function sandboxArguments(bwrapPath: string, invocation: BwrapInvocation)
     '--setenv', 'USER', 'sandbox',
     '--setenv', 'LANG', 'C.UTF-8',
   ];
+  const guard = invocation.guardNode ? ['--perms', '0444', '--ro-bind-data', String(GUARD_FD), SANDBOX_GUARD_PATH] : [];
+  const guardEnvironment = invocation.guardNode ? ['--setenv', 'NODE_OPTIONS', guardedNodeOptions(SANDBOX_GUARD_PATH)] : [];
   return [
     ...prlimit,
     bwrapPath,
@@ -98,9 +114,12 @@ export function sandboxArguments(bwrapPath: string, invocation: BwrapInvocation)
     ...etc,
     ...fresh,
     ...workspace,
+    ...readOnly,
+    ...guard,
     ...sealed,
     '--chdir', SANDBOX_WORKSPACE,
     ...environment,
+    ...guardEnvironment,
     '/bin/bash', '-c', CLOSE_INHERITED_FDS, '/bin/bash', invocation.command,
   ];
 }

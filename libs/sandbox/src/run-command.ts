@@ -1,5 +1,5 @@
 import { spawn, SpawnOptions } from 'node:child_process';
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, readFileSync } from 'node:fs';
 import { access, lstat, readlink } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { SandboxUnavailableError } from '@loopwright/core';
 import {
   CLOSE_INHERITED_FDS,
   GROUP_FD,
+  guardedNodeOptions,
   PASSWD_FD,
   SANDBOX_GROUP,
   SANDBOX_PASSWD,
@@ -17,6 +18,7 @@ import {
 } from './bwrap-arguments';
 import { CappedOutput } from './capped-output';
 import { handOver, HostIdentity, hostIdentityFor } from './host-identity';
+import { realDirectory, relativeSegments } from './safe-path';
 import { resolveLimits, SandboxLimits } from './sandbox-limits';
 import { guardWorkspace, measureWorkspace, WorkspaceUsage } from './workspace-usage';
 
@@ -40,13 +42,27 @@ export interface SandboxOptions extends Partial<SandboxLimits> {
   allowUnsafe?: boolean;
   /** The host uid to run as (root only); by default each command gets one of its own. */
   hostUid?: number;
+  /**
+   * Load the test process guard (test-process-guard.cjs) into every node process of the command:
+   * for runs whose exit status is a verdict on the code under test, which then cannot decide it.
+   */
+  guardNode?: boolean;
+  /**
+   * Workspace-relative paths mounted read-only for the command (the tests a re-run runs): code under
+   * test cannot rewrite what a later test process loads. Only under bubblewrap.
+   */
+  readOnlyPaths?: readonly string[];
 }
+
+/** The test process guard on the host: read-only inside the sandbox, required from here without one. */
+export const TEST_PROCESS_GUARD = path.join(__dirname, 'test-process-guard.cjs');
+let guardSource: string | undefined;
 
 export const UNSAFE_FLAG = 'LOOPWRIGHT_UNSAFE_NO_SANDBOX';
 
 /** The environment an unsandboxed command sees: nothing of the parent's (no keys, no tokens). */
-export function scrubbedEnv(home: string): NodeJS.ProcessEnv {
-  return { PATH: TRUSTED_PATH, HOME: home, LANG: 'C.UTF-8', TMPDIR: home, NODE_OPTIONS: '' };
+export function scrubbedEnv(home: string, guardNode = false): NodeJS.ProcessEnv {
+  return { PATH: TRUSTED_PATH, HOME: home, LANG: 'C.UTF-8', TMPDIR: home, NODE_OPTIONS: guardNode ? guardedNodeOptions(TEST_PROCESS_GUARD) : '' };
 }
 
 /**
@@ -72,14 +88,31 @@ export async function runSandboxedCommand(command: string, cwd: string, timeoutM
           `Install bubblewrap (apt-get install -y bubblewrap), or set ${UNSAFE_FLAG}=1 to run them without isolation (unsafe).`,
       );
     }
-    const result = await collect('bash', ['-c', CLOSE_INHERITED_FDS, '/bin/bash', command], { cwd, env: scrubbedEnv(cwd) }, limits, [], { root: cwd, atStart: await measureWorkspace(cwd) });
+    const env = scrubbedEnv(cwd, options.guardNode);
+    const result = await collect('bash', ['-c', CLOSE_INHERITED_FDS, '/bin/bash', command], { cwd, env }, limits, [], { root: cwd, atStart: await measureWorkspace(cwd) });
     return { ...result, isolation: 'none' };
   }
   const identity = hostIdentityFor(options.hostUid);
   if (identity) await handOver(cwd, identity);
-  const args = sandboxArguments(bwrapPath, { workspace: cwd, system: await systemEntries(), limits, command });
+  const guardNode = options.guardNode ?? false;
+  const readOnly = await readOnlyMounts(cwd, options.readOnlyPaths ?? []);
+  const args = sandboxArguments(bwrapPath, { workspace: cwd, system: await systemEntries(), limits, command, guardNode, readOnly });
   const workspace = { root: cwd, atStart: await measureWorkspace(cwd) };
-  return { ...(await collect('prlimit', args, spawnIdentity(identity), limits, [SANDBOX_PASSWD, SANDBOX_GROUP], workspace)), isolation: 'bubblewrap' };
+  const inputs = guardNode ? [SANDBOX_PASSWD, SANDBOX_GROUP, (guardSource ??= readFileSync(TEST_PROCESS_GUARD, 'utf8'))] : [SANDBOX_PASSWD, SANDBOX_GROUP];
+  return { ...(await collect('prlimit', args, spawnIdentity(identity), limits, inputs, workspace)), isolation: 'bubblewrap' };
+}
+
+/** The paths of `wanted` that are in the workspace as themselves: no link on the way, nothing outside it. */
+async function readOnlyMounts(root: string, wanted: readonly string[]): Promise<string[]> {
+  const mounts: string[] = [];
+  for (const relative of wanted) {
+    const segments = relativeSegments(relative);
+    if (segments.length === 0) continue;
+    const parent = await realDirectory(root, segments.slice(0, -1), false).catch(() => undefined);
+    const stat = parent === undefined ? undefined : await lstat(path.join(parent, segments.at(-1)!)).catch(() => undefined);
+    if (stat && !stat.isSymbolicLink()) mounts.push(segments.join('/'));
+  }
+  return mounts;
 }
 
 const problems = new Map<string, Promise<string | undefined>>();

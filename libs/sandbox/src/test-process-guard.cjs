@@ -1,0 +1,283 @@
+'use strict';
+/*
+ * Loaded with `--require` (NODE_OPTIONS) into every node process of a guarded sandbox run, before
+ * any code of the workspace. The status of the test process is the grader's verdict, and the code
+ * under test runs inside that process, so the guard takes from it every way to decide the status
+ * other than by running honestly:
+ *  - a success status stands only when the process ends by itself: an explicit exit with status 0
+ *    (process.exit, process.reallyExit, by whatever name), an exit status lowered after a failure
+ *    set it, or an uncaught exception or unhandled rejection a handler swallowed, fail the process;
+ *  - the exports of the built-in modules tests lean on are frozen, so no alias can rewrite them;
+ *  - a write to an intrinsic (Object, Array, JSON, ... and their prototypes) is recorded as it
+ *    happens and their properties are compared at exit; they are not frozen: a frozen prototype
+ *    breaks honest code (`this.name = ...` in an Error subclass);
+ *  - the module loader's hooks, the in-process inspector and native bindings are closed.
+ * A failure ends the process with GUARD_STATUS and a line on stderr that starts with FAILED, so a
+ * reader of the output alone sees it too. System programs (npm, npx under /usr) and worker threads
+ * are left alone.
+ * Dependency-free, and it holds its own references to everything it calls: the code under test
+ * can replace the globals, not what the guard took before it ran.
+ */
+(function guardTestProcess() {
+  const main = process.argv[1];
+  if (typeof main === 'string' && /^\/(?:usr|bin|sbin|lib)\//.test(main)) return;
+  // A worker's exit ends the worker, whose status the process's own does not take. (Its chdir is
+  // this stub; worker_threads itself costs a third of the guard's start.)
+  if (typeof process.chdir === 'function' && process.chdir.name === 'unavailableInWorker') return;
+
+  const GUARD_STATUS = 70;
+  const { apply, ownKeys, getOwnPropertyDescriptor, getPrototypeOf } = Reflect;
+  const { defineProperty, freeze, is, preventExtensions } = Object;
+  const StringOf = String;
+  const NumberOf = Number;
+  const fs = require('node:fs');
+  const writeSync = fs.writeSync;
+  const realExit = process.exit;
+  const realReallyExit = process.reallyExit;
+  const realEmit = process.emit;
+
+  const reasons = [];
+  const fail = (reason) => {
+    for (let i = 0; i < reasons.length; i++) if (reasons[i] === reason) return;
+    if (reasons.length < 12) reasons[reasons.length] = reason;
+  };
+  let raisedStatus = 0;
+  let swallowed = '';
+  let explicitExit = '';
+  let reported = false;
+
+  /** A failing status once seen stands: lowering it later is how code hides failed tests. */
+  function noteStatus() {
+    const code = process.exitCode;
+    if (code === undefined || code === null || code == 0) return;
+    if (raisedStatus === 0) raisedStatus = NumberOf(code) || GUARD_STATUS;
+  }
+  // Seen before every callback (timers, I/O, promise reactions) and every process event.
+  require('node:async_hooks').createHook({ before: noteStatus }).enable();
+
+  /*
+   * Intrinsics. Each writable data property becomes a fixed accessor: a write to the intrinsic itself
+   * is recorded (a forgery restored before exit is still a forgery), a write through an object that
+   * inherits it defines that object's own property, as assignment does, so honest code that shadows
+   * a prototype's property (`this.name = ...`) keeps working. The other properties are made
+   * non-configurable and the intrinsics non-extensible: nothing is added, replaced or deleted
+   * unseen. Their descriptors are compared at exit as well.
+   */
+  const GLOBAL_NAMES = [
+    'Object', 'Function', 'Array', 'String', 'Number', 'Boolean', 'Symbol', 'BigInt', 'Math', 'JSON', 'Reflect', 'Promise', 'Proxy',
+    'Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError',
+    'Map', 'Set', 'WeakMap', 'WeakSet', 'RegExp', 'Date', 'ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'Atomics', 'Intl',
+    'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array',
+    'BigInt64Array', 'BigUint64Array', 'Buffer', 'isNaN', 'isFinite', 'parseInt', 'parseFloat', 'encodeURIComponent', 'decodeURIComponent',
+  ];
+  // Legitimately tuned by honest tools (source-map-support, test runners).
+  const unwatched = (label, key) => label === 'Error' && (key === 'stackTraceLimit' || key === 'prepareStackTrace');
+  // What honest tests mock, and restore, for determinism (node:test's mock.method, mock.timers): compared at exit only.
+  const mockable = (label, key) => (label === 'globalThis' && key === 'Date') || (label === 'Math' && key === 'random') || label === 'Date' || label === 'Date.prototype';
+  const watched = [];
+  const trap = (label, target, key) => {
+    const descriptor = getOwnPropertyDescriptor(target, key);
+    // V8's fast paths for iteration, species and promises hold only while these keep their first
+    // shape (map, filter and spread run 4 to 9 times slower without them): compared at exit only.
+    if (!descriptor.configurable || mockable(label, key) || typeof key === 'symbol' || key === 'constructor' || key === 'next') return;
+    if (!('value' in descriptor) || !descriptor.writable) {
+      defineProperty(target, key, { configurable: false });
+      return;
+    }
+    let value = descriptor.value;
+    defineProperty(target, key, {
+      get() {
+        return value;
+      },
+      set(next) {
+        if (this === target) {
+          fail(`${label}[${StringOf(key)}] was assigned`);
+          value = next;
+        } else if ((typeof this === 'object' && this !== null) || typeof this === 'function') {
+          defineProperty(this, key, { value: next, writable: true, enumerable: true, configurable: true });
+        }
+      },
+      enumerable: descriptor.enumerable,
+      configurable: false,
+    });
+  };
+  const watch = (label, target) => {
+    if ((typeof target !== 'object' && typeof target !== 'function') || target === null) return;
+    const own = ownKeys(target);
+    for (let i = 0; i < own.length; i++) if (!unwatched(label, own[i])) trap(label, target, own[i]);
+    // Honest tools add Error.prepareStackTrace; mock timers copy Date's statics onto their own.
+    if (label !== 'Error' && label !== 'Date' && label !== 'Date.prototype') preventExtensions(target);
+    const keys = ownKeys(target);
+    const descriptors = [];
+    for (let i = 0; i < keys.length; i++) descriptors[i] = getOwnPropertyDescriptor(target, keys[i]);
+    watched[watched.length] = { label, target, keys, descriptors };
+  };
+  const globalDescriptors = [];
+  for (let i = 0; i < GLOBAL_NAMES.length; i++) {
+    const name = GLOBAL_NAMES[i];
+    if (getOwnPropertyDescriptor(globalThis, name) !== undefined) trap('globalThis', globalThis, name);
+    globalDescriptors[i] = getOwnPropertyDescriptor(globalThis, name);
+    const value = globalThis[name];
+    watch(name, value);
+    if (typeof value === 'function' && value.prototype) watch(`${name}.prototype`, value.prototype);
+  }
+  const typedArray = getPrototypeOf(Uint8Array);
+  watch('TypedArray', typedArray);
+  watch('TypedArray.prototype', typedArray.prototype);
+  const arrayIterator = getPrototypeOf([][Symbol.iterator]());
+  watch('ArrayIterator.prototype', arrayIterator);
+  watch('Iterator.prototype', getPrototypeOf(arrayIterator));
+  watch('StringIterator.prototype', getPrototypeOf(''[Symbol.iterator]()));
+  watch('MapIterator.prototype', getPrototypeOf(new Map().entries()));
+  watch('SetIterator.prototype', getPrototypeOf(new Set().values()));
+  watch('RegExpStringIterator.prototype', getPrototypeOf(/a/g[Symbol.matchAll]('')));
+
+  const sameDescriptor = (a, b) =>
+    a !== undefined && b !== undefined && is(a.value, b.value) && a.get === b.get && a.set === b.set &&
+    a.writable === b.writable && a.enumerable === b.enumerable && a.configurable === b.configurable;
+
+  function checkIntrinsics() {
+    for (let i = 0; i < GLOBAL_NAMES.length; i++) {
+      const before = globalDescriptors[i];
+      const now = getOwnPropertyDescriptor(globalThis, GLOBAL_NAMES[i]);
+      if (before !== undefined && !sameDescriptor(before, now)) fail(`the global ${GLOBAL_NAMES[i]} was replaced`);
+    }
+    for (let w = 0; w < watched.length; w++) {
+      const { label, target, keys, descriptors } = watched[w];
+      const now = ownKeys(target);
+      let seen = 0;
+      for (let i = 0; i < now.length; i++) {
+        const key = now[i];
+        if (unwatched(label, key)) continue;
+        let at = -1;
+        for (let k = 0; k < keys.length; k++) if (keys[k] === key) at = k;
+        if (at < 0) {
+          fail(`${label}[${StringOf(key)}] was added`);
+          continue;
+        }
+        seen++;
+        if (!sameDescriptor(descriptors[at], getOwnPropertyDescriptor(target, key))) fail(`${label}[${StringOf(key)}] was changed`);
+      }
+      let expected = 0;
+      for (let k = 0; k < keys.length; k++) if (!unwatched(label, keys[k])) expected++;
+      if (seen !== expected) fail(`a property of ${label} was deleted`);
+    }
+  }
+
+  /** The status the process ends with: `status` unless tampering or an earlier failure overrules it. */
+  function verdict(status) {
+    noteStatus();
+    try {
+      checkIntrinsics();
+    } catch (error) {
+      fail(`the intrinsics could not be checked (${StringOf(error && error.message)})`);
+    }
+    if (status === 0 && raisedStatus === 0 && swallowed) fail(swallowed);
+    if (status === 0 && raisedStatus !== 0) fail(`the failing exit status ${raisedStatus} was lowered to 0`);
+    if (reasons.length > 0) {
+      if (!reported) {
+        reported = true;
+        try {
+          let text = reasons[0];
+          for (let i = 1; i < reasons.length; i++) text += `; ${reasons[i]}`;
+          writeSync(2, `\nFAILED (test process guard): ${text}\n`);
+        } catch {
+          // stderr closed by the code under test: the status still says it.
+        }
+      }
+      return GUARD_STATUS;
+    }
+    return raisedStatus !== 0 ? raisedStatus : status;
+  }
+
+  // A lazy export (an accessor with a setter) redefines itself on first read: read each once, so
+  // freezing leaves it its value.
+  const settled = (exports) => {
+    const keys = ownKeys(exports);
+    for (let i = 0; i < keys.length; i++) {
+      const descriptor = getOwnPropertyDescriptor(exports, keys[i]);
+      if (descriptor.get === undefined || descriptor.set === undefined) continue;
+      try {
+        exports[keys[i]];
+      } catch {
+        // An export that throws on read stays an accessor.
+      }
+    }
+    return exports;
+  };
+
+  const locked = (value) => ({ value, writable: false, enumerable: true, configurable: false });
+  const refuse = (name) => locked(function refused() {
+    throw new Error(`${name} is not available to code under test`);
+  });
+
+  defineProperty(process, 'exit', locked(function exit(code) {
+    noteStatus();
+    if (!explicitExit) explicitExit = `process.exit(${arguments.length === 0 ? '' : StringOf(code)})`;
+    return apply(realExit, process, arguments);
+  }));
+  defineProperty(process, 'reallyExit', locked(function reallyExit(code) {
+    noteStatus();
+    const status = NumberOf(code) || 0;
+    if (status === 0 && raisedStatus === 0) fail(`${explicitExit || 'process.reallyExit(0)'} ended the process with status 0 before it ended by itself`);
+    apply(realReallyExit, process, [verdict(status)]);
+  }));
+  defineProperty(process, 'emit', locked(function emit(event) {
+    noteStatus();
+    if (event === 'uncaughtExceptionMonitor' || event === 'unhandledRejection') {
+      const error = arguments[1];
+      swallowed ||= `an ${event === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception'} (${StringOf(error && error.message)}) was kept from failing the process`;
+    }
+    const handled = apply(realEmit, process, arguments);
+    noteStatus();
+    // After every exit listener, so none can lower the status this sets.
+    if (event === 'exit') {
+      const status = NumberOf(process.exitCode) || 0;
+      const decided = verdict(status);
+      if (decided !== status) process.exitCode = decided;
+    }
+    return handled;
+  }));
+  // Doors to native code that would reach the real exit, or load code the guard never sees.
+  defineProperty(process, 'binding', refuse('process.binding'));
+  defineProperty(process, '_linkedBinding', refuse('process._linkedBinding'));
+  defineProperty(process, 'dlopen', refuse('process.dlopen'));
+
+  // An in-process inspector session reaches every closure, the guard's included.
+  const inspector = require('node:inspector');
+  for (const name of ['connect', 'connectToMainThread']) defineProperty(inspector.Session.prototype, name, refuse(`inspector.Session.${name}`));
+  defineProperty(inspector, 'open', refuse('inspector.open'));
+
+  // The module loader: a builtin name in require.cache, or a hook on compiling, would hand the tests other code.
+  const Module = require('node:module');
+  const cache = Module._cache;
+  for (const name of Module.builtinModules) defineProperty(cache, name, { value: undefined, writable: false, enumerable: false, configurable: false });
+  for (const name of ['_cache', '_resolveFilename', '_findPath', 'register']) defineProperty(Module, name, locked(Module[name]));
+  // node:test costs a tenth of the guard's start when loaded eagerly: a test runner's child loads it
+  // anyway, anything else has it frozen as its first `require` returns it.
+  const load = Module._load;
+  // An ES module imports it past `_load`: an .mjs main has it frozen now.
+  const eager = process.env.NODE_TEST_CONTEXT || process.execArgv.indexOf('--test') >= 0 || (typeof main === 'string' && main.endsWith('.mjs'));
+  const test = eager ? freeze(settled(require('node:test'))) : undefined;
+  defineProperty(Module, '_load', locked(function _load(request) {
+    const exports = apply(load, this, arguments);
+    if (test === undefined && request === 'node:test') freeze(settled(exports));
+    return exports;
+  }));
+  for (const name of ['require', 'load']) defineProperty(Module.prototype, name, locked(Module.prototype[name]));
+  const wrap = Module.wrap;
+  const wrapper = Module.wrapper;
+  const compile = Module.prototype._compile;
+  defineProperty(Module.prototype, '_compile', locked(function _compile() {
+    if (Module.wrap !== wrap || Module.wrapper !== wrapper) fail('Module.wrap was replaced, rewriting the modules loaded after it');
+    return apply(compile, this, arguments);
+  }));
+
+  const FROZEN = [
+    'node:assert', 'node:assert/strict', 'node:fs', 'node:fs/promises', 'node:path', 'node:util', 'node:util/types',
+    'node:child_process', 'node:events', 'node:crypto', 'node:buffer', 'node:os', 'node:inspector',
+  ];
+  for (const id of FROZEN) freeze(settled(require(id)));
+  freeze(require('node:path').win32);
+  freeze(Module._extensions);
+})();

@@ -1,0 +1,152 @@
+import { runSandboxedCommand, SandboxOptions, Workspace } from './index';
+
+type Files = Record<string, string>;
+
+const WRONG_SUM = 'module.exports = { sum: () => 0 };\n';
+const NODE_TEST = [
+  "const test = require('node:test');",
+  "const assert = require('node:assert');",
+  "const { sum } = require('../src/sum');",
+  "test('sums', () => { assert.equal(sum([1, 2]), 3); });",
+  "test('sums after a while', async () => { await new Promise((r) => setTimeout(r, 20)); assert.equal(sum([2, 2]), 4); });",
+  '',
+].join('\n');
+
+/** Runs `command` over `files` in a fresh workspace, with the guard or without it. */
+async function run(files: Files, command: string, options: SandboxOptions = {}) {
+  const workspace = await Workspace.create('guard');
+  try {
+    await workspace.restore(Object.entries(files).map(([path, content]) => ({ path, content })));
+    return await runSandboxedCommand(command, workspace.root, { wallTimeMs: 20_000, ...options });
+  } finally {
+    await workspace.dispose();
+  }
+}
+
+/**
+ * Wrong code that makes its tests' command exit 0. Each is run without the guard first, to show the
+ * attack works there, then with it.
+ */
+const ATTACKS: { name: string; files: Files; command: string }[] = [
+  {
+    name: 'a node --test child that prints a passing summary and exits through eval before its tests run',
+    files: { 'src/sum.js': `console.log('# pass 2\\n# fail 0');\neval('process.' + 'exit(0)');\n${WRONG_SUM}`, 'test/sum.test.js': NODE_TEST },
+    command: 'node --test test/',
+  },
+  {
+    name: 'a failing status the test script set, lowered in a promise reaction',
+    files: {
+      'src/sum.js': `Promise.resolve().then(() => { process['exit' + 'Code'] = 0; });\n${WRONG_SUM}`,
+      'test/sum.test.js': "const { sum } = require('../src/sum');\nif (sum([1, 2]) !== 3) { console.log('FAIL sum'); process.exitCode = 1; }\n",
+    },
+    command: 'node test/sum.test.js',
+  },
+  {
+    name: 'a signal to itself whose handler exits 0 while an async test is pending',
+    files: {
+      'src/sum.js': `process.on('SIGTERM', () => process.exit(0));\nprocess.kill(process.pid, 'SIGTERM');\nmodule.exports = { sum: () => new Promise((r) => setTimeout(() => r(0), 100)) };\n`,
+      'test/sum.test.js': "const assert = require('assert');\n(async () => { assert.equal(await require('../src/sum').sum([1, 2]), 3); })();\nsetTimeout(() => {}, 200);\n",
+    },
+    command: 'node test/sum.test.js',
+  },
+  {
+    name: "an assert put in require.cache under the builtin's name",
+    files: {
+      'src/sum.js': `require.cache.assert = { id: 'assert', filename: 'assert', loaded: true, exports: { equal() {} } };\n${WRONG_SUM}`,
+      'test/sum.test.js': "const { sum } = require('../src/sum');\nconst assert = require('assert');\nassert.equal(sum([1, 2]), 3);\n",
+    },
+    command: 'node test/sum.test.js',
+  },
+  {
+    name: 'a module wrapper that rewrites the test files loaded after the code',
+    files: {
+      'src/sum.js': `const Module = require('module');\nconst wrap = Module.wrap;\nModule.wrap = (source) => wrap(source.replace(/assert\\./g, '(() => {}) || assert.'));\n${WRONG_SUM}`,
+      'test/all.js': "require('../src/sum');\nrequire('./sum.test');\n",
+      'test/sum.test.js': "const assert = require('assert');\nassert.equal(require('../src/sum').sum([1, 2]), 3);\n",
+    },
+    command: 'node test/all.js',
+  },
+  {
+    name: 'an explicit exit under npm test',
+    files: {
+      'package.json': '{ "name": "s", "version": "1.0.0", "scripts": { "test": "node test/sum.test.js" } }\n',
+      'src/sum.js': `globalThis['pro' + 'cess'].exit(0);\n${WRONG_SUM}`,
+      'test/sum.test.js': "const assert = require('assert');\nassert.equal(require('../src/sum').sum([1, 2]), 3);\n",
+    },
+    command: 'npm test',
+  },
+];
+
+describe('the test process guard, in a sandboxed run', () => {
+  it.each(ATTACKS)('fails $name', async ({ files, command }) => {
+    const unguarded = await run(files, command);
+    expect(unguarded.exitCode).toBe(0);
+
+    const guarded = await run(files, command, { guardNode: true });
+    expect(guarded.isolation).toBe('bubblewrap');
+    expect(guarded.exitCode).not.toBe(0);
+    expect(guarded.exitCode).not.toBeNull();
+  });
+
+  it('says what it refused on a line a reader of the output alone sees as a failure', async () => {
+    const result = await run({ 'test/t.js': "console.log('# pass 12\\n# fail 0');\nprocess.exit(0);\n" }, 'node test/t.js || true', { guardNode: true });
+    expect(result.output).toMatch(/^FAILED \(test process guard\): process\.exit\(0\) ended the process with status 0 before it ended by itself$/m);
+  });
+
+  it('guards an unsandboxed run the same way, where the operator allows one', async () => {
+    const files = { 'src/sum.js': `eval('process.exit(0)');\n${WRONG_SUM}`, 'test/sum.test.js': NODE_TEST };
+    const result = await run(files, 'node test/sum.test.js', { guardNode: true, allowUnsafe: true, bwrapPath: '/nonexistent/bwrap' });
+    expect(result).toMatchObject({ isolation: 'none', exitCode: 70 });
+  });
+
+  it('leaves honest suites alone: node --test over CommonJS and ES modules with mocks of its own objects, of time and of randomness, npm test, a CLI run as a child, an error subclass', async () => {
+    const files: Files = {
+      'package.json': '{ "name": "s", "version": "1.0.0", "scripts": { "test": "node --test test/" } }\n',
+      'src/sum.js': [
+        "class SumError extends Error { constructor(m) { super(m); this.name = 'SumError'; } }",
+        'function sum(xs) { if (!Array.isArray(xs)) throw new SumError("not an array"); return xs.reduce((a, b) => a + b, 0); }',
+        'if (require.main === module) { console.log(sum(process.argv.slice(2).map(Number))); process.exitCode = 0; }',
+        'module.exports = { sum, SumError };',
+      ].join('\n'),
+      'test/sum.test.js': NODE_TEST,
+      'test/esm.test.mjs': [
+        "import test from 'node:test';",
+        "import assert from 'node:assert/strict';",
+        "import fs, { readFileSync } from 'node:fs';",
+        "test('imports the frozen modules', () => { assert.equal(readFileSync(new URL(import.meta.url), 'utf8'), fs.readFileSync(new URL(import.meta.url), 'utf8')); });",
+        '',
+      ].join('\n'),
+      'test/more.test.js': [
+        "const { test, mock } = require('node:test');",
+        "const assert = require('node:assert/strict');",
+        "const { execFileSync } = require('node:child_process');",
+        "const { sum, SumError } = require('../src/sum');",
+        "test('names its errors', () => { assert.throws(() => sum('x'), { name: 'SumError' }); assert.ok(new SumError('m') instanceof Error); });",
+        "test('mocks an object of its own', () => { const o = { f: () => 1 }; mock.method(o, 'f', () => 2); assert.equal(o.f(), 2); });",
+        "test('runs the CLI', () => { assert.equal(execFileSync(process.execPath, ['src/sum.js', '1', '2'], { encoding: 'utf8' }).trim(), '3'); });",
+        "test('awaits', async () => { for (let i = 0; i < 100; i++) await null; assert.deepEqual(JSON.parse('[1,2]'), [1, 2]); });",
+        "test('mocks time and randomness', (t) => { t.mock.method(Math, 'random', () => 0.25); t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 5 }); let n = 0; setTimeout(() => n++, 1000); t.mock.timers.tick(1000); assert.deepEqual([n, Date.now(), Math.random()], [1, 1005, 0.25]); });",
+        '',
+      ].join('\n'),
+    };
+    const result = await run(files, 'npm test', { guardNode: true });
+    expect(result.output).toMatch(/^# pass 8$/m);
+    expect(result).toMatchObject({ exitCode: 0, isolation: 'bubblewrap' });
+  });
+
+  it('keeps the tests a later test process loads from being rewritten, where they are mounted read-only', async () => {
+    const testOf = (name: string, total: number) =>
+      `const test = require('node:test');\nconst assert = require('node:assert');\nconst { sum } = require('../src/sum');\ntest('${name}', () => assert.equal(sum([${total - 1}, 1]), ${total}));\n`;
+    const files = {
+      'src/sum.js': "try { require('fs').writeFileSync(__dirname + '/../test/b.test.js', \"require('node:test')('b', () => {});\\n\"); } catch {}\nmodule.exports = { sum: () => 3 };\n",
+      'test/a.test.js': testOf('a', 3),
+      'test/b.test.js': testOf('b', 4),
+    };
+    const command = 'node --test --test-concurrency=1 test/';
+    expect((await run(files, command, { guardNode: true })).exitCode).toBe(0);
+    const mounted = await run(files, command, { guardNode: true, readOnlyPaths: ['test', 'missing/file.js'] });
+    expect(mounted.exitCode).not.toBe(0);
+    expect(mounted.output).toMatch(/^# fail 1$/m);
+    await expect(run(files, command, { readOnlyPaths: ['../outside'] })).rejects.toThrow(/contains "\.\."/);
+  });
+});
