@@ -1,6 +1,6 @@
 import { createEvent, EventOf, LoopEvent, NewEvent } from '@loopwright/events';
 import { EventLog, LogConfig } from '@loopwright/eventlog';
-import { exitStatusIsTheRunners, testOutcome } from '@loopwright/checks';
+import { exitStatusIsTheRunners, rerunReadOnlyPaths, testOutcome } from '@loopwright/checks';
 import { createGradingDecider } from '@loopwright/grading';
 import { loadWorkload } from '@loopwright/models';
 import { loadRoleBoundaries, loadRubrics } from '@loopwright/rubrics';
@@ -65,11 +65,11 @@ const ATTACKS: [string, string][] = [
 type File = { path: string; content: string };
 
 /** `command` over `files` in a fresh workspace, as the grader's sandbox runs it (guarded or not). */
-async function sandboxed(files: readonly File[], command: string, guardNode: boolean) {
+async function sandboxed(files: readonly File[], command: string, guardNode: boolean, readOnly: readonly string[] = []) {
   const workspace = await Workspace.create('guarded-rerun');
   try {
     await workspace.restore(files);
-    return await runSandboxedCommand(command, workspace.root, { wallTimeMs: 20_000, guardNode });
+    return await runSandboxedCommand(command, workspace.root, { wallTimeMs: 20_000, guardNode, readOnlyPaths: readOnly });
   } finally {
     await workspace.dispose();
   }
@@ -145,14 +145,55 @@ describe("the grader's re-run of the goal's tests, against code that decides the
   const WORKLOADS = path.resolve(__dirname, '../../../workloads');
   const goals = readdirSync(WORKLOADS).filter((f) => f.endsWith('.yaml')).flatMap((f) => loadWorkload(path.join(WORKLOADS, f)).goals.map((g) => ({ ...g, workload: f })));
 
-  it.each(goals)("passes the guarded re-run of $workload's $id solution, and fails its buggy code", async (goal) => {
+  it.each(goals)("passes the guarded re-run of $workload's $id solution, its tests read-only, and fails its buggy code", async (goal) => {
     const rerun = (files: readonly File[]) => {
       const byPath = new Map([...goal.seedFiles, ...files].map((f) => [f.path, f]));
-      return sandboxed([...byPath.values()], goal.testCommand, true);
+      const on = [...byPath.values()];
+      const scope = { role: 'engineer' as const, pipeline: ['engineer' as const], boundaries, allowedPaths: goal.allowedPaths, scratchPaths: [] };
+      return sandboxed(on, goal.testCommand, true, rerunReadOnlyPaths(scope, on));
     };
     const solved = await rerun(goal.solution);
     expect({ exitCode: solved.exitCode, output: solved.output }).toEqual({ exitCode: 0, output: expect.not.stringContaining('test process guard') });
     expect((await rerun(goal.buggy)).exitCode).not.toBe(0);
+  });
+
+  // Writing files is honest, so neither the guard nor the static gate can refuse it: the tests and
+  // the files the role could not deliver are mounted read-only for the re-run instead.
+  const TABLE_TEST = [
+    "const assert = require('node:assert/strict');",
+    "const { sum } = require('../src/sum');",
+    "const cases = require('./cases');",
+    'for (const [xs, total] of cases) assert.equal(sum(xs), total);',
+    "console.log(`sum: ${cases.length} cases hold`);",
+    '',
+  ].join('\n');
+  const TABLE_SEED: File[] = [
+    { path: 'test/sum.test.js', content: TABLE_TEST },
+    { path: 'test/cases.json', content: '[[[1, 2], 3], [[4], 4]]\n' },
+  ];
+  const TABLE_TESTS = { seedFiles: TABLE_SEED, testCommand: 'node test/sum.test.js' };
+  const ON_DISK: [string, string][] = [
+    ['rewrites the cases its test reads', `require('fs').writeFileSync(require('path').join(__dirname, '../test/cases.json'), '[]');\n${WRONG}`],
+    ['lays a module that the test loads in place of its cases', `require('fs').writeFileSync(require('path').join(__dirname, '../test/cases.js'), 'module.exports = [];');\n${WRONG}`],
+    ['moves the tests away and lays other cases where they were', [
+      "const fs = require('fs');",
+      "const at = (p) => require('path').join(__dirname, '..', p);",
+      "fs.renameSync(at('test'), at('old'));",
+      "fs.mkdirSync(at('test'));",
+      "fs.writeFileSync(at('test/cases.json'), '[]');",
+      WRONG,
+    ].join('\n')],
+  ];
+
+  it.each(ON_DISK)('fails the re-run of wrong code that %s while the tests run', async (name, sum) => {
+    const data = await verify(`on-disk-${ON_DISK.findIndex(([n]) => n === name)}`, sum, TABLE_TESTS);
+    expect({ passed: data.features.rerun_passed, output: data.rerun.output }).toEqual({ passed: false, output: expect.not.stringContaining('0 cases hold') });
+  });
+
+  it('passes the re-run of honest code that writes files of its own while the tests run', async () => {
+    const sum = "require('fs').writeFileSync(require('path').join(__dirname, 'sum.log'), 'loaded');\nmodule.exports = { sum: (xs) => xs.reduce((a, b) => a + b, 0) };\n";
+    const data = await verify('on-disk-honest', sum, TABLE_TESTS);
+    expect({ passed: data.features.rerun_passed, output: data.rerun.output }).toEqual({ passed: true, output: expect.stringContaining('2 cases hold') });
   });
 
   it("reads a masked probe's run as failed from the guard's line, whatever summary the code printed", async () => {
