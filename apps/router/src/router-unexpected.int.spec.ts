@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createEvent, EventOf, LoopEvent } from '@loopwright/events';
+import { createEvent, EventOf, LoopEvent, spendKeyOf } from '@loopwright/events';
 import { LoopMetrics } from '@loopwright/service';
 import { openTestLog } from '@loopwright/testing';
 import { BudgetLedger, reservedMicros, type EventLog } from '@loopwright/eventlog';
@@ -66,6 +66,37 @@ describe('the router and unexpected events', () => {
     await router.settle(copy(done));
     await router.route(copy(request));
     expect(await standing('twice-completed')).toEqual({ spent: 300_000, held: 0 });
+  });
+
+  it('counts a spot-check’s frontier call once, whichever completion is settled first', async () => {
+    await openGoal('spot-checked');
+    await router.route(await draft('spot-checked', 'sc-d1'));
+    // The spot-check's judge holds and charges its call as it makes it (under its own key, as the
+    // grader and the executor's editor do), before either completion is appended.
+    await ledger.hold('spot-checked', spendKeyOf('sc-d1', true), 0.1, new Date().toISOString().slice(0, 10));
+    await ledger.charge('spot-checked', spendKeyOf('sc-d1', true), 0.05);
+    await router.settle(completed('spot-checked', 'sc-d1', 0.01));
+    const shadow = completed('spot-checked', 'sc-d1', 0.05);
+    await router.settle(createEvent({ ...shadow, id: undefined, occurredAt: new Date(shadow.occurredAt), data: { ...shadow.data, shadow: true } } as never));
+    expect(await standing('spot-checked')).toEqual({ spent: 60_000, held: 0 });
+  });
+
+  it('releases a spot-check’s hold when the run ends before its shadow completion', async () => {
+    await openGoal('spot-abandoned');
+    const request = await draft('spot-abandoned', 'sa-d1');
+    await router.route(request);
+    await log.emit({
+      type: 'decision.routed', aggregateId: 'spot-abandoned', producer: 'router',
+      data: { decisionId: 'sa-d1', key: request.data.key, tier: 'resident', reason: 'a spot-check', reservedUsd: 0, shadow: true },
+    });
+    await ledger.hold('spot-abandoned', spendKeyOf('sa-d1', true), 0.1, new Date().toISOString().slice(0, 10));
+    await router.settle(completed('spot-abandoned', 'sa-d1', 0));
+    expect(await standing('spot-abandoned')).toEqual({ spent: 0, held: 100_000 });
+    await router.endRun(await log.emit({
+      type: 'run.ended', aggregateId: 'spot-abandoned', producer: 'executor',
+      data: { runId: 'spot-abandoned', status: 'stuck', reason: 'r', tasks: [{ role: 'engineer', status: 'failed' }] },
+    }));
+    expect(await standing('spot-abandoned')).toEqual({ spent: 0, held: 0 });
   });
 
   it('counts the spend of a completion for a decision it never routed, once, and holds nothing for it', async () => {
