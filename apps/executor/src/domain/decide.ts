@@ -326,7 +326,7 @@ function onGraded(state: RunState, event: EventOf<'grade.recorded'>, policy: Exe
       reason: `grade ${event.data.gradeId} grades work ${event.data.workId}, but iteration ${iteration} of the ${task.role} produced ${produced ?? 'no work yet'}: it can neither complete nor revise the task`,
     }];
   }
-  if (goal.backend === 'import' && !event.data.passed) {
+  if (goal?.backend === 'import' && !event.data.passed) {
     // No backend can revise a transcript: the run ends on its grade, so nothing it requested stays held.
     return failTaskAndRun(state, task, iteration, `the imported work did not pass its grade ${event.data.gradeId} (overall ${event.data.overall}); an imported run is graded as it stands, never revised`, event.id);
   }
