@@ -23,7 +23,7 @@ function judge(request: RecordedRequest) {
     : answerToolReply({ passed: true, evidence: 'step [4]' });
 }
 
-describe('imported transcripts are graded like any run (CLI import; router and grader as processes; a local judge)', () => {
+describe('imported transcripts are graded like any run (CLI import; router, grader and executor as processes; a local judge)', () => {
   let harness: InnerLoopHarness;
   let judgeServer: FakeMessagesServer;
 
@@ -33,7 +33,7 @@ describe('imported transcripts are graded like any run (CLI import; router and g
     harness = await InnerLoopHarness.open('import-grading', {}, {
       grader: { GRADER_ANTHROPIC_API_KEY: 'test-key', LOOPWRIGHT_MODEL_BASE_URL: judgeServer.url },
     });
-    await harness.start('router', 'grader');
+    await harness.start('router', 'grader', 'executor');
   }, 60_000);
 
   /** The `loopwright` command as a process, on the harness's stream. */
@@ -73,10 +73,13 @@ describe('imported transcripts are graded like any run (CLI import; router and g
     expect(runs).toHaveLength(labels.runs.length);
 
     for (const run of runs) {
+      // The grade ends the run, passed or not: nothing can run a transcript again, and the router releases what it held.
       const events = await until(async () => {
         const all = await harness.log.readRun(run.runId);
-        return all.some((e) => e.type === 'grade.recorded') ? all : undefined;
+        return all.some((e) => e.type === 'run.ended') ? all : undefined;
       });
+      expect(ofType(events, 'run.ended')).toEqual([expect.objectContaining({ data: expect.objectContaining({ status: ofType(events, 'grade.recorded')[0].data.passed ? 'done' : 'stuck' }) })]);
+      expect((await (await harness.log.budgets()).goal(run.runId))?.open).toEqual({});
       const [grade] = ofType(events, 'grade.recorded');
       expect(grade.data.rerun).toMatchObject({ command: expect.any(String), exitCode: null, output: expect.stringMatching(/^imported run: /) });
       expect(ofType(events, 'task.started')).toHaveLength(1);

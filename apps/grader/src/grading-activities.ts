@@ -4,7 +4,7 @@ import {
   ARTIFACT_PATHS, computeWorkFeatures, deliveredChange, FeatureVector, ProbeEvidence, ProbePlan, ProbePlanSchema, probesByTier,
   readArtifact, renderTraceForJudge, rerunFilesFor, rerunPassed, rerunReadOnlyPaths, RoleBoundaries, roleArtifactFiles, testOutcome, exitStatusIsTheRunners,
 } from '@loopwright/checks';
-import { abandonedAttempts, attemptOfStep, deterministicId, EventOf, GoalSubmitted, LoopEvent, NewEvent, ReviewResolved, TraceStep, WorkVerified } from '@loopwright/events';
+import { abandonedAttempts, attemptOfStep, deterministicId, EventOf, GoalSubmitted, LoopEvent, NewEvent, ReviewResolved, TraceStep, WorkVerified, spendKeyOf } from '@loopwright/events';
 import type { ArtifactStore, SpendGuard } from '@loopwright/eventlog';
 import {
   baseWorkOf, completedEvent, contradictions, entryOfDecision, pipelineOfRun, priorRevisionOf, reviewsToRead, runGradeEvent, trustedProducer,
@@ -178,7 +178,7 @@ export function createGradingActivities(deps: GradingActivityDeps) {
         })];
       }
     }
-    const answered = await frontierVerdict(state, routed, entry.work, verified, item, stepsOf(runEvents, state.goal!, entry.work));
+    const answered = await frontierVerdict(state, routed, entry.work, verified, item, stepsOf(runEvents, state.goal!, entry.work), activity.shadow);
     const escalated = activity.tier === 'resident' && !activity.shadow ? { escalatedFrom: 'resident' as const } : {};
     const completion: Completion = { ...answered.completion, ...escalated, shadow: activity.shadow };
     const events: GradingEvent[] = [completedEvent(routed, item, completion)];
@@ -197,8 +197,11 @@ export function createGradingActivities(deps: GradingActivityDeps) {
     verified: EventOf<'work.verified'>,
     item: GradingItem,
     steps: readonly TraceStep[],
+    shadow: boolean,
   ): Promise<{ completion: Completion; review?: string; byBudget?: boolean }> {
     const goal = state.goal!;
+    // a spot-check's calls are held and charged apart from the primary answer's, as the router settles them
+    const spendKey = spendKeyOf(routed.data.decisionId, shadow);
     const provider = deps.frontier(goal);
     const rubric = deps.rubrics.find((r) => r.id === item.rubricId)!;
     const files = await changedFiles(work, verified);
@@ -210,7 +213,7 @@ export function createGradingActivities(deps: GradingActivityDeps) {
     let refusal = '';
     for (let attempt = 1; attempt <= 2; attempt++) {
       let answer: JudgeAnswer;
-      if (!(await spend.hold(routed.aggregateId, routed.data.decisionId, deps.judgeEstimateUsd, routed.occurredAt.slice(0, 10)))) {
+      if (!(await spend.hold(routed.aggregateId, spendKey, deps.judgeEstimateUsd, routed.occurredAt.slice(0, 10)))) {
         const why = `the budget cannot cover the judge's call ($${deps.judgeEstimateUsd.toFixed(4)})`;
         return { completion: { ...humanCompletion(`${why}; a person must decide`, refusal, simulated), ...costOf(calls) }, review: why, byBudget: true };
       }
@@ -224,11 +227,11 @@ export function createGradingActivities(deps: GradingActivityDeps) {
           sim: simulated ? simJudgeContext(goal, work, verified, item) : undefined,
         }, item.kind);
         calls.push(result.call);
-        await spend.charge(routed.aggregateId, routed.data.decisionId, result.call.costUsd);
+        await spend.charge(routed.aggregateId, spendKey, result.call.costUsd);
         answer = result.answer;
       } catch (error) {
         if (!(error instanceof UnusableAnswerError)) throw error;
-        await spend.charge(routed.aggregateId, routed.data.decisionId, error.spent.costUsd);
+        await spend.charge(routed.aggregateId, spendKey, error.spent.costUsd);
         return { completion: humanCompletion(`the frontier judge's answers were unusable twice; a person must decide`, error.message, simulated), review: error.message };
       }
       const found = contradictions(answer, verified);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BatchOutcome, InfrastructureError, KeyedBatcher } from '@loopwright/core';
-import { createEvent, EventOf, LoopEvent, NewEvent } from '@loopwright/events';
+import { createEvent, EventOf, LoopEvent, NewEvent, spendKeyOf } from '@loopwright/events';
 import { BudgetAccount, BudgetLedger, DayAccount, reservedMicros, toUsd, type EventLog } from '@loopwright/eventlog';
 import { EVENT_LOG, LOOP_METRICS, LoopMetrics } from '@loopwright/service';
 import { decisionsOpenAtEnd } from './domain/open-decisions';
@@ -85,9 +85,10 @@ export class RouterService {
     const ledger = await this.ledger;
     // a cost nothing was held for counts against today, as a routing does (see routeTogether)
     const today = dayOf(new Date().toISOString());
-    await ledger.settleAll(runId, completions.map(({ data }) => ({
-      settlementId: data.shadow ? `${data.decisionId}:shadow` : data.decisionId, decisionId: data.decisionId, costUsd: data.costUsd, day: today,
-    })));
+    await ledger.settleAll(runId, completions.map(({ data }) => {
+      const key = spendKeyOf(data.decisionId, data.shadow);
+      return { settlementId: key, decisionId: key, costUsd: data.costUsd, day: today };
+    }));
     for (const { data } of completions) {
       if (data.shadow) continue;
       const [requester, role, kind] = data.key.split(':');

@@ -25,3 +25,13 @@ export function isDraftingKey(key: string): boolean {
   const { requester, kind } = parseDecisionKey(key);
   return requester === 'executor' && (kind === 'draft' || kind === 'revise');
 }
+
+/**
+ * What a completion's holds, charges and settlement are kept under: the decision for its primary
+ * answer, `<decisionId>:shadow` for a spot-check's. Under one key, the primary's settlement took the
+ * spot-check's charges as its own (its cost went uncounted) and the spot-check's settlement then
+ * counted its cost a second time.
+ */
+export function spendKeyOf(decisionId: string, shadow: boolean | undefined): string {
+  return shadow ? `${decisionId}:shadow` : decisionId;
+}

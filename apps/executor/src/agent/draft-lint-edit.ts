@@ -1,5 +1,5 @@
 import { draftFeatures, extractClaims, FeatureVector, LintFinding, lintDraft, pathAllowed } from '@loopwright/checks';
-import { createEvent, deterministicId, EventDataInput, executorKey, GoalSubmitted, WorkProduced } from '@loopwright/events';
+import { createEvent, deterministicId, EventDataInput, executorKey, GoalSubmitted, spendKeyOf, WorkProduced } from '@loopwright/events';
 import { workTexts } from '@loopwright/mining';
 import { EditAnswer, EditAnswerSchema, ModelCall, SimEditorContext, UnusableAnswerError } from '@loopwright/models';
 import { decodeSnapshotWithIrregular, encodeSnapshot } from '@loopwright/sandbox';
@@ -136,7 +136,9 @@ async function requestEdit(assignment: AgentAssignment, deps: DraftLintEditDeps,
 type EditOutcome = { verdict: EditAnswer['verdict'] | 'unusable' | 'budget'; answer?: EditAnswer; evidence: string; call: ModelCall };
 
 /** The frontier editor's answer on the draft, or 'unusable' after its one retry. */
-async function askEditor(goal: GoalSubmitted, edit: EditAssignment, deps: AgentDeps, findings: readonly LintFinding[]): Promise<EditOutcome> {
+async function askEditor(goal: GoalSubmitted, edit: EditAssignment, deps: AgentDeps, findings: readonly LintFinding[], shadow = false): Promise<EditOutcome> {
+  // a spot-check's call is held and charged apart from the primary answer's, as the router settles them
+  const spendKey = spendKeyOf(edit.decisionId, shadow);
   const sim: SimEditorContext | undefined =
     goal.backend === 'sim'
       ? {
@@ -147,18 +149,18 @@ async function askEditor(goal: GoalSubmitted, edit: EditAssignment, deps: AgentD
           },
         }
       : undefined;
-  if (!(await deps.spend.hold(edit.runId, edit.decisionId, deps.turnEstimateUsd, new Date().toISOString().slice(0, 10)))) {
+  if (!(await deps.spend.hold(edit.runId, spendKey, deps.turnEstimateUsd, new Date().toISOString().slice(0, 10)))) {
     return { verdict: 'budget', evidence: 'the budget cannot cover the editor\'s model call', call: totalOf([], goal) };
   }
   try {
     const result = await deps.provider(goal, 'frontier').answer({
       purpose: edit.key, system: editorSystemPrompt(edit.role), prompt: editorPrompt(goal, edit.draft.texts, findings), schema: EditAnswerSchema, maxTokens: 4_000, sim,
     });
-    await deps.spend.charge(edit.runId, edit.decisionId, result.costUsd);
+    await deps.spend.charge(edit.runId, spendKey, result.costUsd);
     return { verdict: result.answer.verdict, answer: result.answer, evidence: result.answer.notes.join('; ') || result.answer.verdict, call: result };
   } catch (error) {
     if (!(error instanceof UnusableAnswerError)) throw error;
-    await deps.spend.charge(edit.runId, edit.decisionId, error.spent.costUsd);
+    await deps.spend.charge(edit.runId, spendKey, error.spent.costUsd);
     return { verdict: 'unusable', evidence: `the editor's answers were unusable twice: ${error.message}`, call: { ...error.spent } };
   }
 }
@@ -189,7 +191,7 @@ export async function runEditorialPass(goal: GoalSubmitted, edit: EditAssignment
       }),
     );
     if (edit.shadow) {
-      const shadow = await askEditor(goal, edit, deps, findings);
+      const shadow = await askEditor(goal, edit, deps, findings, true);
       await deps.append(executorCompletion(edit, { ...completionOf(edit, shadow, goal), shadow: true }));
     }
     await deps.append(workProducedEvent(goal, agent, draftWork, { drafter: 'resident', stream, edit: 'approve' }));

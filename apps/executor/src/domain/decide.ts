@@ -326,6 +326,10 @@ function onGraded(state: RunState, event: EventOf<'grade.recorded'>, policy: Exe
       reason: `grade ${event.data.gradeId} grades work ${event.data.workId}, but iteration ${iteration} of the ${task.role} produced ${produced ?? 'no work yet'}: it can neither complete nor revise the task`,
     }];
   }
+  if (goal?.backend === 'import' && !event.data.passed) {
+    // No backend can revise a transcript: the run ends on its grade, so nothing it requested stays held.
+    return failTaskAndRun(state, task, iteration, `the imported work did not pass its grade ${event.data.gradeId} (overall ${event.data.overall}); an imported run is graded as it stands, never revised`, event.id);
+  }
   const common = { aggregateId: state.runId, producer: 'executor' as const, correlationId: state.runId, causationId: event.id };
 
   if (event.data.passed) return completeTask(state, task, iteration, event.data.gradeId, event.data.overall, event.id, policy);

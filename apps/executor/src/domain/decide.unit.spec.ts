@@ -1,4 +1,4 @@
-import { createEvent, EventDataInput, LoopEvent, NewEvent } from '@loopwright/events';
+import { createEvent, EventDataInput, EventOf, LoopEvent, NewEvent } from '@loopwright/events';
 import { decideExecutor, ExecutorIntent } from './decide';
 import { foldRun } from './run-state';
 
@@ -125,6 +125,27 @@ describe('the executor decider', () => {
     const resolved = createEvent({ type: 'review.resolved', aggregateId: requested.aggregateId, producer: 'submitter', data: { reviewId: requested.data.reviewId, resolution: 'retry', by: 'ada' } });
     const intents = emitted(when([...history, failedEvent], { type: 'review.resolved', resolved, requested }));
     expect(intents[0]).toMatchObject({ type: 'task.started', data: { iteration: 2, cause: 'revision' } });
+  });
+});
+
+describe('a grade recorded twice', () => {
+  /** The same grade under a new event id: a replay beyond the duplicate window, or a copy the grader's identity sent. */
+  const copyOf = (event: LoopEvent) => createEvent({ ...event, id: undefined, occurredAt: new Date(event.occurredAt) } as never) as EventOf<'grade.recorded'>;
+
+  it('completes the task and ends the run once: the copy finds the task completed', () => {
+    const passed = grade(1, true);
+    const history = [goal(), started(1), routed(1), work(1), passed];
+    const first = emitted(when(history, passed));
+    expect(first.map((e) => e.type)).toEqual(['task.completed', 'run.ended']);
+    expect(when([...history, ...first.map((e) => createEvent(e as never) as LoopEvent)], copyOf(passed))).toEqual([{ kind: 'ignore', reason: 'task is completed' }]);
+  });
+
+  it('revises once: the copy of a failing grade is of an older iteration by then', () => {
+    const failed = grade(1, false);
+    const history = [goal(), started(1), routed(1), work(1), failed];
+    const first = emitted(when(history, failed));
+    expect(first.map((e) => e.type)).toEqual(['task.started', 'decision.requested']);
+    expect(when([...history, ...first.map((e) => createEvent(e as never) as LoopEvent)], copyOf(failed))).toEqual([{ kind: 'ignore', reason: 'grade of an older iteration' }]);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { EventLog, StoredEvent } from '@loopwright/eventlog';
+import { type EventLog, quarantineOnce, type StoredEvent } from '@loopwright/eventlog';
 import { StallWatch, stallMsFromEnv } from '@loopwright/service';
 import {
   ALL_PROJECTIONS, applyStoredBatch, CheckpointGapError, handledTypes, lowestCheckpoint, openStoredMessages, ProjectionSet,
@@ -15,6 +15,27 @@ export interface StartProjectionsOptions {
   onError?(error: unknown): void;
   /** How long the reader may sit behind a moving log before it is recreated and reported (default LOOP_PROJECTION_STALL_MS, else 30 s). */
   stallMs?: number;
+}
+
+/** The consumer named in the quarantine notices of the live projections. */
+export const PROJECTIONS_CONSUMER = 'miner-projections';
+
+/**
+ * A message of a type the projections read that is not a valid event (a producer the catalog does
+ * not allow, a malformed body) is passed over by every read model; it stays in the log, and a
+ * notice says why, as a service's consumer quarantines it (so the executor ends the run it names).
+ */
+async function quarantineRefused(log: EventLog, batch: readonly StoredEvent[]): Promise<void> {
+  for (const stored of batch) {
+    if (stored.error === undefined) continue;
+    await quarantineOnce(
+      { config: log.config, append: (event) => log.append(event), replay: (options) => log.replay(options) },
+      {
+        streamName: log.config.streamName, consumer: PROJECTIONS_CONSUMER, producer: log.config.producer, seq: stored.seq,
+        subject: stored.subject, deliveries: 1, reason: stored.error,
+      },
+    );
+  }
 }
 
 export interface RunningProjections {
@@ -80,6 +101,8 @@ export async function startProjections(log: EventLog, db: DataSource, options: S
         for await (const stored of reader.messages) {
           batch.push(stored);
           if (batch.length < batchSize && stored.pending > 0) continue;
+          // the notice before the rows: a crash between them re-reads the batch, and the notice is sent once
+          await quarantineRefused(log, batch);
           await applyStoredBatch(db, projections, batch);
           advance(stored.seq);
           batch = [];

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { EventOf, LoopEvent } from '@loopwright/events';
 import { defineReadModel, SequencedEvent } from '../projector';
+import { completionKey, FoldedKeys, foldedKeysTable } from '../folded-keys';
 import { RowSet } from '../row-set';
 import { defineTable } from '../row-table';
 
@@ -10,12 +11,14 @@ export interface BudgetRow {
   scope_id: string;
   /** The goal's budgetUsd; for a day, the limit the router last reported (null until it does). */
   limit_usd: number | null;
-  /** Summed from decision.completed (shadow spot-checks included), in log order. */
+  /** Summed from decision.completed (shadow spot-checks included), in log order; each completion once, on the day of its first event. */
   spent_usd: number;
+  /** Completions counted (a decision's primary and its shadow spot-check are two). */
   decisions: number;
   /** As the router last reported them in budget.exhausted. */
   reported_spent_usd: number | null;
   reported_reserved_usd: number | null;
+  /** Refusals counted, each (producer, decision) once. */
   exhausted_count: number;
   last_exhausted_decision_id: string | null;
   last_exhausted_at: string | null;
@@ -32,8 +35,18 @@ export const BUDGETS = defineTable<BudgetRow>({
   },
 });
 
+/** The completions and refusals counted into the budgets: a second event for one adds nothing. */
+export const BUDGETS_FOLDED = foldedKeysTable('budgets_folded');
+
 const HANDLES = ['goal.submitted', 'decision.completed', 'budget.exhausted'] as const;
 type BudgetEvent = EventOf<(typeof HANDLES)[number]>;
+
+/** The business key of an event the budgets count; the router and the executor each refuse a decision at most once. */
+function countedKeyOf(event: BudgetEvent): string | undefined {
+  if (event.type === 'decision.completed') return completionKey(event.data.decisionId, event.data.shadow);
+  if (event.type === 'budget.exhausted') return `exhausted:${event.producer}:${event.data.decisionId}`;
+  return undefined;
+}
 
 /** The UTC day of an ISO timestamp, as the router names day budgets. */
 export function dayOf(iso: string): string {
@@ -62,7 +75,9 @@ function emptyBudget(scope: BudgetRow['scope'], scopeId: string, seq: number): B
   };
 }
 
-export function evolveBudgets(budgets: RowSet<BudgetRow>, event: BudgetEvent, seq: number): void {
+export function evolveBudgets(budgets: RowSet<BudgetRow>, folded: FoldedKeys, event: BudgetEvent, seq: number): void {
+  const counted = countedKeyOf(event);
+  if (counted !== undefined && !folded.firstTime(counted)) return;
   for (const [scope, scopeId] of scopesOf(event)) {
     const row = budgets.get(scope, scopeId) ?? emptyBudget(scope, scopeId, seq);
     switch (event.type) {
@@ -94,8 +109,10 @@ export function evolveBudgets(budgets: RowSet<BudgetRow>, event: BudgetEvent, se
 async function applyBudgets(events: readonly SequencedEvent[], tx: EntityManager): Promise<void> {
   const typed = events as readonly { seq: number; event: BudgetEvent }[];
   const budgets = await RowSet.load(tx, BUDGETS, typed.flatMap(({ event }) => scopesOf(event)));
-  for (const { seq, event } of typed) evolveBudgets(budgets, event, seq);
+  const folded = await FoldedKeys.load(tx, BUDGETS_FOLDED, typed.flatMap(({ event }) => countedKeyOf(event) ?? []));
+  for (const { seq, event } of typed) evolveBudgets(budgets, folded, event, seq);
   await budgets.save(tx);
+  await folded.save(tx);
 }
 
 /** Goal and day budgets: limits, what the decisions spent, and what the router reported when one ran out. */
@@ -103,6 +120,6 @@ export const budgetsProjector = defineReadModel({
   name: 'budgets',
   version: 1,
   handles: HANDLES,
-  tables: ['budgets'],
+  tables: ['budgets', BUDGETS_FOLDED.name],
   applyMany: applyBudgets,
 });

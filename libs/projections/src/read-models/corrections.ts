@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { EventOf, ToReachNext } from '@loopwright/events';
 import { defineReadModel, SequencedEvent } from '../projector';
+import { FoldedKeys, foldedKeysTable } from '../folded-keys';
 import { RowSet } from '../row-set';
 import { defineTable } from '../row-table';
 import { MAX_SCORE } from './grades';
@@ -23,6 +24,7 @@ export interface CorrectionRow {
   delta_normalized: string;
   /** The first delta seen with this signature, as the grader wrote it. */
   example_delta: string;
+  /** Grades that asked for it, each grade (by gradeId) once. */
   count: number;
   /** Ids of the grade.recorded events, the first twenty. */
   example_event_ids: string[];
@@ -78,7 +80,13 @@ function signatureIdOf(signature: string): string {
   return createHash('sha256').update(signature).digest('hex');
 }
 
-export function evolveCorrections(rows: RowSet<CorrectionRow>, event: EventOf<'grade.recorded'>, seq: number): void {
+/** The grades counted into the corrections: a grade recorded again under another event id adds nothing. */
+export const CORRECTIONS_FOLDED = foldedKeysTable('corrections_folded');
+
+const gradeKey = (event: EventOf<'grade.recorded'>): string => `grade:${event.data.gradeId}`;
+
+export function evolveCorrections(rows: RowSet<CorrectionRow>, folded: FoldedKeys, event: EventOf<'grade.recorded'>, seq: number): void {
+  if (!folded.firstTime(gradeKey(event))) return;
   for (const correction of correctionsOf(event.data)) {
     const signature = signatureOf(correction);
     const id = signatureIdOf(signature);
@@ -109,8 +117,10 @@ async function applyCorrections(events: readonly SequencedEvent[], tx: EntityMan
     correctionsOf(event.data).map((c) => [signatureIdOf(signatureOf(c))]),
   );
   const rows = await RowSet.load(tx, CORRECTIONS, ids);
-  for (const { seq, event } of typed) evolveCorrections(rows, event, seq);
+  const folded = await FoldedKeys.load(tx, CORRECTIONS_FOLDED, typed.map(({ event }) => gradeKey(event)));
+  for (const { seq, event } of typed) evolveCorrections(rows, folded, event, seq);
   await rows.save(tx);
+  await folded.save(tx);
 }
 
 /**
@@ -121,6 +131,6 @@ export const correctionsProjector = defineReadModel({
   name: 'corrections',
   version: 1,
   handles: ['grade.recorded'],
-  tables: ['corrections'],
+  tables: ['corrections', CORRECTIONS_FOLDED.name],
   applyMany: applyCorrections,
 });

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { EventOf, LoopEvent, RunEnded } from '@loopwright/events';
 import { defineReadModel, SequencedEvent } from '../projector';
+import { completionKey, FoldedKeys, foldedKeysTable } from '../folded-keys';
 import { RowSet } from '../row-set';
 import { defineTable } from '../row-table';
 
@@ -20,10 +21,10 @@ export interface RunRow {
   simulated: boolean;
   budget_usd: number;
   status: RunStatus;
-  /** Task iterations started across the run's roles. */
+  /** Task iterations started across the run's roles, each (task, iteration) once. */
   iterations: number;
   roles_completed: string[];
-  /** Sum of decision.completed costs, shadow spot-checks included: they are spent too. */
+  /** Sum of decision.completed costs, shadow spot-checks included (they are spent too); each completion once. */
   cost_usd: number;
   /** 1 for the first goal.submitted in the log, 2 for the next, … */
   run_ordinal: number;
@@ -54,6 +55,9 @@ export const RUNS = defineTable<RunRow>({
   },
 });
 
+/** The task iterations and decision completions counted into a run: a second event for one adds nothing. */
+export const RUNS_FOLDED = foldedKeysTable('runs_folded');
+
 const HANDLES = [
   'goal.submitted', 'task.started', 'task.completed', 'task.failed', 'decision.completed', 'review.requested', 'review.resolved', 'run.ended',
 ] as const;
@@ -66,8 +70,15 @@ function runIdOf(event: RunEvent): string | undefined {
   return event.aggregateId;
 }
 
-/** Folds one event into the run it concerns. Pure apart from the row set it mutates. */
-export function evolveRun(runs: RowSet<RunRow>, event: RunEvent, seq: number, nextOrdinal: () => number): void {
+/** The business key of an event the run counts (iterations, cost), or undefined for one it does not. */
+function countedKeyOf(event: RunEvent): string | undefined {
+  if (event.type === 'task.started') return `started:${event.data.taskId}:${event.data.iteration}`;
+  if (event.type === 'decision.completed') return completionKey(event.data.decisionId, event.data.shadow);
+  return undefined;
+}
+
+/** Folds one event into the run it concerns. Pure apart from the row and key sets it mutates. */
+export function evolveRun(runs: RowSet<RunRow>, folded: FoldedKeys, event: RunEvent, seq: number, nextOrdinal: () => number): void {
   if (event.type === 'goal.submitted') {
     if (runs.get(event.aggregateId)) return;
     const { data } = event;
@@ -84,6 +95,8 @@ export function evolveRun(runs: RowSet<RunRow>, event: RunEvent, seq: number, ne
       ? [...runs.values()].find((r) => r.open_review_id === event.data.reviewId)
       : runs.get(runIdOf(event));
   if (!run) return;
+  const counted = countedKeyOf(event);
+  if (counted !== undefined && !folded.firstTime(counted)) return;
   switch (event.type) {
     case 'task.started':
       run.iterations += 1;
@@ -157,14 +170,16 @@ async function applyRuns(events: readonly SequencedEvent[], tx: EntityManager): 
     ids.push(...underReview.map((r) => r.run_id));
   }
   const runs = await RowSet.load(tx, RUNS, ids.map((id) => [id]));
+  const folded = await FoldedKeys.load(tx, RUNS_FOLDED, typed.flatMap(({ event }) => countedKeyOf(event) ?? []));
   let ordinal: number | undefined;
   const nextOrdinal = (): number => (ordinal = (ordinal ?? 0) + 1);
   if (typed.some(({ event }) => event.type === 'goal.submitted')) {
     const [{ max }]: { max: number | null }[] = await tx.query('SELECT max(run_ordinal) AS max FROM runs');
     ordinal = max ?? 0;
   }
-  for (const { seq, event } of typed) evolveRun(runs, event, seq, nextOrdinal);
+  for (const { seq, event } of typed) evolveRun(runs, folded, event, seq, nextOrdinal);
   await runs.save(tx);
+  await folded.save(tx);
 }
 
 /** One row per run: the goal, its pipeline, status (how it ended, role by role), iterations, cost, and its ordinal in the log. */
@@ -172,6 +187,6 @@ export const runsProjector = defineReadModel({
   name: 'runs',
   version: 1,
   handles: HANDLES,
-  tables: ['runs'],
+  tables: ['runs', RUNS_FOLDED.name],
   applyMany: applyRuns,
 });

@@ -40,6 +40,9 @@ export function evolveTask(tasks: RowSet<TaskRow>, event: TaskEvent, seq: number
   const existing = tasks.get(runId, event.data.taskId);
   switch (event.type) {
     case 'task.started':
+      // Iterations only grow: a task.started for one already started (a replay under a new id, one
+      // delivered after the task ended) would reopen an ended task.
+      if (existing && event.data.iteration <= existing.iteration) return;
       tasks.put({
         run_id: runId, task_id: event.data.taskId, role: event.data.role, iteration: event.data.iteration, status: 'running',
         final_overall: null, grade_id: null, failure_reason: null, review_id: null,
