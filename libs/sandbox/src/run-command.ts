@@ -6,10 +6,7 @@ import path from 'node:path';
 import { SandboxUnavailableError } from '@loopwright/core';
 import {
   CLOSE_INHERITED_FDS,
-  GROUP_FD,
-  PASSWD_FD,
-  SANDBOX_GROUP,
-  SANDBOX_PASSWD,
+  SANDBOX_INPUTS,
   sandboxArguments,
   SystemEntry,
   SYSTEM_PATHS,
@@ -79,7 +76,7 @@ export async function runSandboxedCommand(command: string, cwd: string, timeoutM
   if (identity) await handOver(cwd, identity);
   const args = sandboxArguments(bwrapPath, { workspace: cwd, system: await systemEntries(), limits, command });
   const workspace = { root: cwd, atStart: await measureWorkspace(cwd) };
-  return { ...(await collect('prlimit', args, spawnIdentity(identity), limits, [SANDBOX_PASSWD, SANDBOX_GROUP], workspace)), isolation: 'bubblewrap' };
+  return { ...(await collect('prlimit', args, spawnIdentity(identity), limits, SANDBOX_INPUTS, workspace)), isolation: 'bubblewrap' };
 }
 
 const problems = new Map<string, Promise<string | undefined>>();
@@ -101,7 +98,7 @@ async function probe(bwrapPath: string): Promise<string | undefined> {
     return `no bubblewrap executable at ${bwrapPath}`;
   }
   const args = sandboxArguments(bwrapPath, { workspace: null, system: await systemEntries(), limits: resolveLimits({ wallTimeMs: 10_000 }), command: 'true' });
-  const result = await collect('prlimit', args, spawnIdentity(hostIdentityFor()), resolveLimits({ wallTimeMs: 10_000 }), [SANDBOX_PASSWD, SANDBOX_GROUP]);
+  const result = await collect('prlimit', args, spawnIdentity(hostIdentityFor()), resolveLimits({ wallTimeMs: 10_000 }), SANDBOX_INPUTS);
   return result.exitCode === 0 ? undefined : `bubblewrap failed to start its namespaces (${result.output.trim() || `exit code ${result.exitCode}`})`;
 }
 
@@ -141,7 +138,7 @@ function collect(
   args: string[],
   spawnOptions: SpawnOptions,
   limits: SandboxLimits,
-  inputs: readonly string[] = [],
+  inputs: readonly (string | Buffer)[] = [],
   workspace?: { root: string; atStart: WorkspaceUsage },
 ): Promise<Omit<CommandResult, 'isolation'>> {
   const started = Date.now();

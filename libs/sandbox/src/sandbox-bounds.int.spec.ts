@@ -34,6 +34,16 @@ describe('a sandboxed command against its bounds', () => {
     expect(await run('rm f* more && echo cleaned', { workspaceBytes: 8_000_000 })).toMatchObject({ exitCode: 0, output: 'cleaned\n' });
   });
 
+  it('allocates no disk past the file-size limit by preallocation, which takes no time and would outrun the disk guard', async () => {
+    // Kept-size preallocation passes RLIMIT_FSIZE; plain preallocation under it fills 40 files at once.
+    const command = 'touch kept; fallocate -n -l 200000000 kept; for i in $(seq 1 40); do fallocate -l 900000 f$i; done; ls | wc -l; echo done';
+    const result = await run(command, { fileSizeBytes: 1_000_000, workspaceBytes: 8_000_000 });
+    expect(diskUsageBytes(workspace.root)).toBeLessThan(1_000_000);
+    expect(result.output).toMatch(/Operation not supported/);
+    expect(result).toMatchObject({ exitCode: 0, output: expect.stringMatching(/^41\ndone\n$/m) });
+    expect(result.workspaceExceeded).toBeUndefined();
+  });
+
   it('stops a command creating inodes without end', async () => {
     const result = await run('mkdir d; cd d; for i in $(seq 1 200); do touch $(seq -f "$i-%g" 1 500); done; echo survived', { workspaceEntries: 2_000 });
     expect(result.output).not.toMatch(/survived/);
