@@ -14,6 +14,7 @@ import {
 } from './bwrap-arguments';
 import { CappedOutput } from './capped-output';
 import { handOver, HostIdentity, hostIdentityFor } from './host-identity';
+import { CommandCgroup, memoryCgroupFor } from './memory-cgroup';
 import { resolveLimits, SandboxLimits } from './sandbox-limits';
 import { guardWorkspace, measureWorkspace, WorkspaceUsage } from './workspace-usage';
 
@@ -76,7 +77,12 @@ export async function runSandboxedCommand(command: string, cwd: string, timeoutM
   if (identity) await handOver(cwd, identity);
   const args = sandboxArguments(bwrapPath, { workspace: cwd, system: await systemEntries(), limits, command });
   const workspace = { root: cwd, atStart: await measureWorkspace(cwd) };
-  return { ...(await collect('prlimit', args, spawnIdentity(identity), limits, SANDBOX_INPUTS, workspace)), isolation: 'bubblewrap' };
+  const cgroup = await memoryCgroupFor(limits.totalMemoryBytes);
+  try {
+    return { ...(await collect('prlimit', args, spawnIdentity(identity), limits, SANDBOX_INPUTS, workspace, cgroup)), isolation: 'bubblewrap' };
+  } finally {
+    await cgroup?.release();
+  }
 }
 
 const problems = new Map<string, Promise<string | undefined>>();
@@ -131,7 +137,8 @@ function systemEntries(): Promise<SystemEntry[]> {
 /**
  * Spawns `file` in a process group of its own, hands `inputs` to it on fds 3, 4, …, keeps its
  * output up to the cap and kills the group at the wall-time limit, or when the `workspace` it
- * writes passes its disk or entry limit.
+ * writes passes its disk or entry limit. With a `cgroup`, a shell waits on stdin until the process
+ * is in it, so nothing the command starts runs outside.
  */
 function collect(
   file: string,
@@ -140,10 +147,13 @@ function collect(
   limits: SandboxLimits,
   inputs: readonly (string | Buffer)[] = [],
   workspace?: { root: string; atStart: WorkspaceUsage },
+  cgroup?: CommandCgroup,
 ): Promise<Omit<CommandResult, 'isolation'>> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(file, args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe', ...inputs.map(() => 'pipe' as const)], detached: true });
+    const [spawned, spawnedArgs] = cgroup ? ['/bin/sh', ['-c', 'read -r go && exec "$@" </dev/null', 'sh', file, ...args]] : [file, args];
+    const stdin = cgroup ? 'pipe' : 'ignore';
+    const child = spawn(spawned, spawnedArgs, { ...spawnOptions, stdio: [stdin, 'pipe', 'pipe', ...inputs.map(() => 'pipe' as const)], detached: true });
     inputs.forEach((input, i) => {
       const stream = child.stdio[3 + i] as NodeJS.WritableStream & { on(event: 'error', listener: () => void): void };
       stream.on('error', () => undefined);
@@ -164,6 +174,16 @@ function collect(
       timedOut = true;
       killGroup();
     }, limits.wallTimeMs);
+    if (cgroup && child.pid !== undefined) {
+      child.stdin!.on('error', () => undefined);
+      cgroup.enter(child.pid).then(
+        () => child.stdin!.end('go\n'),
+        (error: Error) => {
+          killGroup();
+          void finish(null, `the command was not started: it could not be put in its memory cgroup (${error.message})`);
+        },
+      );
+    }
     let stoppedByGuard = false;
     const guard = workspace === undefined ? undefined : guardWorkspace(workspace.root, limits, workspace.atStart, () => {
       stoppedByGuard = true;

@@ -22,6 +22,16 @@ describe('a sandboxed command against its bounds', () => {
     for (const kb of kilobytes) expect(kb).toBeLessThan(4_100);
   });
 
+  it('holds the memory of all its processes together to one total: many processes each under the per-process limit', async () => {
+    // Each process holds 60 MB, well under its own address-space limit; eight of them hold 480 MB.
+    const hold = `node -e "const b = Buffer.alloc(60 << 20, 1); console.log('held ' + b[0]); setTimeout(() => {}, 3000)"`;
+    const result = await run(`for i in $(seq 1 8); do ${hold} & sleep 0.3; done; wait; echo done`, { totalMemoryBytes: 160 * 2 ** 20, wallTimeMs: 30_000 });
+    const held = result.output.split('\n').filter((line) => line === 'held 1').length;
+    expect(result.output).toMatch(/done/);
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThan(4);
+  });
+
   it('stops a command filling the workspace disk with many files each under the file-size limit', async () => {
     const result = await run('for i in $(seq 1 300); do head -c 1000000 /dev/zero > f$i; done; echo survived', { workspaceBytes: 8_000_000 });
     expect(result.output).not.toMatch(/survived/);

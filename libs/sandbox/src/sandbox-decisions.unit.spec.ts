@@ -1,5 +1,6 @@
 import { ValidationError } from '@loopwright/core';
 import { CappedOutput } from './capped-output';
+import { memoryHierarchy } from './memory-cgroup';
 import { relativeSegments } from './safe-path';
 import { DEFAULT_SANDBOX_LIMITS, resolveLimits } from './sandbox-limits';
 import { withinDeliveryBudget } from './workspace-entries';
@@ -113,5 +114,18 @@ describe('the seccomp filter', () => {
 
   it('is encoded as 8-byte sock_filter entries', () => {
     expect(seccompBytes().length).toBe(seccompProgram().length * 8);
+  });
+});
+
+describe('the memory cgroup of the service', () => {
+  it('is the v1 memory hierarchy when there is one, whatever other controllers share its line', () => {
+    const v1 = '9:name=systemd:/\n4:memory:/process_api/abc\n1:cpu,cpuacct:/x\n0::/\n';
+    expect(memoryHierarchy(v1)).toEqual({ relative: 'memory/process_api/abc', version: 1 });
+    expect(memoryHierarchy('5:cpuacct,memory:/a:b\n')).toEqual({ relative: 'memory/a:b', version: 1 });
+  });
+
+  it('is the unified hierarchy on a v2-only host, and none when /proc/self/cgroup says nothing', () => {
+    expect(memoryHierarchy('0::/system.slice/loopwright.service\n')).toEqual({ relative: '/system.slice/loopwright.service', version: 2 });
+    expect(memoryHierarchy('')).toBeUndefined();
   });
 });
