@@ -208,6 +208,22 @@ describe('a sandboxed command', () => {
     }
   });
 
+  it('leaves no process of an unsandboxed command behind to write into the workspace later, and runs it as a uid of its own', async () => {
+    process.env['LOOPWRIGHT_UNSAFE_NO_SANDBOX'] = '1';
+    try {
+      const hostUid = 714_000_000 + (process.pid % 1000);
+      const late = "setsid sh -c 'sleep 1; echo late > late.txt' >/dev/null 2>&1 < /dev/null & nohup sh -c 'sleep 1; echo late > nohup.txt' >/dev/null 2>&1 & id -u";
+      const result = await run(late, { bwrapPath: '/nonexistent/bwrap', hostUid });
+      expect(result).toMatchObject({ isolation: 'none', exitCode: 0, output: `${hostUid}\n` });
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(existsSync(path.join(workspace.root, 'late.txt'))).toBe(false);
+      expect(existsSync(path.join(workspace.root, 'nohup.txt'))).toBe(false);
+      expect(processesOf(hostUid)).toBe(0);
+    } finally {
+      delete process.env['LOOPWRIGHT_UNSAFE_NO_SANDBOX'];
+    }
+  });
+
   it('still accepts a bare time limit as its third argument', async () => {
     const result = await runSandboxedCommand('sleep 30', workspace.root, 300);
     expect(result).toMatchObject({ timedOut: true, exitCode: null, isolation: 'bubblewrap' });

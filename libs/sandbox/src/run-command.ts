@@ -1,4 +1,4 @@
-import { spawn, SpawnOptions } from 'node:child_process';
+import { execFile, spawn, SpawnOptions } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import { access, lstat, readlink } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
@@ -55,8 +55,10 @@ export function scrubbedEnv(home: string): NodeJS.ProcessEnv {
  * A bare number as third argument is the wall-time limit in ms.
  *
  * Where bubblewrap cannot run, it throws SandboxUnavailableError, unless unsafe runs are
- * allowed: then the command runs with a scrubbed environment and the time and output limits
- * only, and the result says `isolation: 'none'`.
+ * allowed: then the command runs with a scrubbed environment, the time, output and workspace
+ * limits only (no namespace: it can read what its uid can, reach the network, see other
+ * processes), as a uid of its own whose processes are all killed when it ends where the service
+ * is root, and the result says `isolation: 'none'`.
  */
 export async function runSandboxedCommand(command: string, cwd: string, timeoutMsOrOptions: number | SandboxOptions = {}): Promise<CommandResult> {
   const options: SandboxOptions = typeof timeoutMsOrOptions === 'number' ? { wallTimeMs: timeoutMsOrOptions } : timeoutMsOrOptions;
@@ -70,7 +72,13 @@ export async function runSandboxedCommand(command: string, cwd: string, timeoutM
           `Install bubblewrap (apt-get install -y bubblewrap), or set ${UNSAFE_FLAG}=1 to run them without isolation (unsafe).`,
       );
     }
-    const result = await collect('bash', ['-c', CLOSE_INHERITED_FDS, '/bin/bash', command], { cwd, env: scrubbedEnv(cwd) }, limits, [], { root: cwd, atStart: await measureWorkspace(cwd) });
+    // Root still hands the command a uid of its own: it does not run as root, and whatever it
+    // leaves running (setsid, nohup) is found by that uid and killed when it ends.
+    const identity = hostIdentityFor(options.hostUid);
+    if (identity) await handOver(cwd, identity);
+    const spawnOptions = { cwd, env: scrubbedEnv(cwd), ...(identity ? { uid: identity.uid, gid: identity.gid } : {}) };
+    const result = await collect('bash', ['-c', CLOSE_INHERITED_FDS, '/bin/bash', command], spawnOptions, limits, [], { root: cwd, atStart: await measureWorkspace(cwd) });
+    if (identity) await killEverythingOf(identity);
     return { ...result, isolation: 'none' };
   }
   const identity = hostIdentityFor(options.hostUid);
@@ -83,6 +91,13 @@ export async function runSandboxedCommand(command: string, cwd: string, timeoutM
   } finally {
     await cgroup?.release();
   }
+}
+
+/** kill(-1) as the uid itself signals every process of that uid, and none of anyone else's. */
+function killEverythingOf(identity: HostIdentity): Promise<void> {
+  return new Promise((resolve) => {
+    execFile('/bin/bash', ['-c', 'kill -KILL -1'], { env: { PATH: TRUSTED_PATH }, uid: identity.uid, gid: identity.gid }, () => resolve());
+  });
 }
 
 const problems = new Map<string, Promise<string | undefined>>();

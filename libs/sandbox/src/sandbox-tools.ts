@@ -3,7 +3,8 @@ import type { ToolName } from '@loopwright/events';
 import { runSandboxedCommand } from './run-command';
 
 /** The first line of a command's output when it ran without a sandbox. */
-export const UNSAFE_LABEL = '[UNSAFE: this command ran without a sandbox]';
+export const UNSAFE_LABEL =
+  '[UNSAFE: this command ran without a sandbox: it could read and write whatever its host user may, reach the network and see other processes; only its time, output and workspace disk were limited]';
 import type { Workspace } from './workspace';
 
 /** What one tool call did, as the trace records it. */
