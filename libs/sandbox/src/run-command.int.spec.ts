@@ -165,6 +165,12 @@ describe('a sandboxed command', () => {
     expect(processesOf(hostUid)).toBe(0);
   });
 
+  it('has no io_uring, which would do in the kernel what the seccomp filter refuses as a system call', async () => {
+    const setup = `python3 -c "import ctypes; libc = ctypes.CDLL(None, use_errno=True); params = ctypes.create_string_buffer(120); print(libc.syscall(425, 4, params), ctypes.get_errno())"`;
+    const result = await run(setup);
+    expect(result).toMatchObject({ exitCode: 0, output: '-1 38\n' });
+  });
+
   it('limits CPU seconds', async () => {
     const result = await run('node -e "for (;;) {}"', { cpuSeconds: 1, wallTimeMs: 20_000 });
     expect(result.timedOut).toBe(false);

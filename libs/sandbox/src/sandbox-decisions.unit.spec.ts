@@ -95,6 +95,7 @@ describe('the seccomp filter', () => {
   };
   const allowed = 0x7fff0000;
   const refused = 0x00050000 | 95;
+  const absent = 0x00050000 | 38;
 
   it.each([
     ['x86_64', 0xc000003e, 285],
@@ -105,8 +106,17 @@ describe('the seccomp filter', () => {
     expect(verdict(arch, nr)).toBe(refused);
   });
 
+  it.each([
+    ['x86_64', 0xc000003e, 0],
+    ['x32', 0xc000003e, 0x40000000],
+    ['i386', 0x40000003, 0],
+    ['aarch64', 0xc00000b7, 0],
+  ])('answers io_uring on %s with ENOSYS, as a kernel without it would', (_name, arch, bias) => {
+    for (const nr of [425, 426, 427]) expect(verdict(arch, bias | nr)).toBe(absent);
+  });
+
   it('allows every other call, and fallocate numbers of another architecture', () => {
-    for (const nr of [0, 1, 47, 59, 284, 286, 324]) expect(verdict(0xc000003e, nr)).toBe(allowed);
+    for (const nr of [0, 1, 47, 59, 284, 286, 324, 424, 428]) expect(verdict(0xc000003e, nr)).toBe(allowed);
     expect(verdict(0x40000003, 285)).toBe(allowed);
     expect(verdict(0xc00000b7, 285)).toBe(allowed);
     expect(verdict(0x12345678, 285)).toBe(allowed);
