@@ -104,6 +104,30 @@ describe('the workspace and its file tools, against links and special files', ()
     expect(await readFile(victim, 'utf8')).toBe('precious');
   });
 
+  it('never reads through a directory a running command swaps for a link while a file tool checks the path', async () => {
+    await writeFile(path.join(outside, 'secret.txt'), 'HOST-SECRET');
+    await workspace.write('src/d/secret.txt', 'inside');
+    // renameat2(RENAME_EXCHANGE) swaps the real directory and a link to the host's directory, back and forth.
+    const swap = `python3 -c "
+import ctypes, os, time
+os.symlink('${outside}', 'src/l')
+libc = ctypes.CDLL(None, use_errno=True)
+end = time.time() + 3
+while time.time() < end:
+    libc.syscall(316, -100, b'src/d', -100, b'src/l', 2)
+"`;
+    const tool = tools();
+    const command = tool.execute('run_command', { command: swap });
+    const seen = new Set<string>();
+    const started = Date.now();
+    while (Date.now() - started < 3_000) {
+      const read = await tool.execute('read_file', { path: 'src/d/secret.txt' });
+      seen.add(read.refused ? 'refused' : read.output);
+    }
+    expect(await command).toMatchObject({ exitCode: 0 });
+    expect([...seen]).not.toContain('HOST-SECRET');
+  });
+
   it('refuses a fifo without hanging on it', async () => {
     await worker('mkfifo src/f');
     await expect(workspace.read('src/f')).rejects.toThrow(/not a regular file/);
