@@ -55,8 +55,8 @@ export function scrubbedEnv(home: string): NodeJS.ProcessEnv {
  * A bare number as third argument is the wall-time limit in ms.
  *
  * Where bubblewrap cannot run, it throws SandboxUnavailableError, unless unsafe runs are
- * allowed: then the command runs with a scrubbed environment, the time, output and workspace
- * limits only (no namespace: it can read what its uid can, reach the network, see other
+ * allowed: then the command runs with a scrubbed environment, the time, output, workspace and
+ * total memory limits only (no namespace: it can read what its uid can, reach the network, see other
  * processes), as a uid of its own whose processes are all killed when it ends where the service
  * is root, and the result says `isolation: 'none'`.
  */
@@ -77,9 +77,14 @@ export async function runSandboxedCommand(command: string, cwd: string, timeoutM
     const identity = hostIdentityFor(options.hostUid);
     if (identity) await handOver(cwd, identity);
     const spawnOptions = { cwd, env: scrubbedEnv(cwd), ...(identity ? { uid: identity.uid, gid: identity.gid } : {}) };
-    const result = await collect('bash', ['-c', CLOSE_INHERITED_FDS, '/bin/bash', command], spawnOptions, limits, [], { root: cwd, atStart: await measureWorkspace(cwd) });
-    if (identity) await killEverythingOf(identity);
-    return { ...result, isolation: 'none' };
+    const cgroup = await memoryCgroupFor(limits.totalMemoryBytes);
+    try {
+      const result = await collect('bash', ['-c', CLOSE_INHERITED_FDS, '/bin/bash', command], spawnOptions, limits, [], { root: cwd, atStart: await measureWorkspace(cwd) }, cgroup);
+      if (identity) await killEverythingOf(identity);
+      return { ...result, isolation: 'none' };
+    } finally {
+      await cgroup?.release();
+    }
   }
   const identity = hostIdentityFor(options.hostUid);
   if (identity) await handOver(cwd, identity);

@@ -4,7 +4,7 @@ import { runSandboxedCommand } from './run-command';
 
 /** The first line of a command's output when it ran without a sandbox. */
 export const UNSAFE_LABEL =
-  '[UNSAFE: this command ran without a sandbox: it could read and write whatever its host user may, reach the network and see other processes; only its time, output and workspace disk were limited]';
+  '[UNSAFE: this command ran without a sandbox: it could read and write whatever its host user may, reach the network and see other processes; only its time, output, workspace disk and total memory were limited]';
 import type { Workspace } from './workspace';
 
 /** What one tool call did, as the trace records it. */
