@@ -1,4 +1,5 @@
 import type { SandboxLimits } from './sandbox-limits';
+import { SANDBOX_SECCOMP } from './seccomp-filter';
 
 /** Where the workspace is mounted inside the sandbox, and the command's working directory. */
 export const SANDBOX_WORKSPACE = '/workspace';
@@ -28,8 +29,12 @@ export const PASSWD_FD = 3;
 export const GROUP_FD = 4;
 export const SANDBOX_PASSWD = `sandbox:x:${SANDBOX_ID}:${SANDBOX_ID}:sandbox:${SANDBOX_HOME}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`;
 export const SANDBOX_GROUP = `sandbox:x:${SANDBOX_ID}:\nnogroup:x:65534:\n`;
+/** File descriptor through which the seccomp filter (see seccomp-filter.ts) is handed to bwrap. */
+export const SECCOMP_FD = 5;
+/** What bwrap reads on fds 3, 4 and 5, in that order. */
+export const SANDBOX_INPUTS: readonly (string | Buffer)[] = [SANDBOX_PASSWD, SANDBOX_GROUP, SANDBOX_SECCOMP];
 /** The file descriptor through which the test process guard is handed to bwrap, and where node finds it (read-only, outside the workspace). */
-export const GUARD_FD = 5;
+export const GUARD_FD = 6;
 export const SANDBOX_GUARD_PATH = '/run/loopwright/test-process-guard.cjs';
 
 /** NODE_OPTIONS that load the guard at `guardPath` into every node process, before any code of the workspace. */
@@ -73,6 +78,7 @@ export function sandboxArguments(bwrapPath: string, invocation: BwrapInvocation)
     '--',
   ];
   const namespaces = ['--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session', '--hostname', 'sandbox'];
+  const syscalls = ['--seccomp', String(SECCOMP_FD)];
   const identity = ['--uid', String(SANDBOX_ID), '--gid', String(SANDBOX_ID)];
   const system = invocation.system.flatMap((entry) =>
     entry.symlinkTo === undefined ? ['--ro-bind', entry.path, entry.path] : ['--symlink', entry.symlinkTo, entry.path],
@@ -109,6 +115,7 @@ export function sandboxArguments(bwrapPath: string, invocation: BwrapInvocation)
     ...prlimit,
     bwrapPath,
     ...namespaces,
+    ...syscalls,
     ...identity,
     ...system,
     ...etc,

@@ -165,6 +165,12 @@ describe('a sandboxed command', () => {
     expect(processesOf(hostUid)).toBe(0);
   });
 
+  it('has no io_uring, which would do in the kernel what the seccomp filter refuses as a system call', async () => {
+    const setup = `python3 -c "import ctypes; libc = ctypes.CDLL(None, use_errno=True); params = ctypes.create_string_buffer(120); print(libc.syscall(425, 4, params), ctypes.get_errno())"`;
+    const result = await run(setup);
+    expect(result).toMatchObject({ exitCode: 0, output: '-1 38\n' });
+  });
+
   it('limits CPU seconds', async () => {
     const result = await run('node -e "for (;;) {}"', { cpuSeconds: 1, wallTimeMs: 20_000 });
     expect(result.timedOut).toBe(false);
@@ -205,6 +211,22 @@ describe('a sandboxed command', () => {
     } finally {
       delete process.env['LOOPWRIGHT_UNSAFE_NO_SANDBOX'];
       delete process.env['LOOPWRIGHT_SECRET_FOR_TEST'];
+    }
+  });
+
+  it('leaves no process of an unsandboxed command behind to write into the workspace later, and runs it as a uid of its own', async () => {
+    process.env['LOOPWRIGHT_UNSAFE_NO_SANDBOX'] = '1';
+    try {
+      const hostUid = 714_000_000 + (process.pid % 1000);
+      const late = "setsid sh -c 'sleep 1; echo late > late.txt' >/dev/null 2>&1 < /dev/null & nohup sh -c 'sleep 1; echo late > nohup.txt' >/dev/null 2>&1 & id -u";
+      const result = await run(late, { bwrapPath: '/nonexistent/bwrap', hostUid });
+      expect(result).toMatchObject({ isolation: 'none', exitCode: 0, output: `${hostUid}\n` });
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(existsSync(path.join(workspace.root, 'late.txt'))).toBe(false);
+      expect(existsSync(path.join(workspace.root, 'nohup.txt'))).toBe(false);
+      expect(processesOf(hostUid)).toBe(0);
+    } finally {
+      delete process.env['LOOPWRIGHT_UNSAFE_NO_SANDBOX'];
     }
   });
 

@@ -1,4 +1,4 @@
-import { spawn, SpawnOptions } from 'node:child_process';
+import { execFile, spawn, SpawnOptions } from 'node:child_process';
 import { constants as fsConstants, readFileSync } from 'node:fs';
 import { access, lstat, readlink } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
@@ -6,11 +6,8 @@ import path from 'node:path';
 import { SandboxUnavailableError } from '@loopwright/core';
 import {
   CLOSE_INHERITED_FDS,
-  GROUP_FD,
   guardedNodeOptions,
-  PASSWD_FD,
-  SANDBOX_GROUP,
-  SANDBOX_PASSWD,
+  SANDBOX_INPUTS,
   sandboxArguments,
   SystemEntry,
   SYSTEM_PATHS,
@@ -18,6 +15,7 @@ import {
 } from './bwrap-arguments';
 import { CappedOutput } from './capped-output';
 import { handOver, HostIdentity, hostIdentityFor } from './host-identity';
+import { CommandCgroup, memoryCgroupFor } from './memory-cgroup';
 import { realDirectory, relativeSegments } from './safe-path';
 import { resolveLimits, SandboxLimits } from './sandbox-limits';
 import { guardWorkspace, measureWorkspace, WorkspaceUsage } from './workspace-usage';
@@ -73,8 +71,10 @@ export function scrubbedEnv(home: string, guardNode = false): NodeJS.ProcessEnv 
  * A bare number as third argument is the wall-time limit in ms.
  *
  * Where bubblewrap cannot run, it throws SandboxUnavailableError, unless unsafe runs are
- * allowed: then the command runs with a scrubbed environment and the time and output limits
- * only, and the result says `isolation: 'none'`.
+ * allowed: then the command runs with a scrubbed environment, the time, output, workspace and
+ * total memory limits only (no namespace: it can read what its uid can, reach the network, see other
+ * processes), as a uid of its own whose processes are all killed when it ends where the service
+ * is root, and the result says `isolation: 'none'`.
  */
 export async function runSandboxedCommand(command: string, cwd: string, timeoutMsOrOptions: number | SandboxOptions = {}): Promise<CommandResult> {
   const options: SandboxOptions = typeof timeoutMsOrOptions === 'number' ? { wallTimeMs: timeoutMsOrOptions } : timeoutMsOrOptions;
@@ -88,9 +88,19 @@ export async function runSandboxedCommand(command: string, cwd: string, timeoutM
           `Install bubblewrap (apt-get install -y bubblewrap), or set ${UNSAFE_FLAG}=1 to run them without isolation (unsafe).`,
       );
     }
-    const env = scrubbedEnv(cwd, options.guardNode);
-    const result = await collect('bash', ['-c', CLOSE_INHERITED_FDS, '/bin/bash', command], { cwd, env }, limits, [], { root: cwd, atStart: await measureWorkspace(cwd) });
-    return { ...result, isolation: 'none' };
+    // Root still hands the command a uid of its own: it does not run as root, and whatever it
+    // leaves running (setsid, nohup) is found by that uid and killed when it ends.
+    const identity = hostIdentityFor(options.hostUid);
+    if (identity) await handOver(cwd, identity);
+    const spawnOptions = { cwd, env: scrubbedEnv(cwd, options.guardNode), ...(identity ? { uid: identity.uid, gid: identity.gid } : {}) };
+    const cgroup = await memoryCgroupFor(limits.totalMemoryBytes);
+    try {
+      const result = await collect('bash', ['-c', CLOSE_INHERITED_FDS, '/bin/bash', command], spawnOptions, limits, [], { root: cwd, atStart: await measureWorkspace(cwd) }, cgroup);
+      if (identity) await killEverythingOf(identity);
+      return { ...result, isolation: 'none' };
+    } finally {
+      await cgroup?.release();
+    }
   }
   const identity = hostIdentityFor(options.hostUid);
   if (identity) await handOver(cwd, identity);
@@ -98,8 +108,20 @@ export async function runSandboxedCommand(command: string, cwd: string, timeoutM
   const readOnly = await readOnlyMounts(cwd, options.readOnlyPaths ?? []);
   const args = sandboxArguments(bwrapPath, { workspace: cwd, system: await systemEntries(), limits, command, guardNode, readOnly });
   const workspace = { root: cwd, atStart: await measureWorkspace(cwd) };
-  const inputs = guardNode ? [SANDBOX_PASSWD, SANDBOX_GROUP, (guardSource ??= readFileSync(TEST_PROCESS_GUARD, 'utf8'))] : [SANDBOX_PASSWD, SANDBOX_GROUP];
-  return { ...(await collect('prlimit', args, spawnIdentity(identity), limits, inputs, workspace)), isolation: 'bubblewrap' };
+  const inputs = guardNode ? [...SANDBOX_INPUTS, (guardSource ??= readFileSync(TEST_PROCESS_GUARD, 'utf8'))] : SANDBOX_INPUTS;
+  const cgroup = await memoryCgroupFor(limits.totalMemoryBytes);
+  try {
+    return { ...(await collect('prlimit', args, spawnIdentity(identity), limits, inputs, workspace, cgroup)), isolation: 'bubblewrap' };
+  } finally {
+    await cgroup?.release();
+  }
+}
+
+/** kill(-1) as the uid itself signals every process of that uid, and none of anyone else's. */
+function killEverythingOf(identity: HostIdentity): Promise<void> {
+  return new Promise((resolve) => {
+    execFile('/bin/bash', ['-c', 'kill -KILL -1'], { env: { PATH: TRUSTED_PATH }, uid: identity.uid, gid: identity.gid }, () => resolve());
+  });
 }
 
 /** The paths of `wanted` that are in the workspace as themselves: no link on the way, nothing outside it. */
@@ -134,7 +156,7 @@ async function probe(bwrapPath: string): Promise<string | undefined> {
     return `no bubblewrap executable at ${bwrapPath}`;
   }
   const args = sandboxArguments(bwrapPath, { workspace: null, system: await systemEntries(), limits: resolveLimits({ wallTimeMs: 10_000 }), command: 'true' });
-  const result = await collect('prlimit', args, spawnIdentity(hostIdentityFor()), resolveLimits({ wallTimeMs: 10_000 }), [SANDBOX_PASSWD, SANDBOX_GROUP]);
+  const result = await collect('prlimit', args, spawnIdentity(hostIdentityFor()), resolveLimits({ wallTimeMs: 10_000 }), SANDBOX_INPUTS);
   return result.exitCode === 0 ? undefined : `bubblewrap failed to start its namespaces (${result.output.trim() || `exit code ${result.exitCode}`})`;
 }
 
@@ -167,19 +189,23 @@ function systemEntries(): Promise<SystemEntry[]> {
 /**
  * Spawns `file` in a process group of its own, hands `inputs` to it on fds 3, 4, …, keeps its
  * output up to the cap and kills the group at the wall-time limit, or when the `workspace` it
- * writes passes its disk or entry limit.
+ * writes passes its disk or entry limit. With a `cgroup`, a shell waits on stdin until the process
+ * is in it, so nothing the command starts runs outside.
  */
 function collect(
   file: string,
   args: string[],
   spawnOptions: SpawnOptions,
   limits: SandboxLimits,
-  inputs: readonly string[] = [],
+  inputs: readonly (string | Buffer)[] = [],
   workspace?: { root: string; atStart: WorkspaceUsage },
+  cgroup?: CommandCgroup,
 ): Promise<Omit<CommandResult, 'isolation'>> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(file, args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe', ...inputs.map(() => 'pipe' as const)], detached: true });
+    const [spawned, spawnedArgs] = cgroup ? ['/bin/sh', ['-c', 'read -r go && exec "$@" </dev/null', 'sh', file, ...args]] : [file, args];
+    const stdin = cgroup ? 'pipe' : 'ignore';
+    const child = spawn(spawned, spawnedArgs, { ...spawnOptions, stdio: [stdin, 'pipe', 'pipe', ...inputs.map(() => 'pipe' as const)], detached: true });
     inputs.forEach((input, i) => {
       const stream = child.stdio[3 + i] as NodeJS.WritableStream & { on(event: 'error', listener: () => void): void };
       stream.on('error', () => undefined);
@@ -200,6 +226,16 @@ function collect(
       timedOut = true;
       killGroup();
     }, limits.wallTimeMs);
+    if (cgroup && child.pid !== undefined) {
+      child.stdin!.on('error', () => undefined);
+      cgroup.enter(child.pid).then(
+        () => child.stdin!.end('go\n'),
+        (error: Error) => {
+          killGroup();
+          void finish(null, `the command was not started: it could not be put in its memory cgroup (${error.message})`);
+        },
+      );
+    }
     let stoppedByGuard = false;
     const guard = workspace === undefined ? undefined : guardWorkspace(workspace.root, limits, workspace.atStart, () => {
       stoppedByGuard = true;

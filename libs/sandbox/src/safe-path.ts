@@ -47,27 +47,30 @@ export async function realDirectory(root: string, segments: readonly string[], c
 }
 
 /**
- * Opens a regular file of the workspace without following any link: parents are checked with
- * lstat, the file itself is opened with O_NOFOLLOW (and O_NONBLOCK, so a fifo cannot hang the
- * caller), and anything but a regular file with a single link is refused.
+ * Opens a regular file of the workspace without following any link, by a walk from directory
+ * handle to directory handle (each opened through /proc/self/fd/N with O_NOFOLLOW, as openat
+ * would): a directory checked by name could be swapped for a link before the open, by a command
+ * still running. The file itself is opened with O_NOFOLLOW (and O_NONBLOCK, so a fifo cannot
+ * hang the caller), and anything but a regular file with a single link is refused.
  */
 export async function openInside(root: string, relative: string, mode: 'read' | 'write'): Promise<FileHandle> {
   const segments = relativeSegments(relative);
   if (segments.length === 0) throw new ValidationError(`"${relative}" is the workspace itself: name a file in it`);
-  const dir = await realDirectory(root, segments.slice(0, -1), mode === 'write');
-  const flags =
-    constants.O_NOFOLLOW | constants.O_NONBLOCK | (mode === 'read' ? constants.O_RDONLY : constants.O_WRONLY | constants.O_CREAT);
-  const shown = segments.join('/');
+  let dir = await open(root, constants.O_RDONLY | constants.O_DIRECTORY);
   let handle: FileHandle;
   try {
-    handle = await open(path.join(dir, segments[segments.length - 1]), flags, 0o644);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') throw linkRefusal(shown);
-    if (code === 'ENXIO') throw new ValidationError(`"${shown}" is not a regular file (a fifo): the file tools read and write regular files only`);
-    if (code === 'ENOENT') throw new ValidationError(`"${shown}" does not exist in the workspace`, [], { cause: error });
-    throw error;
+    for (let i = 0; i < segments.length - 1; i++) {
+      const next = await openDirectoryIn(dir, segments[i], segments.slice(0, i + 1).join('/'), mode === 'write');
+      await dir.close();
+      dir = next;
+    }
+    const flags =
+      constants.O_NOFOLLOW | constants.O_NONBLOCK | (mode === 'read' ? constants.O_RDONLY : constants.O_WRONLY | constants.O_CREAT);
+    handle = await openIn(dir, segments[segments.length - 1], flags, segments.join('/'));
+  } finally {
+    await dir.close();
   }
+  const shown = segments.join('/');
   const stat = await handle.stat();
   const problem = !stat.isFile()
     ? `is not a regular file: the file tools read and write regular files only`
@@ -79,4 +82,31 @@ export async function openInside(root: string, relative: string, mode: 'read' | 
     throw new ValidationError(`"${shown}" ${problem}`);
   }
   return handle;
+}
+
+/** `name` in the directory `dir` holds open, never through a link; /proc/self/fd/N is that directory itself, whatever its name now. */
+async function openIn(dir: FileHandle, name: string, flags: number, shown: string): Promise<FileHandle> {
+  try {
+    return await open(`/proc/self/fd/${dir.fd}/${name}`, flags, 0o644);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw linkRefusal(shown);
+    if (code === 'ENOTDIR') {
+      // O_DIRECTORY answers a link with ENOTDIR too: the message says which it was; both are refused.
+      const isLink = await lstat(`/proc/self/fd/${dir.fd}/${name}`).then((stat) => stat.isSymbolicLink(), () => false);
+      throw isLink ? linkRefusal(shown) : new ValidationError(`"${shown}" is not a directory`);
+    }
+    if (code === 'ENXIO') throw new ValidationError(`"${shown}" is not a regular file (a fifo): the file tools read and write regular files only`);
+    if (code === 'ENOENT') throw new ValidationError(`"${shown}" does not exist in the workspace`, [], { cause: error });
+    throw error;
+  }
+}
+
+async function openDirectoryIn(dir: FileHandle, name: string, shown: string, create: boolean): Promise<FileHandle> {
+  if (create) {
+    await mkdir(`/proc/self/fd/${dir.fd}/${name}`).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+  }
+  return openIn(dir, name, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW, shown);
 }

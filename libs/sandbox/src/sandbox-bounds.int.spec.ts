@@ -22,6 +22,20 @@ describe('a sandboxed command against its bounds', () => {
     for (const kb of kilobytes) expect(kb).toBeLessThan(4_100);
   });
 
+  it.each([
+    ['in bubblewrap', {}],
+    ['unsandboxed', { bwrapPath: '/nonexistent/bwrap', allowUnsafe: true }],
+  ])('holds the memory of all its processes together to one total, %s: many processes each under the per-process limit', async (_how, how) => {
+    // Each process holds 60 MB, well under its own address-space limit; eight of them hold 480 MB.
+    // Each holds for 3 s and they start within 2.4 s: those that end on their own all held at once.
+    const hold = `node -e "const b = Buffer.alloc(60 << 20, 1); setTimeout(() => console.log('released ' + b[0]), 3000)"`;
+    const result = await run(`for i in $(seq 1 8); do ${hold} & sleep 0.3; done; wait; echo done`, { ...how, totalMemoryBytes: 160 * 2 ** 20, wallTimeMs: 30_000 });
+    const held = result.output.split('\n').filter((line) => line === 'released 1').length;
+    expect(result.output).toMatch(/done/);
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThan(4);
+  });
+
   it('stops a command filling the workspace disk with many files each under the file-size limit', async () => {
     const result = await run('for i in $(seq 1 300); do head -c 1000000 /dev/zero > f$i; done; echo survived', { workspaceBytes: 8_000_000 });
     expect(result.output).not.toMatch(/survived/);
@@ -32,6 +46,16 @@ describe('a sandboxed command against its bounds', () => {
     const more = await run('head -c 1000000 /dev/zero > more; sleep 2; echo survived', { workspaceBytes: 8_000_000 });
     expect(more).toMatchObject({ exitCode: null, workspaceExceeded: expect.stringMatching(/8000000 bytes/) });
     expect(await run('rm f* more && echo cleaned', { workspaceBytes: 8_000_000 })).toMatchObject({ exitCode: 0, output: 'cleaned\n' });
+  });
+
+  it('allocates no disk past the file-size limit by preallocation, which takes no time and would outrun the disk guard', async () => {
+    // Kept-size preallocation passes RLIMIT_FSIZE; plain preallocation under it fills 40 files at once.
+    const command = 'touch kept; fallocate -n -l 200000000 kept; for i in $(seq 1 40); do fallocate -l 900000 f$i; done; ls | wc -l; echo done';
+    const result = await run(command, { fileSizeBytes: 1_000_000, workspaceBytes: 8_000_000 });
+    expect(diskUsageBytes(workspace.root)).toBeLessThan(1_000_000);
+    expect(result.output).toMatch(/Operation not supported/);
+    expect(result).toMatchObject({ exitCode: 0, output: expect.stringMatching(/^41\ndone\n$/m) });
+    expect(result.workspaceExceeded).toBeUndefined();
   });
 
   it('stops a command creating inodes without end', async () => {

@@ -6,6 +6,11 @@ export interface SandboxLimits {
   cpuSeconds: number;
   /** Address space per process (RLIMIT_AS); also the size of the sandbox's /tmp. */
   memoryBytes: number;
+  /**
+   * Memory the command's processes and its /tmp hold together (a memory cgroup of its own, where
+   * the host lets the service make one; elsewhere only the per-process limit holds).
+   */
+  totalMemoryBytes: number;
   /** Processes the command may run at once (RLIMIT_NPROC of its host uid). */
   processes: number;
   /** Largest file the command may write (RLIMIT_FSIZE); also the size of the sandbox's /dev/shm. */
@@ -23,6 +28,7 @@ export const DEFAULT_SANDBOX_LIMITS: Readonly<SandboxLimits> = Object.freeze({
   wallTimeMs: 60_000,
   cpuSeconds: 60,
   memoryBytes: 2 ** 30,
+  totalMemoryBytes: 4 * 2 ** 30,
   processes: 256,
   fileSizeBytes: 64 * 2 ** 20,
   workspaceBytes: 2 ** 30,

@@ -104,6 +104,51 @@ describe('the workspace and its file tools, against links and special files', ()
     expect(await readFile(victim, 'utf8')).toBe('precious');
   });
 
+  /** A command swapping src/d (a real directory) and src/l (a link to the host's directory) for 3 s, by renameat2(RENAME_EXCHANGE). */
+  const swapping = () => `python3 -c "
+import ctypes, os, time
+os.symlink('${outside}', 'src/l')
+libc = ctypes.CDLL(None, use_errno=True)
+end = time.time() + 3
+while time.time() < end:
+    libc.syscall(316, -100, b'src/d', -100, b'src/l', 2)
+"`;
+  /** Calls `access` again and again for 3 s, and what each gave back: its text, or 'refused'. */
+  const during = async (access: () => Promise<string>): Promise<Set<string>> => {
+    const seen = new Set<string>();
+    const started = Date.now();
+    while (Date.now() - started < 3_000) seen.add(await access().catch(() => 'refused'));
+    return seen;
+  };
+
+  it('never reads through a directory a running command swaps for a link while a file tool checks the path', async () => {
+    await writeFile(path.join(outside, 'secret.txt'), 'HOST-SECRET');
+    await workspace.write('src/d/secret.txt', 'inside');
+    const tool = tools();
+    const command = tool.execute('run_command', { command: swapping() });
+    const seen = await during(async () => {
+      const read = await tool.execute('read_file', { path: 'src/d/secret.txt' });
+      return read.refused ? 'refused' : read.output;
+    });
+    await command;
+    expect([...seen]).not.toContain('HOST-SECRET');
+  });
+
+  it('opens a file of the workspace by a walk no directory swapped for a link can divert, even while a command runs', async () => {
+    await writeFile(path.join(outside, 'secret.txt'), 'HOST-SECRET');
+    await workspace.write('src/d/secret.txt', 'inside');
+    const command = runSandboxedCommand(swapping(), workspace.root, 5_000);
+    const seen = await during(async () => {
+      await workspace.write('src/d/new.txt', 'x').catch(() => undefined);
+      return workspace.read('src/d/secret.txt');
+    });
+    // The guard may end a command whose swaps keep `du` from measuring; it swapped while the host read.
+    await command;
+    expect([...seen]).toContain('inside');
+    expect([...seen]).not.toContain('HOST-SECRET');
+    expect(existsSync(path.join(outside, 'new.txt'))).toBe(false);
+  });
+
   it('refuses a fifo without hanging on it', async () => {
     await worker('mkfifo src/f');
     await expect(workspace.read('src/f')).rejects.toThrow(/not a regular file/);
