@@ -10,13 +10,7 @@ export interface WorkspaceUsage {
 
 type WorkspaceLimits = Pick<SandboxLimits, 'workspaceBytes' | 'workspaceEntries'>;
 
-/**
- * The guard measures again after a pause of this much, or of GUARD_COST_FACTOR times what the
- * last measure took, whichever is longer: a burst of writes passes the limit by what it writes
- * in one pause and one measure, and measuring a big tree still takes a bounded share of a core.
- */
-const GUARD_INTERVAL_MS = 50;
-const GUARD_COST_FACTOR = 2;
+const GUARD_INTERVAL_MS = 200;
 
 /**
  * Why `usage` is over the limits, or undefined. A workspace that was already over them when the
@@ -68,21 +62,18 @@ async function measureSettled(root: string, attempts = 5): Promise<WorkspaceUsag
 export function guardWorkspace(root: string, limits: SandboxLimits, atStart: WorkspaceUsage, onExceeded: (why: string) => void): { stop(): Promise<string | undefined> } {
   let running = true;
   let exceeded: string | undefined;
-  let lastMeasureMs = 0;
   const check = async () => {
-    const started = Date.now();
     exceeded ??= await measureSettled(root).then(
       (usage) => usageProblem(usage, limits, atStart),
       (error: Error) => error.message,
     );
-    lastMeasureMs = Date.now() - started;
   };
-  // The caller measured the start: the first measure waits one interval, so a command shorter than
-  // it pays for no measure while it runs (two `du` each time), only for the one after it ends.
+  // The caller measured the start: the first measure waits one interval, so a short command pays
+  // for no measure while it runs (two `du` each time), only for the one after it ends.
   let wake: (() => void) | undefined;
   const pause = () => new Promise<void>((resolve) => {
     wake = resolve;
-    setTimeout(resolve, Math.max(GUARD_INTERVAL_MS, GUARD_COST_FACTOR * lastMeasureMs));
+    setTimeout(resolve, GUARD_INTERVAL_MS);
   });
   const loop = (async () => {
     for (await pause(); running && exceeded === undefined; await pause()) {
