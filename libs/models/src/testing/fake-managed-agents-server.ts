@@ -100,7 +100,16 @@ export async function startFakeManagedAgentsServer(): Promise<FakeManagedAgentsS
     let beat = 0;
     const tick = () => {
       if (session.interrupted) return;
-      const next = script.beats[beat++];
+      const next = script.beats[beat];
+      // A break breaks the stream the client has open: while it has none (it is still reconnecting
+      // after an earlier break), the break waits for it, so how many streams a script breaks does
+      // not depend on how fast the client reconnects.
+      if (next && 'breakStreams' in next && (streams.get(session.id)?.size ?? 0) === 0) {
+        const timer = setTimeout(tick, script.beatMs ?? 20);
+        timers.add(timer);
+        return;
+      }
+      beat++;
       if (!next) {
         for (const out of script.outputs ?? []) {
           const id = nextId('file');
