@@ -1,4 +1,4 @@
-import { Controller, Get, Header, HttpException, HttpStatus, Inject } from '@nestjs/common';
+import { Controller, Get, Header, HttpException, HttpStatus, Inject, Logger } from '@nestjs/common';
 import type { EventLog } from '@loopwright/eventlog';
 import { EVENT_LOG, HEALTH_CHECKS, HealthCheck, LOOP_METRICS, SERVICE_NAME } from './tokens';
 import type { LoopMetrics } from './metrics';
@@ -13,6 +13,7 @@ import { StallWatch, stallMsFromEnv } from './stall-watch';
 export class HealthController {
   private readonly watches = new Map<string, StallWatch>();
   private readonly stallMs = stallMsFromEnv();
+  private readonly logger = new Logger(HealthController.name);
 
   constructor(
     @Inject(EVENT_LOG) private readonly log: EventLog,
@@ -55,7 +56,9 @@ export class HealthController {
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4')
   async metricsText(): Promise<string> {
-    await this.refreshConsumerLag();
+    // The consumers' lag is read from JetStream on each scrape; when that read fails (the server
+    // slow or restarting), the scrape still gets every other metric, with the lag as last read.
+    await this.refreshConsumerLag().catch((error: Error) => this.logger.warn(`consumer lag not refreshed for /metrics: ${error.message}`));
     return this.metrics.registry.metrics();
   }
 

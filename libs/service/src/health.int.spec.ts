@@ -47,4 +47,12 @@ describe('/health', () => {
     message?.ack();
     await until(async () => (await health()).status === 200);
   }, 60_000);
+
+  it("serves /metrics when the consumers' lag cannot be read, with the lag as last read", async () => {
+    expect(await (await fetch(`${service.url}/metrics`)).text()).toContain('loopwright_consumer_pending{consumer="prober-silent"');
+    // The stream gone: listing its consumers fails, as it does when JetStream is slow or restarting.
+    await dropTestStream(config.natsUrl, config.streamName);
+    const scrape = await fetch(`${service.url}/metrics`);
+    expect({ status: scrape.status, text: await scrape.text() }).toEqual({ status: 200, text: expect.stringContaining('loopwright_consumer_pending{consumer="prober-silent"') });
+  });
 });
