@@ -64,6 +64,53 @@ const ATTACKS: [string, string][] = [
 
 type File = { path: string; content: string };
 
+/** The goal's tests run the delivered CLI as a child and assert on its status and output. */
+const CLI_SEED = [
+  {
+    path: 'test/cli.test.js',
+    content: [
+      "const assert = require('node:assert/strict');",
+      "const { spawnSync } = require('node:child_process');",
+      "const cli = (...args) => spawnSync(process.execPath, ['src/sum.js', ...args], { encoding: 'utf8' });",
+      "for (const [args, out] of [[['1', '2'], '3'], [['--help'], 'Usage: sum [numbers...]']]) {",
+      '  const run = cli(...args);',
+      '  assert.deepEqual({ status: run.status, out: run.stdout.trim() }, { status: 0, out });',
+      '}',
+      "console.log('sum: all assertions hold');",
+      '',
+    ].join('\n'),
+  },
+];
+const CLI_TESTS = { seedFiles: CLI_SEED, testCommand: 'node test/cli.test.js' };
+/** An honest CLI that ends as commander's --help and many a `main().then(() => process.exit(0))` do. */
+const HONEST_CLI = [
+  "if (process.argv.includes('--help')) { console.log('Usage: sum [numbers...]'); process.exit(0); }",
+  'async function main(numbers) { console.log(numbers.reduce((a, b) => a + b, 0)); }',
+  'main(process.argv.slice(2).map(Number)).then(() => process.exit(0));',
+  '',
+].join('\n');
+/** A runner script that spawns the test file and fails if it fails. */
+const RUNNER_TESTS = {
+  seedFiles: [
+    ...SEED,
+    {
+      path: 'test/run.js',
+      content: "const r = require('node:child_process').spawnSync(process.execPath, [__dirname + '/sum.test.js'], { stdio: 'inherit' });\nprocess.exitCode = r.status === 0 ? 0 : 1;\n",
+    },
+  ],
+  testCommand: 'node test/run.js',
+};
+/** Code that re-spawns the test file it runs in with `env`, exits 0 there early, and forwards that status. */
+const respawning = (env: string) =>
+  [
+    'if (!process.env.AGAIN) {',
+    `  const r = require('child_process').spawnSync(process.execPath, [process.argv[1]], { env: ${env}, stdio: 'inherit' });`,
+    "  eval('process.exit(r.status)');",
+    '}',
+    `${FAKE_SUMMARY}eval('proc' + 'ess.exit(0)');`,
+    WRONG,
+  ].join('\n');
+
 /** `command` over `files` in a fresh workspace, as the grader's sandbox runs it (guarded or not). */
 async function sandboxed(files: readonly File[], command: string, guardNode: boolean, readOnly: readonly string[] = []) {
   const workspace = await Workspace.create('guarded-rerun');
@@ -140,6 +187,29 @@ describe("the grader's re-run of the goal's tests, against code that decides the
   it.each(HONEST)('passes the re-run of honest code: %s', async (name, sum) => {
     const data = await verify(`honest-${HONEST.findIndex(([n]) => n === name)}`, sum);
     expect({ exitCode: data.rerun.exitCode, passed: data.features.rerun_passed, output: data.rerun.output }).toEqual({ exitCode: 0, passed: true, output: expect.stringContaining('all assertions hold') });
+  });
+
+  it('passes the re-run of an honest CLI that exits 0 itself after --help and after its main, run as a child by the tests', async () => {
+    const data = await verify('honest-cli', HONEST_CLI, CLI_TESTS);
+    expect({ exitCode: data.rerun.exitCode, passed: data.features.rerun_passed, output: data.rerun.output }).toEqual({ exitCode: 0, passed: true, output: expect.stringContaining('all assertions hold') });
+  });
+
+  it.each([
+    ['its environment stripped to PATH and NODE_OPTIONS', '{ PATH: process.env.PATH, NODE_OPTIONS: process.env.NODE_OPTIONS, AGAIN: "1" }'],
+    ['every LOOPWRIGHT_ variable of its environment forged', '{ ...process.env, ...Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith("LOOPWRIGHT_")).map((k) => [k, "node"])), AGAIN: "1" }'],
+  ])('fails the re-run of wrong code that re-spawns the test file with %s, under a runner script and alone', async (how, env) => {
+    const index = how.split(" ")[0];
+    for (const [tests, label] of [[undefined, 'alone'], [RUNNER_TESTS, 'runner']] as const) {
+      const data = await verify(`respawn-${label}-${index}`, respawning(env), tests);
+      expect({ how, label, passed: data.features.rerun_passed, exitCode: data.rerun.exitCode === 0 }).toEqual({ how, label, passed: false, exitCode: false });
+    }
+  });
+
+  it('fails the re-run of wrong code that exits 0 early in the test file a runner script spawns', async () => {
+    const unguarded = await sandboxed([...RUNNER_TESTS.seedFiles, { path: 'src/sum.js', content: `${FAKE_SUMMARY}eval('proc' + 'ess.exit(0)');\n${WRONG}` }], RUNNER_TESTS.testCommand, false);
+    expect(unguarded.exitCode).toBe(0);
+    const data = await verify('runner-early-exit', `${FAKE_SUMMARY}eval('proc' + 'ess.exit(0)');\n${WRONG}`, RUNNER_TESTS);
+    expect({ passed: data.features.rerun_passed, exitCode: data.rerun.exitCode }).toEqual({ passed: false, exitCode: 1 });
   });
 
   const WORKLOADS = path.resolve(__dirname, '../../../workloads');

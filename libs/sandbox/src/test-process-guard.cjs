@@ -4,14 +4,20 @@
  * any code of the workspace. The status of the test process is the grader's verdict, and the code
  * under test runs inside that process, so the guard takes from it every way to decide the status
  * other than by running honestly:
- *  - a success status stands only when the process ends by itself: an explicit exit with status 0
- *    (process.exit, process.reallyExit, by whatever name), an exit status lowered after a failure
- *    set it, or an uncaught exception or unhandled rejection a handler swallowed, fail the process;
+ *  - where the status is a verdict (the outermost guarded process of the command, a process
+ *    `node --test` started, a process whose main module is a test file), a success status stands
+ *    only when the process ends by itself: an explicit exit with status 0 (process.exit,
+ *    process.reallyExit, by whatever name), an exit status lowered after a failure set it, or an
+ *    uncaught exception or unhandled rejection a handler swallowed, fail the process; any other
+ *    child (a CLI a test runs) keeps its status, which the test observes and asserts on;
  *  - the exports of the built-in modules tests lean on are frozen, so no alias can rewrite them;
  *  - a write to an intrinsic (Object, Array, JSON, ... and their prototypes) is recorded as it
  *    happens and their properties are compared at exit; they are not frozen: a frozen prototype
  *    breaks honest code (`this.name = ...` in an Error subclass);
  *  - the module loader's hooks, the in-process inspector and native bindings are closed.
+ * The last three hold in every process, children included: a child's tampering reaches no other
+ * process, but a child may be a test process the verdict rule does not recognise (a runner script
+ * spawning a test runner's CLI), whose assertions they keep.
  * A failure ends the process with GUARD_STATUS and a line on stderr that starts with FAILED, so a
  * reader of the output alone sees it too. System programs (npm, npx under /usr) and worker threads
  * are left alone.
@@ -26,6 +32,22 @@
   if (typeof process.chdir === 'function' && process.chdir.name === 'unavailableInWorker') return;
 
   const GUARD_STATUS = 70;
+  /*
+   * Whose status is a verdict: the outermost guarded process of the command, a process `node --test`
+   * started, and a process whose main module is a test file (a runner script's children). Another
+   * child's status is observed and asserted on by the process that spawned it, so exiting 0 early
+   * there gains nothing that exiting 0 by running to its end does not: the exit rules spare it
+   * (honest CLIs exit 0 themselves after --help and after main). The guard tells its descendants
+   * through PARENT; only the exact value it sets for them spares a child, so removing or forging the
+   * marker makes a process stricter, never lenient, and the code under test can set it only for the
+   * children it spawns itself, whose status reaches a verdict only through its own explicit exit.
+   */
+  const PARENT = 'LOOPWRIGHT_GUARDED_PARENT';
+  const SPARING_PARENT = 'node';
+  const runsTests = process.execArgv.indexOf('--test') >= 0;
+  const testFile = typeof main === 'string' && (/(?:^|\/)(?:test|tests|spec|__tests__|e2e)\//.test(main) || /[^/]\.(?:test|spec)\.[^/]+$/.test(main));
+  const statusIsAVerdict = process.env[PARENT] !== SPARING_PARENT || runsTests || testFile;
+  process.env[PARENT] = runsTests ? 'node --test' : SPARING_PARENT;
   const { apply, ownKeys, getOwnPropertyDescriptor, getPrototypeOf } = Reflect;
   const { defineProperty, freeze, is, preventExtensions } = Object;
   const StringOf = String;
@@ -48,12 +70,13 @@
 
   /** A failing status once seen stands: lowering it later is how code hides failed tests. */
   function noteStatus() {
+    if (!statusIsAVerdict) return;
     const code = process.exitCode;
     if (code === undefined || code === null || code == 0) return;
     if (raisedStatus === 0) raisedStatus = NumberOf(code) || GUARD_STATUS;
   }
   // Seen before every callback (timers, I/O, promise reactions) and every process event.
-  require('node:async_hooks').createHook({ before: noteStatus }).enable();
+  if (statusIsAVerdict) require('node:async_hooks').createHook({ before: noteStatus }).enable();
 
   /*
    * Intrinsics. Each writable data property becomes a fixed accessor: a write to the intrinsic itself
@@ -219,12 +242,12 @@
   defineProperty(process, 'reallyExit', locked(function reallyExit(code) {
     noteStatus();
     const status = NumberOf(code) || 0;
-    if (status === 0 && raisedStatus === 0) fail(`${explicitExit || 'process.reallyExit(0)'} ended the process with status 0 before it ended by itself`);
+    if (statusIsAVerdict && status === 0 && raisedStatus === 0) fail(`${explicitExit || 'process.reallyExit(0)'} ended the process with status 0 before it ended by itself`);
     apply(realReallyExit, process, [verdict(status)]);
   }));
   defineProperty(process, 'emit', locked(function emit(event) {
     noteStatus();
-    if (event === 'uncaughtExceptionMonitor' || event === 'unhandledRejection') {
+    if (statusIsAVerdict && (event === 'uncaughtExceptionMonitor' || event === 'unhandledRejection')) {
       const error = arguments[1];
       swallowed ||= `an ${event === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception'} (${StringOf(error && error.message)}) was kept from failing the process`;
     }

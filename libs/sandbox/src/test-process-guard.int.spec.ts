@@ -12,6 +12,39 @@ const NODE_TEST = [
   '',
 ].join('\n');
 
+/** A test file run as a plain node process: its status is its verdict. */
+const SPAWNED_TEST = (sum: string) => `const assert = require('node:assert');\nassert.equal(require('${sum}').sum([1, 2]), 3);\n`;
+/** A runner script that spawns each test file and fails if any of them fails. */
+const RUNNER_OVER = (tests: string[]): Files => ({
+  'scripts/run-tests.js': [
+    "const { spawnSync } = require('node:child_process');",
+    `const failed = ${JSON.stringify(tests)}.filter((file) => spawnSync(process.execPath, [file], { stdio: 'inherit' }).status !== 0);`,
+    "console.log(failed.length ? `failed: ${failed}` : 'all test files passed');",
+    'process.exitCode = failed.length ? 1 : 0;',
+  ].join('\n'),
+});
+/**
+ * Ways the code under test re-spawns the test file it runs in: its environment stripped of
+ * everything the guard or node --test set, forged to look like a child of a test runner or of an
+ * honest CLI's parent, its main hidden behind -e, or without the guard's NODE_OPTIONS at all.
+ */
+const RESPAWNS: [string, string][] = [
+  ['with an environment of PATH and NODE_OPTIONS alone', '{ env: { PATH: process.env.PATH, NODE_OPTIONS: process.env.NODE_OPTIONS, AGAIN: "1" } }'],
+  ['with every LOOPWRIGHT_ variable forged', '{ env: { ...process.env, ...Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith("LOOPWRIGHT_")).map((k) => [k, "node"])), NODE_TEST_CONTEXT: "", AGAIN: "1" } }'],
+  ['as the argument of node -e, so no test file is its main', '{ env: { ...process.env, AGAIN: "1" }, args: ["-e", `require(${JSON.stringify(process.argv[1])})`] }'],
+  ['without the guard in NODE_OPTIONS', '{ env: { ...process.env, NODE_OPTIONS: "", AGAIN: "1" } }'],
+];
+const respawning = (options: string) => [
+  "const { spawnSync } = require('node:child_process');",
+  'if (!process.env.AGAIN) {',
+  `  const o = ${options};`,
+  "  const r = spawnSync(process.execPath, o.args || [process.argv[1]], { env: o.env, stdio: 'inherit' });",
+  "  eval('process.exit(r.status)');",
+  '}',
+  "console.log('# pass 1\\n# fail 0');",
+  "eval('process.exit(0)');",
+].join('\n') + '\n';
+
 /** Runs `command` over `files` in a fresh workspace, with the guard or without it. */
 async function run(files: Files, command: string, options: SandboxOptions = {}) {
   const workspace = await Workspace.create('guard');
@@ -75,6 +108,31 @@ const ATTACKS: { name: string; files: Files; command: string }[] = [
     },
     command: 'npm test',
   },
+  {
+    name: 'a runner script whose test-file children print a passing summary and exit 0 early through eval',
+    files: {
+      'src/sum.js': `console.log('# pass 2\\n# fail 0');\neval('process.' + 'exit(0)');\n${WRONG_SUM}`,
+      ...RUNNER_OVER(['test/a.test.js', 'src/sum.spec.js', 'lib/__tests__/sum.js']),
+      'test/a.test.js': SPAWNED_TEST('../src/sum'),
+      'src/sum.spec.js': SPAWNED_TEST('./sum'),
+      'lib/__tests__/sum.js': SPAWNED_TEST('../../src/sum'),
+    },
+    command: 'node scripts/run-tests.js',
+  },
+  {
+    name: 'a node --test child, its file named as no test, that exits 0 early through eval',
+    files: { 'src/sum.js': `eval('process.' + 'exit(0)');\n${WRONG_SUM}`, 'checks/sum.js': NODE_TEST },
+    command: 'node --test checks/sum.js',
+  },
+  ...RESPAWNS.map(([how, options]) => ({
+    name: `a runner's test-file child that re-spawns its test file ${how}, exits 0 there early, and forwards that status`,
+    files: {
+      'src/sum.js': respawning(options),
+      ...RUNNER_OVER(['test/a.test.js']),
+      'test/a.test.js': SPAWNED_TEST('../src/sum'),
+    },
+    command: 'node scripts/run-tests.js',
+  })),
 ];
 
 describe('the test process guard, in a sandboxed run', () => {
@@ -132,6 +190,46 @@ describe('the test process guard, in a sandboxed run', () => {
     const result = await run(files, 'npm test', { guardNode: true });
     expect(result.output).toMatch(/^# pass 8$/m);
     expect(result).toMatchObject({ exitCode: 0, isolation: 'bubblewrap' });
+  });
+
+  it.each([
+    ['a plain test file', 'node test/cli.test.js'],
+    ['node --test', 'node --test test/'],
+    ['npm test', 'npm test'],
+    ['a runner script over the test files', 'node scripts/run-tests.js'],
+  ])('leaves alone CLI children that exit 0 themselves, spawned by tests run as %s', async (_name, command) => {
+    const files: Files = {
+      'package.json': '{ "name": "s", "version": "1.0.0", "bin": { "sum": "bin/cli.js" }, "scripts": { "test": "node test/cli.test.js" } }\n',
+      ...RUNNER_OVER(['test/cli.test.js']),
+      'bin/cli.js': [
+        '#!/usr/bin/env node',
+        "const { parse } = require('../src/args');",
+        'async function main(argv) { const options = parse(argv, { name: "sum", version: "1.2.3" }); console.log(options.numbers.reduce((a, b) => a + b, 0)); }',
+        'main(process.argv.slice(2)).then(() => process.exit(0), (error) => { console.error(error.message); process.exit(1); });',
+      ].join('\n'),
+      // A commander-like parser: --help and --version print and exit 0, as commander and yargs do.
+      'src/args.js': [
+        'function parse(argv, { name, version }) {',
+        "  if (argv.includes('--help')) { console.log(`Usage: ${name} [numbers...]`); process.exit(0); }",
+        "  if (argv.includes('--version')) { console.log(version); process.exit(); }",
+        '  return { numbers: argv.map(Number) };',
+        '}',
+        'module.exports = { parse };',
+      ].join('\n'),
+      'test/cli.test.js': [
+        "const assert = require('node:assert/strict');",
+        "const { spawnSync } = require('node:child_process');",
+        "const cli = (...args) => spawnSync(process.execPath, ['bin/cli.js', ...args], { encoding: 'utf8' });",
+        "for (const [args, out] of [[['1', '2'], '3'], [['--help'], 'Usage: sum [numbers...]'], [['--version'], '1.2.3']]) {",
+        '  const run = cli(...args);',
+        '  assert.deepEqual({ status: run.status, out: run.stdout.trim(), err: run.stderr }, { status: 0, out, err: "" });',
+        '}',
+        "console.log('cli: all assertions hold');",
+      ].join('\n'),
+    };
+    const result = await run(files, command, { guardNode: true });
+    expect({ exitCode: result.exitCode, output: result.output }).toEqual({ exitCode: 0, output: expect.stringContaining('cli: all assertions hold') });
+    expect(result.output).not.toContain('test process guard');
   });
 
   it('keeps the tests a later test process loads from being rewritten, where they are mounted read-only', async () => {
