@@ -58,7 +58,9 @@ export async function openOrderedReader(js: JetStreamClient, streamName: string,
     async close() {
       if (closed) return;
       closed = true;
-      await messages?.close();
+      // close() stops the pull at once, but its promise settles only once someone iterates the
+      // messages to their end: a reader closed before or between reads would wait forever
+      void messages?.close();
       const jsm = await js.jetstreamManager(false);
       for (let serial = 1; serial <= lastSerial; serial++) {
         await jsm.consumers.delete(streamName, `${prefix}_${serial}`).catch(() => undefined);
