@@ -75,8 +75,9 @@ export async function openOrderedReader(js: JetStreamClient, streamName: string,
  * which server versions have got wrong; a stream's `last_seq` may name a message deleted since, or
  * one outside the filter; and nats-server 2.9 answers "no message" for the last on a subject whose
  * last message was deleted. So a filter over the whole stream takes the last sequence not deleted,
- * and a narrower one the last message on it. A reader that waits for a count to say "nothing more"
- * can wait for a message that never comes.
+ * and a narrower one the last message on it (on 2.9 a narrower filter whose own last message was
+ * deleted reads as empty; the log's stream denies deletes). A reader that waits for a count to say
+ * "nothing more" can wait for a message that never comes.
  */
 export async function lastSequenceOn(jsm: JetStreamManager, streamName: string, filter: string): Promise<number> {
   const { config, state } = await jsm.streams.info(streamName, { deleted_details: true });
