@@ -172,7 +172,8 @@ describe('the console in a browser (Chromium), on the services as processes with
     await page.goto(consoleUrl);
     await expect(page.getByTestId('frontier-latest').textContent()).resolves.toMatch(/^\d+\.\d%$/);
     expect(await page.getByTestId('tier-chart').locator('svg rect').count()).toBeGreaterThan(0);
-    await expect(page.locator('#live-status').textContent()).resolves.toMatch(/live · projections at seq \d+/);
+    // The live status reads "connecting…" until the page's event stream opens: wait for it, not for a first read.
+    await page.locator('#live-status', { hasText: /live · projections at seq \d+/ }).waitFor({ timeout: 30_000 });
     await page.screenshot({ path: artifactPath('console', 'dashboard.png'), fullPage: true });
     expect(external).toEqual([]);
     expect(errors).toEqual([]);
