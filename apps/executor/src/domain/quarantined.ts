@@ -1,4 +1,4 @@
-import { deterministicId, EventOf, NewEvent, Role } from '@loopwright/events';
+import { deterministicId, EventOf, isEventType, NewEvent, producerRefusal, Role } from '@loopwright/events';
 import { runEnded } from './decide';
 import { pipelineOf, RunState, taskIdOf } from './run-state';
 
@@ -11,6 +11,18 @@ export function runIdOfSubject(subject: string): string | undefined {
 }
 
 /**
+ * Whether the event a subject names could be the run's own: its producer may publish its type in
+ * this run. One that may not (the submitter's `task.started` in a run it did not import, a type no
+ * one publishes) is a forgery the log keeps and the notice records; it says nothing of the run's
+ * work, and ending the run for it would let any identity end any run by publishing on its own subjects.
+ */
+function isTheRunsOwn(subject: string, runId: string): boolean {
+  const [, , , producer, ...type] = subject.split('.');
+  const name = type.join('.');
+  return producer !== undefined && isEventType(name) && producerRefusal(name, producer, runId) === undefined;
+}
+
+/**
  * An event of the run was quarantined, so the run cannot go on by itself: a person reviews it, and
  * every task still running fails with the reason (the first role's task when none started yet), and
  * the run ends stuck (when it had not ended). Ids
@@ -18,6 +30,7 @@ export function runIdOfSubject(subject: string): string | undefined {
  */
 export function decideOnQuarantine(state: RunState, notice: EventOf<'system.event.quarantined'>): RunEnding[] {
   const { originalSeq, originalSubject, consumer, deliveries, reason } = notice.data;
+  if (!isTheRunsOwn(originalSubject, state.runId)) return [];
   const summary = `event seq ${originalSeq} (${originalSubject}) was quarantined by ${consumer} after ${deliveries} deliveries: ${reason}`.slice(0, 2_000);
   const running = [...state.tasks.values()].filter((task) => task.status === 'running');
   const firstRole = state.goal ? pipelineOf(state.goal)[0] : undefined;

@@ -45,6 +45,18 @@ describe('a quarantined event of a run', () => {
     expect(failed).toMatchObject({ type: 'task.failed', data: { taskId: `${runId}-engineer`, iterations: 0 } });
   });
 
+  it("goes on when the quarantined event was one its producer may not publish in this run: a forgery, not the run's own event gone bad", () => {
+    // Any identity that may publish on its own subjects (the submitter's, the console's) could otherwise end any run.
+    for (const forged of ['submitter.task.started', 'submitter.work.produced', 'submitter.trace.step', 'console.work.produced', 'submitter.no.such.type']) {
+      expect({ forged, events: decide([goal, started('engineer')], `loop.run.${runId}.${forged}`) }).toEqual({ forged, events: [] });
+    }
+    // The same types from the submitter in a run it imported are its own events.
+    const imported = 'imp-0123';
+    const importedGoal = createEvent({ type: 'goal.submitted', aggregateId: imported, producer: 'submitter', data: { ...(goal.data as EventDataInput<'goal.submitted'>), backend: 'import' } });
+    const ended = decideOnQuarantine(foldRun(imported, [importedGoal]), notice(`loop.run.${imported}.submitter.task.started`));
+    expect(ended.map((e) => e.type)).toContain('run.ended');
+  });
+
   it('leaves ended tasks alone but still asks for a review', () => {
     const completed = createEvent({ type: 'task.completed', aggregateId: runId, producer: 'executor', data: { taskId: `${runId}-engineer`, role: 'engineer', iterations: 1, gradeId: 'g', overall: 1 } });
     expect(decide([goal, started('engineer'), completed]).map((e) => e.type)).toEqual(['review.requested']);
