@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConsumerMessages, Consumer, DeliverPolicy, JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { ConsumerMessages, Consumer, DeliverPolicy, JetStreamClient } from '@nats-io/jetstream';
 
 export interface OrderedReadOptions {
   filter: string;
@@ -58,40 +58,11 @@ export async function openOrderedReader(js: JetStreamClient, streamName: string,
     async close() {
       if (closed) return;
       closed = true;
-      // close() stops the pull at once, but its promise settles only once someone iterates the
-      // messages to their end: a reader closed before or between reads would wait forever
-      void messages?.close();
+      await messages?.close();
       const jsm = await js.jetstreamManager(false);
       for (let serial = 1; serial <= lastSerial; serial++) {
         await jsm.consumers.delete(streamName, `${prefix}_${serial}`).catch(() => undefined);
       }
     },
   };
-}
-
-/**
- * The sequence of the last message the stream holds on `filter` (0 when none): the exact end of what
- * a reader of that filter can be given. A consumer's pending count is the server's running tally,
- * which server versions have got wrong; a stream's `last_seq` may name a message deleted since, or
- * one outside the filter; and nats-server 2.9 answers "no message" for the last on a subject whose
- * last message was deleted. So a filter over the whole stream takes the last sequence not deleted,
- * and a narrower one the last message on it (on 2.9 a narrower filter whose own last message was
- * deleted reads as empty; the log's stream denies deletes). A reader that waits for a count to say
- * "nothing more" can wait for a message that never comes.
- */
-export async function lastSequenceOn(jsm: JetStreamManager, streamName: string, filter: string): Promise<number> {
-  const { config, state } = await jsm.streams.info(streamName, { deleted_details: true });
-  if (config.subjects?.length !== 1 || config.subjects[0] !== filter) {
-    return (await jsm.streams.getMessage(streamName, { last_by_subj: filter }))?.seq ?? 0;
-  }
-  return lastHeld(state);
-}
-
-/** The last sequence of `state` not deleted; 0 when the stream is empty. */
-export function lastHeld(state: { messages: number; first_seq: number; last_seq: number; deleted?: number[] }): number {
-  if (state.messages === 0) return 0;
-  const deleted = new Set(state.deleted ?? []);
-  let seq = state.last_seq;
-  while (seq > state.first_seq && deleted.has(seq)) seq--;
-  return seq;
 }

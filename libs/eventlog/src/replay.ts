@@ -1,6 +1,6 @@
 import { JetStreamClient } from '@nats-io/jetstream';
 import { StoredEvent, toStoredEvent } from './codec';
-import { lastSequenceOn, openOrderedReader } from './ordered-reader';
+import { openOrderedReader } from './ordered-reader';
 
 export interface ReplayOptions {
   /** A subject filter, e.g. `loop.run.<runId>.>`; defaults to the whole log. */
@@ -21,15 +21,14 @@ export async function* replayEvents(
   subjectRoot: string,
   options: ReplayOptions = {},
 ): AsyncGenerator<StoredEvent> {
-  const filter = options.filter ?? `${subjectRoot}.>`;
-  const fromSeq = options.fromSeq ?? 1;
-  const end = await lastSequenceOn(await js.jetstreamManager(false), streamName, filter);
-  if (end < fromSeq) return;
-  const reader = await openOrderedReader(js, streamName, { filter, fromSeq });
+  const reader = await openOrderedReader(js, streamName, { filter: options.filter ?? `${subjectRoot}.>`, fromSeq: options.fromSeq });
   try {
+    let remaining = (await reader.consumer.info(true)).num_pending;
+    if (remaining === 0) return;
     for await (const message of await reader.consume(options.batch ?? 1_000)) {
       yield toStoredEvent(message.seq, message.subject, message.data, subjectRoot);
-      if (message.seq >= end) break;
+      remaining--;
+      if (remaining <= 0 || message.info.pending === 0) break;
     }
   } finally {
     await reader.close();

@@ -1,9 +1,9 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { EventLog, StoredEvent } from '@loopwright/eventlog';
-import { lastSequenceOn, openOrderedReader, toStoredEvent } from '@loopwright/eventlog';
+import { openOrderedReader, toStoredEvent } from '@loopwright/eventlog';
 
 export interface StoredMessageReader {
-  readonly messages: AsyncIterable<StoredEvent & { atEnd: boolean }>;
+  readonly messages: AsyncIterable<StoredEvent & { pending: number }>;
   close(): Promise<void>;
 }
 
@@ -21,9 +21,7 @@ export interface StoredMessageOptions {
  * and validated; the others come with `event: null` and their raw payload, which is all the audit
  * chain needs; a valid event's type always equals its subject's, so nothing a projector handles is
  * missed. Skipping the decode of traces and work (half of a log) is most of the replay's speed.
- * `atEnd` says that no message past this one was stored when it was read: the reader asks the
- * stream for its last message whenever it reaches the last one it knew of, rather than trust the
- * server's pending count on the message.
+ * `pending` is how many messages the stream held past this one when it was delivered.
  */
 export async function openStoredMessages(log: EventLog, options: StoredMessageOptions): Promise<StoredMessageReader> {
   const root = log.config.subjectRoot;
@@ -32,13 +30,10 @@ export async function openStoredMessages(log: EventLog, options: StoredMessageOp
     await reader.close();
     throw error;
   });
-  const filter = `${root}.>`;
-  let end = 0;
-  async function* messages(): AsyncGenerator<StoredEvent & { atEnd: boolean }> {
+  async function* messages(): AsyncGenerator<StoredEvent & { pending: number }> {
     for await (const message of pulled) {
-      const stored = storedMessage(message, root, options.decode) as StoredEvent & { atEnd: boolean };
-      if (message.seq >= end) end = await lastSequenceOn(log.jsm, log.config.streamName, filter);
-      stored.atEnd = message.seq >= end;
+      const stored = storedMessage(message, root, options.decode) as StoredEvent & { pending: number };
+      stored.pending = message.info.pending;
       yield stored;
     }
   }
@@ -69,9 +64,10 @@ function typeOfSubject(subject: string, root: string): string | undefined {
  * of messages notices.
  */
 export async function* replayStoredBatches(log: EventLog, options: StoredMessageOptions & { size: number }): AsyncGenerator<StoredEvent[]> {
-  const root = log.config.subjectRoot;
-  const lastSeq = await lastSequenceOn(log.jsm, log.config.streamName, `${root}.>`);
+  const info = await log.jsm.streams.info(log.config.streamName);
+  const lastSeq = info.state.last_seq;
   if (lastSeq < options.fromSeq) return;
+  const root = log.config.subjectRoot;
   const reader = await openOrderedReader(log.js, log.config.streamName, { filter: `${root}.>`, fromSeq: options.fromSeq });
   try {
     const pulled = await reader.consume(options.batch ?? 2_000);

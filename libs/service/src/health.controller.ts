@@ -1,5 +1,5 @@
 import { Controller, Get, Header, HttpException, HttpStatus, Inject, Logger } from '@nestjs/common';
-import { type EventLog, lastSequenceOn } from '@loopwright/eventlog';
+import type { EventLog } from '@loopwright/eventlog';
 import { EVENT_LOG, HEALTH_CHECKS, HealthCheck, LOOP_METRICS, SERVICE_NAME } from './tokens';
 import type { LoopMetrics } from './metrics';
 import { StallWatch, stallMsFromEnv } from './stall-watch';
@@ -48,11 +48,7 @@ export class HealthController {
       const watch = this.watches.get(consumer.name) ?? new StallWatch(this.stallMs);
       this.watches.set(consumer.name, watch);
       const position = consumer.delivered.stream_seq;
-      // the head is the last message on the consumer's filter, not position + num_pending: that count can run high
-      const filters = consumer.config.filter_subjects?.length ? consumer.config.filter_subjects : [consumer.config.filter_subject || `${this.log.config.subjectRoot}.>`];
-      let head = 0;
-      for (const filter of filters) head = Math.max(head, await lastSequenceOn(this.log.jsm, this.log.config.streamName, filter));
-      problems.push(watch.problem(`consumer ${consumer.name}`, { position, head, busy: consumer.num_ack_pending > 0 }, Date.now()));
+      problems.push(watch.problem(`consumer ${consumer.name}`, { position, head: position + consumer.num_pending, busy: consumer.num_ack_pending > 0 }, Date.now()));
     }
     return problems;
   }

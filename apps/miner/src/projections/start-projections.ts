@@ -100,7 +100,7 @@ export async function startProjections(log: EventLog, db: DataSource, options: S
         let batch: StoredEvent[] = [];
         for await (const stored of reader.messages) {
           batch.push(stored);
-          if (batch.length < batchSize && !stored.atEnd) continue;
+          if (batch.length < batchSize && stored.pending > 0) continue;
           // the notice before the rows: a crash between them re-reads the batch, and the notice is sent once
           await quarantineRefused(log, batch);
           await applyStoredBatch(db, projections, batch);
