@@ -5,6 +5,7 @@ export * from './codec';
 export * from './append';
 export * from './payload-limit';
 export * from './replay';
+export * from './replay-end';
 export * from './ordered-reader';
 export * from './consumer';
 export * from './delivery-outcome';

@@ -99,7 +99,9 @@ export async function startProjections(log: EventLog, db: DataSource, options: S
         if (stopped) break;
         let batch: StoredEvent[] = [];
         for await (const stored of reader.messages) {
+          if (stopped) break;
           batch.push(stored);
+          // caught up when the server says nothing is pending past this message: no request per message
           if (batch.length < batchSize && stored.pending > 0) continue;
           // the notice before the rows: a crash between them re-reads the batch, and the notice is sent once
           await quarantineRefused(log, batch);
