@@ -87,3 +87,33 @@ describe('the miner’s projections restarted from their checkpoints', () => {
     expect(byTheRunner).toBeLessThan(events / 10);
   }, 120_000);
 });
+
+/**
+ * A log whose last message was deleted (a stream that allows deletes, a purge, an age limit): its last
+ * sequence names a message no reader gets. A runner that has applied the last message held is caught up,
+ * not stalled behind that sequence.
+ */
+describe('the miner’s projections at a deleted tail', () => {
+  const suite = useProjectionSuite('miner_deleted_tail', { allowDeletes: true });
+
+  it('catch up to the last message held, and its stall watch finds nothing behind', async () => {
+    const appended = await suite.log.appendMany(Array.from({ length: 6 }, (_, i) => step(i)));
+    await suite.log.jsm.streams.deleteMessage(suite.config.streamName, appended[5].seq);
+    const stallMs = 200;
+    const requests = countApiRequests(suite.log, suite.config.streamName);
+    try {
+      suite.running = await startProjections(suite.log, suite.db, { stallMs, onError: (error) => console.error(error) });
+      await suite.running.waitFor(appended[4].seq, 60_000);
+      // the stall watch looks at the stream every stallMs / 4 at the most often: 12 looks span more than stallMs
+      const looks = (requests.counts.get('STREAM.INFO') ?? 0) + 12;
+      while ((requests.counts.get('STREAM.INFO') ?? 0) < looks) await new Promise((resolve) => setTimeout(resolve, stallMs / 4));
+    } finally {
+      requests.stop();
+    }
+    expect(suite.running?.problem()).toBeUndefined();
+    // its reader was opened once, never recreated as a stalled one is
+    const creates = [...requests.counts].filter(([api]) => api.startsWith('CONSUMER.') && api.includes('CREATE'));
+    expect(creates.map(([, count]) => count)).toEqual([1]);
+  }, 60_000);
+});
+

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { EventLog, LogConfig } from '@loopwright/eventlog';
+import { EventLog, immutableStreamConfig, LogConfig } from '@loopwright/eventlog';
 import { openDatabase, PROJECTION_MIGRATIONS } from '@loopwright/projections';
 import { createTestSchema, dropTestStream, testEventLogConfig, TestSchema } from '@loopwright/testing';
 import type { RunningProjections } from '../projections/start-projections';
@@ -14,13 +14,19 @@ export interface ProjectionSuite {
 
 /**
  * A suite's own log (written as the miner) and projection schema, opened before its tests and
- * dropped after them, once the runner it holds in `running` is stopped.
+ * dropped after them, once the runner it holds in `running` is stopped. With `allowDeletes` the stream
+ * lets a message be deleted, as the log's own stream does not, but other streams and limits may.
  */
-export function useProjectionSuite(name: string): ProjectionSuite {
+export function useProjectionSuite(name: string, options: { allowDeletes?: boolean } = {}): ProjectionSuite {
   const suite = { config: testEventLogConfig(name, 'miner') } as ProjectionSuite;
   let schema: TestSchema | undefined;
   beforeAll(async () => {
-    suite.log = await EventLog.open(suite.config);
+    if (options.allowDeletes) {
+      suite.log = await EventLog.open(suite.config, { ensureStream: false });
+      await suite.log.jsm.streams.add({ ...immutableStreamConfig(suite.config), deny_delete: false });
+    } else {
+      suite.log = await EventLog.open(suite.config);
+    }
     schema = await createTestSchema(name);
     suite.db = await openDatabase({ url: schema.databaseUrl, schema: schema.schema }, PROJECTION_MIGRATIONS);
   });
