@@ -5,6 +5,8 @@ export * from './codec';
 export * from './append';
 export * from './payload-limit';
 export * from './replay';
+export * from './replay-end';
+export * from './last-held';
 export * from './ordered-reader';
 export * from './consumer';
 export * from './delivery-outcome';

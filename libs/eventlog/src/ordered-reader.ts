@@ -11,7 +11,10 @@ export interface OrderedReader {
   readonly consumer: Consumer;
   /** Starts pulling; call at most once. */
   consume(maxMessages: number): Promise<ConsumerMessages>;
-  /** Stops pulling and deletes the consumer on the server; safe to call on every path, more than once. */
+  /**
+   * Stops pulling and deletes the consumer on the server; safe to call on every path, more than once,
+   * whether or not anyone has read the messages. It does not wait for a loop over them to end.
+   */
   close(): Promise<void>;
 }
 
@@ -58,7 +61,10 @@ export async function openOrderedReader(js: JetStreamClient, streamName: string,
     async close() {
       if (closed) return;
       closed = true;
-      await messages?.close();
+      // stop(), not an awaited close(): the client settles close() only once someone iterates the
+      // messages to their end, so a reader closed before anyone read it (a projection runner stopped
+      // right after it started) waited for ever. A loop reading it still ends, after what it holds.
+      messages?.stop();
       const jsm = await js.jetstreamManager(false);
       for (let serial = 1; serial <= lastSerial; serial++) {
         await jsm.consumers.delete(streamName, `${prefix}_${serial}`).catch(() => undefined);

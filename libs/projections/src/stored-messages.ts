@@ -1,6 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { EventLog, StoredEvent } from '@loopwright/eventlog';
-import { openOrderedReader, toStoredEvent } from '@loopwright/eventlog';
+import { openOrderedReader, replayIsEmpty, replayStep, toStoredEvent } from '@loopwright/eventlog';
 
 export interface StoredMessageReader {
   readonly messages: AsyncIterable<StoredEvent & { pending: number }>;
@@ -61,26 +61,28 @@ function typeOfSubject(subject: string, root: string): string | undefined {
 /**
  * Reads from `fromSeq` to the end of the log as it stands when called, in runs of up to `size`
  * contiguous messages: one hand-over per run rather than per message, which a replay of millions
- * of messages notices.
+ * of messages notices. It ends as `replayStep` says, from the stream's last sequence when called and
+ * what the consumer reports anyway: one look at the stream, none per message.
  */
 export async function* replayStoredBatches(log: EventLog, options: StoredMessageOptions & { size: number }): AsyncGenerator<StoredEvent[]> {
-  const info = await log.jsm.streams.info(log.config.streamName);
-  const lastSeq = info.state.last_seq;
-  if (lastSeq < options.fromSeq) return;
+  const { state } = await log.jsm.streams.info(log.config.streamName);
+  if (replayIsEmpty(options.fromSeq, { lastSeq: state.last_seq })) return;
   const root = log.config.subjectRoot;
   const reader = await openOrderedReader(log.js, log.config.streamName, { filter: `${root}.>`, fromSeq: options.fromSeq });
   try {
+    const bounds = { lastSeq: state.last_seq, count: (await reader.consumer.info(true)).num_pending };
+    if (replayIsEmpty(options.fromSeq, bounds)) return;
     const pulled = await reader.consume(options.batch ?? 2_000);
     let batch: StoredEvent[] = [];
+    let delivered = 0;
     for await (const message of pulled) {
-      const stored = storedMessage(message, root, options.decode);
-      batch.push(stored);
-      const last = stored.seq >= lastSeq;
-      if (batch.length >= options.size || last) {
+      const step = replayStep({ seq: message.seq, pending: message.info.pending }, ++delivered, bounds);
+      if (step !== 'beyond') batch.push(storedMessage(message, root, options.decode));
+      if (batch.length > 0 && (batch.length >= options.size || step !== 'more')) {
         yield batch;
         batch = [];
       }
-      if (last) break;
+      if (step !== 'more') break;
     }
   } finally {
     await reader.close();

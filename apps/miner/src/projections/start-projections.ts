@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { type EventLog, quarantineOnce, type StoredEvent } from '@loopwright/eventlog';
+import { type EventLog, lastHeld, quarantineOnce, type StoredEvent } from '@loopwright/eventlog';
 import { StallWatch, stallMsFromEnv } from '@loopwright/service';
 import {
   ALL_PROJECTIONS, applyStoredBatch, CheckpointGapError, handledTypes, lowestCheckpoint, openStoredMessages, ProjectionSet,
@@ -99,7 +99,9 @@ export async function startProjections(log: EventLog, db: DataSource, options: S
         if (stopped) break;
         let batch: StoredEvent[] = [];
         for await (const stored of reader.messages) {
+          if (stopped) break;
           batch.push(stored);
+          // caught up when the server says nothing is pending past this message: no request per message
           if (batch.length < batchSize && stored.pending > 0) continue;
           // the notice before the rows: a crash between them re-reads the batch, and the notice is sent once
           await quarantineRefused(log, batch);
@@ -123,11 +125,13 @@ export async function startProjections(log: EventLog, db: DataSource, options: S
   // recreated from the checkpoints whenever it has not moved for stallMs while the log has; /health
   // reports it stalled meanwhile. It is not closed on reconnect: the client is then checking and
   // replacing the consumer itself, and a close in that moment loses the replacement on the server.
+  // The head is the last message the log holds, not its last sequence, which may name a deleted one
+  // (a stream that allows deletes, a purge) that no reader is given: a reader at the end is no stall.
   const recreate = () => void reader?.close().catch(() => undefined);
   const watchdog = setInterval(() => {
-    void log.jsm.streams.info(log.config.streamName).then(
+    void log.jsm.streams.info(log.config.streamName, { deleted_details: true }).then(
       ({ state }) => {
-        problem = watch.problem('the projection reader', { position, head: state.last_seq }, Date.now());
+        problem = watch.problem('the projection reader', { position, head: lastHeld(state) }, Date.now());
         if (problem && !stopped) recreate();
       },
       (error: unknown) => (problem = `the projection reader cannot see the log: ${(error as Error).message}`),

@@ -1,9 +1,7 @@
-import type { DataSource } from 'typeorm';
 import { createEvent, EventOf, LoopEvent } from '@loopwright/events';
-import { EventLog, LogConfig } from '@loopwright/eventlog';
-import { ALL_PROJECTIONS, openDatabase, PROJECTION_MIGRATIONS, rebuildProjections } from '@loopwright/projections';
-import { createTestSchema, dropTestStream, testEventLogConfig, TestSchema } from '@loopwright/testing';
-import { RunningProjections, startProjections } from './start-projections';
+import { ALL_PROJECTIONS, rebuildProjections } from '@loopwright/projections';
+import { startProjections } from './start-projections';
+import { useProjectionSuite } from '../testing/use-projection-suite';
 
 const KEY = 'grader:engineer:gate:ran_tests_before_claim';
 const RUN = 'r-dup';
@@ -62,32 +60,13 @@ const exhausted = createEvent({
  * (a decision's completion, a task's iteration, a grade, a refusal) counts once, whatever the event id.
  */
 describe('the miner’s projections and unexpected events', () => {
-  let config: LogConfig;
-  let log: EventLog;
-  let schema: TestSchema;
-  let db: DataSource;
-  let running: RunningProjections | undefined;
-
-  beforeAll(async () => {
-    config = testEventLogConfig('miner_unexpected', 'miner');
-    log = await EventLog.open(config);
-    schema = await createTestSchema('miner_unexpected');
-    db = await openDatabase({ url: schema.databaseUrl, schema: schema.schema }, PROJECTION_MIGRATIONS);
-  });
-
-  afterAll(async () => {
-    await running?.stop();
-    await log.close();
-    await db.destroy();
-    await schema.drop();
-    await dropTestStream(config.natsUrl, config.streamName);
-  });
+  const suite = useProjectionSuite('miner_unexpected');
 
   const counted = async () => ({
-    run: (await db.query('SELECT cost_usd, iterations, status FROM runs WHERE run_id = $1', [RUN]))[0],
-    tasks: await db.query('SELECT status, iteration FROM tasks'),
-    budgets: await db.query('SELECT scope, spent_usd, decisions, exhausted_count FROM budgets ORDER BY scope'),
-    corrections: await db.query('SELECT count, example_event_ids FROM corrections'),
+    run: (await suite.db.query('SELECT cost_usd, iterations, status FROM runs WHERE run_id = $1', [RUN]))[0],
+    tasks: await suite.db.query('SELECT status, iteration FROM tasks'),
+    budgets: await suite.db.query('SELECT scope, spent_usd, decisions, exhausted_count FROM budgets ORDER BY scope'),
+    corrections: await suite.db.query('SELECT count, example_event_ids FROM corrections'),
   });
   const expected = {
     run: { cost_usd: 0.3, iterations: 1, status: 'completed' },
@@ -100,51 +79,51 @@ describe('the miner’s projections and unexpected events', () => {
   };
 
   it('counts a second event for the same decision, iteration, grade or refusal once, live and rebuilt', async () => {
-    running = await startProjections(log, db, { onError: (e) => console.error(e) });
+    suite.running = await startProjections(suite.log, suite.db, { onError: (e) => console.error(e) });
     const primary = completed('d-1', 0.25);
     const shadow = completed('d-1', 0.05, true);
-    const results = await log.appendMany([
+    const results = await suite.log.appendMany([
       goal, started, primary, shadow, graded, exhausted, taskCompleted,
       // replays under new ids: one a day later, so it would land on another day's budget; the task's start after it ended
       again(primary, new Date(Date.UTC(2026, 0, 6, 9))), again(shadow), again(started), again(graded), again(exhausted),
     ]);
-    await running.waitFor(results[results.length - 1].seq);
+    await suite.running.waitFor(results[results.length - 1].seq);
     expect(await counted()).toEqual(expected);
 
-    await rebuildProjections(log, db, { names: ['runs', 'budgets', 'corrections'] });
+    await rebuildProjections(suite.log, suite.db, { names: ['runs', 'budgets', 'corrections'] });
     expect(await counted()).toEqual(expected);
   });
 
   it('quarantines a refused event with its reason and goes on with the next', async () => {
-    running ??= await startProjections(log, db, { onError: (e) => console.error(e) });
+    suite.running ??= await startProjections(suite.log, suite.db, { onError: (e) => console.error(e) });
     const forged = completed('d-2', 5);
-    const published = await log.js.publish(
-      `${config.subjectRoot}.run.${RUN}.submitter.decision.completed`,
+    const published = await suite.log.js.publish(
+      `${suite.config.subjectRoot}.run.${RUN}.submitter.decision.completed`,
       new TextEncoder().encode(JSON.stringify({ ...forged, producer: 'submitter' })),
     );
-    const after = await log.append(completed('d-4', 0.1));
-    await running.waitFor(after.seq);
+    const after = await suite.log.append(completed('d-4', 0.1));
+    await suite.running.waitFor(after.seq);
 
     const notices: EventOf<'system.event.quarantined'>[] = [];
-    for await (const stored of log.replay({ filter: `${config.subjectRoot}.system.>` })) {
+    for await (const stored of suite.log.replay({ filter: `${suite.config.subjectRoot}.system.>` })) {
       if (stored.event?.type === 'system.event.quarantined') notices.push(stored.event);
     }
-    expect(notices.map((n) => [n.data.originalSeq, n.data.originalSubject])).toEqual([[published.seq, `${config.subjectRoot}.run.${RUN}.submitter.decision.completed`]]);
+    expect(notices.map((n) => [n.data.originalSeq, n.data.originalSubject])).toEqual([[published.seq, `${suite.config.subjectRoot}.run.${RUN}.submitter.decision.completed`]]);
     expect(notices[0].data.reason).toMatch(/submitter may not publish decision\.completed/);
     expect(notices[0].producer).toBe('miner');
     // the refused event is still in the log, and the one after it was projected
-    expect((await log.jsm.streams.getMessage(config.streamName, { seq: published.seq }))?.subject).toMatch(/submitter\.decision\.completed$/);
+    expect((await suite.log.jsm.streams.getMessage(suite.config.streamName, { seq: published.seq }))?.subject).toMatch(/submitter\.decision\.completed$/);
     expect((await counted()).run.cost_usd).toBeCloseTo(0.4);
 
     // projected again from sequence 1 (a new database): no second notice for the same message
-    await running.stop();
+    await suite.running.stop();
     const tables = [...ALL_PROJECTIONS.readModels, ...ALL_PROJECTIONS.links].flatMap((p) => p.tables);
-    await db.query(`TRUNCATE ${tables.join(', ')}, projection_checkpoint`);
-    running = await startProjections(log, db, { onError: (e) => console.error(e) });
-    await running.waitFor(after.seq + 1);
+    await suite.db.query(`TRUNCATE ${tables.join(', ')}, projection_checkpoint`);
+    suite.running = await startProjections(suite.log, suite.db, { onError: (e) => console.error(e) });
+    await suite.running.waitFor(after.seq + 1);
     expect((await counted()).run.cost_usd).toBeCloseTo(0.4);
     let again = 0;
-    for await (const stored of log.replay({ filter: `${config.subjectRoot}.system.>` })) if (stored.event?.type === 'system.event.quarantined') again += 1;
+    for await (const stored of suite.log.replay({ filter: `${suite.config.subjectRoot}.system.>` })) if (stored.event?.type === 'system.event.quarantined') again += 1;
     expect(again).toBe(1);
   });
 });
