@@ -117,6 +117,18 @@ describe.each([
     expect(better).toBeGreaterThan(LATENT_ITEMS.length / 2);
   });
 
+  it('the resident kept answers its own training examples as well as its calibration said it would, on every item', async () => {
+    const shortfalls: string[] = [];
+    for (const [item, kind] of LATENT_ITEMS) {
+      const examples = await history(item, kind);
+      const training = trainResident(examples);
+      if (!training.trained) continue;
+      const own = evaluateResident(training.model, examples).accuracy;
+      if (own < training.report.accuracy - 0.01) shortfalls.push(`${item}: ${own.toFixed(3)} on its training examples, ${training.report.accuracy.toFixed(3)} out of fold`);
+    }
+    expect(shortfalls).toEqual([]);
+  });
+
   it('efficiency is a judgement call: asked twice about the same work, the frontier disagrees with itself too often for any tier to hold the bar', async () => {
     let same = 0;
     let n = 0;

@@ -145,7 +145,8 @@ export interface ResidentFigures extends VerdictFigures {
  * rather than a small recent slice, where one noisy verdict near the top could decide the threshold.
  * The threshold is the lowest at which the out-of-fold answers above it agree with the frontier at
  * least `targetAgreement` of the time; with none such, the model never answers by itself. The kept
- * model learns from all the examples; its later validation is on decisions after them.
+ * model is the mean of the out-of-fold models, so every example taught it; its later validation is
+ * on decisions after them.
  */
 export function trainResident(history: readonly HistoryExample[], options: Partial<ResidentTrainingOptions> = {}): ResidentTrainingOutcome {
   const opts = { ...DEFAULT_RESIDENT_OPTIONS, ...options };
@@ -162,31 +163,32 @@ export function trainResident(history: readonly HistoryExample[], options: Parti
 
   const labels = examples.map((e) => e.verdict === pair.minority);
   const layout = inputLayout(examples, opts.hashBuckets, opts.textBuckets);
-  const { weights, bias } = gradientDescent(examples.map((e) => encode(layout, e.features, e.texts)), labels, layout, opts);
-
-  const unscaled: ResidentModel = {
+  const inputs = examples.map((e) => encode(layout, e.features, e.texts));
+  const model = (fitted: { weights: ArrayLike<number>; bias: number }, calibratedOn: number): ResidentModel => ({
     format: 'loopwright.resident.logistic-regression',
     version: 2,
     positiveVerdict: pair.minority,
     negativeVerdict: pair.majority,
     negativeIsRest: oneVsRest,
     ...layout,
-    weights: Array.from(weights),
-    bias,
+    weights: Array.from(fitted.weights),
+    bias: fitted.bias,
     platt: IDENTITY_SCALING,
     confidenceThreshold: 1,
     trainedOn: examples.length,
-    calibratedOn: 0,
+    calibratedOn,
     seed: opts.seed,
-  };
+  });
   const calibrates = opts.calibrationFolds >= 2 && examples.length >= Math.max(opts.minCalibrationExamples, opts.calibrationFolds);
   if (!calibrates) {
+    const unscaled = model(gradientDescent(inputs, labels, layout, opts), 0);
     const figures = evaluateResident(unscaled, examples);
     return { trained: true, model: unscaled, report: { trainedOn: examples.length, calibratedOn: 0, accuracy: figures.accuracy, calibrationError: figures.calibrationError, coverage: 0 } };
   }
-  const scores = outOfFoldScores(examples, labels, opts);
-  const calibrated: ResidentModel = { ...unscaled, platt: fitPlatt(scores, labels), calibratedOn: examples.length };
-  const outOfFold = scores.map((raw) => fromScore(calibrated, raw));
+  const folds = foldModels(inputs, labels, layout, opts);
+  const kept = model(folds.mean, examples.length);
+  const calibrated: ResidentModel = { ...kept, platt: fitPlatt(folds.scores, labels) };
+  const outOfFold = folds.scores.map((raw) => fromScore(calibrated, raw));
   const right = outOfFold.map((p, i) => agrees(calibrated, p.verdict, examples[i].verdict));
   const threshold = confidenceThreshold(
     outOfFold.map((p) => p.confidence),
@@ -207,22 +209,26 @@ export function trainResident(history: readonly HistoryExample[], options: Parti
 }
 
 /**
- * Each example's raw score from a model trained without its block (blocks cut in time order), so
- * the calibration sees how the model does on examples it has not learned, for every example.
+ * One model per block of the examples (blocks cut in time order), each trained without its block:
+ * every example's raw score from a model that never saw it, and the mean of the models, which is
+ * the model kept. Its score is the mean of theirs, so the scaling and the threshold fitted on their
+ * scores fit it too; a model trained once more on everything scores on a scale of its own, and one
+ * such run can land far from what the others learned.
  */
-function outOfFoldScores(examples: readonly HistoryExample[], labels: readonly boolean[], opts: ResidentTrainingOptions): number[] {
-  const scores = new Array<number>(examples.length).fill(0);
+function foldModels(inputs: readonly Encoded[], labels: readonly boolean[], layout: InputLayout, opts: ResidentTrainingOptions) {
+  const scores = new Array<number>(inputs.length).fill(0);
   const folds = opts.calibrationFolds;
+  const weights = new Float64Array(layout.numeric.length + layout.booleans.length + layout.hashBuckets + layout.textBuckets);
+  let bias = 0;
   for (let f = 0; f < folds; f++) {
-    const from = Math.floor((f * examples.length) / folds);
-    const to = Math.floor(((f + 1) * examples.length) / folds);
-    const rest = [...examples.slice(0, from), ...examples.slice(to)];
-    const restLabels = [...labels.slice(0, from), ...labels.slice(to)];
-    const layout = inputLayout(rest, opts.hashBuckets, opts.textBuckets);
-    const fitted = { ...layout, ...gradientDescent(rest.map((e) => encode(layout, e.features, e.texts)), restLabels, layout, opts) };
-    for (let i = from; i < to; i++) scores[i] = score(fitted, examples[i].features, examples[i].texts);
+    const from = Math.floor((f * inputs.length) / folds);
+    const to = Math.floor(((f + 1) * inputs.length) / folds);
+    const fitted = gradientDescent([...inputs.slice(0, from), ...inputs.slice(to)], [...labels.slice(0, from), ...labels.slice(to)], layout, opts);
+    for (let i = from; i < to; i++) scores[i] = fitted.bias + dot(fitted.weights, inputs[i]);
+    for (let k = 0; k < weights.length; k++) weights[k] += fitted.weights[k] / folds;
+    bias += fitted.bias / folds;
   }
-  return scores;
+  return { scores, mean: { weights, bias } };
 }
 
 /** The model's verdict for a request, with its calibrated confidence and whether it clears the threshold. */
@@ -348,7 +354,7 @@ function encode(layout: InputLayout, features: FeatureVector, texts?: readonly s
     if (typeof value === 'string') add(hashed + bucketOf(`${name}=${value}`, layout.hashBuckets), 1);
   }
   if (layout.textBuckets > 0) {
-    // Each text's words count once each, scaled by 1/sqrt(distinct words), so a long text does not outweigh the features.
+    // Each distinct word and word pair of a text counts once, however often it appears.
     (texts ?? []).forEach((text, t) => {
       for (const term of terms(text)) add(hashed + layout.hashBuckets + bucketOf(`${t}:${term}`, layout.textBuckets), 1);
     });

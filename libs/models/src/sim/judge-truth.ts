@@ -56,8 +56,9 @@ const ENGINEER: Readonly<Record<string, ItemTruth>> = {
       : [['5', 0.45], ['4', 0.4], ['3', 0.15]]),
   blocking_questions_only: binary('5', '3', (w) => claimsTestsPass(w) && w.latent.openness, (w) =>
     !claimsTestsPass(w) ? 'there is no final report' : 'leaves its assumptions unstated'),
-  error_response_quality: binary('5', '3', (w) => w.latent.edgeCases && w.latent.errorReporting, (w) =>
-    w.latent.edgeCases ? 'its errors say something is wrong, not what or what to do' : `leaves ${w.goal.edgeCases} to fail deep in the runtime, with no error of its own`),
+  // Judged on the code delivered: broken code is the goal's buggy version, which raises no error of its own.
+  error_response_quality: binary('5', '3', (w) => testsPass(w) && w.latent.edgeCases && w.latent.errorReporting, (w) =>
+    testsPass(w) && w.latent.edgeCases ? 'its errors say something is wrong, not what or what to do' : `leaves ${w.goal.edgeCases} to fail deep in the runtime, with no error of its own`),
   no_silent_degradation: binary('pass', 'fail', (w) => w.latent.loudFailures, () => 'a failure is caught and turned into a fallback value nobody hears of'),
   no_fire_and_forget: binary('pass', 'fail', (w) => w.latent.trackedAsync, () => 'starts background work that nothing waits for or records'),
 };

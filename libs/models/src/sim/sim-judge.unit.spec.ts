@@ -4,11 +4,11 @@ import { simWorkload } from '../testing/sim-workload-fixture';
 import { UnusableAnswerError } from '../unusable-answer-error';
 import { hiddenWork } from './hidden-work';
 import { DimensionAnswerSchema, GateAnswerSchema } from './judge-answer-schemas';
-import { JUDGE_TRUTH } from './judge-truth';
+import { JUDGE_TRUTH, truthFor } from './judge-truth';
 import type { SimEditorContext, SimJudgeContext, SimRoute } from './sim-context';
 import { createSimProvider } from './sim-provider';
 import { renderWork } from './sim-text';
-import { Latent, WorkloadSpec, WorkloadSpecSchema } from './workload';
+import { Defect, DEFECTS, Latent, LATENTS, WorkloadSpec, WorkloadSpecSchema } from './workload';
 
 const ITEMS: [string, 'gate' | 'dimension', string, string][] = [
   ['claims_match_evidence', 'gate', 'pass', 'fail'],
@@ -96,6 +96,33 @@ describe('sim judge', () => {
     const spec = simWorkload({ defects: { broken_code: 1 } });
     expect(await verdictOf(spec, judgeCtx('correctness', 'dimension'))).toBe('2');
     expect(await verdictOf(spec, judgeCtx('claims_match_evidence', 'gate', { rerunPassed: true }))).toBe('fail');
+  });
+
+  it('with every shortfall showing, two works that read the same get the same verdict: the truth rests on nothing the log cannot show', () => {
+    const base = hiddenWork(simWorkload({ traceRate: 1 }), judgeCtx('x', 'gate').work);
+    const defectSets: Defect[][] = [[], ...DEFECTS.map((d) => [d]), ...DEFECTS.flatMap((d, i) => DEFECTS.slice(i + 1).map((e) => [d, e]))];
+    const verdictsByReading = new Map<string, Map<string, string>>();
+    const contradictions = new Set<string>();
+    for (let mask = 0; mask < 2 ** LATENTS.length; mask++) {
+      const latent = Object.fromEntries(LATENTS.map((q, bit) => [q, (mask & (1 << bit)) !== 0])) as Record<Latent, boolean>;
+      for (const defects of defectSets) {
+        for (const mentionsEdgeCases of [true, false]) {
+          const work = { ...base, latent, defects, mentionsEdgeCases };
+          const text = renderWork(work, 'node test/sum.test.js');
+          // What the log holds of a work: its files, its message, and the defects its trace shows.
+          const reading = JSON.stringify([text.files, text.extraFile ?? null, text.finalMessage, defects]);
+          const seen = verdictsByReading.get(reading) ?? new Map<string, string>();
+          verdictsByReading.set(reading, seen);
+          for (const [item, kind] of ITEMS) {
+            const { verdict } = truthFor('engineer', item, kind).judge(work, () => 0);
+            if (seen.has(item) && seen.get(item) !== verdict) contradictions.add(`${item} with ${defects.join('+') || 'no defect'}`);
+            seen.set(item, verdict);
+          }
+        }
+      }
+    }
+    expect(verdictsByReading.size).toBeLessThan(2 ** LATENTS.length * defectSets.length * 2);
+    expect([...contradictions]).toEqual([]);
   });
 
   it('states the recorded re-run as it was told it', async () => {
