@@ -1,0 +1,34 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The tables of the read models a second event for one business fact could have changed: a rule's
+ * validation replayed under a new id (a second rule_validations row), a review's request replayed
+ * after its resolution (the run held for review again). `runs_folded` is emptied with `runs`, or
+ * the projection from sequence 1 would find every key already folded.
+ */
+const REPROJECTED = { rules: ['rules', 'rule_validations', 'rules_folded'], runs: ['runs', 'runs_folded'] };
+
+/**
+ * The validation steps each rule has recorded, and the review requests each run has folded. The
+ * rules and runs are emptied and their checkpoints dropped, so the live runner projects them again
+ * from sequence 1 without the rows replays already added: a projection must equal a rebuild.
+ */
+export class ValidationAndReviewKeys1700000007000 implements MigrationInterface {
+  name = 'ValidationAndReviewKeys1700000007000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query('CREATE TABLE rules_folded (key text PRIMARY KEY)');
+    await reproject(q);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP TABLE rules_folded');
+    await reproject(q, ['rules_folded']);
+  }
+}
+
+async function reproject(q: QueryRunner, dropped: readonly string[] = []): Promise<void> {
+  const tables = Object.values(REPROJECTED).flat().filter((table) => !dropped.includes(table));
+  await q.query(`TRUNCATE ${tables.join(', ')}`);
+  await q.query(`DELETE FROM projection_checkpoint WHERE split_part(projector, '@', 1) = ANY($1::text[])`, [Object.keys(REPROJECTED)]);
+}
