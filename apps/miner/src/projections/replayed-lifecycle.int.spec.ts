@@ -7,7 +7,7 @@ import { useProjectionSuite } from '../testing/use-projection-suite';
 const RUN = 'r-replayed';
 const KEY = 'grader:engineer:gate:ran_tests_before_claim';
 let minute = 0;
-/** Each event a minute after the one before: a replay keeps its original's time, so a row that took the replay's would show. */
+/** Each event a minute after the one before; a replay in order comes a day after its original, so a row that took the replay's time would show. */
 const next = (): Date => new Date(Date.UTC(2026, 0, 5, 9, minute++));
 
 const dayLater = (event: LoopEvent): Date => new Date(Date.parse(event.occurredAt) + 24 * 3600_000);
@@ -35,6 +35,23 @@ const demoted = (ruleId: string) => ruleEvent('rule.demoted', { ruleId, key: KEY
 
 const event = (spec: Record<string, unknown>): LoopEvent => createEvent({ occurredAt: next(), ...spec } as Parameters<typeof createEvent>[0]);
 
+const submitted = (runId: string) =>
+  event({
+    type: 'goal.submitted', aggregateId: runId, producer: 'submitter',
+    data: { goalId: runId, title: 'g', description: 'd', roles: ['engineer'], allowedPaths: ['src/**'], testCommand: 't', budgetUsd: 1, backend: 'local' },
+  });
+const taskStarted = (runId: string, iteration: number) =>
+  event({
+    type: 'task.started', aggregateId: runId, producer: 'executor',
+    data: { taskId: `${runId}-engineer`, role: 'engineer', iteration, allowedPaths: ['src/**'], maxTurns: 10 },
+  });
+const requested = (runId: string, reviewId: string) =>
+  event({
+    type: 'review.requested', aggregateId: reviewId, producer: 'executor',
+    data: { reviewId, runId, taskId: `${runId}-engineer`, reason: 'budget', summary: 'over budget', items: ['raise it?'] },
+  });
+const resolved = (reviewId: string) => event({ type: 'review.resolved', aggregateId: reviewId, producer: 'submitter', data: { reviewId, resolution: 'retry', by: 'ana' } });
+
 /**
  * Each rule's life once, in the order the miner and a person move it, and the other facts the
  * read models keep: a run held for a review and resumed, a rubric calibration, a resident model's
@@ -48,21 +65,9 @@ function lifecycles() {
     rejected: [proposed('rule-x'), rejected('rule-x')],
     demoted: [proposed('rule-d'), validated('rule-d'), promoted('rule-d'), demoted('rule-d')],
   };
-  const run = [
-    event({
-      type: 'goal.submitted', aggregateId: RUN, producer: 'submitter',
-      data: { goalId: RUN, title: 'g', description: 'd', roles: ['engineer'], allowedPaths: ['src/**'], testCommand: 't', budgetUsd: 1, backend: 'local' },
-    }),
-    event({
-      type: 'task.started', aggregateId: RUN, producer: 'executor',
-      data: { taskId: `${RUN}-engineer`, role: 'engineer', iteration: 1, allowedPaths: ['src/**'], maxTurns: 10 },
-    }),
-  ];
-  const reviewRequested = event({
-    type: 'review.requested', aggregateId: 'rv-1', producer: 'executor',
-    data: { reviewId: 'rv-1', runId: RUN, taskId: `${RUN}-engineer`, reason: 'budget', summary: 'over budget', items: ['raise it?'] },
-  });
-  const reviewResolved = event({ type: 'review.resolved', aggregateId: 'rv-1', producer: 'submitter', data: { reviewId: 'rv-1', resolution: 'retry', by: 'ana' } });
+  const run = [submitted(RUN), taskStarted(RUN, 1)];
+  const reviewRequested = requested(RUN, 'rv-1');
+  const reviewResolved = resolved('rv-1');
   const calibrated = event({
     type: 'rubric.calibrated', aggregateId: 'engineer-behavior', producer: 'grader',
     data: {
@@ -130,6 +135,31 @@ describe('the miner’s projections and lifecycle events replayed under new ids'
       // the review's resolution again, then its request after it
       again(reviewResolved), again(reviewRequested), again(calibrated), again(trained), again(instruction),
     ]);
+    await suite.running.waitFor(replays[replays.length - 1].seq);
+    const replayed = await readModels(suite.db);
+    expect(differingTables(replayed, single)).toEqual([]);
+    expect(replayed).toEqual(single);
+
+    await suite.running.stop();
+    suite.running = undefined;
+    await rebuildProjections(suite.log, suite.db);
+    expect(await readModels(suite.db)).toEqual(single);
+  });
+
+  it('keeps a run and its task as one delivery of their failure, review, retry and completion left them', async () => {
+    suite.running = await startProjections(suite.log, suite.db, { onError: (e) => console.error(e) });
+    const runId = 'r-held';
+    const task = { taskId: `${runId}-engineer`, role: 'engineer' };
+    const failed = event({ type: 'task.failed', aggregateId: runId, producer: 'executor', data: { ...task, iterations: 1, reason: 'handed to a person', reviewId: 'rv-2' } });
+    const completed = event({ type: 'task.completed', aggregateId: runId, producer: 'executor', data: { ...task, iterations: 2, gradeId: 'g-2', overall: 0.9 } });
+    const first = await suite.log.appendMany([submitted(runId), taskStarted(runId, 1), failed, requested(runId, 'rv-2'), resolved('rv-2'), taskStarted(runId, 2), completed]);
+    await suite.running.waitFor(first[first.length - 1].seq);
+    const single = await readModels(suite.db);
+    expect(await suite.db.query('SELECT status, open_review_id, iterations FROM runs WHERE run_id = $1', [runId])).toEqual([{ status: 'completed', open_review_id: null, iterations: 2 }]);
+    expect(await suite.db.query('SELECT status, iteration FROM tasks WHERE run_id = $1', [runId])).toEqual([{ status: 'completed', iteration: 2 }]);
+
+    // the first iteration's failure again after the retry completed, and the completion again a day later
+    const replays = await suite.log.appendMany([again(failed, dayLater(failed)), again(completed, dayLater(completed))]);
     await suite.running.waitFor(replays[replays.length - 1].seq);
     const replayed = await readModels(suite.db);
     expect(differingTables(replayed, single)).toEqual([]);
