@@ -1,6 +1,7 @@
-import { createEvent, EventOf, LoopEvent } from '@loopwright/events';
+import { createEvent, EventOf } from '@loopwright/events';
 import { ALL_PROJECTIONS, rebuildProjections } from '@loopwright/projections';
 import { startProjections } from './start-projections';
+import { again } from '../testing/replayed-event';
 import { useProjectionSuite } from '../testing/use-projection-suite';
 
 const KEY = 'grader:engineer:gate:ran_tests_before_claim';
@@ -11,12 +12,6 @@ const goal = createEvent({
   type: 'goal.submitted', aggregateId: RUN, producer: 'submitter', occurredAt: when,
   data: { goalId: RUN, title: 'g', description: 'd', roles: ['engineer'], allowedPaths: ['src/**'], testCommand: 't', budgetUsd: 1, backend: 'local' },
 });
-
-/** A new event (a new id) for the same business fact: a replay, or a copy from a producer allowed to publish it. */
-function again<E extends LoopEvent>(event: E, occurredAt: string | Date = event.occurredAt): E {
-  const { id: _id, ...rest } = event;
-  return createEvent({ ...rest, occurredAt: new Date(occurredAt) } as Parameters<typeof createEvent>[0]) as E;
-}
 
 function completed(decisionId: string, costUsd: number, shadow = false): EventOf<'decision.completed'> {
   return createEvent({

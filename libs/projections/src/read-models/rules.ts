@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { EventOf, LoopEvent, Predicate } from '@loopwright/events';
+import { FoldedKeys, foldedKeysTable } from '../folded-keys';
 import { defineReadModel, SequencedEvent } from '../projector';
 import { RowSet } from '../row-set';
 import { defineTable, writeRows } from '../row-table';
@@ -72,6 +73,9 @@ export const RULE_VALIDATIONS = defineTable<RuleValidationRow>({
   },
 });
 
+/** The validation steps each rule has recorded: a second event for one (a replay under a new id) records nothing. */
+export const RULES_FOLDED = foldedKeysTable('rules_folded');
+
 const HANDLES = ['rule.proposed', 'rule.validated', 'rule.rejected', 'rule.approved', 'rule.promoted', 'rule.demoted'] as const;
 type RuleEvent = EventOf<(typeof HANDLES)[number]>;
 
@@ -99,8 +103,16 @@ const MOVES_FROM: Record<RuleEvent['type'], readonly RuleRow['state'][]> = {
   'rule.demoted': ['promoted'],
 };
 
+/**
+ * The step of a rule's life a validation records, as the miner counts it: the validation of the
+ * proposal, and the one shadow phase the rule passes (the validation that carries the shadow's figures).
+ */
+function validationKey(data: EventOf<'rule.validated'>['data']): string {
+  return `validated:${data.ruleId}:${data.shadow ? 'shadow' : 'proposal'}`;
+}
+
 /** Folds one rule event; a validation also yields its figures as a rule_validations row. */
-export function evolveRule(rules: RowSet<RuleRow>, event: RuleEvent, seq: number): RuleValidationRow | undefined {
+export function evolveRule(rules: RowSet<RuleRow>, folded: FoldedKeys, event: RuleEvent, seq: number): RuleValidationRow | undefined {
   const at = event.occurredAt;
   const existing = rules.get(event.data.ruleId);
   // a rule exists once proposed: an event about any other id (or a second proposal) records nothing
@@ -119,6 +131,7 @@ export function evolveRule(rules: RowSet<RuleRow>, event: RuleEvent, seq: number
     }
     case 'rule.validated': {
       const d = event.data;
+      if (!folded.firstTime(validationKey(d))) return undefined;
       Object.assign(rule, { state: rule.state === 'approved' ? 'approved' : 'validated', validated_at: at });
       validation = {
         rule_id: d.ruleId, seq, golden_checked: d.golden.checked, golden_changed: d.golden.changed,
@@ -161,12 +174,15 @@ export function evolveRule(rules: RowSet<RuleRow>, event: RuleEvent, seq: number
 async function applyRules(events: readonly SequencedEvent[], tx: EntityManager): Promise<void> {
   const typed = events as readonly { seq: number; event: RuleEvent }[];
   const rules = await RowSet.load(tx, RULES, typed.map(({ event }) => [event.data.ruleId]));
+  const validationKeys = typed.flatMap(({ event }) => (event.type === 'rule.validated' ? [validationKey(event.data)] : []));
+  const folded = await FoldedKeys.load(tx, RULES_FOLDED, validationKeys);
   const validations: RuleValidationRow[] = [];
   for (const { seq, event } of typed) {
-    const validation = evolveRule(rules, event, seq);
+    const validation = evolveRule(rules, folded, event, seq);
     if (validation) validations.push(validation);
   }
   await rules.save(tx);
+  await folded.save(tx);
   await writeRows(tx, RULE_VALIDATIONS, validations, 'keep');
 }
 
@@ -175,6 +191,6 @@ export const rulesProjector = defineReadModel({
   name: 'rules',
   version: 1,
   handles: HANDLES,
-  tables: ['rules', 'rule_validations'],
+  tables: ['rules', 'rule_validations', RULES_FOLDED.name],
   applyMany: applyRules,
 });

@@ -55,7 +55,7 @@ export const RUNS = defineTable<RunRow>({
   },
 });
 
-/** The task iterations and decision completions counted into a run: a second event for one adds nothing. */
+/** The task iterations and endings, decision completions and review requests folded into a run: a second event for one changes nothing. */
 export const RUNS_FOLDED = foldedKeysTable('runs_folded');
 
 const HANDLES = [
@@ -70,10 +70,16 @@ function runIdOf(event: RunEvent): string | undefined {
   return event.aggregateId;
 }
 
-/** The business key of an event the run counts (iterations, cost), or undefined for one it does not. */
+/**
+ * The business key of an event the run folds once (iterations, cost, a task's ending or a review's
+ * request, which a replay after the review's resolution would hold the run again), or undefined.
+ */
 function countedKeyOf(event: RunEvent): string | undefined {
   if (event.type === 'task.started') return `started:${event.data.taskId}:${event.data.iteration}`;
+  if (event.type === 'task.completed') return `task-completed:${event.data.taskId}:${event.data.iterations}`;
+  if (event.type === 'task.failed') return `task-failed:${event.data.taskId}:${event.data.iterations}`;
   if (event.type === 'decision.completed') return completionKey(event.data.decisionId, event.data.shadow);
+  if (event.type === 'review.requested') return `requested:${event.data.reviewId}`;
   return undefined;
 }
 

@@ -49,15 +49,17 @@ export function evolveTask(tasks: RowSet<TaskRow>, event: TaskEvent, seq: number
         started_at: existing?.started_at ?? event.occurredAt, ended_at: null, updated_seq: seq,
       });
       return;
+    // A task ends once an iteration: it completes once (an accepted review completes a failed one), and
+    // fails only while running, so a replayed failure after the retry or the acceptance changes nothing.
     case 'task.completed':
-      if (!existing) return;
+      if (!existing || existing.status === 'completed') return;
       tasks.put({
         ...existing, status: 'completed', final_overall: event.data.overall, grade_id: event.data.gradeId,
         iteration: Math.max(existing.iteration, event.data.iterations), ended_at: event.occurredAt, updated_seq: seq,
       });
       return;
     case 'task.failed':
-      if (!existing) return;
+      if (!existing || existing.status !== 'running' || event.data.iterations < existing.iteration) return;
       tasks.put({
         ...existing, status: 'failed', failure_reason: event.data.reason, review_id: event.data.reviewId ?? null,
         ended_at: event.occurredAt, updated_seq: seq,
