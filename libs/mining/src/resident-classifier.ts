@@ -25,7 +25,7 @@ export interface ResidentTrainingOptions {
   /**
    * Platt scaling and the confidence threshold are fitted on out-of-fold scores: the examples are cut
    * into this many blocks in time order, and each block is scored by a model trained on the others.
-   * Every example is calibrated on, by a model that never saw it; the model kept learns from all.
+   * Every example is calibrated on, by a model that never saw it; the model kept is their mean.
    */
   calibrationFolds: number;
   /** Fewer examples than this (or without both verdicts) are not calibrated on: the scores stay unscaled. */

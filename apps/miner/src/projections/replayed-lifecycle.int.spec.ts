@@ -107,6 +107,19 @@ function differingTables(after: Record<string, unknown[]>, before: Record<string
 describe('the miner’s projections and lifecycle events replayed under new ids', () => {
   const suite = useProjectionSuite('miner_replayed_lifecycle');
 
+  /** Once the live runner has applied `lastSeq`, and again after a rebuild from seq 1, the read models are `single`. */
+  async function expectAsOneDelivery(lastSeq: number, single: Record<string, unknown[]>): Promise<void> {
+    await suite.running!.waitFor(lastSeq);
+    const replayed = await readModels(suite.db);
+    expect(differingTables(replayed, single)).toEqual([]);
+    expect(replayed).toEqual(single);
+
+    await suite.running!.stop();
+    suite.running = undefined;
+    await rebuildProjections(suite.log, suite.db);
+    expect(await readModels(suite.db)).toEqual(single);
+  }
+
   it('keeps every read model as one delivery of each event left it', async () => {
     suite.running = await startProjections(suite.log, suite.db, { onError: (e) => console.error(e) });
     const { r, run, reviewRequested, reviewResolved, calibrated, trained, instruction } = lifecycles();
@@ -135,15 +148,7 @@ describe('the miner’s projections and lifecycle events replayed under new ids'
       // the review's resolution again, then its request after it
       again(reviewResolved), again(reviewRequested), again(calibrated), again(trained), again(instruction),
     ]);
-    await suite.running.waitFor(replays[replays.length - 1].seq);
-    const replayed = await readModels(suite.db);
-    expect(differingTables(replayed, single)).toEqual([]);
-    expect(replayed).toEqual(single);
-
-    await suite.running.stop();
-    suite.running = undefined;
-    await rebuildProjections(suite.log, suite.db);
-    expect(await readModels(suite.db)).toEqual(single);
+    await expectAsOneDelivery(replays[replays.length - 1].seq, single);
   });
 
   it('keeps a run and its task as one delivery of their failure, review, retry and completion left them', async () => {
@@ -160,14 +165,6 @@ describe('the miner’s projections and lifecycle events replayed under new ids'
 
     // the first iteration's failure again after the retry completed, and the completion again a day later
     const replays = await suite.log.appendMany([again(failed, dayLater(failed)), again(completed, dayLater(completed))]);
-    await suite.running.waitFor(replays[replays.length - 1].seq);
-    const replayed = await readModels(suite.db);
-    expect(differingTables(replayed, single)).toEqual([]);
-    expect(replayed).toEqual(single);
-
-    await suite.running.stop();
-    suite.running = undefined;
-    await rebuildProjections(suite.log, suite.db);
-    expect(await readModels(suite.db)).toEqual(single);
+    await expectAsOneDelivery(replays[replays.length - 1].seq, single);
   });
 });

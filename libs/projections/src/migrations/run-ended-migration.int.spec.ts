@@ -1,33 +1,20 @@
 import { createEvent } from '@loopwright/events';
-import { createTestSchema, TestSchema } from '@loopwright/testing';
-import { applyBatch, ALL_PROJECTIONS, lowestCheckpoint, openDatabase, PROJECTION_MIGRATIONS, readCheckpoint, runsProjector, tasksProjector } from '../index';
+import { applyBatch, ALL_PROJECTIONS, lowestCheckpoint, readCheckpoint, RunEnded1700000005000, runsProjector, tasksProjector } from '../index';
+import { useMigrationSchema } from '../testing/migration-schema';
 
 describe('the run.ended migration', () => {
-  let schema: TestSchema;
-
-  beforeAll(async () => {
-    schema = await createTestSchema('run_ended_migration');
-  });
-
-  afterAll(async () => {
-    await schema?.drop();
-  });
+  const schema = useMigrationSchema('run_ended_migration', RunEnded1700000005000);
 
   it('starts the runs projection over, so run.ended events already in the log are projected; other projections keep their place', async () => {
-    const before = PROJECTION_MIGRATIONS.filter((m) => m.name !== 'RunEnded1700000005000');
-    expect(before).toHaveLength(PROJECTION_MIGRATIONS.length - 1);
-    const old = await openDatabase({ url: schema.databaseUrl, schema: schema.schema }, before);
-    try {
+    expect(schema.earlier).toHaveLength(5);
+    await schema.before(async (old) => {
       // What the projection held before: a run shown completed after a review accepted mid-pipeline.
       await old.query(`INSERT INTO runs (run_id, goal_id, title, roles, backend, simulated, budget_usd, status, iterations, roles_completed, cost_usd,
         run_ordinal, submitted_at, submitted_seq, updated_seq) VALUES ('r-1', 'g', 'Goal', '["architect","engineer"]', 'sim', true, 1, 'completed', 1, '[]', 0, 1, now(), 1, 3)`);
       await old.query(`INSERT INTO projection_checkpoint (projector, last_seq) VALUES ('runs@v1', 3), ('tasks@v1', 3)`);
-    } finally {
-      await old.destroy();
-    }
+    });
 
-    const db = await openDatabase({ url: schema.databaseUrl, schema: schema.schema }, PROJECTION_MIGRATIONS);
-    try {
+    await schema.after(async (db) => {
       expect(await db.query('SELECT * FROM runs')).toEqual([]);
       expect(await readCheckpoint(db, runsProjector)).toBe(0);
       expect(await readCheckpoint(db, tasksProjector)).toBe(3);
@@ -53,8 +40,6 @@ describe('the run.ended migration', () => {
       expect(await db.query('SELECT status, end_reason, role_states FROM runs')).toEqual([
         { status: 'blocked-on-questions', end_reason: 'a person must answer', role_states: [{ role: 'architect', status: 'review' }, { role: 'engineer', status: 'blocked' }] },
       ]);
-    } finally {
-      await db.destroy();
-    }
+    });
   });
 });
