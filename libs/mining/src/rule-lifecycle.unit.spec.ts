@@ -145,7 +145,7 @@ describe('promoting a rule', () => {
   it('waits for the shadow phase when one is configured', () => {
     given(proposed(), validated(), approved(), shadowCheck(true), shadowCheck(true))
       .when({ type: 'promote' })
-      .thenRefuses('rule r-9 waits for its shadow phase: 2 of 2 checks agreed; it needs 40 checks at 0.97 agreement');
+      .thenRefuses('rule r-9 waits for its shadow phase: 2 of 2 checks agreed; it needs 40 checks at 0.95 agreement');
   });
 
   it('is refused before validation and ignored once promoted', () => {
