@@ -137,8 +137,12 @@ describe('the Grafana dashboard on a real Prometheus', () => {
     const shown = Object.fromEntries(panel.result.map((s) => [s.metric.tier, Number(s.value[1])]));
     // Every tier's series exists from the start (at 0), so the panel may list tiers no decision reached.
     for (const tier of Object.keys(projections)) expect(Object.keys(shown)).toContain(tier);
+    // rate() extrapolates each series to the window's edges, and stops a counter's extrapolation at
+    // zero, so a ratio of rates can stray from the ratio of counts by a sliver (0.0006 was seen); off by
+    // less than half of one decision's share, every decision is counted once, in its tier.
     for (const tier of new Set([...Object.keys(shown), ...Object.keys(projections)])) {
-      expect({ tier, share: shown[tier] ?? 0 }).toEqual({ tier, share: expect.closeTo(projections[tier] ?? 0, 6) });
+      const off = Math.abs((shown[tier] ?? 0) - (projections[tier] ?? 0));
+      expect({ tier, shown: shown[tier] ?? 0, projections: projections[tier] ?? 0, withinHalfADecision: off < 0.5 / total }).toMatchObject({ withinHalfADecision: true });
     }
   });
 });
