@@ -32,12 +32,7 @@ export interface ResidentTrainingOptions {
   minCalibrationExamples: number;
   /** Fewer examples than this (of the two verdicts): no model. */
   minExamples: number;
-  /**
-   * The agreement with the frontier its confident out-of-fold answers must reach: sets the threshold.
-   * The miner validates a resident at the same figure (`minConfidentAccuracy`); a stricter target
-   * here sits above what the frontier's own noise lets any reader reach on many keys, and only
-   * moves the threshold with the chance fall of that noise, not the agreement of what is answered.
-   */
+  /** The agreement with the frontier its confident answers must reach on the held-out slice: sets the threshold. */
   targetAgreement: number;
   /** The threshold needs this many held-out answers above it. */
   minThresholdSupport: number;
@@ -59,7 +54,7 @@ export const DEFAULT_RESIDENT_OPTIONS: ResidentTrainingOptions = {
   calibrationFolds: 4,
   minCalibrationExamples: 15,
   minExamples: 40,
-  targetAgreement: 0.975,
+  targetAgreement: 0.98,
   minThresholdSupport: 30,
 };
 

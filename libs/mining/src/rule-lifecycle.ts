@@ -71,12 +71,7 @@ export type RuleDecision =
 export interface RuleLifecycleConfig {
   /** Promote validated deterministic rules for an existing item without a person's approval. Scope calls always wait. */
   autoApproveDeterministic: boolean;
-  /**
-   * Shadow checks a validated rule needs before promotion, and the agreement it must reach; minN 0
-   * skips the phase. It confirms on live decisions what validation measured on the history, so it
-   * rejects what is clearly below the bar: at 0.95 over 40 checks a resident agreeing 97.5 % of the
-   * time passes 92 % of the time and one agreeing 90 % passes 22 %; at 0.97 the first passed 74 %.
-   */
+  /** Shadow checks a validated rule needs before promotion, and the agreement it must reach; minN 0 skips the phase. */
   shadow: { minN: number; threshold: number };
   /** Demote a promoted rule whose spot-check disagreement exceeds `maxDisagreement` over at least `minN` checks. */
   drift: { maxDisagreement: number; minN: number };
@@ -94,7 +89,7 @@ export interface RuleLifecycleConfig {
 
 export const DEFAULT_RULE_LIFECYCLE_CONFIG: RuleLifecycleConfig = {
   autoApproveDeterministic: false,
-  shadow: { minN: 40, threshold: 0.95 },
+  shadow: { minN: 40, threshold: 0.97 },
   drift: { maxDisagreement: 0.05, minN: 30 },
   spotCheckRate: 0.1,
   residentConfidenceThreshold: 0.8,
