@@ -138,11 +138,14 @@ describe('the Grafana dashboard on a real Prometheus', () => {
     // Every tier's series exists from the start (at 0), so the panel may list tiers no decision reached.
     for (const tier of Object.keys(projections)) expect(Object.keys(shown)).toContain(tier);
     // rate() extrapolates each series to the window's edges, and stops a counter's extrapolation at
-    // zero, so a ratio of rates can stray from the ratio of counts by a sliver (0.0006 was seen); off by
-    // less than half of one decision's share, every decision is counted once, in its tier.
+    // zero, so a ratio of rates can stray from the ratio of counts by a sliver (0.0006 was seen over
+    // about 110 decisions). One decision counted twice moves its tier's share by (1 - share) / (total + 1),
+    // one in the wrong tier moves two shares by 1 / total: a quarter of a decision's share is below
+    // both wherever no tier holds more than 70 % of the decisions.
+    expect(Math.max(...Object.values(projections))).toBeLessThanOrEqual(0.7);
     for (const tier of new Set([...Object.keys(shown), ...Object.keys(projections)])) {
       const off = Math.abs((shown[tier] ?? 0) - (projections[tier] ?? 0));
-      expect({ tier, shown: shown[tier] ?? 0, projections: projections[tier] ?? 0, withinHalfADecision: off < 0.5 / total }).toMatchObject({ withinHalfADecision: true });
+      expect({ tier, shown: shown[tier] ?? 0, projections: projections[tier] ?? 0, withinAQuarterDecision: off < 0.25 / total }).toMatchObject({ withinAQuarterDecision: true });
     }
   });
 });
