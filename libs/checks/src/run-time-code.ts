@@ -1,9 +1,10 @@
 /**
  * Code a module builds while it runs: a string made into code (`eval`, the `Function` constructor
- * however reached, `vm`, a timer given a string, Python's `exec`, `eval`, `compile`), or a module,
- * global or name it computes (`require(name)`, `import(name)`, `globalThis[name]`, `with (obj)`,
- * `__import__`, `import_module(name)`, `globals()[name]`). No reading of the code can say what
- * that does to the process the tests run in, so none of it is spared, wherever it stands.
+ * however reached, `vm`, a timer given a string, Python's `exec`, `eval`, `compile`), WebAssembly
+ * given system calls (`wasi`), or a module, global or name it computes (`require(name)`,
+ * `import(name)`, `globalThis[name]`, `with (obj)`, `__import__`, `import_module(name)`,
+ * `globals()[name]`). No reading of the code can say what that does to the process the tests run
+ * in, so none of it is spared, wherever it stands.
  *
  * Every lookbehind stands after the words it looks behind from and is bounded: tried at every
  * index, one would read the module again at each (quadratic on a long chain or a long literal).
@@ -42,8 +43,8 @@ const JS_BUILDS_CODE = new RegExp(
 const JS_WITH = /with\s*\((?<![.\w$]with\s*\()(?<![{,]\s{0,20}with\s*\()/g;
 const USE_STRICT = /^(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/)*(['"])use strict\1/;
 const ES_MODULE = /^\s*(?:import\s*[\w{*'"]|export\b)/m;
-/** Modules whose whole use is running code from a string. */
-const JS_CODE_MODULES = /^(?:node:)?vm$/;
+/** Modules whose whole use is running code no reading can follow: a string (`vm`), WebAssembly with system calls (`wasi`). */
+const JS_CODE_MODULES = /^(?:node:)?(?:vm|wasi)$/;
 const JS_MODULE_NAMED = /\b(?:require\s*\(|import\s*\(|from|import)\s*(['"`])(\s*)\1/g;
 
 const PY_BUILDS_CODE = new RegExp(

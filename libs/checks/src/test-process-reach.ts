@@ -55,6 +55,8 @@ const REACHES: readonly ({ what: string; aCliMay?: true } & ({ pattern: RegExp }
     what: 'rewrites assertions or the test framework',
     pattern: /\b(?:assert(?:\s*\.\s*strict)?|unittest(?:\s*\.\s*\w+)*|pytest|builtins)\s*\.\s*\w+\s*=(?!=)|\brequire\s*\(\s*['"](?:node:)?assert(?:\/strict)?['"]\s*\)\s*\.\s*\w+\s*=(?!=)|\bsys\s*\.\s*modules\s*\[[^\]]+\]\s*=(?!=)/g,
   },
+  // SIGUSR1 opens a node process's inspector, from which any code can be run in it (npm's included).
+  { what: "opens a process's inspector", pattern: /\bkill\s*\([^)]*['"`](?:SIG)?USR1['"`]|\b_debugProcess\b|\bkill\s+-(?:s\s+)?(?:SIG)?USR1\b/g },
   { what: 'replaces what its process prints', pattern: /\bprocess\s*\.\s*(?:stdout|stderr)\s*\.\s*write\s*=(?!=)|\bconsole\s*\.\s*\w+\s*=(?!=)|\bsys\s*\.\s*(?:stdout|stderr)\s*=(?!=)/g },  { what: 'rewrites a module or built-in the tests rely on (assertions, runner, files, loader, prototypes)', find: writesToGuarded },
 ];
 

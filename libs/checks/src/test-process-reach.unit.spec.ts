@@ -22,6 +22,9 @@ describe('code that reaches into the process running the tests', () => {
     ['listens for the exit to rewrite it', 'src/sum.js', `${SUM}process.on('beforeExit', () => { process.exitCode = 0; });\nmodule.exports = { sum };`],
     ['replaces process.exit', 'src/sum.js', `${SUM}process.exit = () => {};\nmodule.exports = { sum };`],
     ['takes over the exit code with a property', 'src/sum.js', `${SUM}Object.defineProperty(process, 'exitCode', { set() {}, get() { return 0; } });\nmodule.exports = { sum };`],
+    ['opens the inspector of the process above it', 'src/sum.js', `${SUM}process.kill(process.ppid, 'SIGUSR1');\nmodule.exports = { sum };`],
+    ['opens an inspector through the debug call', 'src/sum.js', `${SUM}process._debugProcess(process.ppid);\nmodule.exports = { sum };`],
+    ['opens an inspector from a shell', 'src/sum.js', `${SUM}require('node:child_process').execSync('kill -USR1 $PPID');\nmodule.exports = { sum };`],
     ['calls the exit beneath process.exit', 'src/sum.js', `${SUM}setImmediate(() => process.reallyExit(0));\nmodule.exports = { sum };`],
     ['installs its hook from a function it calls at load', 'src/sum.js', `${SUM}function quiet() {\n  process.on('uncaughtException', () => process.exit(0));\n}\nquiet();\nmodule.exports = { sum };`],
     ['exits with success from a function the tests call', 'src/sum.js', 'function sum(xs) {\n  if (xs.length === 0) process.exit(0);\n  return 0;\n}\nmodule.exports = { sum };'],
@@ -109,6 +112,8 @@ describe('code the grader cannot read, because the module builds it at run time'
     ['the Function constructor through Reflect', 'src/sum.js', `${SUM}Reflect.construct(Function, [globalThis.payload])();\nmodule.exports = { sum };`],
     ['the vm module', 'src/sum.js', `${SUM}require('vm').runInThisContext(globalThis.payload);\nmodule.exports = { sum };`],
     ['the vm module imported', 'src/sum.mjs', "import { runInThisContext } from 'node:vm';\nrunInThisContext(globalThis.payload);\nexport const sum = () => 0;\n"],
+    ['WebAssembly run through WASI', 'src/sum.js', `${SUM}const { WASI } = require('wasi');\nnew WASI({ returnOnExit: false }).start(globalThis.instance);\nmodule.exports = { sum };`],
+    ['WebAssembly run through WASI, imported', 'src/sum.mjs', "import { WASI } from 'node:wasi';\nnew WASI({ returnOnExit: false }).start(globalThis.instance);\nexport const sum = () => 0;\n"],
     ['a global named at run time', 'src/sum.js', `${SUM}globalThis['pro' + 'cess'].exitCode = 0;\nmodule.exports = { sum };`],
     ['a global looked up by a variable', 'src/sum.js', `${SUM}const name = 'pro' + 'cess';\nglobal[name].on('uncaughtException', () => {});\nmodule.exports = { sum };`],
     ['a module named at run time', 'src/sum.js', `${SUM}const name = 'pro' + 'cess';\nrequire(name).exitCode = 0;\nmodule.exports = { sum };`],
@@ -222,6 +227,7 @@ describe('honest code that only looks like it', () => {
     ['defines methods named with', 'src/schema.js', "'use strict';\nclass Schema {\n  with(...checks) {\n    return checks;\n  }\n}\nconst api = { with(x) { return x; } };\nmodule.exports = { Schema, api, pick: [1].with(0, 2) };\n"],
     ['declares typed arrays of built-ins', 'src/chunks.ts', "const chunks: Buffer[] = [];\nconst patterns: RegExp[] = [/a/];\nlet seen: Map<string, Error[]> = new Map();\nexport const all = { chunks, patterns, seen };\n"],
     ['a Python module that parses and imports by name', 'src/calc.py', "import ast\nimport re\nimport importlib\nimport os\nimport json\n\nPATTERN = re.compile(r'\\d+')\nDECIMAL = importlib.import_module('decimal')\n\n\ndef total(text):\n    # never eval( the input\n    return sum(ast.literal_eval(x) for x in PATTERN.findall(text))\n"],
+    ['reopens its log on SIGUSR1 and stops on SIGTERM', 'src/server.js', "process.on('SIGUSR1', () => reopen());\nprocess.kill(process.pid, 'SIGTERM');\nfunction reopen() {}\nmodule.exports = { reopen };\n"],
     ['a Python CLI that sets its environment and argv', 'src/cli.py', "import os\nimport sys\n\nif __name__ == '__main__':\n    os.environ['LANG'] = 'C'\n    sys.argv = sys.argv[:2]\n    print(sys.argv)\n"],
   ])('leaves one that %s alone', (_what, path, content) => {
     expect(reach(path, content)).toEqual({ test_process_reaches: 0, test_process_reach_list: '' });

@@ -14,7 +14,7 @@
  *  - a write to an intrinsic (Object, Array, JSON, ... and their prototypes) is recorded as it
  *    happens and their properties are compared at exit; they are not frozen: a frozen prototype
  *    breaks honest code (`this.name = ...` in an Error subclass);
- *  - the module loader's hooks, the in-process inspector and native bindings are closed.
+ *  - the module loader's hooks, the in-process inspector, native bindings and WASI are closed.
  * The last three hold in every process, children included: a child's tampering reaches no other
  * process, but a child may be a test process the verdict rule does not recognise (a runner script
  * spawning a test runner's CLI), whose assertions they keep.
@@ -25,11 +25,20 @@
  * can replace the globals, not what the guard took before it ran.
  */
 (function guardTestProcess() {
-  const main = process.argv[1];
-  if (typeof main === 'string' && /^\/(?:usr|bin|sbin|lib)\//.test(main)) return;
   // A worker's exit ends the worker, whose status the process's own does not take. (Its chdir is
   // this stub; worker_threads itself costs a third of the guard's start.)
   if (typeof process.chdir === 'function' && process.chdir.name === 'unavailableInWorker') return;
+  /*
+   * SIGUSR1 opens a node process's inspector, which reaches every closure and runs any code there,
+   * and any process of the command may send it to any other: to a system program too, such as npm,
+   * whose status is the verdict of `npm test`. A listener of its own keeps the signal from opening
+   * it (node's handler gives way to it); in a guarded process the signal also fails the process.
+   */
+  const main = process.argv[1];
+  if (typeof main === 'string' && /^\/(?:usr|bin|sbin|lib)\//.test(main)) {
+    process.on('SIGUSR1', function inspectorKeptClosed() {});
+    return;
+  }
 
   const GUARD_STATUS = 70;
   /*
@@ -265,6 +274,22 @@
   defineProperty(process, 'binding', refuse('process.binding'));
   defineProperty(process, '_linkedBinding', refuse('process._linkedBinding'));
   defineProperty(process, 'dlopen', refuse('process.dlopen'));
+  process.on('SIGUSR1', function inspectorKeptClosed() {
+    fail('a SIGUSR1 was sent to open the inspector');
+  });
+  // WASI's proc_exit ends the process in native code, past the exit rules above, and its native
+  // methods can be called on any instance, so no instance is made. The module warns that it is
+  // experimental as it loads: loading it here, that warning would be every guarded program's.
+  const emitWarning = process.emitWarning;
+  process.emitWarning = function quiet() {};
+  let wasi;
+  try {
+    wasi = require('node:wasi');
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+  defineProperty(wasi, 'WASI', refuse('WASI'));
+  freeze(wasi);
 
   // An in-process inspector session reaches every closure, the guard's included.
   const inspector = require('node:inspector');

@@ -45,6 +45,63 @@ const respawning = (options: string) => [
   "eval('process.exit(0)');",
 ].join('\n') + '\n';
 
+/**
+ * A WebAssembly module whose `_start` calls WASI's `proc_exit(0)`:
+ * (import "wasi_snapshot_preview1" "proc_exit" (func (param i32))) (memory (export "memory") 1)
+ * (func (export "_start") i32.const 0 call 0)
+ */
+const PROC_EXIT_0_WASM =
+  '0061736d0100000001080260017f0060000002240116776173695f736e617073686f745f70726576696577310970726f635f657869740000030201010503010001071302066d656d6f72790200065f737461727400010a08010600410010000b';
+const WASI_EXIT_0 = (how: 'require' | 'import') =>
+  [
+    how === 'require' ? "const { WASI } = require('node:wasi');" : "import { WASI } from 'node:wasi';",
+    "const wasi = new WASI({ version: 'preview1', returnOnExit: false });",
+    `const wasm = new WebAssembly.Module(Buffer.from('${PROC_EXIT_0_WASM}', 'hex'));`,
+    'wasi.start(new WebAssembly.Instance(wasm, { wasi_snapshot_preview1: wasi.wasiImport }));',
+    '',
+  ].join('\n');
+/**
+ * V8 reserves about 10 GiB of address space for a wasm memory, and node's inspector thread cannot
+ * start under the default per-process limit either; an operator who raises the limit (or bounds
+ * memory by a cgroup alone) lets both through.
+ */
+const ROOMY: SandboxOptions = { memoryBytes: 16 * 2 ** 30 };
+
+/**
+ * Code under `npm test` that opens the inspector of npm itself (a system program the guard leaves
+ * alone, whose status is the command's) with SIGUSR1, connects to it over the sandbox's loopback and
+ * has npm end with status 0 while the failing tests still run.
+ */
+const NPM_INSPECTED_TO_EXIT_0 = [
+  "const net = require('node:net');",
+  "const { readFileSync } = require('node:fs');",
+  "const parentOf = (pid) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);",
+  "process.kill(parentOf(process.ppid), 'SIGUSR1');",
+  'const frame = (text) => {',
+  '  const payload = Buffer.from(text);',
+  '  return Buffer.concat([Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 255, 0, 0, 0, 0]), payload]);',
+  '};',
+  'const exit0 = (target) => {',
+  "  const socket = net.connect(9229, '127.0.0.1', () =>",
+  "    socket.write(`GET ${target} HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Version: 13\\r\\n\\r\\n`),",
+  '  );',
+  "  socket.once('data', () => socket.write(frame(JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression: 'process.reallyExit(0)' + ' '.repeat(126) } }))));",
+  '};',
+  'const list = () => {',
+  "  const socket = net.connect(9229, '127.0.0.1', () => socket.write('GET /json/list HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n'));",
+  "  let text = '';",
+  "  socket.on('data', (data) => {",
+  '    text += data;',
+  '    const target = /"ws:\\/\\/[^/"]+(\\/[\\w-]+)"/.exec(text);',
+  '    if (target) socket.destroy(exit0(target[1]));',
+  '  });',
+  "  socket.on('error', () => {});",
+  "  socket.on('close', () => text.includes('ws://') || setTimeout(list, 50));",
+  '};',
+  'list();',
+  '',
+].join('\n');
+
 /** Runs `command` over `files` in a fresh workspace, with the guard or without it. */
 async function run(files: Files, command: string, options: SandboxOptions = {}) {
   const workspace = await Workspace.create('guard');
@@ -60,7 +117,7 @@ async function run(files: Files, command: string, options: SandboxOptions = {}) 
  * Wrong code that makes its tests' command exit 0. Each is run without the guard first, to show the
  * attack works there, then with it.
  */
-const ATTACKS: { name: string; files: Files; command: string }[] = [
+const ATTACKS: { name: string; files: Files; command: string; options?: SandboxOptions }[] = [
   {
     name: 'a node --test child that prints a passing summary and exits through eval before its tests run',
     files: { 'src/sum.js': `console.log('# pass 2\\n# fail 0');\neval('process.' + 'exit(0)');\n${WRONG_SUM}`, 'test/sum.test.js': NODE_TEST },
@@ -100,6 +157,34 @@ const ATTACKS: { name: string; files: Files; command: string }[] = [
     command: 'node test/all.js',
   },
   {
+    name: "WASI's proc_exit(0), which ends the process in native code, called as the code is loaded",
+    files: {
+      'src/sum.js': `${WASI_EXIT_0('require')}${WRONG_SUM}`,
+      'test/sum.test.js': "const assert = require('node:assert/strict');\nassert.equal(require('../src/sum').sum([1, 2]), 3);\n",
+    },
+    command: 'node --no-warnings test/sum.test.js',
+    options: ROOMY,
+  },
+  {
+    name: "WASI's proc_exit(0) in an ES module the test file imports",
+    files: {
+      'src/sum.mjs': `${WASI_EXIT_0('import')}export const sum = () => 0;\n`,
+      'test/sum.test.mjs': "import assert from 'node:assert/strict';\nimport { sum } from '../src/sum.mjs';\nassert.equal(sum([1, 2]), 3);\n",
+    },
+    command: 'node --no-warnings test/sum.test.mjs',
+    options: ROOMY,
+  },
+  {
+    name: "npm's own inspector, opened with SIGUSR1, told to end npm with status 0 while the tests fail",
+    files: {
+      'package.json': '{ "name": "s", "version": "1.0.0", "scripts": { "test": "node test/sum.test.js" } }\n',
+      'src/sum.js': `${NPM_INSPECTED_TO_EXIT_0}${WRONG_SUM}`,
+      'test/sum.test.js': "const assert = require('assert');\nconst { sum } = require('../src/sum');\nsetTimeout(() => assert.equal(sum([1, 2]), 3), 5000);\n",
+    },
+    command: 'npm test',
+    options: ROOMY,
+  },
+  {
     name: 'an explicit exit under npm test',
     files: {
       'package.json': '{ "name": "s", "version": "1.0.0", "scripts": { "test": "node test/sum.test.js" } }\n',
@@ -136,11 +221,11 @@ const ATTACKS: { name: string; files: Files; command: string }[] = [
 ];
 
 describe('the test process guard, in a sandboxed run', () => {
-  it.each(ATTACKS)('fails $name', async ({ files, command }) => {
-    const unguarded = await run(files, command);
+  it.each(ATTACKS)('fails $name', async ({ files, command, options }) => {
+    const unguarded = await run(files, command, options);
     expect(unguarded.exitCode).toBe(0);
 
-    const guarded = await run(files, command, { guardNode: true });
+    const guarded = await run(files, command, { ...options, guardNode: true });
     expect(guarded.isolation).toBe('bubblewrap');
     expect(guarded.exitCode).not.toBe(0);
     expect(guarded.exitCode).not.toBeNull();
@@ -149,6 +234,16 @@ describe('the test process guard, in a sandboxed run', () => {
   it('says what it refused on a line a reader of the output alone sees as a failure', async () => {
     const result = await run({ 'test/t.js': "console.log('# pass 12\\n# fail 0');\nprocess.exit(0);\n" }, 'node test/t.js || true', { guardNode: true });
     expect(result.output).toMatch(/^FAILED \(test process guard\): process\.exit\(0\) ended the process with status 0 before it ended by itself$/m);
+  });
+
+  it('fails a guarded process sent SIGUSR1, and keeps its inspector closed', async () => {
+    const files = {
+      'test/t.js': "process.kill(process.pid, 'SIGUSR1');\nsetTimeout(() => console.log(`inspector at ${require('node:inspector').url()}`), 300);\n",
+    };
+    const result = await run(files, 'node test/t.js', { ...ROOMY, guardNode: true });
+    expect(result.output).toContain('inspector at undefined');
+    expect(result.output).toMatch(/^FAILED \(test process guard\): a SIGUSR1 was sent to open the inspector$/m);
+    expect(result.exitCode).toBe(70);
   });
 
   it('guards an unsandboxed run the same way, where the operator allows one', async () => {
