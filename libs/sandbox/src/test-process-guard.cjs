@@ -303,16 +303,76 @@
   for (const name of ['_cache', '_resolveFilename', '_findPath', 'register']) defineProperty(Module, name, locked(Module[name]));
   // node:test costs a tenth of the guard's start when loaded eagerly: a test runner's child loads it
   // anyway, anything else has it frozen as its first `require` returns it.
+  /*
+   * A module in the cache that the loader never loaded can stand in for a file a test loads later,
+   * whose assertions then never run (an object, or a Module of the code's own making that reads as
+   * loaded, or as one still loading). Such an entry is taken out before the file is required, so
+   * the loader loads the file itself and its code runs. Left alone: what the loader loaded (the
+   * cache as it was when the guard began counts), and an entry the ES module loader made for a
+   * CommonJS file it imports, not yet loaded, which the loader now loads for real. (An entry the
+   * ES module loader made and loaded is loaded again when CommonJS code requires its file.)
+   */
+  const loadedByTheLoader = new WeakSet();
+  const { add: remember, has: remembered } = WeakSet.prototype;
+  const { deleteProperty } = Reflect;
+  const { getOwnPropertySymbols } = Object;
+  const ownSymbol = (object, description) => {
+    const symbols = getOwnPropertySymbols(object);
+    for (let i = 0; i < symbols.length; i++) if (symbols[i].description === description) return symbols[i];
+    return undefined;
+  };
+  const ownData = (object, key) => {
+    const descriptor = key === undefined ? undefined : getOwnPropertyDescriptor(object, key);
+    return descriptor !== undefined && 'value' in descriptor ? descriptor.value : undefined;
+  };
+  // node's own mark, on every module its loader made (this one too): read from here, it cannot be forged.
+  const madeByTheImportLoader = ownSymbol(module, 'kIsCachedByESMLoader');
+  const importedAndNotYetLoaded = (entry) =>
+    madeByTheImportLoader !== undefined && ownData(entry, madeByTheImportLoader) === true && ownData(entry, 'loaded') === false &&
+    ownData(entry, ownSymbol(entry, 'kModuleCircularVisited')) === undefined;
+  const cachedAtStart = ownKeys(cache);
+  for (let i = 0; i < cachedAtStart.length; i++) {
+    const entry = cache[cachedAtStart[i]];
+    if (typeof entry === 'object' && entry !== null) apply(remember, loadedByTheLoader, [entry]);
+  }
+  const realLoadOfAModule = Module.prototype.load;
+  const resolveFilename = Module._resolveFilename;
+  const isBuiltin = Module.isBuiltin;
+  function withoutStandIn(request, parent, isMain) {
+    if (typeof request !== 'string' || isBuiltin(request)) return;
+    let filename;
+    try {
+      filename = apply(resolveFilename, Module, [request, parent, isMain]);
+    } catch {
+      return; // The loader throws the same error.
+    }
+    const cached = cache[filename];
+    if (cached === undefined) return;
+    if ((typeof cached === 'object' || typeof cached === 'function') && cached !== null) {
+      if (apply(remembered, loadedByTheLoader, [cached]) || importedAndNotYetLoaded(cached)) return;
+    }
+    let removed = false;
+    try {
+      removed = deleteProperty(cache, filename);
+    } finally {
+      if (!removed) fail(`require.cache holds a module the loader never loaded, and keeps it, for ${filename}`);
+    }
+  }
   const load = Module._load;
   // An ES module imports it past `_load`: an .mjs main has it frozen now.
   const eager = process.env.NODE_TEST_CONTEXT || process.execArgv.indexOf('--test') >= 0 || (typeof main === 'string' && main.endsWith('.mjs'));
   const test = eager ? freeze(settled(require('node:test'))) : undefined;
-  defineProperty(Module, '_load', locked(function _load(request) {
+  defineProperty(Module, '_load', locked(function _load(request, parent, isMain) {
+    withoutStandIn(request, parent, isMain);
     const exports = apply(load, this, arguments);
     if (test === undefined && request === 'node:test') freeze(settled(exports));
     return exports;
   }));
-  for (const name of ['require', 'load']) defineProperty(Module.prototype, name, locked(Module.prototype[name]));
+  defineProperty(Module.prototype, 'require', locked(Module.prototype.require));
+  defineProperty(Module.prototype, 'load', locked(function load() {
+    apply(remember, loadedByTheLoader, [this]);
+    return apply(realLoadOfAModule, this, arguments);
+  }));
   const wrap = Module.wrap;
   const wrapper = Module.wrapper;
   const compile = Module.prototype._compile;

@@ -148,6 +148,51 @@ const ATTACKS: { name: string; files: Files; command: string; options?: SandboxO
     command: 'node test/sum.test.js',
   },
   {
+    name: 'a stand-in for a test file loaded after the code, put in require.cache under its path',
+    files: {
+      'src/sum.js': [
+        "const later = require('node:path').join(__dirname, '..', 'test', 'sum.test.js');",
+        'const put = (table, key, value) => Reflect.set(table, key, value);',
+        'put(require.cache, later, { id: later, filename: later, loaded: true, exports: {}, children: [], paths: [] });',
+        WRONG_SUM,
+      ].join('\n'),
+      'test/all.js': "require('../src/sum');\nrequire('./sum.test');\n",
+      'test/sum.test.js': "const assert = require('assert');\nassert.equal(require('../src/sum').sum([1, 2]), 3);\n",
+    },
+    command: 'node test/all.js',
+  },
+  {
+    name: 'an unloaded module of its own making, standing in for a later test file as a module still loading',
+    files: {
+      'src/sum.js': [
+        "const later = require('node:path').join(__dirname, '..', 'test', 'sum.test.js');",
+        'const stand = new module.constructor(later, module);',
+        'stand.filename = later;',
+        'Reflect.set(require.cache, later, stand);',
+        WRONG_SUM,
+      ].join('\n'),
+      'test/all.js': "require('../src/sum');\nrequire('./sum.test');\n",
+      'test/sum.test.js': "const assert = require('assert');\nassert.equal(require('../src/sum').sum([1, 2]), 3);\n",
+    },
+    command: 'node test/all.js',
+  },
+  {
+    name: "a stand-in for a later test file that carries node's own mark of a module the ES module loader made, copied from its own module",
+    files: {
+      'src/sum.js': [
+        "const later = require('node:path').join(__dirname, '..', 'test', 'sum.test.js');",
+        "const mark = Object.getOwnPropertySymbols(module).find((s) => s.description === 'kIsCachedByESMLoader');",
+        'const stand = new module.constructor(later, module);',
+        'Object.assign(stand, { filename: later, loaded: true, [mark]: true });',
+        'Reflect.set(require.cache, later, stand);',
+        WRONG_SUM,
+      ].join('\n'),
+      'test/all.js': "require('../src/sum');\nrequire('./sum.test');\n",
+      'test/sum.test.js': "const assert = require('assert');\nassert.equal(require('../src/sum').sum([1, 2]), 3);\n",
+    },
+    command: 'node test/all.js',
+  },
+  {
     name: 'a module wrapper that rewrites the test files loaded after the code',
     files: {
       'src/sum.js': `const Module = require('module');\nconst wrap = Module.wrap;\nModule.wrap = (source) => wrap(source.replace(/assert\\./g, '(() => {}) || assert.'));\n${WRONG_SUM}`,
@@ -252,7 +297,7 @@ describe('the test process guard, in a sandboxed run', () => {
     expect(result).toMatchObject({ isolation: 'none', exitCode: 70 });
   });
 
-  it('leaves honest suites alone: node --test over CommonJS and ES modules with mocks of its own objects, of time and of randomness, npm test, a CLI run as a child, an error subclass', async () => {
+  it('leaves honest suites alone: node --test over CommonJS and ES modules (one importing the other, then requiring it) with mocks of its own objects, of time and of randomness, npm test, a CLI run as a child, an error subclass', async () => {
     const files: Files = {
       'package.json': '{ "name": "s", "version": "1.0.0", "scripts": { "test": "node --test test/" } }\n',
       'src/sum.js': [
@@ -269,6 +314,22 @@ describe('the test process guard, in a sandboxed run', () => {
         "test('imports the frozen modules', () => { assert.equal(readFileSync(new URL(import.meta.url), 'utf8'), fs.readFileSync(new URL(import.meta.url), 'utf8')); });",
         '',
       ].join('\n'),
+      'src/twice.js': "const { sum } = require('./sum');\nconst totals = require('../test/fixtures/totals.json');\nmodule.exports = { twice: (xs) => 2 * sum(xs), totals };\n",
+      'test/fixtures/totals.json': '{ "three": 3 }\n',
+      'test/mixed.test.mjs': [
+        "import test from 'node:test';",
+        "import assert from 'node:assert/strict';",
+        "import { createRequire } from 'node:module';",
+        "import sumModule from '../src/sum.js';",
+        "import totals from './fixtures/totals.json' with { type: 'json' };",
+        'const require = createRequire(import.meta.url);',
+        "test('imports CommonJS and JSON, then requires them again', () => {",
+        "  const { twice, totals: again } = require('../src/twice.js');",
+        "  assert.deepEqual([sumModule.sum([1, 2]), twice([1, 2]), require('../src/sum.js').sum([4])], [totals.three, 6, 4]);",
+        '  assert.deepEqual(again, totals);',
+        '});',
+        '',
+      ].join('\n'),
       'test/more.test.js': [
         "const { test, mock } = require('node:test');",
         "const assert = require('node:assert/strict');",
@@ -283,7 +344,7 @@ describe('the test process guard, in a sandboxed run', () => {
       ].join('\n'),
     };
     const result = await run(files, 'npm test', { guardNode: true });
-    expect(result.output).toMatch(/^# pass 8$/m);
+    expect(result.output).toMatch(/^# pass 9$/m);
     expect(result).toMatchObject({ exitCode: 0, isolation: 'bubblewrap' });
   });
 
