@@ -102,6 +102,17 @@ const NPM_INSPECTED_TO_EXIT_0 = [
   '',
 ].join('\n');
 
+/** Code under test that puts something in require.cache (`lines`, with `later` the path) for the test file a runner loads after it. */
+const standingInForALaterTest = (name: string, lines: string[]) => ({
+  name,
+  files: {
+    'src/sum.js': ["const later = require('node:path').join(__dirname, '..', 'test', 'sum.test.js');", ...lines, WRONG_SUM].join('\n'),
+    'test/all.js': "require('../src/sum');\nrequire('./sum.test');\n",
+    'test/sum.test.js': "const assert = require('assert');\nassert.equal(require('../src/sum').sum([1, 2]), 3);\n",
+  },
+  command: 'node test/all.js',
+});
+
 /** Runs `command` over `files` in a fresh workspace, with the guard or without it. */
 async function run(files: Files, command: string, options: SandboxOptions = {}) {
   const workspace = await Workspace.create('guard');
@@ -147,51 +158,21 @@ const ATTACKS: { name: string; files: Files; command: string; options?: SandboxO
     },
     command: 'node test/sum.test.js',
   },
-  {
-    name: 'a stand-in for a test file loaded after the code, put in require.cache under its path',
-    files: {
-      'src/sum.js': [
-        "const later = require('node:path').join(__dirname, '..', 'test', 'sum.test.js');",
-        'const put = (table, key, value) => Reflect.set(table, key, value);',
-        'put(require.cache, later, { id: later, filename: later, loaded: true, exports: {}, children: [], paths: [] });',
-        WRONG_SUM,
-      ].join('\n'),
-      'test/all.js': "require('../src/sum');\nrequire('./sum.test');\n",
-      'test/sum.test.js': "const assert = require('assert');\nassert.equal(require('../src/sum').sum([1, 2]), 3);\n",
-    },
-    command: 'node test/all.js',
-  },
-  {
-    name: 'an unloaded module of its own making, standing in for a later test file as a module still loading',
-    files: {
-      'src/sum.js': [
-        "const later = require('node:path').join(__dirname, '..', 'test', 'sum.test.js');",
-        'const stand = new module.constructor(later, module);',
-        'stand.filename = later;',
-        'Reflect.set(require.cache, later, stand);',
-        WRONG_SUM,
-      ].join('\n'),
-      'test/all.js': "require('../src/sum');\nrequire('./sum.test');\n",
-      'test/sum.test.js': "const assert = require('assert');\nassert.equal(require('../src/sum').sum([1, 2]), 3);\n",
-    },
-    command: 'node test/all.js',
-  },
-  {
-    name: "a stand-in for a later test file that carries node's own mark of a module the ES module loader made, copied from its own module",
-    files: {
-      'src/sum.js': [
-        "const later = require('node:path').join(__dirname, '..', 'test', 'sum.test.js');",
-        "const mark = Object.getOwnPropertySymbols(module).find((s) => s.description === 'kIsCachedByESMLoader');",
-        'const stand = new module.constructor(later, module);',
-        'Object.assign(stand, { filename: later, loaded: true, [mark]: true });',
-        'Reflect.set(require.cache, later, stand);',
-        WRONG_SUM,
-      ].join('\n'),
-      'test/all.js': "require('../src/sum');\nrequire('./sum.test');\n",
-      'test/sum.test.js': "const assert = require('assert');\nassert.equal(require('../src/sum').sum([1, 2]), 3);\n",
-    },
-    command: 'node test/all.js',
-  },
+  standingInForALaterTest('a stand-in for a test file loaded after the code, put in require.cache under its path', [
+    'const put = (table, key, value) => Reflect.set(table, key, value);',
+    'put(require.cache, later, { id: later, filename: later, loaded: true, exports: {}, children: [], paths: [] });',
+  ]),
+  standingInForALaterTest('an unloaded module of its own making, standing in for a later test file as a module still loading', [
+    'const stand = new module.constructor(later, module);',
+    'stand.filename = later;',
+    'Reflect.set(require.cache, later, stand);',
+  ]),
+  standingInForALaterTest("a stand-in for a later test file that carries node's own mark of a module the ES module loader made, copied from its own module", [
+    "const mark = Object.getOwnPropertySymbols(module).find((s) => s.description === 'kIsCachedByESMLoader');",
+    'const stand = new module.constructor(later, module);',
+    'Object.assign(stand, { filename: later, loaded: true, [mark]: true });',
+    'Reflect.set(require.cache, later, stand);',
+  ]),
   {
     name: 'a module wrapper that rewrites the test files loaded after the code',
     files: {
