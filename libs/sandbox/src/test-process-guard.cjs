@@ -57,7 +57,7 @@
   const testFile = typeof main === 'string' && (/(?:^|\/)(?:test|tests|spec|__tests__|e2e)\//.test(main) || /[^/]\.(?:test|spec)\.[^/]+$/.test(main));
   const statusIsAVerdict = process.env[PARENT] !== SPARING_PARENT || runsTests || testFile;
   process.env[PARENT] = runsTests ? 'node --test' : SPARING_PARENT;
-  const { apply, ownKeys, getOwnPropertyDescriptor, getPrototypeOf } = Reflect;
+  const { apply, construct, deleteProperty, ownKeys, getOwnPropertyDescriptor, getPrototypeOf } = Reflect;
   const { defineProperty, freeze, is, preventExtensions } = Object;
   const StringOf = String;
   const NumberOf = Number;
@@ -291,6 +291,103 @@
   defineProperty(wasi, 'WASI', refuse('WASI'));
   freeze(wasi);
 
+  /*
+   * Who wrote: the file of the code that called a setter, read from the stack with the guard's own
+   * hold on V8's call sites. A builtin in between (Reflect.set, forEach) is passed over; code built
+   * from a string (eval, Function) has no file of its own.
+   */
+  const { captureStackTrace } = Error;
+  const { getFileName: siteFile, isEval: siteIsEval } = (() => {
+    const holder = {};
+    const prepare = getOwnPropertyDescriptor(Error, 'prepareStackTrace');
+    defineProperty(Error, 'prepareStackTrace', { value: (_, sites) => sites, writable: true, configurable: true });
+    captureStackTrace(holder);
+    const sites = holder.stack;
+    if (prepare === undefined) deleteProperty(Error, 'prepareStackTrace');
+    else defineProperty(Error, 'prepareStackTrace', prepare);
+    return getPrototypeOf(sites[0]);
+  })();
+  function writerOf(setter) {
+    const prepare = getOwnPropertyDescriptor(Error, 'prepareStackTrace');
+    const limit = getOwnPropertyDescriptor(Error, 'stackTraceLimit');
+    const holder = {};
+    try {
+      defineProperty(Error, 'prepareStackTrace', { value: (_, sites) => sites, writable: true, configurable: true });
+      defineProperty(Error, 'stackTraceLimit', { value: 10, writable: true, configurable: true });
+      captureStackTrace(holder, setter);
+      const sites = holder.stack;
+      for (let i = 0; i < sites.length; i++) {
+        if (apply(siteIsEval, sites[i], [])) return 'code built from a string';
+        const file = apply(siteFile, sites[i], []);
+        if (typeof file === 'string') return file;
+      }
+      return 'code with no file';
+    } catch {
+      return 'code that kept the guard from reading the stack';
+    } finally {
+      try {
+        if (prepare === undefined) deleteProperty(Error, 'prepareStackTrace');
+        else defineProperty(Error, 'prepareStackTrace', prepare);
+        if (limit === undefined) deleteProperty(Error, 'stackTraceLimit');
+        else defineProperty(Error, 'stackTraceLimit', limit);
+      } catch {
+        fail('Error.prepareStackTrace or Error.stackTraceLimit was fixed in place');
+      }
+    }
+  }
+  const { accessSync, constants: fsConstants } = fs;
+  const { fileURLToPath } = require('node:url');
+  /** A file the run may not write: the tests and what the role was given, mounted read-only. */
+  function readOnlyFile(file) {
+    try {
+      accessSync(file.startsWith('file:') ? fileURLToPath(file) : file, fsConstants.W_OK);
+      return false;
+    } catch (error) {
+      const code = error && error.code;
+      return code === 'EROFS' || code === 'EACCES' || code === 'EPERM';
+    }
+  }
+  /** node's own code (its mock timers), or a file among the tests: who may replace what a test waits on. */
+  const mayReplace = (writer) => writer.startsWith('node:') || readOnlyFile(writer);
+
+  /*
+   * What a test waits on: the timers, the tick, the microtask queue. Code under test that replaces
+   * one can drop the callback a test waits for, so its assertions never run and the process ends by
+   * itself with success. A test's own fakes may replace them (node:test's mock timers, a fake-timer
+   * library among the files the run cannot write); any other writer fails the process. Each becomes
+   * a fixed accessor, so no definition passes the setter. (Without a sandbox no file is read-only,
+   * and a fake-timer library outside node fails the process too.)
+   */
+  const waitedOn = (label, target, key) => {
+    // An inherited method (the scheduler's) becomes an own accessor too, or an own assignment would pass it by.
+    const descriptor = getOwnPropertyDescriptor(target, key) || { value: target[key], enumerable: false, configurable: true };
+    if (!descriptor.configurable || !('value' in descriptor) || typeof descriptor.value !== 'function') return;
+    let value = descriptor.value;
+    defineProperty(target, key, {
+      get() {
+        return value;
+      },
+      set: function replaceWaitedOn(next) {
+        if (this !== target) {
+          defineProperty(this, key, { value: next, writable: true, enumerable: true, configurable: true });
+          return;
+        }
+        const writer = writerOf(replaceWaitedOn);
+        if (!mayReplace(writer)) fail(`${label}.${StringOf(key)} was replaced by ${writer}`);
+        value = next;
+      },
+      enumerable: descriptor.enumerable,
+      configurable: false,
+    });
+  };
+  for (const name of ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'queueMicrotask']) waitedOn('globalThis', globalThis, name);
+  waitedOn('process', process, 'nextTick');
+  const timers = require('node:timers');
+  for (const name of ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate']) waitedOn('timers', timers, name);
+  const timersPromises = require('node:timers/promises');
+  for (const name of ['setTimeout', 'setInterval', 'setImmediate']) waitedOn('timers/promises', timersPromises, name);
+  for (const name of ['wait', 'yield']) waitedOn('timers/promises.scheduler', timersPromises.scheduler, name);
+
   // An in-process inspector session reaches every closure, the guard's included.
   const inspector = require('node:inspector');
   for (const name of ['connect', 'connectToMainThread']) defineProperty(inspector.Session.prototype, name, refuse(`inspector.Session.${name}`));
@@ -301,8 +398,6 @@
   const cache = Module._cache;
   for (const name of Module.builtinModules) defineProperty(cache, name, { value: undefined, writable: false, enumerable: false, configurable: false });
   for (const name of ['_cache', '_resolveFilename', '_findPath', 'register']) defineProperty(Module, name, locked(Module[name]));
-  // node:test costs a tenth of the guard's start when loaded eagerly: a test runner's child loads it
-  // anyway, anything else has it frozen as its first `require` returns it.
   /*
    * A module in the cache that the loader never loaded can stand in for a file a test loads later,
    * whose assertions then never run (an object, or a Module of the code's own making that reads as
@@ -314,7 +409,6 @@
    */
   const loadedByTheLoader = new WeakSet();
   const { add: remember, has: remembered } = WeakSet.prototype;
-  const { deleteProperty } = Reflect;
   const { getOwnPropertySymbols } = Object;
   const ownSymbol = (object, description) => {
     const symbols = getOwnPropertySymbols(object);
@@ -359,6 +453,8 @@
     }
   }
   const load = Module._load;
+  // node:test costs a tenth of the guard's start when loaded eagerly: a test runner's child loads it
+  // anyway, anything else has it frozen as its first `require` returns it.
   // An ES module imports it past `_load`: an .mjs main has it frozen now.
   const eager = process.env.NODE_TEST_CONTEXT || process.execArgv.indexOf('--test') >= 0 || (typeof main === 'string' && main.endsWith('.mjs'));
   const test = eager ? freeze(settled(require('node:test'))) : undefined;
@@ -369,17 +465,59 @@
     return exports;
   }));
   defineProperty(Module.prototype, 'require', locked(Module.prototype.require));
-  defineProperty(Module.prototype, 'load', locked(function load() {
+  const loadingAs = new WeakMap();
+  const { get: loadingFile, set: noteLoading } = WeakMap.prototype;
+  defineProperty(Module.prototype, 'load', locked(function load(filename) {
     apply(remember, loadedByTheLoader, [this]);
+    apply(noteLoading, loadingAs, [this, filename]);
     return apply(realLoadOfAModule, this, arguments);
   }));
+  /*
+   * Code compiled under another file's name speaks for that file on the stack (see writerOf): a
+   * name of node's own, or of a file the run cannot write, is only for the file the loader is
+   * loading, compiled once.
+   */
+  const compiledOnce = new WeakSet();
+  const namedAsOthers = (filename) => typeof filename === 'string' && (filename.startsWith('node:') || readOnlyFile(filename));
   const wrap = Module.wrap;
   const wrapper = Module.wrapper;
   const compile = Module.prototype._compile;
-  defineProperty(Module.prototype, '_compile', locked(function _compile() {
+  defineProperty(Module.prototype, '_compile', locked(function _compile(content, filename) {
     if (Module.wrap !== wrap || Module.wrapper !== wrapper) fail('Module.wrap was replaced, rewriting the modules loaded after it');
+    const theLoaders = apply(loadingFile, loadingAs, [this]) === filename && !apply(remembered, compiledOnce, [this]);
+    apply(remember, compiledOnce, [this]);
+    if (!theLoaders && namedAsOthers(filename)) {
+      fail(`code was compiled under the name of ${filename}`);
+      throw new Error(`compiling code under the name of ${filename} is not available to code under test`);
+    }
     return apply(compile, this, arguments);
   }));
+  // The same for code vm compiles: a script's name is its filename option.
+  const vm = require('node:vm');
+  const nameOf = (options) => (typeof options === 'string' ? options : typeof options === 'object' && options !== null ? options.filename : undefined);
+  const checkedName = (options) => {
+    const filename = nameOf(options);
+    if (!namedAsOthers(filename)) return;
+    fail(`vm compiled code under the name of ${filename}`);
+    throw new Error(`vm code named as ${filename} is not available to code under test`);
+  };
+  const RealScript = vm.Script;
+  function Script(code, options) {
+    checkedName(options);
+    return construct(RealScript, [code, options], new.target || Script);
+  }
+  Script.prototype = RealScript.prototype;
+  defineProperty(RealScript.prototype, 'constructor', locked(Script));
+  defineProperty(vm, 'Script', locked(Script));
+  for (const [name, at] of [['runInThisContext', 1], ['runInContext', 2], ['runInNewContext', 2], ['compileFunction', 2], ['createScript', 1]]) {
+    const real = vm[name];
+    if (typeof real !== 'function') continue;
+    defineProperty(vm, name, locked(function checked() {
+      checkedName(arguments[at]);
+      return apply(real, this, arguments);
+    }));
+  }
+  freeze(vm);
 
   const FROZEN = [
     'node:assert', 'node:assert/strict', 'node:fs', 'node:fs/promises', 'node:path', 'node:util', 'node:util/types',

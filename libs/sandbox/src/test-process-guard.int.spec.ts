@@ -113,6 +113,19 @@ const standingInForALaterTest = (name: string, lines: string[]) => ({
   command: 'node test/all.js',
 });
 
+/** A plain test file whose assertion waits for `wait` (an expression that settles once the loop turns). */
+const ASYNC_TEST = (wait: string) =>
+  `const assert = require('node:assert');\nconst { sum } = require('../src/sum');\n(async () => {\n  await ${wait};\n  assert.equal(sum([1, 2]), 3);\n})();\n`;
+/** Code under test that replaces what the tests wait on, so their assertions never run and the process ends by itself. */
+const DROPPING_TIMERS: [string, string, string][] = [
+  ['the global setTimeout replaced', 'globalThis.setTimeout = () => ({ ref() {}, unref() {} });', 'new Promise((resolve) => setTimeout(resolve, 10))'],
+  ["node:timers/promises' setTimeout replaced", "require('node:timers/promises').setTimeout = () => new Promise(() => {});", "require('node:timers/promises').setTimeout(10)"],
+  ["the scheduler's wait replaced", "require('node:timers/promises').scheduler.wait = () => new Promise(() => {});", "require('node:timers/promises').scheduler.wait(10)"],
+  ['process.nextTick replaced', 'process.nextTick = () => {};', 'new Promise((resolve) => process.nextTick(resolve))'],
+  ['setImmediate replaced by code it compiles under the name of a test file', "const m = new module.constructor('x', module);\nm._compile('globalThis.setImmediate = () => {};', require('node:path').join(__dirname, '..', 'test', 'sum.test.js'));", 'new Promise((resolve) => setImmediate(resolve))'],
+  ["queueMicrotask replaced by code it names as node's mock timers", "require('node:vm').runInThisContext('globalThis.queueMicrotask = () => {};', { filename: 'node:internal/test_runner/mock/mock_timers' });", 'new Promise((resolve) => queueMicrotask(resolve))'],
+];
+
 /** Runs `command` over `files` in a fresh workspace, with the guard or without it. */
 async function run(files: Files, command: string, options: SandboxOptions = {}) {
   const workspace = await Workspace.create('guard');
@@ -173,6 +186,12 @@ const ATTACKS: { name: string; files: Files; command: string; options?: SandboxO
     'Object.assign(stand, { filename: later, loaded: true, [mark]: true });',
     'Reflect.set(require.cache, later, stand);',
   ]),
+  ...DROPPING_TIMERS.map(([what, code, wait]) => ({
+    name: `${what}, so an async test's assertion never runs`,
+    files: { 'src/sum.js': `${code}\n${WRONG_SUM}`, 'test/sum.test.js': ASYNC_TEST(wait) },
+    command: 'node test/sum.test.js',
+    options: { readOnlyPaths: ['test'] },
+  })),
   {
     name: 'a module wrapper that rewrites the test files loaded after the code',
     files: {
@@ -270,6 +289,54 @@ describe('the test process guard, in a sandboxed run', () => {
     expect(result.output).toContain('inspector at undefined');
     expect(result.output).toMatch(/^FAILED \(test process guard\): a SIGUSR1 was sent to open the inspector$/m);
     expect(result.exitCode).toBe(70);
+  });
+
+  it("leaves alone a fake clock the tests bring, from among the files the run cannot write, and node:test's mock timers", async () => {
+    const files = {
+      'src/later.js': 'module.exports = { later: (f, ms) => setTimeout(f, ms), soon: (f) => setImmediate(f) };\n',
+      'test/helpers/clock.js': [
+        'const real = { setTimeout: globalThis.setTimeout, setImmediate: globalThis.setImmediate };',
+        'const due = [];',
+        'exports.install = () => {',
+        '  globalThis.setTimeout = (f) => due.push(f);',
+        '  globalThis.setImmediate = (f) => due.push(f);',
+        '};',
+        'exports.runAll = () => due.splice(0).forEach((f) => f());',
+        'exports.uninstall = () => Object.assign(globalThis, real);',
+        '',
+      ].join('\n'),
+      'test/later.test.js': [
+        "const assert = require('node:assert');",
+        "const clock = require('./helpers/clock');",
+        "const { later, soon } = require('../src/later');",
+        'clock.install();',
+        'let n = 0;',
+        'later(() => n++, 1000);',
+        'soon(() => n++);',
+        'clock.runAll();',
+        'clock.uninstall();',
+        'assert.equal(n, 2);',
+        "later(() => console.log('a real timer fired'), 1);",
+        '',
+      ].join('\n'),
+      'test/mocked.test.js': [
+        "const { test } = require('node:test');",
+        "const assert = require('node:assert');",
+        "const { later, soon } = require('../src/later');",
+        "test('ticks', (t) => { t.mock.timers.enable({ apis: ['setInterval', 'setImmediate', 'setTimeout'] }); let n = 0; later(() => n++, 50); soon(() => n++); t.mock.timers.tick(50); assert.equal(n, 2); t.mock.timers.reset(); });",
+        '',
+      ].join('\n'),
+    };
+    const plain = await run(files, 'node test/later.test.js', { guardNode: true, readOnlyPaths: ['test'] });
+    expect(plain.output).toContain('a real timer fired');
+    expect(plain).toMatchObject({ exitCode: 0, isolation: 'bubblewrap' });
+    // The same clock where the run may write it reads as code under test.
+    const writable = await run(files, 'node test/later.test.js', { guardNode: true });
+    expect(writable.output).toMatch(/^FAILED \(test process guard\): globalThis\.setTimeout was replaced by \/workspace\/test\/helpers\/clock\.js/m);
+    expect(writable.exitCode).toBe(70);
+    const mocked = await run(files, 'node --test test/mocked.test.js', { guardNode: true, readOnlyPaths: ['test'] });
+    expect(mocked.output).toMatch(/^# pass 1$/m);
+    expect(mocked.exitCode).toBe(0);
   });
 
   it('guards an unsandboxed run the same way, where the operator allows one', async () => {
