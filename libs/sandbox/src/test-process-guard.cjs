@@ -76,6 +76,8 @@
   let swallowed = '';
   let explicitExit = '';
   let reported = false;
+  // Set where the main module is loaded: what of the test files' async work is left when the process ends.
+  let unfinishedWork = () => '';
 
   /** A failing status once seen stands: lowering it later is how code hides failed tests. */
   function noteStatus() {
@@ -206,6 +208,10 @@
     }
     if (status === 0 && raisedStatus === 0 && swallowed) fail(swallowed);
     if (status === 0 && raisedStatus !== 0) fail(`the failing exit status ${raisedStatus} was lowered to 0`);
+    if (status === 0 && raisedStatus === 0) {
+      const unfinished = unfinishedWork();
+      if (unfinished) fail(unfinished);
+    }
     if (reasons.length > 0) {
       if (!reported) {
         reported = true;
@@ -307,19 +313,20 @@
     else defineProperty(Error, 'prepareStackTrace', prepare);
     return getPrototypeOf(sites[0]);
   })();
-  function writerOf(setter) {
+  /** The file of the first frame below `above` with one (passing node's own frames too, if asked). */
+  function fileOnStack(above, passNode) {
     const prepare = getOwnPropertyDescriptor(Error, 'prepareStackTrace');
     const limit = getOwnPropertyDescriptor(Error, 'stackTraceLimit');
     const holder = {};
     try {
       defineProperty(Error, 'prepareStackTrace', { value: (_, sites) => sites, writable: true, configurable: true });
       defineProperty(Error, 'stackTraceLimit', { value: 10, writable: true, configurable: true });
-      captureStackTrace(holder, setter);
+      captureStackTrace(holder, above);
       const sites = holder.stack;
       for (let i = 0; i < sites.length; i++) {
         if (apply(siteIsEval, sites[i], [])) return 'code built from a string';
         const file = apply(siteFile, sites[i], []);
-        if (typeof file === 'string') return file;
+        if (typeof file === 'string' && !(passNode && file.startsWith('node:'))) return file;
       }
       return 'code with no file';
     } catch {
@@ -372,7 +379,7 @@
           defineProperty(this, key, { value: next, writable: true, enumerable: true, configurable: true });
           return;
         }
-        const writer = writerOf(replaceWaitedOn);
+        const writer = fileOnStack(replaceWaitedOn, false);
         if (!mayReplace(writer)) fail(`${label}.${StringOf(key)} was replaced by ${writer}`);
         value = next;
       },
@@ -452,6 +459,45 @@
       if (!removed) fail(`require.cache holds a module the loader never loaded, and keeps it, for ${filename}`);
     }
   }
+  /*
+   * A plain test script's async work: a promise the test files make while the main module runs its
+   * top level (an async function they call, a chain they start), still pending when the process
+   * ends by itself, is work whose assertions never ran. Code under test that breaks what a test
+   * waits on (an emitter's events, a child process) ends the process early that way. (node --test
+   * finds such tests itself, and an ES module's unsettled top-level await ends with status 13.)
+   * The test files are the main module and the test files the run cannot write.
+   */
+  const { promiseHooks } = require('node:v8');
+  const { inspect } = require('node:util');
+  const madeByTheTests = [];
+  const testFileVerdicts = new Map();
+  let mainFile;
+  const isTestFile = (file) => {
+    if (file === mainFile) return true;
+    let known = testFileVerdicts.get(file);
+    if (known === undefined) {
+      known = (/(?:^|\/)(?:test|tests|spec|__tests__|e2e)\//.test(file) || /[^/]\.(?:test|spec)\.[^/]+$/.test(file)) && readOnlyFile(file);
+      testFileVerdicts.set(file, known);
+    }
+    return known;
+  };
+  function noteTheTestsPromise(promise) {
+    if (isTestFile(fileOnStack(noteTheTestsPromise, true))) madeByTheTests[madeByTheTests.length] = promise;
+  }
+  function pendingTestPromises() {
+    let pending = 0;
+    for (let i = 0; i < madeByTheTests.length; i++) if (inspect(madeByTheTests[i], { customInspect: false, depth: 0 }).startsWith('Promise { <pending>')) pending++;
+    return pending;
+  }
+  unfinishedWork = () => {
+    if (test !== undefined || nodeTestLoaded) return ''; // node:test's harness fails a test left pending itself
+    const pending = pendingTestPromises();
+    return pending === 0 ? '' : `the test file's async work never finished: ${pending} of the promises it made as it ran were still pending when the process ended by itself`;
+  };
+  function runningTheMain(filename) {
+    mainFile = filename;
+    return promiseHooks.onInit(noteTheTestsPromise);
+  }
   const load = Module._load;
   // node:test costs a tenth of the guard's start when loaded eagerly: a test runner's child loads it
   // anyway, anything else has it frozen as its first `require` returns it.
@@ -460,10 +506,20 @@
   const test = eager ? freeze(settled(require('node:test'))) : undefined;
   defineProperty(Module, '_load', locked(function _load(request, parent, isMain) {
     withoutStandIn(request, parent, isMain);
-    const exports = apply(load, this, arguments);
+    if (isMain !== true || !statusIsAVerdict || test !== undefined || mainFile !== undefined) return loaded(apply(load, this, arguments), request);
+    const stop = runningTheMain(apply(resolveFilename, Module, [request, parent, isMain]));
+    try {
+      return loaded(apply(load, this, arguments), request);
+    } finally {
+      stop();
+    }
+  }));
+  let nodeTestLoaded = false;
+  function loaded(exports, request) {
+    if (request === 'node:test') nodeTestLoaded = true;
     if (test === undefined && request === 'node:test') freeze(settled(exports));
     return exports;
-  }));
+  }
   defineProperty(Module.prototype, 'require', locked(Module.prototype.require));
   const loadingAs = new WeakMap();
   const { get: loadingFile, set: noteLoading } = WeakMap.prototype;
@@ -473,7 +529,7 @@
     return apply(realLoadOfAModule, this, arguments);
   }));
   /*
-   * Code compiled under another file's name speaks for that file on the stack (see writerOf): a
+   * Code compiled under another file's name speaks for that file on the stack (see fileOnStack): a
    * name of node's own, or of a file the run cannot write, is only for the file the loader is
    * loading, compiled once.
    */

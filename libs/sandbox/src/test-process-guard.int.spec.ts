@@ -126,6 +126,14 @@ const DROPPING_TIMERS: [string, string, string][] = [
   ["queueMicrotask replaced by code it names as node's mock timers", "require('node:vm').runInThisContext('globalThis.queueMicrotask = () => {};', { filename: 'node:internal/test_runner/mock/mock_timers' });", 'new Promise((resolve) => queueMicrotask(resolve))'],
 ];
 
+/** Code under test that breaks what an async test waits on, past the timers: an emitter's events, a child process. */
+const BREAKING_WHAT_IS_AWAITED: [string, string][] = [
+  ["EventEmitter.prototype.emit dropping 'close'", "const { EventEmitter } = require('node:events');\nconst emit = EventEmitter.prototype.emit;\nEventEmitter.prototype.emit = function (event, ...rest) {\n  return event === 'close' ? false : emit.call(this, event, ...rest);\n};"],
+  ['ChildProcess.prototype.spawn spawning nothing', "require('node:child_process').ChildProcess.prototype.spawn = function () {};"],
+];
+const AWAITING_A_CHILD =
+  "const assert = require('node:assert');\nconst { once } = require('node:events');\nconst { spawn } = require('node:child_process');\nconst { sum } = require('../src/sum');\n(async () => {\n  await once(spawn(process.execPath, ['-e', '0']), 'close');\n  assert.equal(sum([1, 2]), 3);\n})();\n";
+
 /** Runs `command` over `files` in a fresh workspace, with the guard or without it. */
 async function run(files: Files, command: string, options: SandboxOptions = {}) {
   const workspace = await Workspace.create('guard');
@@ -189,6 +197,12 @@ const ATTACKS: { name: string; files: Files; command: string; options?: SandboxO
   ...DROPPING_TIMERS.map(([what, code, wait]) => ({
     name: `${what}, so an async test's assertion never runs`,
     files: { 'src/sum.js': `${code}\n${WRONG_SUM}`, 'test/sum.test.js': ASYNC_TEST(wait) },
+    command: 'node test/sum.test.js',
+    options: { readOnlyPaths: ['test'] },
+  })),
+  ...BREAKING_WHAT_IS_AWAITED.map(([what, code]) => ({
+    name: `${what}, so an async test awaiting a child's exit never gets to its assertion`,
+    files: { 'src/sum.js': `${code}\n${WRONG_SUM}`, 'test/sum.test.js': AWAITING_A_CHILD },
     command: 'node test/sum.test.js',
     options: { readOnlyPaths: ['test'] },
   })),
@@ -337,6 +351,20 @@ describe('the test process guard, in a sandboxed run', () => {
     const mocked = await run(files, 'node --test test/mocked.test.js', { guardNode: true, readOnlyPaths: ['test'] });
     expect(mocked.output).toMatch(/^# pass 1$/m);
     expect(mocked.exitCode).toBe(0);
+  });
+
+  it('leaves alone a test script whose async work all finishes, beside code under test that keeps a promise of its own pending', async () => {
+    const files = {
+      'src/sum.js': "const ready = new Promise(() => {});\nmodule.exports = { sum: (xs) => xs.reduce((a, b) => a + b, 0), ready };\n",
+      'test/sum.test.js': [
+        AWAITING_A_CHILD.replace("await once(spawn(process.execPath, ['-e', '0']), 'close');", "await once(spawn(process.execPath, ['-e', '0']), 'close');\n  await new Promise((resolve) => setTimeout(resolve, 5));"),
+        "Promise.resolve(1).then((n) => assert.equal(n, 1)).catch(() => process.exit(1));",
+        '',
+      ].join('\n'),
+    };
+    const result = await run(files, 'node test/sum.test.js', { guardNode: true, readOnlyPaths: ['test'] });
+    expect(result).toMatchObject({ exitCode: 0, isolation: 'bubblewrap' });
+    expect(result.output).toBe('');
   });
 
   it('guards an unsandboxed run the same way, where the operator allows one', async () => {
