@@ -344,8 +344,12 @@
   }
   const { accessSync, constants: fsConstants } = fs;
   const { fileURLToPath } = require('node:url');
-  /** A file the run may not write: the tests and what the role was given, mounted read-only. */
+  /**
+   * A file the run may not write: the tests and what the role was given, mounted read-only. Named
+   * absolutely: a relative name would be read against whatever the working directory is by then.
+   */
   function readOnlyFile(file) {
+    if (!file.startsWith('/') && !file.startsWith('file:')) return false;
     try {
       accessSync(file.startsWith('file:') ? fileURLToPath(file) : file, fsConstants.W_OK);
       return false;
@@ -550,17 +554,18 @@
   }));
   // The same for code vm compiles: a script's name is its filename option.
   const vm = require('node:vm');
-  const nameOf = (options) => (typeof options === 'string' ? options : typeof options === 'object' && options !== null ? options.filename : undefined);
-  const checkedName = (options) => {
-    const filename = nameOf(options);
-    if (!namedAsOthers(filename)) return;
+  const { assign } = Object;
+  /** The options as read once (a getter cannot name one file to the check and another to vm), checked. */
+  const checkedOptions = (options) => {
+    const read = typeof options === 'object' && options !== null ? assign({}, options) : options;
+    const filename = typeof read === 'string' ? read : typeof read === 'object' && read !== null ? read.filename : undefined;
+    if (!namedAsOthers(filename)) return read;
     fail(`vm compiled code under the name of ${filename}`);
     throw new Error(`vm code named as ${filename} is not available to code under test`);
   };
   const RealScript = vm.Script;
   function Script(code, options) {
-    checkedName(options);
-    return construct(RealScript, [code, options], new.target || Script);
+    return construct(RealScript, [code, checkedOptions(options)], new.target || Script);
   }
   Script.prototype = RealScript.prototype;
   defineProperty(RealScript.prototype, 'constructor', locked(Script));
@@ -569,8 +574,10 @@
     const real = vm[name];
     if (typeof real !== 'function') continue;
     defineProperty(vm, name, locked(function checked() {
-      checkedName(arguments[at]);
-      return apply(real, this, arguments);
+      const args = [];
+      for (let i = 0; i < arguments.length; i++) args[i] = arguments[i];
+      if (args.length > at) args[at] = checkedOptions(args[at]);
+      return apply(real, this, args);
     }));
   }
   freeze(vm);

@@ -113,17 +113,39 @@ const standingInForALaterTest = (name: string, lines: string[]) => ({
   command: 'node test/all.js',
 });
 
-/** A plain test file whose assertion waits for `wait` (an expression that settles once the loop turns). */
-const ASYNC_TEST = (wait: string) =>
-  `const assert = require('node:assert');\nconst { sum } = require('../src/sum');\n(async () => {\n  await ${wait};\n  assert.equal(sum([1, 2]), 3);\n})();\n`;
-/** Code under test that replaces what the tests wait on, so their assertions never run and the process ends by itself. */
+/**
+ * A plain test file whose assertion runs in a callback: `schedule` is how it hands it on (with
+ * `CHECK` for the callback). No promise of the test's is left pending when the callback is dropped.
+ */
+const CALLBACK_TEST = (schedule: string) =>
+  `const assert = require('node:assert');\nconst { sum } = require('../src/sum');\nconst CHECK = () => assert.equal(sum([1, 2]), 3);\n${schedule};\n`;
+/** Code under test that replaces what the tests hand their callbacks to, so their assertions never run and the process ends by itself. */
 const DROPPING_TIMERS: [string, string, string][] = [
-  ['the global setTimeout replaced', 'globalThis.setTimeout = () => ({ ref() {}, unref() {} });', 'new Promise((resolve) => setTimeout(resolve, 10))'],
-  ["node:timers/promises' setTimeout replaced", "require('node:timers/promises').setTimeout = () => new Promise(() => {});", "require('node:timers/promises').setTimeout(10)"],
-  ["the scheduler's wait replaced", "require('node:timers/promises').scheduler.wait = () => new Promise(() => {});", "require('node:timers/promises').scheduler.wait(10)"],
-  ['process.nextTick replaced', 'process.nextTick = () => {};', 'new Promise((resolve) => process.nextTick(resolve))'],
-  ['setImmediate replaced by code it compiles under the name of a test file', "const m = new module.constructor('x', module);\nm._compile('globalThis.setImmediate = () => {};', require('node:path').join(__dirname, '..', 'test', 'sum.test.js'));", 'new Promise((resolve) => setImmediate(resolve))'],
-  ["queueMicrotask replaced by code it names as node's mock timers", "require('node:vm').runInThisContext('globalThis.queueMicrotask = () => {};', { filename: 'node:internal/test_runner/mock/mock_timers' });", 'new Promise((resolve) => queueMicrotask(resolve))'],
+  ['the global setTimeout replaced', 'globalThis.setTimeout = () => ({ ref() {}, unref() {} });', 'setTimeout(CHECK, 10)'],
+  ["node:timers' setTimeout replaced", "require('node:timers').setTimeout = () => {};", "require('node:timers').setTimeout(CHECK, 10)"],
+  ["node:timers/promises' setTimeout replaced", "require('node:timers/promises').setTimeout = () => ({ then() {} });", "require('node:timers/promises').setTimeout(10).then(CHECK)"],
+  ["the scheduler's wait replaced", "require('node:timers/promises').scheduler.wait = () => ({ then() {} });", "require('node:timers/promises').scheduler.wait(10).then(CHECK)"],
+  ['process.nextTick replaced', 'process.nextTick = () => {};', 'process.nextTick(CHECK)'],
+  [
+    'setImmediate replaced by code it compiles under the name of a test file',
+    "const m = new module.constructor('x', module);\nm._compile('globalThis.setImmediate = () => {};', require('node:path').join(__dirname, '..', 'test', 'sum.test.js'));",
+    'setImmediate(CHECK)',
+  ],
+  [
+    "queueMicrotask replaced by code it names as node's mock timers",
+    "require('node:vm').runInThisContext('globalThis.queueMicrotask = () => {};', { filename: 'node:internal/test_runner/mock/mock_timers' });",
+    'queueMicrotask(CHECK)',
+  ],
+  [
+    "setInterval replaced by code vm names, through a getter, as node's mock timers only once its name is checked",
+    "let reads = 0;\nconst options = { get filename() { return reads++ === 0 ? 'x.js' : 'node:internal/test_runner/mock/mock_timers'; } };\nrequire('node:vm').runInThisContext('globalThis.setInterval = () => {};', options);",
+    'const t = setInterval(() => { clearInterval(t); CHECK(); }, 5)',
+  ],
+  [
+    'setTimeout replaced by code named as a test file relative to where the process later moves',
+    "process.chdir('/tmp');\nconst replace = require('node:vm').runInThisContext('(() => { globalThis.setTimeout = () => {}; })', { filename: 'test/sum.test.js' });\nprocess.chdir('/workspace');\nreplace();",
+    'setTimeout(CHECK, 10)',
+  ],
 ];
 
 /** Code under test that breaks what an async test waits on, past the timers: an emitter's events, a child process. */
@@ -194,9 +216,9 @@ const ATTACKS: { name: string; files: Files; command: string; options?: SandboxO
     'Object.assign(stand, { filename: later, loaded: true, [mark]: true });',
     'Reflect.set(require.cache, later, stand);',
   ]),
-  ...DROPPING_TIMERS.map(([what, code, wait]) => ({
-    name: `${what}, so an async test's assertion never runs`,
-    files: { 'src/sum.js': `${code}\n${WRONG_SUM}`, 'test/sum.test.js': ASYNC_TEST(wait) },
+  ...DROPPING_TIMERS.map(([what, code, schedule]) => ({
+    name: `${what}, so a callback's assertion never runs`,
+    files: { 'src/sum.js': `${code}\n${WRONG_SUM}`, 'test/sum.test.js': CALLBACK_TEST(schedule) },
     command: 'node test/sum.test.js',
     options: { readOnlyPaths: ['test'] },
   })),
