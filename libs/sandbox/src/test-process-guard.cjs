@@ -408,15 +408,37 @@
   const Module = require('node:module');
   const cache = Module._cache;
   for (const name of Module.builtinModules) defineProperty(cache, name, { value: undefined, writable: false, enumerable: false, configurable: false });
-  for (const name of ['_cache', '_resolveFilename', '_findPath', 'register']) defineProperty(Module, name, locked(Module[name]));
+  /*
+   * Who put each entry in the cache, where it was not node's own loader: a test may put a mock
+   * there (the mock then stands), code under test may not (see withoutStandIn). Every require
+   * function made from now on, and node's loader, read the cache through this.
+   */
+  const putBy = new Map();
+  const { set: reflectSet, defineProperty: reflectDefine } = Reflect;
+  const { set: noteWriter, get: writerOf } = Map.prototype;
+  const cacheSeen = new Proxy(cache, {
+    set: function putInTheCache(target, key, value) {
+      const writer = fileOnStack(putInTheCache, false);
+      if (!writer.startsWith('node:')) apply(noteWriter, putBy, [key, writer]);
+      return reflectSet(target, key, value);
+    },
+    defineProperty: function definedInTheCache(target, key, descriptor) {
+      const writer = fileOnStack(definedInTheCache, false);
+      if (!writer.startsWith('node:')) apply(noteWriter, putBy, [key, writer]);
+      return reflectDefine(target, key, descriptor);
+    },
+  });
+  defineProperty(Module, '_cache', locked(cacheSeen));
+  for (const name of ['_resolveFilename', '_findPath', 'register']) defineProperty(Module, name, locked(Module[name]));
   /*
    * A module in the cache that the loader never loaded can stand in for a file a test loads later,
    * whose assertions then never run (an object, or a Module of the code's own making that reads as
    * loaded, or as one still loading). Such an entry is taken out before the file is required, so
    * the loader loads the file itself and its code runs. Left alone: what the loader loaded (the
-   * cache as it was when the guard began counts), and an entry the ES module loader made for a
-   * CommonJS file it imports, not yet loaded, which the loader now loads for real. (An entry the
-   * ES module loader made and loaded is loaded again when CommonJS code requires its file.)
+   * cache as it was when the guard began counts), a mock a file the run cannot write (a test) put
+   * there, and an entry the ES module loader made for a CommonJS file it imports, not yet loaded,
+   * which the loader now loads for real. (An entry the ES module loader made and loaded is loaded
+   * again when CommonJS code requires its file.)
    */
   const loadedByTheLoader = new WeakSet();
   const { add: remember, has: remembered } = WeakSet.prototype;
@@ -456,6 +478,8 @@
     if ((typeof cached === 'object' || typeof cached === 'function') && cached !== null) {
       if (apply(remembered, loadedByTheLoader, [cached]) || importedAndNotYetLoaded(cached)) return;
     }
+    const writer = apply(writerOf, putBy, [filename]);
+    if (writer !== undefined && readOnlyFile(writer)) return; // a test's mock
     let removed = false;
     try {
       removed = deleteProperty(cache, filename);

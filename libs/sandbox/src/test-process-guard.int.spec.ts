@@ -389,6 +389,25 @@ describe('the test process guard, in a sandboxed run', () => {
     expect(result.output).toBe('');
   });
 
+  it('leaves alone a mock the tests put in require.cache, for code under test and for a module the run cannot write', async () => {
+    const files = {
+      'lib/db.js': "module.exports = { query: () => { throw new Error('no database here'); } };\n",
+      'src/rates.js': "module.exports = { rate: () => { throw new Error('no network here'); } };\n",
+      'src/total.js': "const db = require('../lib/db');\nconst { rate } = require('./rates');\nmodule.exports = { total: () => db.query().reduce((a, b) => a + b, 0) * rate() };\n",
+      'test/total.test.js': [
+        "const assert = require('node:assert');",
+        "const path = require('node:path');",
+        "const stub = (file, exports) => { const at = path.join(__dirname, file); require.cache[at] = { id: at, filename: at, loaded: true, exports }; };",
+        "stub('../lib/db.js', { query: () => [1, 2] });",
+        "stub('../src/rates.js', { rate: () => 2 });",
+        "assert.equal(require('../src/total').total(), 6);",
+        '',
+      ].join('\n'),
+    };
+    const result = await run(files, 'node test/total.test.js', { guardNode: true, readOnlyPaths: ['test', 'lib'] });
+    expect(result).toMatchObject({ exitCode: 0, isolation: 'bubblewrap' });
+  });
+
   it('guards an unsandboxed run the same way, where the operator allows one', async () => {
     const files = { 'src/sum.js': `eval('process.exit(0)');\n${WRONG_SUM}`, 'test/sum.test.js': NODE_TEST };
     const result = await run(files, 'node test/sum.test.js', { guardNode: true, allowUnsafe: true, bwrapPath: '/nonexistent/bwrap' });
