@@ -86,6 +86,12 @@ const NPM_INSPECTED_TO_EXIT_0 = [
   "    socket.write(`GET ${target} HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Version: 13\\r\\n\\r\\n`),",
   '  );',
   "  socket.once('data', () => socket.write(frame(JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression: 'process.reallyExit(0)' + ' '.repeat(126) } }))));",
+  "  socket.on('error', () => {});",
+  '  // npm waits for an attached debugger to leave before it exits: a try that did not end it leaves, and another follows.',
+  '  setTimeout(() => {',
+  '    socket.destroy();',
+  '    list();',
+  '  }, 1000).unref();',
   '};',
   'const list = () => {',
   "  const socket = net.connect(9229, '127.0.0.1', () => socket.write('GET /json/list HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n'));",
@@ -406,6 +412,15 @@ describe('the test process guard, in a sandboxed run', () => {
     };
     const result = await run(files, 'node test/total.test.js', { guardNode: true, readOnlyPaths: ['test', 'lib'] });
     expect(result).toMatchObject({ exitCode: 0, isolation: 'bubblewrap' });
+  });
+
+  it('leaves alone a program that handles SIGUSR1 itself, and its test that sends it', async () => {
+    const files = {
+      'src/logs.js': "let reopened = 0;\nprocess.on('SIGUSR1', () => reopened++);\nmodule.exports = { reopened: () => reopened };\n",
+      'test/logs.test.js': "const assert = require('node:assert');\nconst logs = require('../src/logs');\nprocess.kill(process.pid, 'SIGUSR1');\nsetTimeout(() => assert.equal(logs.reopened(), 1), 100);\n",
+    };
+    const result = await run(files, 'node test/logs.test.js', { ...ROOMY, guardNode: true, readOnlyPaths: ['test'] });
+    expect(result).toMatchObject({ exitCode: 0, output: '' });
   });
 
   it('guards an unsandboxed run the same way, where the operator allows one', async () => {
