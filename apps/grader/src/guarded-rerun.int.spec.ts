@@ -154,17 +154,24 @@ describe("the grader's re-run of the goal's tests, against code that decides the
     await dropTestStream(config.natsUrl, config.streamName);
   });
 
-  async function verify(run: string, sum: string, tests: { seedFiles: File[]; testCommand: string } = { seedFiles: SEED, testCommand: 'node test/sum.test.js' }) {
+  async function verify(
+    run: string,
+    sum: string,
+    tests: { seedFiles: File[]; testCommand: string } = { seedFiles: SEED, testCommand: 'node test/sum.test.js' },
+    { allowedPaths = ['src/**'], alsoDelivered = [] }: { allowedPaths?: string[]; alsoDelivered?: File[] } = {},
+  ) {
     const goal = createEvent({
       type: 'goal.submitted', aggregateId: run, producer: 'submitter',
-      data: { goalId: 'sum', title: 'Sum', description: 'sum', roles: ['engineer'], allowedPaths: ['src/**'], ...tests, budgetUsd: 1 },
+      data: { goalId: 'sum', title: 'Sum', description: 'sum', roles: ['engineer'], allowedPaths, ...tests, budgetUsd: 1 },
     }) as EventOf<'goal.submitted'>;
-    const delivered = [{ path: 'src/sum.js', content: sum }];
+    // The whole workspace, as the executor snapshots it: what the role was given, with its own files over it.
+    const own = [{ path: 'src/sum.js', content: sum }, ...alsoDelivered];
+    const delivered = [...tests.seedFiles.filter((f) => !own.some((o) => o.path === f.path)), ...own];
     const work = createEvent({
       type: 'work.produced', aggregateId: run, producer: 'executor',
       data: {
         workId: `${run}-engineer-w1`, taskId: `${run}-engineer`, role: 'engineer', iteration: 1, artifactDigest: await (await log.artifacts()).put(encodeSnapshot(delivered)),
-        files: ['src/sum.js'], claims: { testsPass: true, testsRun: true, summary: '' }, finalMessage: '## Summary\nDone.', testCommand: 'node test/sum.test.js',
+        files: delivered.map((f) => f.path), claims: { testsPass: true, testsRun: true, summary: '' }, finalMessage: '## Summary\nDone.', testCommand: 'node test/sum.test.js',
         allowedPaths: ['src/**'], endedBy: 'finished', turnsUsed: 2, maxTurns: 10,
       },
     }) as EventOf<'work.produced'>;
@@ -177,6 +184,26 @@ describe("the grader's re-run of the goal's tests, against code that decides the
     const [verified] = await activities.verify(state, [], work);
     return (verified as NewEvent<'work.verified'>).data;
   }
+
+  const NPM_TESTS = {
+    seedFiles: [...SEED, { path: 'package.json', content: '{ "name": "sum", "version": "1.0.0", "scripts": { "test": "node test/sum.test.js" } }\n' }],
+    testCommand: 'npm test',
+  };
+  it.each([
+    ['an .npmrc whose script shell runs nothing', WRONG, [{ path: '.npmrc', content: 'script-shell=/bin/true\n' }]],
+    ["an .npmrc whose node-options take the guard out of the test process, and an exit through eval", `eval('proc' + 'ess.exit(0)');\n${WRONG}`, [{ path: '.npmrc', content: 'node-options=--no-warnings\n' }]],
+    ['a package.json whose test script runs no test', WRONG, [{ path: 'package.json', content: '{ "name": "sum", "version": "1.0.0", "scripts": { "test": "node -e 0" } }\n' }]],
+  ])('fails the re-run under npm test of wrong code that brings %s, where the allowed paths let it write anywhere', async (name, sum, alsoDelivered) => {
+    const data = await verify(`npm-${name.length}`, sum, NPM_TESTS, { allowedPaths: ['**', '.npmrc'], alsoDelivered });
+    expect(data.features.rerun_passed).toBe(false);
+    expect(data.rerun.exitCode).not.toBe(0);
+  });
+
+  it("passes the re-run under npm test of an honest sum whose package.json adds a dependency and a script", async () => {
+    const manifest = '{ "name": "sum", "version": "1.1.0", "scripts": { "test": "node test/sum.test.js", "bench": "node bench.js" }, "dependencies": {} }\n';
+    const data = await verify('npm-honest', HONEST[0][1], NPM_TESTS, { allowedPaths: ['**'], alsoDelivered: [{ path: 'package.json', content: manifest }] });
+    expect({ exitCode: data.rerun.exitCode, passed: data.features.rerun_passed, output: data.rerun.output }).toEqual({ exitCode: 0, passed: true, output: expect.stringContaining('all assertions hold') });
+  });
 
   it.each(ATTACKS)('fails the re-run of wrong code that tries %s', async (name, sum) => {
     const data = await verify(`guard-${ATTACKS.findIndex(([n]) => n === name)}`, sum);

@@ -1,5 +1,5 @@
 import type { Role } from '@loopwright/events';
-import { rerunFilesFor } from './rerun-fence';
+import { rerunFilesFor, rerunReadOnlyPaths } from './rerun-fence';
 import { RoleBoundaries } from './role-boundary';
 
 const BOUNDARIES: RoleBoundaries = {
@@ -46,5 +46,51 @@ describe('the files the goal\'s tests are re-run on', () => {
   it('still takes everything outside the boundary from the workspace the role started from', () => {
     const delivered = [{ path: 'src/sum.js', content: 'module.exports = { sum }' }, { path: 'test/sum.test.js', content: 'process.exit(0)' }];
     expect(rerunFilesFor(scope('engineer', ['src/**']), given, delivered).find((f) => f.path === 'test/sum.test.js')?.content).toBe('assert(sum([1,2])===3)');
+  });
+
+  describe('what decides how the test command runs, which is the goal\'s as its tests are', () => {
+    const npmGiven = [...given, { path: 'package.json', content: '{ "name": "s", "version": "1.0.0", "scripts": { "test": "node test/sum.test.js", "pretest": "node -e 0" } }\n' }];
+    const everywhere = scope('engineer', ['**']);
+
+    it.each([
+      ['.npmrc', 'script-shell=/bin/true\n'],
+      ['.npmrc', 'node-options=--no-warnings\n'],
+      ['.yarnrc.yml', 'enableScripts: false\n'],
+      ['conftest.py', 'def pytest_sessionfinish(session, exitstatus):\n    session.exitstatus = 0\n'],
+      ['pytest.ini', '[pytest]\naddopts = --collect-only\n'],
+      ['sub/.npmrc', 'script-shell=/bin/true\n'],
+    ])('takes no %s the engineer added, though the allowed paths let it write anywhere', (path, content) => {
+      expect(rerunFilesFor(everywhere, npmGiven, [...npmGiven, { path, content }]).map((f) => f.path)).not.toContain(path);
+    });
+
+    it('keeps the given .npmrc as given, mounted read-only', () => {
+      const withRc = [...npmGiven, { path: '.npmrc', content: 'fund=false\n' }];
+      const files = rerunFilesFor(everywhere, withRc, [...npmGiven, { path: '.npmrc', content: 'script-shell=/bin/true\n' }]);
+      expect(files.find((f) => f.path === '.npmrc')?.content).toBe('fund=false\n');
+      expect(rerunReadOnlyPaths(everywhere, files)).toContain('.npmrc');
+    });
+
+    it("keeps the engineer's package.json but the given scripts", () => {
+      const delivered = [
+        ...given,
+        { path: 'package.json', content: '{ "name": "s", "version": "1.1.0", "type": "commonjs", "scripts": { "test": "node -e 0", "lint": "eslint ." }, "dependencies": { "ms": "^2.1.3" } }\n' },
+      ];
+      const files = rerunFilesFor(everywhere, npmGiven, delivered);
+      expect(JSON.parse(files.find((f) => f.path === 'package.json')!.content)).toEqual({
+        name: 's', version: '1.1.0', type: 'commonjs', scripts: { test: 'node test/sum.test.js', pretest: 'node -e 0' }, dependencies: { ms: '^2.1.3' },
+      });
+    });
+
+    it('takes the given package.json whole where the delivered one does not parse, and none where none was given', () => {
+      const broken = rerunFilesFor(everywhere, npmGiven, [...given, { path: 'package.json', content: '{ "scripts": ' }]);
+      expect(broken.find((f) => f.path === 'package.json')?.content).toBe(npmGiven[3].content);
+      const added = rerunFilesFor(everywhere, given, [...given, { path: 'package.json', content: '{ "scripts": { "test": "node -e 0" } }' }]);
+      expect(JSON.parse(added.find((f) => f.path === 'package.json')!.content)).toEqual({});
+    });
+
+    it("leaves the tester its own conftest.py, which is its tests' code", () => {
+      const conftest = { path: 'test/conftest.py', content: 'import pytest\n\n@pytest.fixture\ndef numbers():\n    return [1, 2]\n' };
+      expect(rerunFilesFor(scope('tester', ['**']), given, [...given, conftest]).map((f) => f.path)).toContain('test/conftest.py');
+    });
   });
 });
