@@ -189,12 +189,14 @@ describe("the grader's re-run of the goal's tests, against code that decides the
     seedFiles: [...SEED, { path: 'package.json', content: '{ "name": "sum", "version": "1.0.0", "scripts": { "test": "node test/sum.test.js" } }\n' }],
     testCommand: 'npm test',
   };
-  it.each([
+  const NPM_ATTACKS: [string, string, File[]][] = [
     ['an .npmrc whose script shell runs nothing', WRONG, [{ path: '.npmrc', content: 'script-shell=/bin/true\n' }]],
-    ["an .npmrc whose node-options take the guard out of the test process, and an exit through eval", `eval('proc' + 'ess.exit(0)');\n${WRONG}`, [{ path: '.npmrc', content: 'node-options=--no-warnings\n' }]],
+    ['an .npmrc whose node-options take the guard out of the test process, and an exit through eval', `eval('proc' + 'ess.exit(0)');\n${WRONG}`, [{ path: '.npmrc', content: 'node-options=--no-warnings\n' }]],
     ['a package.json whose test script runs no test', WRONG, [{ path: 'package.json', content: '{ "name": "sum", "version": "1.0.0", "scripts": { "test": "node -e 0" } }\n' }]],
-  ])('fails the re-run under npm test of wrong code that brings %s, where the allowed paths let it write anywhere', async (name, sum, alsoDelivered) => {
-    const data = await verify(`npm-${name.length}`, sum, NPM_TESTS, { allowedPaths: ['**', '.npmrc'], alsoDelivered });
+  ];
+  it.each(NPM_ATTACKS)('fails the re-run under npm test of wrong code that brings %s, where the allowed paths let it write anywhere', async (name, sum, alsoDelivered) => {
+    // `**` reaches no dotfile: the goal names `.npmrc` as well.
+    const data = await verify(`npm-${NPM_ATTACKS.findIndex(([n]) => n === name)}`, sum, NPM_TESTS, { allowedPaths: ['**', '.npmrc'], alsoDelivered });
     expect(data.features.rerun_passed).toBe(false);
     expect(data.rerun.exitCode).not.toBe(0);
   });
